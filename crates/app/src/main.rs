@@ -1,0 +1,11 @@
+//! The `entrain` binary: command-line tools now, the clinician's window later.
+
+use anyhow::Result;
+use clap::Parser;
+
+mod cli;
+
+fn main() -> Result<()> {
+    let cli = cli::Cli::parse();
+    cli.run()
+}

@@ -1,0 +1,1 @@
+//! entrain-audio (being built).

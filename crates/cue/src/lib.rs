@@ -1,0 +1,1 @@
+//! entrain-cue (being built).

@@ -1,0 +1,15 @@
+//! Entrain's gait core: causal filters, streaming initial-contact (IC) and toe-off (TO) detectors,
+//! a cadence tracker, gait and synchronisation metrics, and scoring against annotated events.
+//!
+//! Pure: no threads, no clocks, no I/O. Time is always a parameter, in integer nanoseconds on the
+//! session clock (`*_nanos`). `no_std` + `alloc`; the `std` feature adds spectral helpers (rustfft).
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod reference;
+pub mod sample;
+
+pub use reference::{ReferenceEvent, ReferenceTiming, WalkingBout};
+pub use sample::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};

@@ -1,0 +1,1 @@
+//! Replay of recorded walks: readers for the public data-set layouts in `../shared/datasets`.

@@ -1,0 +1,1 @@
+//! Harnesses for Entrain's end-to-end tests.
