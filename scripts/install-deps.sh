@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Entrain needs on a fresh Debian/Ubuntu machine: Debian packages, the Rust toolchain
+# components pinned in rust-toolchain.toml. Safe to run again. Used by scripts/run.sh and scripts/test.sh.
+set -euo pipefail
+
+# Packages: build tools; ALSA + PulseAudio (cpal, and the null-sink audio tests); sox for measuring audio.
+packages=(
+  build-essential pkg-config curl ca-certificates
+  libasound2-dev pulseaudio pulseaudio-utils libasound2-plugins alsa-utils sox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+# rust-toolchain.toml names the channel, components and targets; this makes rustup fetch them now.
+rustup show active-toolchain >/dev/null
