@@ -8,8 +8,10 @@
 
 extern crate alloc;
 
+pub mod detect;
 pub mod reference;
 pub mod sample;
 
+pub use detect::StreamingDetector;
 pub use reference::{ReferenceEvent, ReferenceTiming, WalkingBout};
 pub use sample::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
