@@ -9,6 +9,7 @@
 extern crate alloc;
 
 pub mod detect;
+pub mod filter;
 pub mod reference;
 pub mod sample;
 
