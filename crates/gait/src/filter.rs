@@ -49,7 +49,11 @@ pub struct Biquad {
 impl Biquad {
     /// A section from its numerator `b` and denominator `[a1, a2]` (with `a0 == 1`).
     pub fn new(b: [f64; 3], a: [f64; 2]) -> Self {
-        Biquad { b, a, state: [0.0; 2] }
+        Biquad {
+            b,
+            a,
+            state: [0.0; 2],
+        }
     }
 
     /// Filters one sample.
@@ -84,7 +88,10 @@ impl Biquad {
             self.b[0] + self.b[1] * c1 + self.b[2] * c2,
             self.b[1] * s1 + self.b[2] * s2,
         );
-        let den = (1.0 + self.a[0] * c1 + self.a[1] * c2, self.a[0] * s1 + self.a[1] * s2);
+        let den = (
+            1.0 + self.a[0] * c1 + self.a[1] * c2,
+            self.a[0] * s1 + self.a[1] * s2,
+        );
         let den_norm = den.0 * den.0 + den.1 * den.1;
         (
             (num.0 * den.0 + num.1 * den.1) / den_norm,
@@ -118,7 +125,11 @@ pub struct Butterworth {
 
 impl Butterworth {
     /// Designs a Butterworth filter of `order` (per edge) passing `band` at `sample_rate_hz`.
-    pub fn design(band: Band, order: usize, sample_rate_hz: f64) -> Result<Self, FilterDesignError> {
+    pub fn design(
+        band: Band,
+        order: usize,
+        sample_rate_hz: f64,
+    ) -> Result<Self, FilterDesignError> {
         let mut sections = Vec::new();
         match band {
             Band::LowPass(cutoff_hz) => {
@@ -149,8 +160,8 @@ impl Butterworth {
         let mut value = x;
         for section in &mut self.sections {
             section.settle(value);
-            let dc_gain = (section.b[0] + section.b[1] + section.b[2])
-                / (1.0 + section.a[0] + section.a[1]);
+            let dc_gain =
+                (section.b[0] + section.b[1] + section.b[2]) / (1.0 + section.a[0] + section.a[1]);
             value *= dc_gain;
         }
     }
@@ -260,7 +271,10 @@ mod tests {
             for &f in &[0.1, 1.0, 3.0, 5.0, 7.0, 10.0, 20.0, 40.0, 49.0] {
                 let expected = butterworth_magnitude(f, 5.0, order, fs);
                 let got = filter.magnitude_at(f);
-                assert!((got - expected).abs() < 1e-9, "order {order} at {f} Hz: {got} vs {expected}");
+                assert!(
+                    (got - expected).abs() < 1e-9,
+                    "order {order} at {f} Hz: {got} vs {expected}"
+                );
             }
             assert!((filter.magnitude_at(5.0) - libm::sqrt(0.5)).abs() < 1e-9);
         }

@@ -12,6 +12,7 @@ pub mod detect;
 pub mod filter;
 pub mod reference;
 pub mod sample;
+pub mod scoring;
 pub mod sync;
 
 pub use detect::StreamingDetector;

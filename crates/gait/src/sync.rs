@@ -18,7 +18,10 @@ const NANOS_PER_MS: f64 = 1.0e6;
 pub fn nearest_beat_nanos(ic_nanos: i64, beats_nanos: &[i64]) -> Option<i64> {
     let after = beats_nanos.partition_point(|&b| b < ic_nanos);
     let later = beats_nanos.get(after).copied();
-    let earlier = after.checked_sub(1).and_then(|i| beats_nanos.get(i)).copied();
+    let earlier = after
+        .checked_sub(1)
+        .and_then(|i| beats_nanos.get(i))
+        .copied();
     match (earlier, later) {
         (Some(e), Some(l)) => Some(if ic_nanos - e <= l - ic_nanos { e } else { l }),
         (e, l) => e.or(l),
@@ -65,9 +68,9 @@ pub fn resultant(phases_rad: &[f64]) -> Option<Resultant> {
         return None;
     }
     let n = phases_rad.len() as f64;
-    let (c, s) = phases_rad
-        .iter()
-        .fold((0.0, 0.0), |(c, s), &p| (c + libm::cos(p), s + libm::sin(p)));
+    let (c, s) = phases_rad.iter().fold((0.0, 0.0), |(c, s), &p| {
+        (c + libm::cos(p), s + libm::sin(p))
+    });
     let (c, s) = (c / n, s / n);
     Some(Resultant {
         length: libm::sqrt(c * c + s * s),
@@ -103,7 +106,8 @@ pub fn rayleigh(n: usize, r: f64) -> Rayleigh {
     let r = r.clamp(0.0, 1.0);
     let rn = n_f * r;
     let z = n_f * r * r;
-    let p = libm::exp(libm::sqrt(1.0 + 4.0 * n_f + 4.0 * (n_f * n_f - rn * rn)) - (1.0 + 2.0 * n_f));
+    let p =
+        libm::exp(libm::sqrt(1.0 + 4.0 * n_f + 4.0 * (n_f * n_f - rn * rn)) - (1.0 + 2.0 * n_f));
     Rayleigh {
         z,
         p_value: p.clamp(0.0, 1.0),
@@ -112,7 +116,10 @@ pub fn rayleigh(n: usize, r: f64) -> Rayleigh {
 
 /// Period match: mean step interval / beat interval × 100 (100 % = the patient steps at the beat's tempo,
 /// above 100 % = slower than the beat). `None` when either is not positive.
-pub fn period_match_percent(mean_step_interval_nanos: f64, beat_interval_nanos: f64) -> Option<f64> {
+pub fn period_match_percent(
+    mean_step_interval_nanos: f64,
+    beat_interval_nanos: f64,
+) -> Option<f64> {
     if mean_step_interval_nanos <= 0.0 || beat_interval_nanos <= 0.0 {
         return None;
     }
@@ -277,7 +284,11 @@ mod tests {
         let ics: Vec<i64> = (0..30).map(|k| k * 800 * MS + 10 * MS).collect();
         let s = summarize(&ics, &beats).unwrap();
         assert!(s.resultant_length < 0.3, "R = {}", s.resultant_length);
-        assert!(close(s.period_match_percent.unwrap(), 100.0 * 800.0 / 750.0, 1e-9));
+        assert!(close(
+            s.period_match_percent.unwrap(),
+            100.0 * 800.0 / 750.0,
+            1e-9
+        ));
         assert!(s.rayleigh.p_value > 0.05);
     }
 }

@@ -4,6 +4,11 @@ use alloc::vec::Vec;
 
 use crate::sample::{GaitEvent, ImuSample};
 
+pub mod foot;
+pub mod gap;
+
+pub use foot::{FootDetector, FootDetectorConfig};
+
 /// A causal detector fed one sample at a time, at a fixed sample rate.
 pub trait StreamingDetector {
     /// Consumes the next sample (times must increase) and appends any event it confirms to `events`.

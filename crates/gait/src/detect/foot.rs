@@ -1,0 +1,329 @@
+//! Streaming initial-contact and toe-off detection for a sensor on the foot (dorsum or shoe).
+//!
+//! Orientation-free, so it works whatever way round the sensor is strapped on:
+//! - the **swing** is found in the gyroscope norm, low-passed, against a threshold that follows
+//!   the recent peak (slow, weak pathological gait and brisk healthy gait alike);
+//! - **toe-off** is the push-off burst at the start of the swing (the largest raw rotation);
+//! - **initial contact** is the heel-strike impact: the first sample, late enough in the swing,
+//!   whose acceleration jerk (norm of the sample-to-sample change) jumps both well above the
+//!   jerk just before it and above a fraction of recent impacts. It is emitted on that sample,
+//!   so the latency is one or two sample periods;
+//! - a swing that ends (the foot goes still) without a clear impact (shuffling, a soft or
+//!   smoothed sensor) still yields its IC, placed at the strongest jerk of the late swing.
+//!
+//! One IC per swing, and no new swing before a refractory time after the last IC, so an impact's
+//! ringing and foot-flat rotation cannot count twice.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::StreamingDetector;
+use super::gap::{GapFiller, Regularised};
+use crate::filter::{Band, Butterworth, FilterDesignError};
+use crate::sample::{GaitEvent, GaitEventKind, ImuSample, Side};
+
+/// Tuning of [`FootDetector`]. The defaults were set on the development subset of the public data
+/// sets (see `docs/BENCHMARKS.md`) and are meant for 50–250 Hz sensors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FootDetectorConfig {
+    /// Sample rate of the stream, Hz.
+    pub sample_rate_hz: f64,
+    /// Low-pass cut-off for the gyroscope norm that finds swings, Hz.
+    pub swing_lowpass_hz: f64,
+    /// A swing starts above `max(swing_floor_dps, swing_fraction × recent peak)`.
+    pub swing_floor_dps: f64,
+    /// See `swing_floor_dps`.
+    pub swing_fraction: f64,
+    /// The swing ends (foot still) below this fraction of the swing-start threshold...
+    pub still_fraction: f64,
+    /// ...held for this long, seconds.
+    pub still_hold_secs: f64,
+    /// Time constant of the recent-peak tracker's decay, seconds.
+    pub peak_decay_secs: f64,
+    /// The impact is searched for no earlier than this long after the swing's rotation peak, s.
+    pub min_swing_secs: f64,
+    /// No swing may start sooner than this after the last IC of the same foot, seconds.
+    pub refractory_secs: f64,
+    /// An impact's jerk must exceed this multiple of the mean jerk just before it...
+    pub impact_ratio: f64,
+    /// ...over this window, seconds...
+    pub impact_baseline_secs: f64,
+    /// ...and this fraction of the recent impacts' peak jerk...
+    pub impact_fraction: f64,
+    /// ...and this absolute floor, m/s² per 10 ms.
+    pub impact_floor: f64,
+    /// How much later than the push-off rotation peak toe-off is placed, seconds.
+    pub toe_off_lag_secs: f64,
+    /// Longest gap filled by interpolation, in samples; a longer one restarts the detector.
+    pub max_missing_samples: usize,
+}
+
+impl FootDetectorConfig {
+    /// The defaults for a stream at `sample_rate_hz`.
+    pub fn new(sample_rate_hz: f64) -> Self {
+        FootDetectorConfig {
+            sample_rate_hz,
+            swing_lowpass_hz: 4.0,
+            swing_floor_dps: 25.0,
+            swing_fraction: 0.2,
+            still_fraction: 0.6,
+            still_hold_secs: 0.06,
+            peak_decay_secs: 3.0,
+            min_swing_secs: 0.2,
+            refractory_secs: 0.4,
+            impact_ratio: 4.0,
+            impact_baseline_secs: 0.1,
+            impact_fraction: 0.6,
+            impact_floor: 3.0,
+            toe_off_lag_secs: 0.03,
+            max_missing_samples: 20,
+        }
+    }
+}
+
+/// Where the foot is in its gait cycle, as far as the detector knows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    /// On the ground (or not yet seen moving): waiting for a swing.
+    Stance,
+    /// In the air: waiting for the impact.
+    Swing(SwingState),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SwingState {
+    peak_dps: f64,
+    peak_time_nanos: i64,
+    raw_peak_dps: f64,
+    raw_peak_time_nanos: i64,
+    toe_off_emitted: bool,
+    still_samples: usize,
+    /// The strongest late-swing jerk so far, and when: the fallback IC.
+    best_jerk: f64,
+    best_jerk_time_nanos: Option<i64>,
+}
+
+/// A causal IC/TO detector for one foot sensor. See the module docs.
+#[derive(Debug, Clone)]
+pub struct FootDetector {
+    config: FootDetectorConfig,
+    side: Option<Side>,
+    gaps: GapFiller,
+    swing_filter: Butterworth,
+    period_nanos: i64,
+    phase: Phase,
+    recent_peak_dps: f64,
+    peak_decay: f64,
+    last_ic_nanos: Option<i64>,
+    previous_acc: Option<[f32; 3]>,
+    jerk_history: Vec<f64>,
+    jerk_cursor: usize,
+    impact_peak: Option<f64>,
+    /// Measuring the peak jerk of the impact just detected: (deadline, running max).
+    impact_watch: Option<(i64, f64)>,
+    filtered: Vec<ImuSample>,
+}
+
+impl FootDetector {
+    /// A detector for the foot `side` (if known) with `config`.
+    pub fn new(side: Option<Side>, config: FootDetectorConfig) -> Result<Self, FilterDesignError> {
+        let fs = config.sample_rate_hz;
+        let swing_filter = Butterworth::design(Band::LowPass(config.swing_lowpass_hz), 2, fs)?;
+        let baseline_len = (libm::round(config.impact_baseline_secs * fs) as usize).max(1);
+        Ok(FootDetector {
+            side,
+            gaps: GapFiller::new(fs, config.max_missing_samples),
+            swing_filter,
+            period_nanos: libm::round(1e9 / fs) as i64,
+            phase: Phase::Stance,
+            recent_peak_dps: 0.0,
+            peak_decay: libm::exp(-1.0 / (config.peak_decay_secs * fs)),
+            last_ic_nanos: None,
+            previous_acc: None,
+            jerk_history: vec![0.0; baseline_len],
+            jerk_cursor: 0,
+            impact_peak: None,
+            impact_watch: None,
+            filtered: Vec::with_capacity(config.max_missing_samples + 1),
+            config,
+        })
+    }
+
+    fn secs_to_nanos(secs: f64) -> i64 {
+        libm::round(secs * 1e9) as i64
+    }
+
+    fn emit(
+        &self,
+        kind: GaitEventKind,
+        event_time_nanos: i64,
+        now: i64,
+        events: &mut Vec<GaitEvent>,
+    ) {
+        events.push(GaitEvent {
+            kind,
+            side: self.side,
+            event_time_nanos,
+            emitted_at_nanos: now,
+        });
+    }
+
+    fn initial_contact(&mut self, event_time_nanos: i64, now: i64, events: &mut Vec<GaitEvent>) {
+        self.emit(GaitEventKind::InitialContact, event_time_nanos, now, events);
+        self.last_ic_nanos = Some(event_time_nanos);
+        self.phase = Phase::Stance;
+    }
+
+    fn remember_impact(&mut self, jerk: f64) {
+        self.impact_peak = Some(match self.impact_peak {
+            None => jerk,
+            Some(previous) => 0.8 * previous + 0.2 * jerk,
+        });
+    }
+
+    /// One sample on the regular grid.
+    fn step(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+        let now = sample.time_nanos;
+        let cfg = self.config;
+        let gyro_dps = norm(sample.gyr_dps);
+        let swing_dps = self.swing_filter.process(gyro_dps);
+        // Jerk per 10 ms, so thresholds do not depend on the sample rate.
+        let jerk = match self.previous_acc {
+            Some(prev) => norm(sub(sample.acc_mps2, prev)) * (cfg.sample_rate_hz / 100.0),
+            None => 0.0,
+        };
+        self.previous_acc = Some(sample.acc_mps2);
+        let baseline_jerk = self.jerk_history.iter().sum::<f64>() / self.jerk_history.len() as f64;
+        self.jerk_history[self.jerk_cursor] = jerk;
+        self.jerk_cursor = (self.jerk_cursor + 1) % self.jerk_history.len();
+
+        self.recent_peak_dps = swing_dps.max(self.recent_peak_dps * self.peak_decay);
+        let swing_threshold = cfg
+            .swing_floor_dps
+            .max(cfg.swing_fraction * self.recent_peak_dps);
+        let still_threshold = cfg.still_fraction * swing_threshold;
+
+        if let Some((deadline, peak)) = self.impact_watch {
+            let peak = peak.max(jerk);
+            if now >= deadline {
+                self.remember_impact(peak);
+                self.impact_watch = None;
+            } else {
+                self.impact_watch = Some((deadline, peak));
+            }
+        }
+
+        match self.phase {
+            Phase::Stance => {
+                let refractory_nanos = Self::secs_to_nanos(cfg.refractory_secs);
+                let rested = self
+                    .last_ic_nanos
+                    .is_none_or(|ic| now - ic >= refractory_nanos);
+                if swing_dps > swing_threshold && rested {
+                    self.phase = Phase::Swing(SwingState {
+                        peak_dps: swing_dps,
+                        peak_time_nanos: now,
+                        raw_peak_dps: gyro_dps,
+                        raw_peak_time_nanos: now,
+                        toe_off_emitted: false,
+                        still_samples: 0,
+                        best_jerk: 0.0,
+                        best_jerk_time_nanos: None,
+                    });
+                }
+            }
+            Phase::Swing(mut swing) => {
+                if swing_dps > swing.peak_dps {
+                    swing.peak_dps = swing_dps;
+                    swing.peak_time_nanos = now;
+                }
+                if !swing.toe_off_emitted {
+                    if gyro_dps > swing.raw_peak_dps {
+                        swing.raw_peak_dps = gyro_dps;
+                        swing.raw_peak_time_nanos = now;
+                    }
+                    // The push-off burst is over once the smoothed rotation has clearly fallen.
+                    if swing_dps < 0.7 * swing.peak_dps {
+                        swing.toe_off_emitted = true;
+                        let toe_off =
+                            swing.raw_peak_time_nanos + Self::secs_to_nanos(cfg.toe_off_lag_secs);
+                        self.emit(GaitEventKind::ToeOff, toe_off.min(now), now, events);
+                    }
+                }
+                let late_enough =
+                    now - swing.peak_time_nanos >= Self::secs_to_nanos(cfg.min_swing_secs);
+                if late_enough {
+                    if jerk > swing.best_jerk {
+                        swing.best_jerk = jerk;
+                        swing.best_jerk_time_nanos = Some(now);
+                    }
+                    let impact_threshold = cfg
+                        .impact_floor
+                        .max(cfg.impact_fraction * self.impact_peak.unwrap_or(20.0));
+                    if jerk > impact_threshold && jerk > cfg.impact_ratio * baseline_jerk {
+                        // The jump shows on this sample; contact began during the previous one.
+                        let contact = now - self.period_nanos;
+                        self.impact_watch = Some((now + Self::secs_to_nanos(0.1), jerk));
+                        self.initial_contact(contact, now, events);
+                        return;
+                    }
+                }
+                if swing_dps < still_threshold {
+                    swing.still_samples += 1;
+                    let hold = libm::round(cfg.still_hold_secs * cfg.sample_rate_hz) as usize;
+                    if swing.still_samples >= hold {
+                        self.phase = Phase::Stance;
+                        if let Some(contact) = swing.best_jerk_time_nanos {
+                            let best = swing.best_jerk;
+                            self.remember_impact(best);
+                            self.initial_contact(contact, now, events);
+                        }
+                        return;
+                    }
+                } else {
+                    swing.still_samples = 0;
+                }
+                self.phase = Phase::Swing(swing);
+            }
+        }
+    }
+}
+
+impl StreamingDetector for FootDetector {
+    fn push(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+        let mut filtered = core::mem::take(&mut self.filtered);
+        filtered.clear();
+        if self.gaps.push(sample, |s| filtered.push(*s)) == Regularised::Restart {
+            self.reset_history();
+        }
+        for s in &filtered {
+            self.step(s, events);
+        }
+        self.filtered = filtered;
+    }
+
+    fn reset(&mut self) {
+        self.gaps.reset();
+        self.reset_history();
+    }
+}
+
+impl FootDetector {
+    /// Forgets the signal history but keeps what it learned of this patient's levels.
+    fn reset_history(&mut self) {
+        self.swing_filter.reset();
+        self.phase = Phase::Stance;
+        self.previous_acc = None;
+        self.jerk_history.iter_mut().for_each(|j| *j = 0.0);
+        self.impact_watch = None;
+    }
+}
+
+fn norm(v: [f32; 3]) -> f64 {
+    let (x, y, z) = (v[0] as f64, v[1] as f64, v[2] as f64);
+    libm::sqrt(x * x + y * y + z * z)
+}
+
+fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
