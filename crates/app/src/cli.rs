@@ -12,11 +12,16 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Runs the streaming detector over a public data set and scores it against the annotations.
+    Eval(crate::cmd_eval::EvalArgs),
+}
 
 impl Cli {
     /// Runs the chosen subcommand.
     pub fn run(self) -> Result<()> {
-        match self.command {}
+        match self.command {
+            Command::Eval(args) => crate::cmd_eval::run(args),
+        }
     }
 }

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Parser;
 
 mod cli;
+mod cmd_eval;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();

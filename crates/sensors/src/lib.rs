@@ -2,4 +2,5 @@
 //! the virtual patient, and (later) BLE sensors.
 #![forbid(unsafe_code)]
 
+pub mod evaluation;
 pub mod replay;

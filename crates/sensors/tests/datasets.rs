@@ -79,14 +79,20 @@ fn key(t: &ReferenceTiming) -> i64 {
 /// Invariants every recording must keep.
 fn check_common(rec: &Recording) {
     assert!(!rec.streams.is_empty(), "{}", rec.trial);
-    let n = rec.streams[0].samples.len();
-    assert!(n > 0, "{}", rec.trial);
+    let end = rec.streams[0].samples.last().expect("samples").time_nanos;
     for s in &rec.streams {
-        assert_eq!(s.samples.len(), n, "{} {:?}", rec.trial, s.placement);
-        for (i, x) in s.samples.iter().enumerate().step_by(97) {
-            assert_eq!(x.time_nanos, sample_time_nanos(i, rec.sample_rate_hz));
+        // On the sample grid, strictly increasing (gaps allowed where packets were lost), and
+        // every stream ends within a second of the others.
+        for pair in s.samples.windows(2) {
+            assert!(pair[0].time_nanos < pair[1].time_nanos, "{} {:?}", rec.trial, s.placement);
+        }
+        for x in s.samples.iter().step_by(97) {
+            let index = (x.time_nanos as f64 * rec.sample_rate_hz / 1e9).round() as usize;
+            assert_eq!(x.time_nanos, sample_time_nanos(index, rec.sample_rate_hz));
             assert!(x.acc_mps2.iter().chain(&x.gyr_dps).all(|v| v.is_finite()));
         }
+        let last = s.samples.last().expect("samples").time_nanos;
+        assert!((last - end).abs() <= 1_000_000_000, "{} {:?}", rec.trial, s.placement);
     }
     assert!(
         rec.reference
@@ -260,7 +266,8 @@ fn shared_voisard() {
             .map(|c| num(row, c))
             .min()
             .unwrap();
-        assert_eq!(rec.len_samples(), n, "{t}");
+        // Rows past the first stream's end and repeated packet counters are dropped.
+        assert!(rec.len_samples() <= n && rec.len_samples() * 10 >= n * 9, "{t}");
         let swings = num(row, "n_left_swings") + num(row, "n_right_swings");
         assert_eq!(count(&rec, GaitEventKind::InitialContact), swings, "{t}");
         assert_eq!(count(&rec, GaitEventKind::ToeOff), swings, "{t}");

@@ -6,8 +6,10 @@ use crate::sample::{GaitEvent, ImuSample};
 
 pub mod foot;
 pub mod gap;
+pub mod lower_back;
 
 pub use foot::{FootDetector, FootDetectorConfig};
+pub use lower_back::{LowerBackDetector, LowerBackDetectorConfig};
 
 /// A causal detector fed one sample at a time, at a fixed sample rate.
 pub trait StreamingDetector {

@@ -111,7 +111,8 @@ impl fmt::Display for TrialId {
 pub struct SensorStream {
     /// Where the sensor was worn.
     pub placement: Placement,
-    /// The samples, in order, sample `i` at `sample_time_nanos(i, sample_rate_hz)`.
+    /// The samples, in time order, on the regular grid of `sample_rate_hz`; where the sensor
+    /// lost packets (Voisard's wireless sensors), the grid has gaps.
     pub samples: Vec<ImuSample>,
 }
 
@@ -125,7 +126,7 @@ pub struct Recording {
     pub sample_rate_hz: f64,
     /// Whether accelerations include gravity (false for Truong, whose data have it removed).
     pub gravity_included: bool,
-    /// Every sensor the trial has; all streams have the same length.
+    /// Every sensor the trial has, cut to end together.
     pub streams: Vec<SensorStream>,
     /// The annotated events, sorted by time (window start for windows).
     pub reference: Vec<ReferenceEvent>,

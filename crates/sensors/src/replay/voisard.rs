@@ -3,9 +3,11 @@
 //!
 //! Signals: tab-separated, two header lines (`Acquisition frequency: 100 Hz`, then the column
 //! names), acceleration in m/s² with gravity, gyro in rad/s (converted to deg/s). The three files
-//! are truncated to the shortest, as the data set's own loader does; rows are taken as
-//! consecutive samples whatever the `PacketCounter` says (it skips values where the wireless
-//! link dropped packets, as in the official loader). Reference: each `[TO, HS]` pair of
+//! are truncated to the one that ends first. Each sample is placed at its `PacketCounter` / rate:
+//! the counter skips values where the wireless link dropped packets, and the annotations are on
+//! the counter's clock (checked: taking rows as consecutive puts the events of trial 7-1 up to
+//! 0.4 s off after the U-turn), so the streams keep those gaps and a repeated counter value is
+//! dropped. Reference: each `[TO, HS]` pair of
 //! `Left/RightFootEvents` gives a toe-off and an initial-contact instant; the bout is
 //! `TrialBoundaries`.
 
@@ -82,9 +84,13 @@ pub(crate) fn load(dir: &Path, trial: &TrialId) -> Result<Recording, ReplayError
         streams.push(SensorStream { placement, samples });
     }
     let rate = rate.unwrap_or(100.0);
-    let shortest = streams.iter().map(|s| s.samples.len()).min().unwrap_or(0);
+    let first_end = streams
+        .iter()
+        .filter_map(|s| s.samples.last().map(|l| l.time_nanos))
+        .min()
+        .unwrap_or(0);
     for s in &mut streams {
-        s.samples.truncate(shortest);
+        s.samples.retain(|sample| sample.time_nanos <= first_end);
     }
 
     let json_path = data.join(format!("{}.json", trial.code));
@@ -173,8 +179,16 @@ fn read_sensor(path: &Path) -> Result<(f64, Vec<ImuSample>), ReplayError> {
         for c in 7..10 {
             file.f32_at(no, COLUMNS[c], f[c])?;
         }
+        let counter = file.index_at(no, COLUMNS[0], f[0])?;
+        let time_nanos = sample_time_nanos(counter, rate);
+        if samples
+            .last()
+            .is_some_and(|l: &ImuSample| l.time_nanos >= time_nanos)
+        {
+            continue; // a repeated (or backwards) counter: the packet was already read
+        }
         samples.push(ImuSample {
-            time_nanos: sample_time_nanos(samples.len(), rate),
+            time_nanos,
             acc_mps2: [v[1], v[2], v[3]],
             gyr_dps: [v[4] * RAD_TO_DEG, v[5] * RAD_TO_DEG, v[6] * RAD_TO_DEG],
         });

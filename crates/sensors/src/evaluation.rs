@@ -1,0 +1,175 @@
+//! Runs the streaming detectors over recorded trials and scores them against the annotations,
+//! as `entrain eval`, the accuracy tests and the benches do.
+
+use entrain_gait::detect::{
+    FootDetector, FootDetectorConfig, LowerBackDetector, LowerBackDetectorConfig,
+};
+use entrain_gait::filter::FilterDesignError;
+use entrain_gait::scoring::{DetectionCounts, MatchRules, match_events};
+use entrain_gait::{
+    GaitEvent, GaitEventKind, Placement, ReferenceEvent, ReferenceTiming, Side, StreamingDetector,
+};
+
+use crate::replay::Recording;
+
+/// Which sensors' detector to evaluate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalPlacement {
+    /// Both foot sensors, one detector each.
+    Feet,
+    /// The lower-back sensor.
+    LowerBack,
+}
+
+/// Why a trial could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluationError {
+    /// The trial has no stream for the placement asked for.
+    #[error("trial {trial} has no {placement} sensor")]
+    MissingSensor {
+        /// The trial.
+        trial: String,
+        /// What was missing.
+        placement: &'static str,
+    },
+    /// The detector could not be built for this sample rate.
+    #[error("cannot build a detector for trial {trial}: {source}")]
+    Detector {
+        /// The trial.
+        trial: String,
+        /// Why.
+        source: FilterDesignError,
+    },
+}
+
+/// One trial's scores.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrialScore {
+    /// IC detection counts.
+    pub counts: DetectionCounts,
+    /// Detected − annotated IC time for matched instant annotations, ms.
+    pub ic_errors_ms: Vec<f64>,
+    /// Emission time − annotated IC time for matched instant annotations, ms.
+    pub ic_latencies_ms: Vec<f64>,
+    /// Per walking bout: (reference cadence, detected cadence), steps/min.
+    pub cadence_pairs_spm: Vec<(f64, f64)>,
+    /// Every event the detectors emitted.
+    pub events: Vec<GaitEvent>,
+}
+
+/// Runs the detector(s) for `placement` over every sample of `recording`, in time order.
+pub fn detect(
+    recording: &Recording,
+    placement: EvalPlacement,
+) -> Result<Vec<GaitEvent>, EvaluationError> {
+    let fs = recording.sample_rate_hz;
+    let detector_error = |source| EvaluationError::Detector {
+        trial: recording.trial.to_string(),
+        source,
+    };
+    let missing = |placement| EvaluationError::MissingSensor {
+        trial: recording.trial.to_string(),
+        placement,
+    };
+    let mut events = Vec::new();
+    match placement {
+        EvalPlacement::Feet => {
+            for (side, name) in [(Side::Left, "left foot"), (Side::Right, "right foot")] {
+                let stream = recording
+                    .stream(Placement::Foot(side))
+                    .ok_or_else(|| missing(name))?;
+                let mut detector = FootDetector::new(Some(side), FootDetectorConfig::new(fs))
+                    .map_err(detector_error)?;
+                stream
+                    .samples
+                    .iter()
+                    .for_each(|s| detector.push(s, &mut events));
+            }
+        }
+        EvalPlacement::LowerBack => {
+            let stream = recording
+                .stream(Placement::LowerBack)
+                .ok_or_else(|| missing("lower-back"))?;
+            let mut detector =
+                LowerBackDetector::new(LowerBackDetectorConfig::new(fs)).map_err(detector_error)?;
+            stream
+                .samples
+                .iter()
+                .for_each(|s| detector.push(s, &mut events));
+        }
+    }
+    events.sort_by_key(|e| e.event_time_nanos);
+    Ok(events)
+}
+
+/// Detects and scores one trial.
+pub fn evaluate(
+    recording: &Recording,
+    placement: EvalPlacement,
+    rules: &MatchRules,
+) -> Result<TrialScore, EvaluationError> {
+    let events = detect(recording, placement)?;
+    let matching = match_events(
+        &events,
+        &recording.reference,
+        GaitEventKind::InitialContact,
+        rules,
+    );
+    let to_ms = |nanos: &i64| *nanos as f64 / 1e6;
+    let reference_ics: Vec<&ReferenceEvent> = recording
+        .reference
+        .iter()
+        .filter(|r| r.kind == GaitEventKind::InitialContact)
+        .collect();
+    let detected_ics: Vec<i64> = events
+        .iter()
+        .filter(|e| e.kind == GaitEventKind::InitialContact)
+        .map(|e| e.event_time_nanos)
+        .collect();
+    let cadence_pairs_spm = recording
+        .bouts
+        .iter()
+        .filter_map(|bout| {
+            let inside = |t: i64| t >= bout.start_nanos && t <= bout.end_nanos;
+            let reference = bout.reference_cadence_spm.or_else(|| {
+                let times: Vec<i64> = reference_ics
+                    .iter()
+                    .map(|r| reference_time(r.timing))
+                    .filter(|&t| inside(t))
+                    .collect();
+                mean_cadence_spm(&times)
+            })?;
+            let detected: Vec<i64> = detected_ics
+                .iter()
+                .copied()
+                .filter(|&t| inside(t))
+                .collect();
+            Some((reference, mean_cadence_spm(&detected).unwrap_or(0.0)))
+        })
+        .collect();
+    Ok(TrialScore {
+        counts: matching.counts,
+        ic_errors_ms: matching.timing_errors_nanos.iter().map(to_ms).collect(),
+        ic_latencies_ms: matching.latencies_nanos.iter().map(to_ms).collect(),
+        cadence_pairs_spm,
+        events,
+    })
+}
+
+/// A point to place a window annotation by for cadence: its end (foot-flat follows the heel
+/// strike closely, and the interval between them is near constant).
+fn reference_time(timing: ReferenceTiming) -> i64 {
+    match timing {
+        ReferenceTiming::Instant { time_nanos } => time_nanos,
+        ReferenceTiming::Window { end_nanos, .. } => end_nanos,
+    }
+}
+
+/// Mean cadence over a walk from its IC times (both feet, any order): steps/min between the
+/// first and the last contact. `None` with fewer than two contacts.
+pub fn mean_cadence_spm(ic_times_nanos: &[i64]) -> Option<f64> {
+    let first = *ic_times_nanos.iter().min()?;
+    let last = *ic_times_nanos.iter().max()?;
+    (ic_times_nanos.len() >= 2 && last > first)
+        .then(|| 60e9 * (ic_times_nanos.len() - 1) as f64 / (last - first) as f64)
+}
