@@ -4,3 +4,4 @@
 
 pub mod evaluation;
 pub mod replay;
+pub mod virtual_patient;
