@@ -10,7 +10,7 @@ use entrain_gait::{
     GaitEvent, GaitEventKind, Placement, ReferenceEvent, ReferenceTiming, Side, StreamingDetector,
 };
 
-use crate::replay::Recording;
+use crate::replay::{Dataset, Recording};
 
 /// Which sensors' detector to evaluate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,15 @@ pub fn evaluate(
     placement: EvalPlacement,
     rules: &MatchRules,
 ) -> Result<TrialScore, EvaluationError> {
-    let events = detect(recording, placement)?;
+    let mut events = detect(recording, placement)?;
+    if scored_within_bouts(recording.trial.dataset) {
+        let inside_a_bout = |t: i64| {
+            recording.bouts.iter().any(|b| {
+                t >= b.start_nanos - BOUT_MARGIN_NANOS && t <= b.end_nanos + BOUT_MARGIN_NANOS
+            })
+        };
+        events.retain(|e| inside_a_bout(e.event_time_nanos));
+    }
     let matching = match_events(
         &events,
         &recording.reference,
@@ -155,6 +163,16 @@ pub fn evaluate(
         events,
     })
 }
+
+/// Mobilise-D's convention (and gaitmap's, whose mocap covers only part of the walk): only the
+/// reference's walking bouts are annotated, so only detections inside them are scored. Truong and
+/// Voisard annotate every step of the trial: there, a detection anywhere counts.
+fn scored_within_bouts(dataset: Dataset) -> bool {
+    matches!(dataset, Dataset::Mobgap | Dataset::Gaitmap)
+}
+
+/// Mobilise-D's matching tolerance, applied at the bout edges too.
+const BOUT_MARGIN_NANOS: i64 = 500_000_000;
 
 /// A point to place a window annotation by for cadence: its end (foot-flat follows the heel
 /// strike closely, and the interval between them is near constant).

@@ -84,7 +84,12 @@ fn check_common(rec: &Recording) {
         // On the sample grid, strictly increasing (gaps allowed where packets were lost), and
         // every stream ends within a second of the others.
         for pair in s.samples.windows(2) {
-            assert!(pair[0].time_nanos < pair[1].time_nanos, "{} {:?}", rec.trial, s.placement);
+            assert!(
+                pair[0].time_nanos < pair[1].time_nanos,
+                "{} {:?}",
+                rec.trial,
+                s.placement
+            );
         }
         for x in s.samples.iter().step_by(97) {
             let index = (x.time_nanos as f64 * rec.sample_rate_hz / 1e9).round() as usize;
@@ -92,7 +97,12 @@ fn check_common(rec: &Recording) {
             assert!(x.acc_mps2.iter().chain(&x.gyr_dps).all(|v| v.is_finite()));
         }
         let last = s.samples.last().expect("samples").time_nanos;
-        assert!((last - end).abs() <= 1_000_000_000, "{} {:?}", rec.trial, s.placement);
+        assert!(
+            (last - end).abs() <= 1_000_000_000,
+            "{} {:?}",
+            rec.trial,
+            s.placement
+        );
     }
     assert!(
         rec.reference
@@ -267,7 +277,10 @@ fn shared_voisard() {
             .min()
             .unwrap();
         // Rows past the first stream's end and repeated packet counters are dropped.
-        assert!(rec.len_samples() <= n && rec.len_samples() * 10 >= n * 9, "{t}");
+        assert!(
+            rec.len_samples() <= n && rec.len_samples() * 10 >= n * 9,
+            "{t}"
+        );
         let swings = num(row, "n_left_swings") + num(row, "n_right_swings");
         assert_eq!(count(&rec, GaitEventKind::InitialContact), swings, "{t}");
         assert_eq!(count(&rec, GaitEventKind::ToeOff), swings, "{t}");

@@ -69,7 +69,7 @@ impl FootDetectorConfig {
             still_fraction: 0.6,
             still_hold_secs: 0.06,
             peak_decay_secs: 3.0,
-            min_swing_secs: 0.2,
+            min_swing_secs: 0.15,
             refractory_secs: 0.4,
             impact_ratio: 4.0,
             impact_baseline_secs: 0.1,
@@ -252,11 +252,12 @@ impl FootDetector {
                 }
                 let late_enough =
                     now - swing.peak_time_nanos >= Self::secs_to_nanos(cfg.min_swing_secs);
+                // The fallback contact may come from any part of the swing past the push-off.
+                if swing.toe_off_emitted && jerk > swing.best_jerk {
+                    swing.best_jerk = jerk;
+                    swing.best_jerk_time_nanos = Some(now);
+                }
                 if late_enough {
-                    if jerk > swing.best_jerk {
-                        swing.best_jerk = jerk;
-                        swing.best_jerk_time_nanos = Some(now);
-                    }
                     let impact_threshold = cfg
                         .impact_floor
                         .max(cfg.impact_fraction * self.impact_peak.unwrap_or(20.0));
@@ -273,7 +274,9 @@ impl FootDetector {
                     let hold = libm::round(cfg.still_hold_secs * cfg.sample_rate_hz) as usize;
                     if swing.still_samples >= hold {
                         self.phase = Phase::Stance;
-                        if let Some(contact) = swing.best_jerk_time_nanos {
+                        // A weak burst (shifting weight, turning on the spot) is not a step.
+                        let full_swing = swing.peak_dps >= 0.4 * self.recent_peak_dps;
+                        if let (Some(contact), true) = (swing.best_jerk_time_nanos, full_swing) {
                             let best = swing.best_jerk;
                             self.remember_impact(best);
                             self.initial_contact(contact, now, events);
@@ -326,4 +329,114 @@ fn norm(v: [f32; 3]) -> f64 {
 
 fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
     [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::sample::sample_time_nanos;
+
+    /// A synthetic foot at `fs`: each stride of `stride_secs` has a push-off burst, a swing
+    /// rotation, and a heel-strike impact at a known time; still in between. Returns the samples
+    /// and the true IC times.
+    fn synthetic_walk(fs: f64, strides: usize, stride_secs: f64) -> (Vec<ImuSample>, Vec<i64>) {
+        let n = ((strides as f64 + 1.0) * stride_secs * fs) as usize;
+        let mut samples = Vec::with_capacity(n);
+        let mut contacts = Vec::new();
+        for i in 0..n {
+            let t = i as f64 / fs;
+            let cycle = t / stride_secs - 0.5;
+            let (k, phase) = (libm::floor(cycle), cycle - libm::floor(cycle));
+            let mut gyr = 0.0f64;
+            let mut acc = [0.0f64, 0.0, 9.81];
+            if cycle >= 0.0 && (k as usize) < strides {
+                // Swing occupies phase 0.0..0.4 of the stride; heel strike at 0.4.
+                if phase < 0.4 {
+                    let s = phase / 0.4;
+                    gyr = if s < 0.2 {
+                        -500.0 * libm::sin(core::f64::consts::PI * s / 0.2)
+                    } else {
+                        350.0 * libm::sin(core::f64::consts::PI * (s - 0.2) / 0.8)
+                    };
+                }
+                let since_strike = (phase - 0.4) * stride_secs;
+                if (0.0..0.05).contains(&since_strike) {
+                    acc[0] += 40.0 * libm::exp(-since_strike / 0.01);
+                }
+            }
+            let ic_index = ((k + 0.5) * stride_secs + 0.4 * stride_secs) * fs;
+            if cycle >= 0.0 && (k as usize) < strides && contacts.len() == k as usize {
+                contacts.push(sample_time_nanos(libm::ceil(ic_index) as usize, fs));
+            }
+            samples.push(ImuSample {
+                time_nanos: sample_time_nanos(i, fs),
+                acc_mps2: acc.map(|a| a as f32),
+                gyr_dps: [0.0, gyr as f32, 0.0],
+            });
+        }
+        (samples, contacts)
+    }
+
+    fn detect(samples: &[ImuSample], fs: f64) -> Vec<GaitEvent> {
+        let mut detector =
+            FootDetector::new(Some(Side::Left), FootDetectorConfig::new(fs)).unwrap();
+        let mut events = Vec::new();
+        samples.iter().for_each(|s| detector.push(s, &mut events));
+        events
+    }
+
+    #[test]
+    fn finds_every_heel_strike_of_a_synthetic_walk() {
+        for fs in [100.0, 204.8] {
+            let (samples, contacts) = synthetic_walk(fs, 12, 1.1);
+            let events = detect(&samples, fs);
+            let ics: Vec<&GaitEvent> = events
+                .iter()
+                .filter(|e| e.kind == GaitEventKind::InitialContact)
+                .collect();
+            assert_eq!(ics.len(), contacts.len(), "at {fs} Hz: {ics:?}");
+            let period = (1e9 / fs) as i64;
+            for (ic, truth) in ics.iter().zip(&contacts) {
+                assert!(
+                    (ic.event_time_nanos - truth).abs() <= 2 * period,
+                    "{ic:?} vs {truth}"
+                );
+                // Known gap: on this synthetic swing the impact is not confirmed on its own sample
+                // but by the foot-still fallback, 100 ms later (see docs/BENCHMARKS.md).
+                let latency = ic.emitted_at_nanos - truth;
+                assert!((0..=120_000_000).contains(&latency), "latency {latency}");
+                assert_eq!(ic.side, Some(Side::Left));
+            }
+            let toe_offs = events
+                .iter()
+                .filter(|e| e.kind == GaitEventKind::ToeOff)
+                .count();
+            assert_eq!(toe_offs, contacts.len());
+        }
+    }
+
+    #[test]
+    fn a_still_foot_gives_no_event_and_a_lost_packet_changes_nothing() {
+        let still: Vec<ImuSample> = (0..1000)
+            .map(|i| ImuSample {
+                time_nanos: sample_time_nanos(i, 100.0),
+                acc_mps2: [0.0, 0.0, 9.81],
+                gyr_dps: [1.0, -1.0, 0.5],
+            })
+            .collect();
+        assert!(detect(&still, 100.0).is_empty());
+
+        let (samples, _) = synthetic_walk(100.0, 8, 1.0);
+        let complete = detect(&samples, 100.0);
+        let mut lossy = samples.clone();
+        // Drop two packets in mid-swing, away from any impact.
+        lossy.remove(160);
+        lossy.remove(160);
+        let from_lossy = detect(&lossy, 100.0);
+        assert_eq!(complete.len(), from_lossy.len());
+        for (a, b) in complete.iter().zip(&from_lossy) {
+            assert!((a.event_time_nanos - b.event_time_nanos).abs() <= 10_000_000);
+        }
+    }
 }
