@@ -15,6 +15,8 @@ pub struct Cli {
 enum Command {
     /// Runs the streaming detector over a public data set and scores it against the annotations.
     Eval(crate::cmd_eval::EvalArgs),
+    /// Runs the RAS loop with a virtual patient in simulated time.
+    Simulate(crate::cmd_simulate::SimulateArgs),
 }
 
 impl Cli {
@@ -22,6 +24,7 @@ impl Cli {
     pub fn run(self) -> Result<()> {
         match self.command {
             Command::Eval(args) => crate::cmd_eval::run(args),
+            Command::Simulate(args) => crate::cmd_simulate::run(args),
         }
     }
 }

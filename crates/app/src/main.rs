@@ -5,6 +5,7 @@ use clap::Parser;
 
 mod cli;
 mod cmd_eval;
+mod cmd_simulate;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();

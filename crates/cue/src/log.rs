@@ -195,7 +195,19 @@ impl fmt::Display for TempoReason {
 impl fmt::Display for LogEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LogEvent::PhaseStarted { reason } => write!(f, "phase started ({reason:?})"),
+            LogEvent::PhaseStarted { reason } => {
+                let why = match reason {
+                    PhaseReason::SessionStart => "session start",
+                    PhaseReason::Completed => "previous phase completed",
+                    PhaseReason::Entrained => "entrained at the matched tempo",
+                    PhaseReason::ReachedTop => "progression reached its top level",
+                    PhaseReason::HeldAtLimit => "held at the fastest tempo the patient follows",
+                    PhaseReason::Skipped => "clinician skipped the previous phase",
+                    PhaseReason::Stopped => "clinician stopped the session",
+                    PhaseReason::Disabled => "previous block disabled (0 s)",
+                };
+                write!(f, "phase started: {why}")
+            }
             LogEvent::TempoTarget {
                 from_spm,
                 to_spm,

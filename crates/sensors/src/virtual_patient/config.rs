@@ -85,7 +85,7 @@ impl Default for PatientConfig {
 pub enum Preset {
     /// 80 steps/min, mildly asymmetric, entrains well and can follow up to +15 %.
     Entrains,
-    /// 80 steps/min, cannot walk faster than +2 %: must be held, never pushed.
+    /// 80 steps/min, cannot walk faster than +1 %: must be held, never pushed.
     Limited,
     /// Marked hemiparetic asymmetry (ratio 1.25), CV 6 %, weaker coupling.
     Asymmetric,
@@ -127,7 +127,7 @@ impl Preset {
         match self {
             Preset::Entrains => base,
             Preset::Limited => PatientConfig {
-                max_speedup_percent: 2.0,
+                max_speedup_percent: 1.0,
                 seed: 2,
                 ..base
             },
