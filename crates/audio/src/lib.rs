@@ -4,20 +4,37 @@
 //!   frame whatever the buffer size, applying tempo, phase, fade and stop commands at named beats.
 //! - [`SoundBank`] synthesises the built-in sounds; [`CueStyle`] picks accents, per-foot sounds and
 //!   panning.
+//! - [`Metronome`] is the thin cpal shell around it: it opens the output device with a fixed
+//!   buffer size where allowed, feeds commands in and telemetry out through wait-free queues,
+//!   maps audio frames to the session clock, and reports and recovers from missing or lost
+//!   devices and xruns.
 //! - [`wav`] renders a metronome offline to a WAV file.
 #![forbid(unsafe_code)]
 
+mod callback;
+mod clock;
 mod error;
+mod metronome;
+mod output;
 mod renderer;
 mod schedule;
 mod sound;
 mod style;
+mod telemetry;
 mod tempo;
 pub mod wav;
 
+pub use callback::{CallbackState, SCRATCH_FRAMES};
+pub use clock::ClockMap;
 pub use error::AudioError;
+pub use metronome::{Metronome, MetronomeConfig, MetronomeEvent};
+pub use output::{
+    COMMAND_QUEUE_CAPACITY, FAULT_QUEUE_CAPACITY, GrantedConfig, OutputOptions, OutputStream,
+    TELEMETRY_QUEUE_CAPACITY, open_output, output_device_names,
+};
 pub use renderer::{Command, PENDING_CAPACITY, PlayedBeat, Renderer};
 pub use schedule::{ScheduleChange, Segment, onset_frames};
 pub use sound::{PEAK_LEVEL, SoundBank, SoundId};
 pub use style::{CueStyle, Foot};
+pub use telemetry::{BufferTiming, StreamFault, Telemetry};
 pub use tempo::{MAX_BPM, MIN_BPM, Tempo};

@@ -42,6 +42,9 @@ pub enum Command {
     SetVolume(f32),
     /// Sounds, accents and panning, from the next beat on.
     SetStyle(CueStyle),
+    /// Gives the next beat this number (carries beat numbering, and so feet and accents, over to a
+    /// new stream after a change of device).
+    NumberNextBeat(u64),
 }
 
 /// A beat the renderer started, for telemetry.
@@ -215,6 +218,16 @@ impl Renderer {
             Command::SetStyle(style) => {
                 style.validate()?;
                 self.style = style;
+                Ok(())
+            }
+            Command::NumberNextBeat(beat) => {
+                if let Some(segment) = self.segment.as_mut() {
+                    // Keep the running schedule's frames: renumber its anchor too.
+                    let onset = segment.onset_frame(self.next_beat, self.sample_rate_hz);
+                    segment.start_beat = beat;
+                    segment.start_frame = onset;
+                }
+                self.next_beat = beat;
                 Ok(())
             }
         }
