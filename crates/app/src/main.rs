@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Parser;
 
 mod cli;
+mod cmd_click;
 mod cmd_eval;
 mod cmd_simulate;
 

@@ -22,6 +22,8 @@ pub struct WavRequest {
     pub first_beat_frame: u64,
     /// Sounds, accents, panning.
     pub style: CueStyle,
+    /// Volume (0..=1).
+    pub volume: f32,
 }
 
 /// Renders the metronome described by `request` into `path`; returns the beats it holds.
@@ -32,6 +34,7 @@ pub fn render_to_wav(path: &Path, request: &WavRequest) -> Result<Vec<PlayedBeat
     };
     let mut renderer = Renderer::new(request.sample_rate_hz, request.channels);
     renderer.apply(Command::SetStyle(request.style))?;
+    renderer.apply(Command::SetVolume(request.volume))?;
     renderer.apply(Command::Start {
         at_frame: request.first_beat_frame,
         tempo: request.tempo,
