@@ -1,1 +1,3 @@
 //! Harnesses for Entrain's end-to-end tests.
+
+pub mod pulse;

@@ -139,7 +139,15 @@ fn play(args: &ClickArgs, tempo: Tempo, style: CueStyle) -> Result<()> {
                     if args.verbose {
                         let at =
                             session_nanos.map_or("?".into(), |t| format!("{:.3}", t as f64 / 1e9));
-                        println!("beat {:>4} frame {:>9} at {at} s", beat.beat, beat.frame);
+                        let origin = metronome
+                            .session_nanos_of_frame(0)
+                            .map_or(0.0, |t| t as f64 / 1e9);
+                        println!(
+                            "beat {:>4} frame {:>9} at {at} s (frame 0 at {origin:.3} s, now {:.3} s)",
+                            beat.beat,
+                            beat.frame,
+                            metronome.session_nanos() as f64 / 1e9
+                        );
                     }
                 }
                 MetronomeEvent::Xrun { .. } => xruns += 1,

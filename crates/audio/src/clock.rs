@@ -12,6 +12,12 @@ const WINDOW_BUFFERS: u32 = 256;
 /// that stamp late, never early, so the map keeps the lower envelope of `playback − frame / rate`
 /// over a recent window (two windows of [`WINDOW_BUFFERS`] buffers, so it follows slow clock drift)
 /// and starts afresh after an xrun, when the frames really do play later.
+///
+/// One exception: while a stream starts (or restarts after an xrun) the backend fills its buffers
+/// with callbacks in a burst, faster than real time, and what it reports as latency then does not
+/// cover what it queued (PulseAudio's ALSA plugin runs ~0.3 s ahead this way). Only buffers whose
+/// callback came at least half a buffer after the previous one — a stream pacing itself by the
+/// device — count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClockMap {
     sample_rate_hz: u32,
@@ -19,6 +25,7 @@ pub struct ClockMap {
     current_min_nanos: Option<i64>,
     previous_min_nanos: Option<i64>,
     buffers_in_window: u32,
+    last_callback_stream_nanos: Option<u64>,
 }
 
 impl ClockMap {
@@ -30,11 +37,22 @@ impl ClockMap {
             current_min_nanos: None,
             previous_min_nanos: None,
             buffers_in_window: 0,
+            last_callback_stream_nanos: None,
         }
     }
 
     /// Takes one buffer's timing into account.
     pub fn observe(&mut self, timing: &BufferTiming) {
+        let previous = self
+            .last_callback_stream_nanos
+            .replace(timing.callback_stream_nanos);
+        let half_buffer_nanos = self.frames_to_nanos(u64::from(timing.frames)) / 2;
+        let paced = previous.is_some_and(|p| {
+            i128::from(timing.callback_stream_nanos) - i128::from(p) >= half_buffer_nanos
+        });
+        if !paced {
+            return;
+        }
         let playback_session =
             i128::from(timing.playback_stream_nanos) + i128::from(self.stream_to_session_nanos);
         let frame_nanos = self.frames_to_nanos(timing.first_frame);
@@ -101,6 +119,10 @@ mod tests {
     #[test]
     fn keeps_the_lower_envelope_of_late_callbacks() {
         let mut map = ClockMap::new(48_000, 1_000);
+        // A start-up burst: back-to-back callbacks running ahead of the device are ignored.
+        map.observe(&timing(0, 40_000_000));
+        map.observe(&timing(480, 40_100_000));
+        assert_eq!(map.origin_session_nanos(), None);
         map.observe(&timing(0, 50_000_000 + 3_000_000)); // 3 ms late wake-up
         map.observe(&timing(480, 60_000_000)); // on time: frame 480 = 10 ms
         map.observe(&timing(960, 70_000_000 + 500_000));
