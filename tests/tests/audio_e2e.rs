@@ -166,7 +166,7 @@ fn metronome_reports_a_lost_device_and_recovers_when_it_returns() {
     let report = dir.path().join("report.txt");
     let spec = PlayerSpec {
         milli_bpm: 120_000,
-        seconds: 9.0,
+        seconds: 11.0,
         buffer_frames: 512,
         rate_hz: RATE,
         change: None,
