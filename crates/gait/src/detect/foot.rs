@@ -17,8 +17,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::StreamingDetector;
-use super::gap::{GapFiller, Regularised};
+use super::gap::{GapFiller, GridDetector};
 use crate::filter::{Band, Butterworth, FilterDesignError};
 use crate::sample::{GaitEvent, GaitEventKind, ImuSample, Side};
 
@@ -121,7 +120,6 @@ pub struct FootDetector {
     impact_peak: Option<f64>,
     /// Measuring the peak jerk of the impact just detected: (deadline, running max).
     impact_watch: Option<(i64, f64)>,
-    filtered: Vec<ImuSample>,
 }
 
 impl FootDetector {
@@ -144,7 +142,6 @@ impl FootDetector {
             jerk_cursor: 0,
             impact_peak: None,
             impact_watch: None,
-            filtered: Vec::with_capacity(config.max_missing_samples + 1),
             config,
         })
     }
@@ -182,7 +179,7 @@ impl FootDetector {
     }
 
     /// One sample on the regular grid.
-    fn step(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+    fn step_on_grid(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
         let now = sample.time_nanos;
         let cfg = self.config;
         let gyro_dps = norm(sample.gyr_dps);
@@ -292,21 +289,16 @@ impl FootDetector {
     }
 }
 
-impl StreamingDetector for FootDetector {
-    fn push(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
-        let mut filtered = core::mem::take(&mut self.filtered);
-        filtered.clear();
-        if self.gaps.push(sample, |s| filtered.push(*s)) == Regularised::Restart {
-            self.reset_history();
-        }
-        for s in &filtered {
-            self.step(s, events);
-        }
-        self.filtered = filtered;
+impl GridDetector for FootDetector {
+    fn gap_filler(&mut self) -> &mut GapFiller {
+        &mut self.gaps
     }
 
-    fn reset(&mut self) {
-        self.gaps.reset();
+    fn step(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+        self.step_on_grid(sample, events);
+    }
+
+    fn clear_history(&mut self) {
         self.reset_history();
     }
 }
@@ -335,6 +327,7 @@ fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::detect::StreamingDetector;
     use crate::sample::sample_time_nanos;
 
     /// A synthetic foot at `fs`: each stride of `stride_secs` has a push-off burst, a swing

@@ -2,7 +2,10 @@
 //! sensor's dropped packets) are filled by linear interpolation up to a limit; a longer gap is
 //! reported so the detector can start afresh instead of reading a jump as a movement.
 
-use crate::sample::ImuSample;
+use alloc::vec::Vec;
+
+use super::StreamingDetector;
+use crate::sample::{GaitEvent, ImuSample};
 
 /// What the gap filler made of the next sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,6 +25,8 @@ pub struct GapFiller {
     period_nanos: i64,
     max_missing: usize,
     last: Option<ImuSample>,
+    /// The grid samples of the latest push, kept to reuse its allocation.
+    scratch: Vec<ImuSample>,
 }
 
 impl GapFiller {
@@ -31,6 +36,7 @@ impl GapFiller {
             period_nanos: libm::round(1e9 / sample_rate_hz) as i64,
             max_missing,
             last: None,
+            scratch: Vec::with_capacity(max_missing + 1),
         }
     }
 
@@ -76,10 +82,40 @@ impl GapFiller {
     }
 }
 
+/// A detector that works on the regular sample grid. It gets [`StreamingDetector`] for free:
+/// every incoming sample goes through its [`GapFiller`], short gaps are interpolated, and a long
+/// gap clears the detector's signal history.
+pub trait GridDetector {
+    /// The detector's gap filler.
+    fn gap_filler(&mut self) -> &mut GapFiller;
+    /// Consumes one sample on the grid.
+    fn step(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>);
+    /// Forgets the signal history (filters, phase), keeping what was learned of the patient.
+    fn clear_history(&mut self);
+}
+
+impl<D: GridDetector> StreamingDetector for D {
+    fn push(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+        let mut grid = core::mem::take(&mut self.gap_filler().scratch);
+        grid.clear();
+        if self.gap_filler().push(sample, |s| grid.push(*s)) == Regularised::Restart {
+            self.clear_history();
+        }
+        for s in &grid {
+            self.step(s, events);
+        }
+        self.gap_filler().scratch = grid;
+    }
+
+    fn reset(&mut self) {
+        self.gap_filler().reset();
+        self.clear_history();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
 
     fn sample(time_nanos: i64, value: f32) -> ImuSample {
         ImuSample {

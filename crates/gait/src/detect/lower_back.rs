@@ -9,8 +9,7 @@
 
 use alloc::vec::Vec;
 
-use super::StreamingDetector;
-use super::gap::{GapFiller, Regularised};
+use super::gap::{GapFiller, GridDetector};
 use crate::filter::{Band, Butterworth, FilterDesignError};
 use crate::sample::{GaitEvent, GaitEventKind, ImuSample};
 
@@ -72,7 +71,6 @@ pub struct LowerBackDetector {
     previous_time_nanos: i64,
     samples_seen: usize,
     last_step_nanos: Option<i64>,
-    filtered: Vec<ImuSample>,
 }
 
 impl LowerBackDetector {
@@ -98,12 +96,11 @@ impl LowerBackDetector {
             previous_time_nanos: 0,
             samples_seen: 0,
             last_step_nanos: None,
-            filtered: Vec::with_capacity(config.max_missing_samples + 1),
             config,
         })
     }
 
-    fn step(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+    fn step_on_grid(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
         let cfg = self.config;
         let acc = sample.acc_mps2.map(f64::from);
         let gravity = match self.gravity {
@@ -151,21 +148,16 @@ impl LowerBackDetector {
     }
 }
 
-impl StreamingDetector for LowerBackDetector {
-    fn push(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
-        let mut filtered = core::mem::take(&mut self.filtered);
-        filtered.clear();
-        if self.gaps.push(sample, |s| filtered.push(*s)) == Regularised::Restart {
-            self.reset_history();
-        }
-        for s in &filtered {
-            self.step(s, events);
-        }
-        self.filtered = filtered;
+impl GridDetector for LowerBackDetector {
+    fn gap_filler(&mut self) -> &mut GapFiller {
+        &mut self.gaps
     }
 
-    fn reset(&mut self) {
-        self.gaps.reset();
+    fn step(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
+        self.step_on_grid(sample, events);
+    }
+
+    fn clear_history(&mut self) {
         self.reset_history();
     }
 }
