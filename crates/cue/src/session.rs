@@ -10,7 +10,7 @@ use crate::error::ConfigError;
 use crate::gate::{GateVerdict, evaluate};
 use crate::log::{LogEntry, LogEvent, PauseReason, PhaseReason, TempoReason};
 pub use crate::measures::StepEvent;
-use crate::measures::{GaitMeasures, MIN_STEPS_PER_FOOT};
+use crate::measures::{GaitMeasures, MIN_STEPS_PER_FOOT, MetricsConfig};
 use crate::phase::Phase;
 use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM, TempoLimits};
 use crate::tempo::{secs_to_nanos, spm_to_interval_nanos};
@@ -431,7 +431,11 @@ impl RasSession {
 
     fn measure_phase(&self) -> Option<GaitMeasures> {
         let max_step = secs_to_nanos(self.config.safety.no_step_timeout_secs);
-        GaitMeasures::from_steps(self.phase_steps(), max_step, self.config.paretic_side)
+        let config = MetricsConfig {
+            max_step_nanos: max_step,
+            paretic: self.config.paretic_side,
+        };
+        GaitMeasures::from_events(self.phase_steps(), &[], config)
     }
 
     /// Ends the baseline: measures, safety limits, the beat clock at the matched tempo.

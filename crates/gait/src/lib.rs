@@ -8,8 +8,10 @@
 
 extern crate alloc;
 
+pub mod cadence;
 pub mod detect;
 pub mod filter;
+pub mod metrics;
 pub mod reference;
 pub mod sample;
 pub mod scoring;

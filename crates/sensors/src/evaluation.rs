@@ -1,6 +1,7 @@
 //! Runs the streaming detectors over recorded trials and scores them against the annotations,
 //! as `entrain eval`, the accuracy tests and the benches do.
 
+use entrain_gait::cadence::robust_cadence_spm;
 use entrain_gait::detect::{
     FootDetector, FootDetectorConfig, LowerBackDetector, LowerBackDetectorConfig,
 };
@@ -145,14 +146,14 @@ pub fn evaluate(
                     .map(|r| reference_time(r.timing))
                     .filter(|&t| inside(t))
                     .collect();
-                mean_cadence_spm(&times)
+                robust_cadence_spm(&times)
             })?;
             let detected: Vec<i64> = detected_ics
                 .iter()
                 .copied()
                 .filter(|&t| inside(t))
                 .collect();
-            Some((reference, mean_cadence_spm(&detected).unwrap_or(0.0)))
+            Some((reference, robust_cadence_spm(&detected).unwrap_or(0.0)))
         })
         .collect();
     Ok(TrialScore {
