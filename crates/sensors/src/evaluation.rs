@@ -1,7 +1,7 @@
 //! Runs the streaming detectors over recorded trials and scores them against the annotations,
 //! as `entrain eval`, the accuracy tests and the benches do.
 
-use entrain_gait::cadence::robust_cadence_spm;
+use entrain_gait::cadence::{Contact, robust_cadence_spm};
 use entrain_gait::detect::{
     FootDetector, FootDetectorConfig, LowerBackDetector, LowerBackDetectorConfig,
 };
@@ -109,7 +109,19 @@ pub fn evaluate(
     placement: EvalPlacement,
     rules: &MatchRules,
 ) -> Result<TrialScore, EvaluationError> {
-    let mut events = detect(recording, placement)?;
+    let events = detect(recording, placement)?;
+    Ok(score_events(recording, events, rules))
+}
+
+/// Scores `events` (from any detector, streaming or offline) against the trial's annotations by
+/// the rules [`evaluate`] uses: bout restriction where the data set needs it, one-to-one IC
+/// matching, timing error, latency and per-bout cadence.
+pub fn score_events(
+    recording: &Recording,
+    mut events: Vec<GaitEvent>,
+    rules: &MatchRules,
+) -> TrialScore {
+    events.sort_by_key(|e| e.event_time_nanos);
     if scored_within_bouts(recording.trial.dataset) {
         let inside_a_bout = |t: i64| {
             recording.bouts.iter().any(|b| {
@@ -130,10 +142,10 @@ pub fn evaluate(
         .iter()
         .filter(|r| r.kind == GaitEventKind::InitialContact)
         .collect();
-    let detected_ics: Vec<i64> = events
+    let detected_ics: Vec<Contact> = events
         .iter()
         .filter(|e| e.kind == GaitEventKind::InitialContact)
-        .map(|e| e.event_time_nanos)
+        .map(|e| (e.event_time_nanos, e.side))
         .collect();
     let cadence_pairs_spm = recording
         .bouts
@@ -141,28 +153,31 @@ pub fn evaluate(
         .filter_map(|bout| {
             let inside = |t: i64| t >= bout.start_nanos && t <= bout.end_nanos;
             let reference = bout.reference_cadence_spm.or_else(|| {
-                let times: Vec<i64> = reference_ics
+                let contacts: Vec<Contact> = reference_ics
                     .iter()
-                    .map(|r| reference_time(r.timing))
-                    .filter(|&t| inside(t))
+                    .map(|r| (reference_time(r.timing), r.side))
+                    .filter(|&(t, _)| inside(t))
                     .collect();
-                robust_cadence_spm(&times)
+                robust_cadence_spm(&contacts)
             })?;
-            let detected: Vec<i64> = detected_ics
+            let detected: Vec<Contact> = detected_ics
                 .iter()
                 .copied()
-                .filter(|&t| inside(t))
+                .filter(|&(t, _)| inside(t))
                 .collect();
-            Some((reference, robust_cadence_spm(&detected).unwrap_or(0.0)))
+            // A walk too short for the robust estimate still gets the plain one.
+            let detected_spm = robust_cadence_spm(&detected)
+                .or_else(|| mean_cadence_spm(&detected.iter().map(|c| c.0).collect::<Vec<_>>()));
+            Some((reference, detected_spm.unwrap_or(0.0)))
         })
         .collect();
-    Ok(TrialScore {
+    TrialScore {
         counts: matching.counts,
         ic_errors_ms: matching.timing_errors_nanos.iter().map(to_ms).collect(),
         ic_latencies_ms: matching.latencies_nanos.iter().map(to_ms).collect(),
         cadence_pairs_spm,
         events,
-    })
+    }
 }
 
 /// Mobilise-D's convention (and gaitmap's, whose mocap covers only part of the walk): only the

@@ -51,6 +51,18 @@ pub struct FootDetectorConfig {
     pub impact_fraction: f64,
     /// ...and this absolute floor, m/s² per 10 ms.
     pub impact_floor: f64,
+    /// A swing that ends without an impact still counts as a step only if it lasted this long
+    /// from its start to the foot going still, seconds...
+    pub fallback_min_swing_secs: f64,
+    /// ...its smoothed rotation peaked above this, degrees per second...
+    pub fallback_min_peak_dps: f64,
+    /// ...and its landing jerked at least this much, m/s² per 10 ms (a foot that only rotates
+    /// in place, or shifts weight, never lands).
+    pub fallback_min_jerk: f64,
+    /// Such a contact is placed at the onset of the landing: the first late-swing sample whose
+    /// jerk reaches this fraction of the swing's strongest jerk (the strongest is often the
+    /// forefoot slapping down after the heel).
+    pub fallback_onset_fraction: f64,
     /// How much later than the push-off rotation peak toe-off is placed, seconds.
     pub toe_off_lag_secs: f64,
     /// Longest gap filled by interpolation, in samples; a longer one restarts the detector.
@@ -74,6 +86,10 @@ impl FootDetectorConfig {
             impact_baseline_secs: 0.1,
             impact_fraction: 0.6,
             impact_floor: 3.0,
+            fallback_min_swing_secs: 0.25,
+            fallback_min_peak_dps: 50.0,
+            fallback_min_jerk: 0.5,
+            fallback_onset_fraction: 0.5,
             toe_off_lag_secs: 0.03,
             max_missing_samples: 20,
         }
@@ -97,9 +113,10 @@ struct SwingState {
     raw_peak_time_nanos: i64,
     toe_off_emitted: bool,
     still_samples: usize,
-    /// The strongest late-swing jerk so far, and when: the fallback IC.
+    /// The strongest jerk since the push-off: the fallback IC's scale.
     best_jerk: f64,
-    best_jerk_time_nanos: Option<i64>,
+    /// When the swing started.
+    start_nanos: i64,
 }
 
 /// A causal IC/TO detector for one foot sensor. See the module docs.
@@ -120,6 +137,9 @@ pub struct FootDetector {
     impact_peak: Option<f64>,
     /// Measuring the peak jerk of the impact just detected: (deadline, running max).
     impact_watch: Option<(i64, f64)>,
+    /// (time, jerk) of every sample of the current swing since the push-off, for placing a
+    /// fallback contact; reused from swing to swing.
+    swing_jerks: Vec<(i64, f64)>,
 }
 
 impl FootDetector {
@@ -142,6 +162,7 @@ impl FootDetector {
             jerk_cursor: 0,
             impact_peak: None,
             impact_watch: None,
+            swing_jerks: Vec::new(),
             config,
         })
     }
@@ -217,6 +238,7 @@ impl FootDetector {
                     .last_ic_nanos
                     .is_none_or(|ic| now - ic >= refractory_nanos);
                 if swing_dps > swing_threshold && rested {
+                    self.swing_jerks.clear();
                     self.phase = Phase::Swing(SwingState {
                         peak_dps: swing_dps,
                         peak_time_nanos: now,
@@ -225,7 +247,7 @@ impl FootDetector {
                         toe_off_emitted: false,
                         still_samples: 0,
                         best_jerk: 0.0,
-                        best_jerk_time_nanos: None,
+                        start_nanos: now,
                     });
                 }
             }
@@ -250,9 +272,9 @@ impl FootDetector {
                 let late_enough =
                     now - swing.peak_time_nanos >= Self::secs_to_nanos(cfg.min_swing_secs);
                 // The fallback contact may come from any part of the swing past the push-off.
-                if swing.toe_off_emitted && jerk > swing.best_jerk {
-                    swing.best_jerk = jerk;
-                    swing.best_jerk_time_nanos = Some(now);
+                if swing.toe_off_emitted {
+                    swing.best_jerk = swing.best_jerk.max(jerk);
+                    self.swing_jerks.push((now, jerk));
                 }
                 if late_enough {
                     let impact_threshold = cfg
@@ -271,11 +293,8 @@ impl FootDetector {
                     let hold = libm::round(cfg.still_hold_secs * cfg.sample_rate_hz) as usize;
                     if swing.still_samples >= hold {
                         self.phase = Phase::Stance;
-                        // A weak burst (shifting weight, turning on the spot) is not a step.
-                        let full_swing = swing.peak_dps >= 0.4 * self.recent_peak_dps;
-                        if let (Some(contact), true) = (swing.best_jerk_time_nanos, full_swing) {
-                            let best = swing.best_jerk;
-                            self.remember_impact(best);
+                        if let Some(contact) = self.fallback_contact(&swing, now) {
+                            self.remember_impact(swing.best_jerk);
                             self.initial_contact(contact, now, events);
                         }
                         return;
@@ -286,6 +305,32 @@ impl FootDetector {
                 self.phase = Phase::Swing(swing);
             }
         }
+    }
+}
+
+impl FootDetector {
+    /// The contact of a swing that ended, at `now`, without a clear impact, if the swing was a
+    /// step at all: a weak or brief burst (shifting weight, turning on the spot) is not.
+    fn fallback_contact(&self, swing: &SwingState, now: i64) -> Option<i64> {
+        let cfg = &self.config;
+        let is_step = swing.peak_dps >= 0.4 * self.recent_peak_dps
+            && swing.peak_dps >= cfg.fallback_min_peak_dps
+            && now - swing.start_nanos >= Self::secs_to_nanos(cfg.fallback_min_swing_secs)
+            && swing.best_jerk >= cfg.fallback_min_jerk;
+        if !is_step {
+            return None;
+        }
+        // The landing comes after the swing's rotation peak; before it, jerks are the push-off.
+        let late = || {
+            self.swing_jerks
+                .iter()
+                .filter(|(t, _)| *t >= swing.peak_time_nanos)
+        };
+        let late_best = late().map(|&(_, j)| j).fold(0.0, f64::max);
+        late()
+            .find(|&&(_, j)| j > 0.0 && j >= cfg.fallback_onset_fraction * late_best)
+            .or_else(|| self.swing_jerks.iter().max_by(|a, b| a.1.total_cmp(&b.1)))
+            .map(|&(t, _)| t)
     }
 }
 
