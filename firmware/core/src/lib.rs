@@ -14,4 +14,8 @@
 #![forbid(unsafe_code)]
 
 pub mod battery;
+pub mod control;
 pub mod link;
+pub mod packetizer;
+#[cfg(feature = "step-detector")]
+pub mod steps;
