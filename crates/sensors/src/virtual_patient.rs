@@ -12,6 +12,7 @@
 mod config;
 mod imu;
 mod rng;
+mod source;
 
 use std::collections::VecDeque;
 
@@ -21,6 +22,7 @@ pub use config::{PatientConfig, Preset, WalkingBout};
 use imu::FootSynth;
 pub use imu::Swing;
 pub use rng::SplitMix64;
+pub use source::VirtualPatientSource;
 
 /// A true initial contact the patient made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

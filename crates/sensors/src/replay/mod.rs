@@ -23,11 +23,14 @@ use entrain_gait::{WalkingBout, sample::STANDARD_GRAVITY_MPS2};
 mod error;
 mod gaitmap;
 mod mobgap;
+pub mod raw;
+mod source;
 mod text;
 mod truong;
 mod voisard;
 
 pub use error::ReplayError;
+pub use source::ReplaySource;
 
 /// One of the public data-set layouts this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

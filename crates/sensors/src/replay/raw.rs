@@ -1,0 +1,251 @@
+//! Entrain's own raw recording format: one CSV file, one row per IMU sample of any sensor.
+//!
+//! ```text
+//! placement,seq,time_nanos,ax,ay,az,gx,gy,gz
+//! foot_left,0,0,0.12,9.79,0.31,1.5,-0.2,0.0
+//! foot_right,0,0,...
+//! ```
+//! - `placement`: `foot_left`, `foot_right` or `lower_back`;
+//! - `seq`: the sensor's packet/sample counter (ascending per sensor; a jump is lost samples);
+//! - `time_nanos`: the sample's time on the session clock, ns (ascending per sensor);
+//! - `ax..az`: specific force, m/s² (gravity included); `gx..gz`: angular velocity, deg/s.
+//!
+//! [`write_raw`] writes it, [`read_raw`] reads it back (every bad row is an error naming the file,
+//! line and column). The sampling rate is the median interval of the samples.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use entrain_gait::{ImuSample, Placement, Side};
+
+use super::{ReplayError, SensorStream};
+
+/// The header line of a raw recording.
+pub const RAW_HEADER: &str = "placement,seq,time_nanos,ax,ay,az,gx,gy,gz";
+
+/// A raw recording read into memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRecording {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Sampling rate, Hz (median interval over every stream).
+    pub sample_rate_hz: f64,
+    /// One stream per placement, samples in time order.
+    pub streams: Vec<SensorStream>,
+}
+
+/// The name of a placement in the raw format.
+pub fn placement_name(placement: Placement) -> &'static str {
+    match placement {
+        Placement::Foot(Side::Left) => "foot_left",
+        Placement::Foot(Side::Right) => "foot_right",
+        Placement::LowerBack => "lower_back",
+    }
+}
+
+/// The placement named `name` in the raw format.
+pub fn parse_placement(name: &str) -> Option<Placement> {
+    match name.trim() {
+        "foot_left" => Some(Placement::Foot(Side::Left)),
+        "foot_right" => Some(Placement::Foot(Side::Right)),
+        "lower_back" => Some(Placement::LowerBack),
+        _ => None,
+    }
+}
+
+/// Writes `streams` as a raw recording (rows ordered by time, then placement).
+pub fn write_raw(out: &mut impl Write, streams: &[SensorStream]) -> std::io::Result<()> {
+    writeln!(out, "{RAW_HEADER}")?;
+    let mut rows: Vec<(i64, usize, usize)> = Vec::new();
+    for (s, stream) in streams.iter().enumerate() {
+        for (i, sample) in stream.samples.iter().enumerate() {
+            rows.push((sample.time_nanos, s, i));
+        }
+    }
+    rows.sort_unstable();
+    for (_, s, i) in rows {
+        let stream = &streams[s];
+        let x = &stream.samples[i];
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            placement_name(stream.placement),
+            i,
+            x.time_nanos,
+            x.acc_mps2[0],
+            x.acc_mps2[1],
+            x.acc_mps2[2],
+            x.gyr_dps[0],
+            x.gyr_dps[1],
+            x.gyr_dps[2]
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads a raw recording.
+pub fn read_raw(path: &Path) -> Result<RawRecording, ReplayError> {
+    let io = |source| ReplayError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut lines = BufReader::new(file).lines();
+    let header = match lines.next() {
+        Some(line) => line.map_err(io)?,
+        None => String::new(),
+    };
+    if header.trim() != RAW_HEADER {
+        return Err(ReplayError::Header {
+            path: path.to_path_buf(),
+            line: 1,
+            expected: RAW_HEADER.to_string(),
+            found: header.chars().take(80).collect(),
+        });
+    }
+    let columns: Vec<&str> = RAW_HEADER.split(',').collect();
+    let mut streams: Vec<SensorStream> = Vec::new();
+    let mut last_seq: Vec<u64> = Vec::new();
+    for (index, line) in lines.enumerate() {
+        let line_no = index + 2;
+        let line = line.map_err(io)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != columns.len() {
+            return Err(ReplayError::FieldCount {
+                path: path.to_path_buf(),
+                line: line_no,
+                expected: columns.len(),
+                found: fields.len(),
+            });
+        }
+        let bad = |col: usize, expected: &str| ReplayError::Value {
+            path: path.to_path_buf(),
+            line: line_no,
+            column: columns[col].to_string(),
+            expected: expected.to_string(),
+            found: fields[col].chars().take(40).collect(),
+        };
+        let placement = parse_placement(fields[0])
+            .ok_or_else(|| bad(0, "foot_left, foot_right or lower_back"))?;
+        let seq: u64 = fields[1]
+            .trim()
+            .parse()
+            .map_err(|_| bad(1, "a sample counter (non-negative integer)"))?;
+        let time_nanos: i64 = fields[2]
+            .trim()
+            .parse()
+            .map_err(|_| bad(2, "a time in integer nanoseconds"))?;
+        let mut values = [0f32; 6];
+        for (k, v) in values.iter_mut().enumerate() {
+            let parsed: f32 = fields[3 + k]
+                .trim()
+                .parse()
+                .map_err(|_| bad(3 + k, "a finite number"))?;
+            if !parsed.is_finite() {
+                return Err(bad(3 + k, "a finite number"));
+            }
+            *v = parsed;
+        }
+        let s = match streams.iter().position(|s| s.placement == placement) {
+            Some(s) => s,
+            None => {
+                streams.push(SensorStream {
+                    placement,
+                    samples: Vec::new(),
+                });
+                last_seq.push(0);
+                streams.len() - 1
+            }
+        };
+        if let Some(prev) = streams[s].samples.last() {
+            if time_nanos <= prev.time_nanos {
+                return Err(bad(2, "a time after the sensor's previous sample"));
+            }
+            if seq <= last_seq[s] {
+                return Err(bad(1, "a counter above the sensor's previous sample"));
+            }
+        }
+        last_seq[s] = seq;
+        streams[s].samples.push(ImuSample {
+            time_nanos,
+            acc_mps2: [values[0], values[1], values[2]],
+            gyr_dps: [values[3], values[4], values[5]],
+        });
+    }
+    let mut intervals: Vec<i64> = streams
+        .iter()
+        .flat_map(|s| {
+            s.samples
+                .windows(2)
+                .map(|w| w[1].time_nanos - w[0].time_nanos)
+        })
+        .collect();
+    if intervals.is_empty() {
+        return Err(ReplayError::Empty {
+            path: path.to_path_buf(),
+            line: 1,
+        });
+    }
+    intervals.sort_unstable();
+    let median = intervals[intervals.len() / 2].max(1);
+    Ok(RawRecording {
+        path: path.to_path_buf(),
+        sample_rate_hz: 1e9 / median as f64,
+        streams,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streams() -> Vec<SensorStream> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .map(|side| SensorStream {
+                placement: Placement::Foot(side),
+                samples: (0..50)
+                    .map(|i| ImuSample {
+                        time_nanos: i * 10_000_000,
+                        acc_mps2: [0.5 * i as f32, 9.81, -0.25],
+                        gyr_dps: [1.0 / 3.0, -120.125, i as f32],
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn round_trips_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("walk.csv");
+        let mut file = std::fs::File::create(&path).unwrap();
+        write_raw(&mut file, &streams()).unwrap();
+        drop(file);
+        let back = read_raw(&path).unwrap();
+        assert_eq!(back.streams, streams());
+        assert!((back.sample_rate_hz - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_rows_name_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.csv");
+        std::fs::write(
+            &path,
+            format!("{RAW_HEADER}\nfoot_left,0,0,1,2,3,4,5,6\nfoot_left,1,10,1,x,3,4,5,6\n"),
+        )
+        .unwrap();
+        let err = read_raw(&path).unwrap_err().to_string();
+        assert!(err.contains(":3:") && err.contains("`ay`"), "{err}");
+        std::fs::write(&path, "time,ax\n1,2\n").unwrap();
+        let err = read_raw(&path).unwrap_err().to_string();
+        assert!(err.contains("expected header"), "{err}");
+        std::fs::write(&path, format!("{RAW_HEADER}\nknee,0,0,1,2,3,4,5,6\n")).unwrap();
+        let err = read_raw(&path).unwrap_err().to_string();
+        assert!(err.contains("`placement`"), "{err}");
+    }
+}

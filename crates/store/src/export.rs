@@ -1,0 +1,491 @@
+//! Export of sessions as tidy tables: one CSV file per kind of record (`sessions.csv`,
+//! `patients.csv`, `phases.csv`, `steps.csv`, `beats.csv`, `tempo_changes.csv`, `events.csv`,
+//! `clinical_tests.csv`, `sensors.csv`), every row with its `session_id`, times in seconds on the
+//! session clock (`*_s`) and in integer nanoseconds where exactness matters; or the same tables
+//! in one JSON file (`export.json`: `{"format": ..., "tables": {"steps": [{...}, ...], ...}}`).
+//!
+//! The **de-identified** export, for research, removes: free-text notes (patients, clinical
+//! tests) and clinician marks' text; the patient code (replaced by `R001`, `R002`, ... in the
+//! order of the export, not stored anywhere); the year of birth (replaced by a 5-year band such
+//! as `1950-1954`); calendar dates and times (replaced by whole days since the patient's first
+//! exported session: `start_day`, `diagnosis_day`, `performed_day`); sensor identities (BLE
+//! addresses) and the source path of replayed files (only the kind of source stays).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::error::StoreError;
+use crate::model::*;
+use crate::store::Store;
+use crate::time::{format_unix_ms, parse_date};
+
+/// CSV files or one JSON file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One CSV file per table.
+    Csv,
+    /// `export.json` with every table.
+    Json,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExportOptions {
+    /// Remove what identifies the patient (see the module docs).
+    pub deidentified: bool,
+}
+
+/// One table: column names and rows of JSON values (null = empty cell).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// File stem (`steps`).
+    pub name: &'static str,
+    /// Column names.
+    pub columns: Vec<&'static str>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Table {
+    fn new(name: &'static str, columns: &[&'static str]) -> Self {
+        Table {
+            name,
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+fn secs(nanos: i64) -> Value {
+    json!(nanos as f64 / 1e9)
+}
+
+fn opt<T: Into<Value>>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, Into::into)
+}
+
+/// The sessions' tables, in memory.
+pub fn build_tables(
+    store: &Store,
+    session_ids: &[i64],
+    extra_patients: &[i64],
+    options: ExportOptions,
+) -> Result<Vec<Table>, StoreError> {
+    let d = options.deidentified;
+    let mut sessions = Vec::new();
+    for &id in session_ids {
+        sessions.push(store.session(id)?);
+    }
+    // Patients in order of first appearance; research ids by that order.
+    let mut patient_ids: Vec<i64> = extra_patients.to_vec();
+    for s in &sessions {
+        if let Some(p) = s.patient_id
+            && !patient_ids.contains(&p)
+        {
+            patient_ids.push(p);
+        }
+    }
+    let mut label: BTreeMap<i64, String> = BTreeMap::new();
+    let mut first_day: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut patients = Vec::new();
+    for (i, &pid) in patient_ids.iter().enumerate() {
+        let p = store.patient(pid)?;
+        label.insert(
+            pid,
+            if d {
+                format!("R{:03}", i + 1)
+            } else {
+                p.code.clone()
+            },
+        );
+        let first = sessions
+            .iter()
+            .filter(|s| s.patient_id == Some(pid))
+            .map(|s| s.started_unix_ms)
+            .min()
+            .unwrap_or(0);
+        first_day.insert(pid, first.div_euclid(86_400_000));
+        patients.push(p);
+    }
+    let day_of = |pid: Option<i64>, unix_ms: i64| -> Value {
+        let base = pid.and_then(|p| first_day.get(&p).copied());
+        match base {
+            Some(b) => json!(unix_ms.div_euclid(86_400_000) - b),
+            None => Value::Null,
+        }
+    };
+    let code_of = |pid: Option<i64>| opt(pid.and_then(|p| label.get(&p).cloned()));
+
+    let mut t_patients = Table::new(
+        "patients",
+        if d {
+            &[
+                "patient",
+                "year_of_birth_band",
+                "affected_side",
+                "diagnosis_day",
+            ]
+        } else {
+            &[
+                "patient",
+                "year_of_birth",
+                "affected_side",
+                "diagnosis_date",
+                "notes",
+            ]
+        },
+    );
+    for p in &patients {
+        let side = opt(p.affected_side.map(AffectedSide::name));
+        if d {
+            let band = p.year_of_birth.map(|y| {
+                let lo = y - y.rem_euclid(5);
+                format!("{lo}-{}", lo + 4)
+            });
+            let diagnosis_day = p
+                .diagnosis_date
+                .as_deref()
+                .and_then(parse_date)
+                .zip(first_day.get(&p.id))
+                .map(|(days, first)| days - first);
+            t_patients.rows.push(vec![
+                code_of(Some(p.id)),
+                opt(band),
+                side,
+                opt(diagnosis_day),
+            ]);
+        } else {
+            t_patients.rows.push(vec![
+                json!(p.code),
+                opt(p.year_of_birth),
+                side,
+                opt(p.diagnosis_date.clone()),
+                json!(p.notes),
+            ]);
+        }
+    }
+
+    let mut t_sessions = Table::new(
+        "sessions",
+        &[
+            "session_id",
+            "patient",
+            "source",
+            "protocol",
+            if d { "start_day" } else { "started_utc" },
+            "duration_s",
+            "status",
+            "end_reason",
+            "settings_json",
+        ],
+    );
+    let mut t_sensors = Table::new(
+        "sensors",
+        if d {
+            &["session_id", "placement", "sample_rate_hz"]
+        } else {
+            &[
+                "session_id",
+                "placement",
+                "sensor_key",
+                "name",
+                "sample_rate_hz",
+            ]
+        },
+    );
+    let mut t_phases = Table::new(
+        "phases",
+        &[
+            "session_id",
+            "seq",
+            "phase",
+            "start_s",
+            "end_s",
+            "duration_s",
+            "reason",
+        ],
+    );
+    let mut t_steps = Table::new(
+        "steps",
+        &[
+            "session_id",
+            "time_s",
+            "time_nanos",
+            "side",
+            "detected_at_s",
+            "latency_ms",
+            "phase",
+        ],
+    );
+    let mut t_beats = Table::new(
+        "beats",
+        &[
+            "session_id",
+            "scheduled_s",
+            "played_s",
+            "scheduled_nanos",
+            "played_nanos",
+            "tempo_spm",
+            "target_spm",
+            "volume",
+            "phase",
+        ],
+    );
+    let mut t_tempo = Table::new(
+        "tempo_changes",
+        &[
+            "session_id",
+            "time_s",
+            "phase",
+            "from_spm",
+            "to_spm",
+            "reason",
+        ],
+    );
+    let mut t_events = Table::new(
+        "events",
+        &["session_id", "time_s", "phase", "kind", "detail"],
+    );
+    for s in &sessions {
+        let source = if d {
+            s.source.split(':').next().unwrap_or("").to_string()
+        } else {
+            s.source.clone()
+        };
+        t_sessions.rows.push(vec![
+            json!(s.id),
+            code_of(s.patient_id),
+            json!(source),
+            json!(s.protocol),
+            if d {
+                day_of(s.patient_id, s.started_unix_ms)
+            } else {
+                json!(format_unix_ms(s.started_unix_ms))
+            },
+            secs(s.last_nanos),
+            json!(s.status.name()),
+            opt(s.end_reason.clone()),
+            json!(s.settings_json),
+        ]);
+        for x in store.session_sensors(s.id)? {
+            t_sensors.rows.push(if d {
+                vec![json!(s.id), json!(x.placement), json!(x.sample_rate_hz)]
+            } else {
+                vec![
+                    json!(s.id),
+                    json!(x.placement),
+                    json!(x.sensor_key),
+                    json!(x.name),
+                    json!(x.sample_rate_hz),
+                ]
+            });
+        }
+        for p in store.phases(s.id)? {
+            t_phases.rows.push(vec![
+                json!(s.id),
+                json!(p.seq),
+                json!(p.phase),
+                secs(p.start_nanos),
+                opt(p.end_nanos.map(|e| e as f64 / 1e9)),
+                opt(p.end_nanos.map(|e| (e - p.start_nanos) as f64 / 1e9)),
+                json!(p.reason),
+            ]);
+        }
+        for st in store.steps(s.id)? {
+            t_steps.rows.push(vec![
+                json!(s.id),
+                secs(st.time_nanos),
+                json!(st.time_nanos),
+                json!(st.side),
+                secs(st.detected_at_nanos),
+                json!((st.detected_at_nanos - st.time_nanos) as f64 / 1e6),
+                json!(st.phase),
+            ]);
+        }
+        for b in store.beats(s.id)? {
+            t_beats.rows.push(vec![
+                json!(s.id),
+                secs(b.scheduled_nanos),
+                opt(b.played_nanos.map(|p| p as f64 / 1e9)),
+                json!(b.scheduled_nanos),
+                opt(b.played_nanos),
+                json!(b.tempo_spm),
+                json!(b.target_spm),
+                json!(b.volume),
+                json!(b.phase),
+            ]);
+        }
+        for t in store.tempo_changes(s.id)? {
+            t_tempo.rows.push(vec![
+                json!(s.id),
+                secs(t.time_nanos),
+                json!(t.phase),
+                opt(t.from_spm),
+                json!(t.to_spm),
+                json!(t.reason),
+            ]);
+        }
+        for e in store.events(s.id)? {
+            let detail = if d && e.kind == "mark" {
+                "(removed)".to_string()
+            } else {
+                e.detail
+            };
+            t_events.rows.push(vec![
+                json!(s.id),
+                secs(e.time_nanos),
+                json!(e.phase),
+                json!(e.kind),
+                json!(detail),
+            ]);
+        }
+    }
+    let mut t_tests = Table::new(
+        "clinical_tests",
+        if d {
+            &[
+                "patient",
+                "session_id",
+                "test",
+                "performed_day",
+                "value",
+                "unit",
+            ]
+        } else {
+            &[
+                "patient",
+                "session_id",
+                "test",
+                "performed_utc",
+                "value",
+                "unit",
+                "notes",
+            ]
+        },
+    );
+    for p in &patients {
+        for t in store.clinical_tests(p.id)? {
+            let mut row = vec![
+                code_of(Some(p.id)),
+                opt(t.session_id),
+                json!(t.test),
+                if d {
+                    day_of(Some(p.id), t.performed_unix_ms)
+                } else {
+                    json!(format_unix_ms(t.performed_unix_ms))
+                },
+                json!(t.value),
+                json!(t.unit),
+            ];
+            if !d {
+                row.push(json!(t.notes));
+            }
+            t_tests.rows.push(row);
+        }
+    }
+    Ok(vec![
+        t_sessions, t_patients, t_sensors, t_phases, t_steps, t_beats, t_tempo, t_events, t_tests,
+    ])
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Writes `tables` into `dir` (created if needed); returns the files written.
+pub fn write_tables(
+    tables: &[Table],
+    format: ExportFormat,
+    dir: &Path,
+    options: ExportOptions,
+) -> Result<Vec<PathBuf>, StoreError> {
+    let fail = |path: &Path, e: &dyn std::fmt::Display| StoreError::Export {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
+    let mut written = Vec::new();
+    match format {
+        ExportFormat::Csv => {
+            for t in tables {
+                let path = dir.join(format!("{}.csv", t.name));
+                let mut w = csv::Writer::from_path(&path).map_err(|e| fail(&path, &e))?;
+                w.write_record(&t.columns).map_err(|e| fail(&path, &e))?;
+                for row in &t.rows {
+                    w.write_record(row.iter().map(cell))
+                        .map_err(|e| fail(&path, &e))?;
+                }
+                w.flush().map_err(|e| fail(&path, &e))?;
+                written.push(path);
+            }
+        }
+        ExportFormat::Json => {
+            let path = dir.join("export.json");
+            let mut obj = serde_json::Map::new();
+            for t in tables {
+                let rows: Vec<Value> = t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        Value::Object(
+                            t.columns
+                                .iter()
+                                .zip(r)
+                                .map(|(c, v)| ((*c).to_string(), v.clone()))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                obj.insert(t.name.to_string(), Value::Array(rows));
+            }
+            let doc = json!({
+                "format": "entrain-export",
+                "version": 1,
+                "deidentified": options.deidentified,
+                "tables": Value::Object(obj),
+            });
+            let mut file = std::fs::File::create(&path).map_err(|e| fail(&path, &e))?;
+            serde_json::to_writer_pretty(&mut file, &doc).map_err(|e| fail(&path, &e))?;
+            file.write_all(b"\n").map_err(|e| fail(&path, &e))?;
+            file.sync_all().map_err(|e| fail(&path, &e))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// Exports sessions into `dir`.
+pub fn export_sessions(
+    store: &Store,
+    session_ids: &[i64],
+    format: ExportFormat,
+    dir: &Path,
+    options: ExportOptions,
+) -> Result<Vec<PathBuf>, StoreError> {
+    let tables = build_tables(store, session_ids, &[], options)?;
+    write_tables(&tables, format, dir, options)
+}
+
+/// Exports every session of a patient into `dir`.
+pub fn export_patient(
+    store: &Store,
+    patient_id: i64,
+    format: ExportFormat,
+    dir: &Path,
+    options: ExportOptions,
+) -> Result<Vec<PathBuf>, StoreError> {
+    let ids: Vec<i64> = store
+        .sessions(Some(patient_id))?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let tables = build_tables(store, &ids, &[patient_id], options)?;
+    write_tables(&tables, format, dir, options)
+}

@@ -1,0 +1,29 @@
+//! entrain-store: the patient record on SQLite.
+//!
+//! - One file (default [`default_db_path`]), WAL journal, `synchronous=FULL`: a committed batch
+//!   survives a crash or power loss. The session engine commits every ~250 ms, so a kill loses at
+//!   most the last fraction of a second.
+//! - `PRAGMA application_id` marks the file as Entrain's, `PRAGMA user_version` is the schema
+//!   version ([`schema`]); migrations run in a transaction each. A file that is not SQLite, another
+//!   program's database, a damaged file or a newer schema is refused before anything is written.
+//! - Sessions still `running` when the database is opened and whose process is gone become
+//!   `interrupted`.
+//! - Patients (pseudonymous code, year of birth, affected side, diagnosis date, notes), sensors and
+//!   their assignment, sessions with their protocol settings, phases, every step, every beat,
+//!   tempo changes with their reason, events, clinical tests (10MWT, 6MWT, TUG, FAC) and the raw
+//!   sensor samples (batched blobs) for re-analysis.
+//! - [`export`]: tidy CSV tables and JSON per session or per patient, and a de-identified export.
+//!
+//! The schema is described in `docs/SCHEMA.md`.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod export;
+mod model;
+pub mod schema;
+mod store;
+pub mod time;
+
+pub use error::StoreError;
+pub use model::*;
+pub use store::{RAW_SAMPLE_BYTES, Store, StoreOptions, default_db_path, unix_ms_now};

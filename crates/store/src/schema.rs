@@ -1,0 +1,136 @@
+//! The schema and its migrations. `PRAGMA application_id` marks the file as Entrain's;
+//! `PRAGMA user_version` is the schema version. Migration `n` takes version `n` to `n + 1`; each
+//! runs in one transaction together with the version bump. docs/SCHEMA.md describes every table.
+
+/// `PRAGMA application_id` of an Entrain database: "ENTR" in ASCII.
+pub const APPLICATION_ID: i64 = 0x454E_5452;
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+CREATE TABLE patients (
+    id              INTEGER PRIMARY KEY,
+    code            TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),
+    year_of_birth   INTEGER CHECK (year_of_birth IS NULL OR year_of_birth BETWEEN 1900 AND 2100),
+    affected_side   TEXT CHECK (affected_side IS NULL OR affected_side IN ('left', 'right', 'both', 'none')),
+    diagnosis_date  TEXT,
+    notes           TEXT NOT NULL DEFAULT '',
+    created_unix_ms INTEGER NOT NULL
+);
+
+CREATE TABLE sensors (
+    id         INTEGER PRIMARY KEY,
+    sensor_key TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL
+);
+
+CREATE TABLE sensor_assignments (
+    patient_id       INTEGER NOT NULL REFERENCES patients(id),
+    placement        TEXT NOT NULL CHECK (placement IN ('foot_left', 'foot_right', 'lower_back')),
+    sensor_id        INTEGER NOT NULL REFERENCES sensors(id),
+    assigned_unix_ms INTEGER NOT NULL,
+    PRIMARY KEY (patient_id, placement)
+);
+
+CREATE TABLE sessions (
+    id                INTEGER PRIMARY KEY,
+    patient_id        INTEGER REFERENCES patients(id),
+    source            TEXT NOT NULL,
+    protocol          TEXT NOT NULL,
+    settings_json     TEXT NOT NULL,
+    started_unix_ms   INTEGER NOT NULL,
+    ended_unix_ms     INTEGER,
+    last_nanos        INTEGER NOT NULL DEFAULT 0,
+    status            TEXT NOT NULL CHECK (status IN ('running', 'completed', 'stopped', 'interrupted', 'failed')),
+    end_reason        TEXT,
+    pid               INTEGER,
+    heartbeat_unix_ms INTEGER
+);
+CREATE INDEX sessions_patient ON sessions(patient_id);
+CREATE INDEX sessions_status ON sessions(status);
+
+CREATE TABLE session_sensors (
+    session_id     INTEGER NOT NULL REFERENCES sessions(id),
+    placement      TEXT NOT NULL,
+    sensor_key     TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    sample_rate_hz REAL NOT NULL,
+    PRIMARY KEY (session_id, placement)
+);
+
+CREATE TABLE phases (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    seq        INTEGER NOT NULL,
+    phase      TEXT NOT NULL,
+    start_nanos INTEGER NOT NULL,
+    end_nanos  INTEGER,
+    reason     TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
+
+CREATE TABLE steps (
+    session_id        INTEGER NOT NULL REFERENCES sessions(id),
+    time_nanos        INTEGER NOT NULL,
+    side              TEXT NOT NULL CHECK (side IN ('left', 'right')),
+    detected_at_nanos INTEGER NOT NULL,
+    phase             TEXT NOT NULL
+);
+CREATE INDEX steps_session ON steps(session_id, time_nanos);
+
+CREATE TABLE beats (
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    scheduled_nanos INTEGER NOT NULL,
+    played_nanos    INTEGER,
+    tempo_spm       REAL NOT NULL,
+    target_spm      REAL NOT NULL,
+    volume          REAL NOT NULL,
+    phase           TEXT NOT NULL
+);
+CREATE INDEX beats_session ON beats(session_id, scheduled_nanos);
+
+CREATE TABLE tempo_changes (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    time_nanos INTEGER NOT NULL,
+    phase      TEXT NOT NULL,
+    from_spm   REAL,
+    to_spm     REAL NOT NULL,
+    reason     TEXT NOT NULL
+);
+CREATE INDEX tempo_changes_session ON tempo_changes(session_id, time_nanos);
+
+CREATE TABLE events (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    time_nanos INTEGER NOT NULL,
+    phase      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    detail     TEXT NOT NULL
+);
+CREATE INDEX events_session ON events(session_id, time_nanos);
+
+CREATE TABLE raw_batches (
+    session_id  INTEGER NOT NULL REFERENCES sessions(id),
+    placement   TEXT NOT NULL CHECK (placement IN ('foot_left', 'foot_right', 'lower_back')),
+    first_nanos INTEGER NOT NULL,
+    last_nanos  INTEGER NOT NULL,
+    n_samples   INTEGER NOT NULL,
+    data        BLOB NOT NULL
+);
+CREATE INDEX raw_batches_session ON raw_batches(session_id, placement, first_nanos);
+
+CREATE TABLE clinical_tests (
+    id                INTEGER PRIMARY KEY,
+    patient_id        INTEGER NOT NULL REFERENCES patients(id),
+    session_id        INTEGER REFERENCES sessions(id),
+    test              TEXT NOT NULL CHECK (test IN ('10mwt', '6mwt', 'tug', 'fac')),
+    performed_unix_ms INTEGER NOT NULL,
+    value             REAL NOT NULL,
+    unit              TEXT NOT NULL,
+    notes             TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX clinical_tests_patient ON clinical_tests(patient_id);
+"#;

@@ -1,0 +1,973 @@
+//! The store: opening (with the checks that keep a foreign or damaged file untouched),
+//! migrations, crash recovery, and every read and write.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use entrain_gait::{ImuSample, Placement};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::error::StoreError;
+use crate::model::*;
+use crate::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
+
+/// Bytes per stored raw sample: `time_nanos` i64, then ax, ay, az, gx, gy, gz as f32, little-endian.
+pub const RAW_SAMPLE_BYTES: usize = 32;
+
+/// Options for [`Store::open_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreOptions {
+    /// Caps the database at this many pages (SQLite's `max_page_count`): a full disk, simulated.
+    pub max_page_count: Option<u64>,
+}
+
+/// The patient record: one SQLite database file in WAL mode, `synchronous=FULL`.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    recovered: Vec<i64>,
+}
+
+/// Wall-clock time, Unix ms.
+pub fn unix_ms_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The default database file: `<data dir>/entrain/entrain.sqlite3` (e.g.
+/// `~/.local/share/entrain/entrain.sqlite3` on Linux).
+pub fn default_db_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("entrain").join("entrain.sqlite3"))
+}
+
+/// Whether process `pid` is alive on this machine (Linux: `/proc/<pid>` exists and is not a zombie).
+fn process_alive(pid: i64) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            // The state follows the parenthesised command name.
+            let state = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 1..].split_whitespace().next());
+            !matches!(state, Some("Z") | Some("X"))
+        }
+        Err(_) => false,
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with(path, StoreOptions::default())
+    }
+
+    /// Opens (or creates) the database at `path` with `options`.
+    ///
+    /// Before anything is written, the file is checked: not SQLite, another program's database,
+    /// a damaged file or a newer schema are refused with an error and the file is left as it was.
+    /// Sessions left `running` by a process that no longer exists become `interrupted`.
+    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        let exists = path.exists();
+        if exists {
+            check_header(path)?;
+        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                context: "cannot create the database folder".into(),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::sqlite(path, "opening the database", e))?;
+        let err = |context: &str| {
+            let context = context.to_string();
+            move |e| StoreError::sqlite(path, &context, e)
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err("setting the busy timeout"))?;
+        // Read-only checks first: nothing is written to a file that is not ours.
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(err("reading the application id"))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err("reading the schema version"))?;
+        let tables: Vec<String> = {
+            let mut stmt = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .map_err(err("listing the tables"))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(err("listing the tables"))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(err("listing the tables"))?
+        };
+        if app_id != APPLICATION_ID && !(app_id == 0 && tables.is_empty() && version == 0) {
+            let shown: Vec<&str> = tables.iter().take(8).map(String::as_str).collect();
+            return Err(StoreError::Foreign {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "application id {app_id:#x}, schema version {version}, tables: {}",
+                    if shown.is_empty() {
+                        "none".to_string()
+                    } else {
+                        shown.join(", ")
+                    }
+                ),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(err("switching to WAL"))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                detail: format!("cannot switch the journal to WAL (got {mode})"),
+            });
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(err("setting synchronous=FULL"))?;
+        if let Some(pages) = options.max_page_count {
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+                .map_err(err("setting max_page_count"))?;
+        }
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            recovered: Vec::new(),
+        };
+        store.migrate(version)?;
+        store.recover()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, from: i64) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+            let context = format!("migrating the schema to version {}", i + 1);
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| StoreError::sqlite(&path, &context, e))?;
+            tx.execute_batch(sql)
+                .map_err(|e| StoreError::sqlite(&path, &context, e))?;
+            tx.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+                i + 1
+            ))
+            .map_err(|e| StoreError::sqlite(&path, &context, e))?;
+            tx.commit()
+                .map_err(|e| StoreError::sqlite(&path, &context, e))?;
+        }
+        Ok(())
+    }
+
+    /// Marks sessions left `running` by a process that is gone as `interrupted`.
+    fn recover(&mut self) -> Result<(), StoreError> {
+        let running: Vec<(i64, Option<i64>, i64)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, pid, last_nanos FROM sessions WHERE status = 'running'")
+                .map_err(|e| self.e("looking for interrupted sessions", e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(|e| self.e("looking for interrupted sessions", e))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(|e| self.e("looking for interrupted sessions", e))?
+        };
+        for (id, pid, last_nanos) in running {
+            let alive = pid.is_some_and(|p| p == i64::from(std::process::id()) || process_alive(p));
+            if alive {
+                continue;
+            }
+            self.conn
+                .execute(
+                    "UPDATE sessions SET status = 'interrupted', end_reason = ?2 WHERE id = ?1",
+                    params![
+                        id,
+                        format!(
+                            "the recording process ended without closing the session; data up to {:.1} s kept",
+                            last_nanos as f64 / 1e9
+                        )
+                    ],
+                )
+                .map_err(|e| self.e("marking an interrupted session", e))?;
+            self.recovered.push(id);
+        }
+        Ok(())
+    }
+
+    fn e(&self, context: &str, e: rusqlite::Error) -> StoreError {
+        StoreError::sqlite(&self.path, context, e)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sessions this open found left running by a process that is gone, now `interrupted`.
+    pub fn recovered_sessions(&self) -> &[i64] {
+        &self.recovered
+    }
+
+    /// Adds a patient.
+    pub fn add_patient(&mut self, patient: &NewPatient) -> Result<PatientRecord, StoreError> {
+        let code = patient.code.trim();
+        if code.is_empty() || code.len() > 64 {
+            return Err(StoreError::Invalid {
+                field: "patient code".into(),
+                expected: "1 to 64 characters".into(),
+                found: format!("{:?}", patient.code),
+            });
+        }
+        if let Some(y) = patient.year_of_birth
+            && !(1900..=2100).contains(&y)
+        {
+            return Err(StoreError::Invalid {
+                field: "year of birth".into(),
+                expected: "a year between 1900 and 2100".into(),
+                found: y.to_string(),
+            });
+        }
+        if let Some(d) = &patient.diagnosis_date
+            && crate::time::parse_date(d).is_none()
+        {
+            return Err(StoreError::Invalid {
+                field: "diagnosis date".into(),
+                expected: "a date YYYY-MM-DD".into(),
+                found: d.clone(),
+            });
+        }
+        if self.patient_by_code(code)?.is_some() {
+            return Err(StoreError::Invalid {
+                field: "patient code".into(),
+                expected: "a code not used yet".into(),
+                found: code.into(),
+            });
+        }
+        let now = unix_ms_now();
+        self.conn
+            .execute(
+                "INSERT INTO patients (code, year_of_birth, affected_side, diagnosis_date, notes, created_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    code,
+                    patient.year_of_birth,
+                    patient.affected_side.map(AffectedSide::name),
+                    patient.diagnosis_date,
+                    patient.notes,
+                    now
+                ],
+            )
+            .map_err(|e| self.e("adding a patient", e))?;
+        self.patient_by_code(code)?
+            .ok_or_else(|| StoreError::NotFound {
+                path: self.path.clone(),
+                what: format!("patient {code} just added"),
+            })
+    }
+
+    fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
+        let side: Option<String> = r.get(3)?;
+        Ok(PatientRecord {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            year_of_birth: r.get(2)?,
+            affected_side: side.and_then(|s| AffectedSide::parse(&s).ok()),
+            diagnosis_date: r.get(4)?,
+            notes: r.get(5)?,
+            created_unix_ms: r.get(6)?,
+        })
+    }
+
+    const PATIENT_COLUMNS: &'static str =
+        "id, code, year_of_birth, affected_side, diagnosis_date, notes, created_unix_ms";
+
+    /// The patient with pseudonymous code `code`.
+    pub fn patient_by_code(&self, code: &str) -> Result<Option<PatientRecord>, StoreError> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {} FROM patients WHERE code = ?1",
+                    Self::PATIENT_COLUMNS
+                ),
+                [code.trim()],
+                Self::patient_from_row,
+            )
+            .optional()
+            .map_err(|e| self.e("reading a patient", e))
+    }
+
+    /// The patient with row id `id`.
+    pub fn patient(&self, id: i64) -> Result<PatientRecord, StoreError> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {} FROM patients WHERE id = ?1",
+                    Self::PATIENT_COLUMNS
+                ),
+                [id],
+                Self::patient_from_row,
+            )
+            .optional()
+            .map_err(|e| self.e("reading a patient", e))?
+            .ok_or_else(|| StoreError::NotFound {
+                path: self.path.clone(),
+                what: format!("patient #{id}"),
+            })
+    }
+
+    /// Every patient, by code.
+    pub fn patients(&self) -> Result<Vec<PatientRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM patients ORDER BY code",
+                Self::PATIENT_COLUMNS
+            ))
+            .map_err(|e| self.e("listing patients", e))?;
+        let rows = stmt
+            .query_map([], Self::patient_from_row)
+            .map_err(|e| self.e("listing patients", e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.e("listing patients", e))
+    }
+
+    /// Records a sensor (by its stable key) and assigns it to a patient's placement.
+    pub fn assign_sensor(
+        &mut self,
+        patient_id: i64,
+        sensor_key: &str,
+        name: &str,
+        kind: &str,
+        placement: Placement,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |e| StoreError::sqlite(&path, "assigning a sensor", e);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO sensors (sensor_key, name, kind) VALUES (?1, ?2, ?3)
+             ON CONFLICT(sensor_key) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+            params![sensor_key, name, kind],
+        )
+        .map_err(e)?;
+        tx.execute(
+            "INSERT INTO sensor_assignments (patient_id, placement, sensor_id, assigned_unix_ms)
+             VALUES (?1, ?2, (SELECT id FROM sensors WHERE sensor_key = ?3), ?4)
+             ON CONFLICT(patient_id, placement) DO UPDATE SET sensor_id = excluded.sensor_id,
+                 assigned_unix_ms = excluded.assigned_unix_ms",
+            params![
+                patient_id,
+                placement_name(placement),
+                sensor_key,
+                unix_ms_now()
+            ],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    /// The sensors assigned to a patient: (placement, sensor key, name).
+    pub fn sensor_assignments(
+        &self,
+        patient_id: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.placement, s.sensor_key, s.name FROM sensor_assignments a
+                 JOIN sensors s ON s.id = a.sensor_id WHERE a.patient_id = ?1 ORDER BY a.placement",
+            )
+            .map_err(|e| self.e("reading sensor assignments", e))?;
+        let rows = stmt
+            .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.e("reading sensor assignments", e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.e("reading sensor assignments", e))
+    }
+
+    /// Begins recording a session (status `running`, owned by this process); returns its id.
+    pub fn begin_session(&mut self, session: &NewSession) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let e = |e| StoreError::sqlite(&path, "beginning a session", e);
+        let now = unix_ms_now();
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO sessions (patient_id, source, protocol, settings_json, started_unix_ms, status, pid, heartbeat_unix_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?5)",
+            params![
+                session.patient_id,
+                session.source,
+                session.protocol,
+                session.settings_json,
+                now,
+                i64::from(std::process::id())
+            ],
+        )
+        .map_err(e)?;
+        let id = tx.last_insert_rowid();
+        for s in &session.sensors {
+            tx.execute(
+                "INSERT INTO session_sensors (session_id, placement, sensor_key, name, sample_rate_hz)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, s.placement, s.sensor_key, s.name, s.sample_rate_hz],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        Ok(id)
+    }
+
+    /// Writes one batch of a running session in one transaction (all of it or nothing).
+    pub fn write_batch(&mut self, session_id: i64, batch: &Batch) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |e| StoreError::sqlite(&path, "writing session data", e);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let first_seq: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(seq) + 1, 0) FROM phases WHERE session_id = ?1",
+                    [session_id],
+                    |r| r.get(0),
+                )
+                .map_err(e)?;
+            let mut end_phase = tx
+                .prepare_cached(
+                    "UPDATE phases SET end_nanos = ?2 WHERE session_id = ?1 AND end_nanos IS NULL",
+                )
+                .map_err(e)?;
+            let mut phase = tx
+                .prepare_cached(
+                    "INSERT INTO phases (session_id, seq, phase, start_nanos, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
+            for (k, p) in batch.phases.iter().enumerate() {
+                end_phase
+                    .execute(params![session_id, p.start_nanos])
+                    .map_err(e)?;
+                phase
+                    .execute(params![
+                        session_id,
+                        first_seq + k as i64,
+                        p.phase,
+                        p.start_nanos,
+                        p.reason
+                    ])
+                    .map_err(e)?;
+            }
+            let mut step = tx
+                .prepare_cached(
+                    "INSERT INTO steps (session_id, time_nanos, side, detected_at_nanos, phase) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
+            for s in &batch.steps {
+                step.execute(params![
+                    session_id,
+                    s.time_nanos,
+                    side_name(s.side),
+                    s.detected_at_nanos,
+                    s.phase
+                ])
+                .map_err(e)?;
+            }
+            let mut beat = tx
+                .prepare_cached(
+                    "INSERT INTO beats (session_id, scheduled_nanos, tempo_spm, target_spm, volume, phase) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e)?;
+            for b in &batch.beats {
+                beat.execute(params![
+                    session_id,
+                    b.scheduled_nanos,
+                    b.tempo_spm,
+                    b.target_spm,
+                    b.volume,
+                    b.phase
+                ])
+                .map_err(e)?;
+            }
+            let mut played = tx
+                .prepare_cached(
+                    "UPDATE beats SET played_nanos = ?3 WHERE session_id = ?1 AND scheduled_nanos = ?2",
+                )
+                .map_err(e)?;
+            for p in &batch.played {
+                played
+                    .execute(params![session_id, p.scheduled_nanos, p.played_nanos])
+                    .map_err(e)?;
+            }
+            let mut tempo = tx
+                .prepare_cached(
+                    "INSERT INTO tempo_changes (session_id, time_nanos, phase, from_spm, to_spm, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e)?;
+            for t in &batch.tempo_changes {
+                tempo
+                    .execute(params![
+                        session_id,
+                        t.time_nanos,
+                        t.phase,
+                        t.from_spm,
+                        t.to_spm,
+                        t.reason
+                    ])
+                    .map_err(e)?;
+            }
+            let mut event = tx
+                .prepare_cached(
+                    "INSERT INTO events (session_id, time_nanos, phase, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
+            for ev in &batch.events {
+                event
+                    .execute(params![
+                        session_id,
+                        ev.time_nanos,
+                        ev.phase,
+                        ev.kind,
+                        ev.detail
+                    ])
+                    .map_err(e)?;
+            }
+            let mut raw = tx
+                .prepare_cached(
+                    "INSERT INTO raw_batches (session_id, placement, first_nanos, last_nanos, n_samples, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e)?;
+            for placement in [
+                Placement::Foot(entrain_gait::Side::Left),
+                Placement::Foot(entrain_gait::Side::Right),
+                Placement::LowerBack,
+            ] {
+                let samples: Vec<&ImuSample> = batch
+                    .raw
+                    .iter()
+                    .filter(|(p, _)| *p == placement)
+                    .map(|(_, s)| s)
+                    .collect();
+                let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+                    continue;
+                };
+                let mut data = Vec::with_capacity(samples.len() * RAW_SAMPLE_BYTES);
+                for s in &samples {
+                    data.extend_from_slice(&s.time_nanos.to_le_bytes());
+                    for v in s.acc_mps2.iter().chain(&s.gyr_dps) {
+                        data.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+                raw.execute(params![
+                    session_id,
+                    placement_name(placement),
+                    first.time_nanos,
+                    last.time_nanos,
+                    samples.len() as i64,
+                    data
+                ])
+                .map_err(e)?;
+            }
+            tx.execute(
+                "UPDATE sessions SET last_nanos = MAX(last_nanos, ?2), heartbeat_unix_ms = ?3 WHERE id = ?1",
+                params![session_id, batch.now_nanos, unix_ms_now()],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Closes a session with its final status.
+    pub fn end_session(
+        &mut self,
+        session_id: i64,
+        status: SessionStatus,
+        reason: &str,
+        end_nanos: i64,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |e| StoreError::sqlite(&path, "ending a session", e);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "UPDATE phases SET end_nanos = ?2 WHERE session_id = ?1 AND end_nanos IS NULL",
+            params![session_id, end_nanos],
+        )
+        .map_err(e)?;
+        tx.execute(
+            "UPDATE sessions SET status = ?2, end_reason = ?3, ended_unix_ms = ?4,
+                 last_nanos = MAX(last_nanos, ?5) WHERE id = ?1",
+            params![session_id, status.name(), reason, unix_ms_now(), end_nanos],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    const SESSION_SELECT: &'static str =
+        "SELECT s.id, s.patient_id, p.code, s.source, s.protocol, s.settings_json,
+            s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason
+         FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id";
+
+    fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
+        let status: String = r.get(9)?;
+        Ok(SessionRecord {
+            id: r.get(0)?,
+            patient_id: r.get(1)?,
+            patient_code: r.get(2)?,
+            source: r.get(3)?,
+            protocol: r.get(4)?,
+            settings_json: r.get(5)?,
+            started_unix_ms: r.get(6)?,
+            ended_unix_ms: r.get(7)?,
+            last_nanos: r.get(8)?,
+            status: SessionStatus::parse(&status),
+            end_reason: r.get(10)?,
+        })
+    }
+
+    /// One session.
+    pub fn session(&self, id: i64) -> Result<SessionRecord, StoreError> {
+        self.conn
+            .query_row(
+                &format!("{} WHERE s.id = ?1", Self::SESSION_SELECT),
+                [id],
+                Self::session_from_row,
+            )
+            .optional()
+            .map_err(|e| self.e("reading a session", e))?
+            .ok_or_else(|| StoreError::NotFound {
+                path: self.path.clone(),
+                what: format!("session {id}"),
+            })
+    }
+
+    /// Every session (of one patient, if given), oldest first.
+    pub fn sessions(&self, patient_id: Option<i64>) -> Result<Vec<SessionRecord>, StoreError> {
+        let sql = format!(
+            "{} WHERE (?1 IS NULL OR s.patient_id = ?1) ORDER BY s.id",
+            Self::SESSION_SELECT
+        );
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(|e| self.e("listing sessions", e))?;
+        let rows = stmt
+            .query_map([patient_id], Self::session_from_row)
+            .map_err(|e| self.e("listing sessions", e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.e("listing sessions", e))
+    }
+
+    /// The sensors of a session.
+    pub fn session_sensors(&self, session_id: i64) -> Result<Vec<SessionSensor>, StoreError> {
+        self.rows(
+            "SELECT placement, sensor_key, name, sample_rate_hz FROM session_sensors WHERE session_id = ?1 ORDER BY placement",
+            session_id,
+            |r| {
+                Ok(SessionSensor {
+                    placement: r.get(0)?,
+                    sensor_key: r.get(1)?,
+                    name: r.get(2)?,
+                    sample_rate_hz: r.get(3)?,
+                })
+            },
+        )
+    }
+
+    fn rows<T>(
+        &self,
+        sql: &str,
+        id: i64,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.e("reading session data", e))?;
+        let rows = stmt
+            .query_map([id], f)
+            .map_err(|e| self.e("reading session data", e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.e("reading session data", e))
+    }
+
+    /// The steps of a session, by time.
+    pub fn steps(&self, session_id: i64) -> Result<Vec<StoredStep>, StoreError> {
+        self.rows(
+            "SELECT session_id, time_nanos, side, detected_at_nanos, phase FROM steps WHERE session_id = ?1 ORDER BY time_nanos, rowid",
+            session_id,
+            |r| {
+                Ok(StoredStep {
+                    session_id: r.get(0)?,
+                    time_nanos: r.get(1)?,
+                    side: r.get(2)?,
+                    detected_at_nanos: r.get(3)?,
+                    phase: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// The beats of a session, by scheduled time.
+    pub fn beats(&self, session_id: i64) -> Result<Vec<StoredBeat>, StoreError> {
+        self.rows(
+            "SELECT session_id, scheduled_nanos, played_nanos, tempo_spm, target_spm, volume, phase FROM beats WHERE session_id = ?1 ORDER BY scheduled_nanos, rowid",
+            session_id,
+            |r| {
+                Ok(StoredBeat {
+                    session_id: r.get(0)?,
+                    scheduled_nanos: r.get(1)?,
+                    played_nanos: r.get(2)?,
+                    tempo_spm: r.get(3)?,
+                    target_spm: r.get(4)?,
+                    volume: r.get(5)?,
+                    phase: r.get(6)?,
+                })
+            },
+        )
+    }
+
+    /// The tempo changes of a session.
+    pub fn tempo_changes(&self, session_id: i64) -> Result<Vec<StoredTempoChange>, StoreError> {
+        self.rows(
+            "SELECT session_id, time_nanos, phase, from_spm, to_spm, reason FROM tempo_changes WHERE session_id = ?1 ORDER BY time_nanos, rowid",
+            session_id,
+            |r| {
+                Ok(StoredTempoChange {
+                    session_id: r.get(0)?,
+                    time_nanos: r.get(1)?,
+                    phase: r.get(2)?,
+                    from_spm: r.get(3)?,
+                    to_spm: r.get(4)?,
+                    reason: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    /// The phases of a session.
+    pub fn phases(&self, session_id: i64) -> Result<Vec<StoredPhase>, StoreError> {
+        self.rows(
+            "SELECT session_id, seq, phase, start_nanos, end_nanos, reason FROM phases WHERE session_id = ?1 ORDER BY seq",
+            session_id,
+            |r| {
+                Ok(StoredPhase {
+                    session_id: r.get(0)?,
+                    seq: r.get(1)?,
+                    phase: r.get(2)?,
+                    start_nanos: r.get(3)?,
+                    end_nanos: r.get(4)?,
+                    reason: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    /// The events of a session.
+    pub fn events(&self, session_id: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.rows(
+            "SELECT session_id, time_nanos, phase, kind, detail FROM events WHERE session_id = ?1 ORDER BY time_nanos, rowid",
+            session_id,
+            |r| {
+                Ok(StoredEvent {
+                    session_id: r.get(0)?,
+                    time_nanos: r.get(1)?,
+                    phase: r.get(2)?,
+                    kind: r.get(3)?,
+                    detail: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// The raw samples of a session, per placement, in time order.
+    pub fn raw_samples(
+        &self,
+        session_id: i64,
+    ) -> Result<Vec<(Placement, Vec<ImuSample>)>, StoreError> {
+        let blobs: Vec<(String, i64, Vec<u8>)> = self.rows(
+            "SELECT placement, n_samples, data FROM raw_batches WHERE session_id = ?1 ORDER BY placement, first_nanos, rowid",
+            session_id,
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let mut out: Vec<(Placement, Vec<ImuSample>)> = Vec::new();
+        for (name, n, data) in blobs {
+            let bad = |detail: String| StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("session {session_id} raw samples of {name}: {detail}"),
+            };
+            let placement =
+                parse_placement(&name).ok_or_else(|| bad("unknown placement".into()))?;
+            if data.len() != n.max(0) as usize * RAW_SAMPLE_BYTES {
+                return Err(bad(format!(
+                    "expected {} bytes for {n} samples, found {}",
+                    n.max(0) as usize * RAW_SAMPLE_BYTES,
+                    data.len()
+                )));
+            }
+            let idx = match out.iter().position(|(p, _)| *p == placement) {
+                Some(i) => i,
+                None => {
+                    out.push((placement, Vec::new()));
+                    out.len() - 1
+                }
+            };
+            let mut reader = data.as_slice();
+            for _ in 0..n {
+                let mut t = [0u8; 8];
+                let mut v = [0f32; 6];
+                reader.read_exact(&mut t).map_err(|e| bad(e.to_string()))?;
+                for x in &mut v {
+                    let mut b = [0u8; 4];
+                    reader.read_exact(&mut b).map_err(|e| bad(e.to_string()))?;
+                    *x = f32::from_le_bytes(b);
+                }
+                out[idx].1.push(ImuSample {
+                    time_nanos: i64::from_le_bytes(t),
+                    acc_mps2: [v[0], v[1], v[2]],
+                    gyr_dps: [v[3], v[4], v[5]],
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a clinical test result.
+    pub fn add_clinical_test(
+        &mut self,
+        patient_id: i64,
+        session_id: Option<i64>,
+        test: ClinicalTestKind,
+        value: f64,
+        notes: &str,
+    ) -> Result<i64, StoreError> {
+        let (lo, hi) = test.range();
+        if !(value.is_finite() && value >= lo && value <= hi) {
+            return Err(StoreError::Invalid {
+                field: format!("{} result", test.code()),
+                expected: format!("{lo}..={hi} {}", test.unit()),
+                found: value.to_string(),
+            });
+        }
+        if test == ClinicalTestKind::Fac && value.fract() != 0.0 {
+            return Err(StoreError::Invalid {
+                field: "fac result".into(),
+                expected: "a whole category 0..=5".into(),
+                found: value.to_string(),
+            });
+        }
+        self.patient(patient_id)?;
+        self.conn
+            .execute(
+                "INSERT INTO clinical_tests (patient_id, session_id, test, performed_unix_ms, value, unit, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    patient_id,
+                    session_id,
+                    test.code(),
+                    unix_ms_now(),
+                    value,
+                    test.unit(),
+                    notes
+                ],
+            )
+            .map_err(|e| self.e("adding a clinical test", e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The clinical tests of a patient.
+    pub fn clinical_tests(&self, patient_id: i64) -> Result<Vec<StoredClinicalTest>, StoreError> {
+        self.rows(
+            "SELECT id, patient_id, session_id, test, performed_unix_ms, value, unit, notes FROM clinical_tests WHERE patient_id = ?1 ORDER BY performed_unix_ms, id",
+            patient_id,
+            |r| {
+                Ok(StoredClinicalTest {
+                    id: r.get(0)?,
+                    patient_id: r.get(1)?,
+                    session_id: r.get(2)?,
+                    test: r.get(3)?,
+                    performed_unix_ms: r.get(4)?,
+                    value: r.get(5)?,
+                    unit: r.get(6)?,
+                    notes: r.get(7)?,
+                })
+            },
+        )
+    }
+
+    /// Runs SQLite's integrity check; `Ok(())` if the file is sound.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+            .map_err(|e| self.e("checking integrity", e))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: result,
+            })
+        }
+    }
+}
+
+/// Refuses a file that does not start with the SQLite header, before SQLite touches it.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        context: "cannot open the database file".into(),
+        source,
+    })?;
+    let mut head = Vec::with_capacity(100);
+    file.by_ref()
+        .take(100)
+        .read_to_end(&mut head)
+        .map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            context: "cannot read the database file".into(),
+            source,
+        })?;
+    if head.is_empty() {
+        // An empty file is a new database.
+        return Ok(());
+    }
+    const MAGIC: &[u8] = b"SQLite format 3\0";
+    if !head.starts_with(MAGIC) {
+        let shown: String = head
+            .iter()
+            .take(16)
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    char::from(b)
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        return Err(StoreError::NotSqlite {
+            path: path.to_path_buf(),
+            found: format!("a file starting with `{shown}`"),
+        });
+    }
+    if head.len() < 100 {
+        return Err(StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("the header is cut short at {} bytes", head.len()),
+        });
+    }
+    Ok(())
+}

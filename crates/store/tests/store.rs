@@ -1,0 +1,444 @@
+//! The store on real SQLite files in temporary folders.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use entrain_gait::{ImuSample, Placement, Side};
+use entrain_store::export::{ExportFormat, ExportOptions, export_patient, export_sessions};
+use entrain_store::*;
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+fn new_session(store: &mut Store, patient_id: Option<i64>) -> i64 {
+    store
+        .begin_session(&NewSession {
+            patient_id,
+            source: "replay:/data/walk.csv".into(),
+            protocol: "ras".into(),
+            settings_json: "{}".into(),
+            sensors: vec![SessionSensor {
+                placement: "foot_left".into(),
+                sensor_key: "AA:BB:CC:DD:EE:FF".into(),
+                name: "left".into(),
+                sample_rate_hz: 100.0,
+            }],
+        })
+        .unwrap()
+}
+
+fn batch(from_nanos: i64, steps: usize) -> Batch {
+    let mut b = Batch::default();
+    b.phases.push(PhaseRow {
+        phase: "baseline",
+        start_nanos: from_nanos,
+        reason: "session start".into(),
+    });
+    for i in 0..steps {
+        let t = from_nanos + i as i64 * 500_000_000;
+        b.steps.push(StepRow {
+            time_nanos: t,
+            side: if i % 2 == 0 { Side::Left } else { Side::Right },
+            detected_at_nanos: t + 40_000_000,
+            phase: "baseline",
+        });
+        b.beats.push(BeatRow {
+            scheduled_nanos: t + 10,
+            tempo_spm: 120.0,
+            target_spm: 120.0,
+            volume: 1.0,
+            phase: "matched",
+        });
+        b.played.push(BeatPlayed {
+            scheduled_nanos: t + 10,
+            played_nanos: t + 12,
+        });
+    }
+    b.tempo_changes.push(TempoChangeRow {
+        time_nanos: from_nanos,
+        phase: "matched",
+        from_spm: None,
+        to_spm: 120.0,
+        reason: "matched to baseline".into(),
+    });
+    b.events.push(EventRow {
+        time_nanos: from_nanos,
+        phase: "baseline",
+        kind: "mark",
+        detail: "patient said knee hurts".into(),
+    });
+    for i in 0..100 {
+        b.raw.push((
+            Placement::Foot(Side::Left),
+            ImuSample {
+                time_nanos: from_nanos + i * 10_000_000,
+                acc_mps2: [i as f32 / 3.0, 9.81, -1.0],
+                gyr_dps: [0.1, 200.5, -3.25],
+            },
+        ));
+    }
+    b.now_nanos = from_nanos + steps as i64 * 500_000_000;
+    b
+}
+
+#[test]
+fn round_trips_a_session_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let p = store
+        .add_patient(&NewPatient {
+            code: "P-01".into(),
+            year_of_birth: Some(1952),
+            affected_side: Some(AffectedSide::Left),
+            diagnosis_date: Some("2026-01-15".into()),
+            notes: "lives alone".into(),
+        })
+        .unwrap();
+    let id = new_session(&mut store, Some(p.id));
+    store.write_batch(id, &batch(0, 10)).unwrap();
+    store.write_batch(id, &batch(10_000_000_000, 4)).unwrap();
+    store
+        .end_session(id, SessionStatus::Completed, "done", 20_000_000_000)
+        .unwrap();
+    drop(store);
+
+    let store = Store::open(&path).unwrap();
+    assert!(store.recovered_sessions().is_empty());
+    let s = store.session(id).unwrap();
+    assert_eq!(s.status, SessionStatus::Completed);
+    assert_eq!(s.patient_code.as_deref(), Some("P-01"));
+    assert_eq!(store.steps(id).unwrap().len(), 14);
+    let beats = store.beats(id).unwrap();
+    assert_eq!(beats.len(), 14);
+    assert!(
+        beats
+            .iter()
+            .all(|b| b.played_nanos == Some(b.scheduled_nanos + 2))
+    );
+    let phases = store.phases(id).unwrap();
+    assert_eq!(phases.len(), 2);
+    assert_eq!(phases[0].end_nanos, Some(10_000_000_000));
+    assert_eq!(phases[1].end_nanos, Some(20_000_000_000));
+    let raw = store.raw_samples(id).unwrap();
+    assert_eq!(raw.len(), 1);
+    let expected: Vec<ImuSample> = batch(0, 0)
+        .raw
+        .into_iter()
+        .chain(batch(10_000_000_000, 0).raw)
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(raw[0].1, expected, "raw samples are stored bit-exactly");
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn a_running_session_of_a_dead_process_becomes_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 6)).unwrap();
+    drop(store);
+    // Our own process is alive, so reopening from it keeps the session running...
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.session(id).unwrap().status, SessionStatus::Running);
+    drop(store);
+    // ... until the recorded pid is one that has exited.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    set_pid(&path, id, dead_pid);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.recovered_sessions(), &[id]);
+    let s = store.session(id).unwrap();
+    assert_eq!(s.status, SessionStatus::Interrupted);
+    assert!(s.end_reason.unwrap().contains("3.0 s"));
+    assert_eq!(store.steps(id).unwrap().len(), 6);
+}
+
+/// Sets a session's owner pid directly in SQLite (the store has no API for that, on purpose).
+fn set_pid(path: &Path, id: i64, pid: u32) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute(
+        "UPDATE sessions SET pid = ?1 WHERE id = ?2",
+        rusqlite::params![pid, id],
+    )
+    .unwrap();
+}
+
+#[test]
+fn refuses_a_file_that_is_not_sqlite_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.sqlite3");
+    std::fs::write(&path, b"Dear diary, today I walked 300 m.\n".repeat(200)).unwrap();
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NotSqlite { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("notes.sqlite3") && msg.contains("Dear diary"),
+        "{msg}"
+    );
+    assert_eq!(file_bytes(&path), before);
+    assert!(!dir.path().join("notes.sqlite3-wal").exists());
+}
+
+#[test]
+fn refuses_a_damaged_database_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 10)).unwrap();
+    drop(store);
+    // Overwrite the schema page (page 1 after the 100-byte header) with garbage.
+    let mut bytes = file_bytes(&path);
+    for b in bytes.iter_mut().skip(100).take(3000) {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("damaged"), "{err}");
+    assert_eq!(file_bytes(&path), bytes);
+}
+
+#[test]
+fn refuses_another_programs_database_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL);
+             INSERT INTO invoices (amount) VALUES (12.5);",
+        )
+        .unwrap();
+    }
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("invoices"), "{err}");
+    assert_eq!(file_bytes(&path), before);
+}
+
+#[test]
+fn refuses_a_newer_schema_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 3)).unwrap();
+    drop(store);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {}; PRAGMA wal_checkpoint(TRUNCATE);",
+            schema::SCHEMA_VERSION + 1
+        ))
+        .unwrap();
+    }
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    match &err {
+        StoreError::NewerSchema {
+            found, supported, ..
+        } => {
+            assert_eq!(*found, schema::SCHEMA_VERSION + 1);
+            assert_eq!(*supported, schema::SCHEMA_VERSION);
+        }
+        other => panic!("expected NewerSchema, got {other}"),
+    }
+    assert!(err.to_string().contains("update Entrain"));
+    assert_eq!(file_bytes(&path), before);
+}
+
+#[test]
+fn a_full_disk_rolls_back_the_batch_and_keeps_earlier_data() {
+    // The full disk is simulated with SQLite's page limit (`PRAGMA max_page_count`).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 10)).unwrap();
+    let pages: u64 = std::fs::metadata(&path).unwrap().len() / 4096 + 40;
+    drop(store);
+    let mut store = Store::open_with(
+        &path,
+        StoreOptions {
+            max_page_count: Some(pages),
+        },
+    )
+    .unwrap();
+    let mut big = batch(20_000_000_000, 10);
+    for i in 0..200_000 {
+        big.raw.push((
+            Placement::Foot(Side::Right),
+            ImuSample {
+                time_nanos: 30_000_000_000 + i,
+                acc_mps2: [i as f32; 3],
+                gyr_dps: [0.0; 3],
+            },
+        ));
+    }
+    let err = store.write_batch(id, &big).unwrap_err();
+    assert!(matches!(err, StoreError::Full { .. }), "{err}");
+    assert!(err.to_string().contains("disk is full"), "{err}");
+    // Everything from before is there; nothing of the failed batch is.
+    assert_eq!(store.steps(id).unwrap().len(), 10);
+    assert_eq!(store.raw_samples(id).unwrap()[0].1.len(), 100);
+    // The store stays usable for smaller writes.
+    store.write_batch(id, &batch(40_000_000_000, 2)).unwrap();
+    assert_eq!(store.steps(id).unwrap().len(), 12);
+    drop(store);
+    Store::open(&path).unwrap().check_integrity().unwrap();
+}
+
+#[test]
+fn bad_patient_input_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("e.sqlite3")).unwrap();
+    let err = store
+        .add_patient(&NewPatient {
+            code: "P1".into(),
+            year_of_birth: Some(1850),
+            ..NewPatient::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("year of birth"), "{err}");
+    let err = store
+        .add_patient(&NewPatient {
+            code: "P1".into(),
+            diagnosis_date: Some("2026-02-30".into()),
+            ..NewPatient::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("diagnosis date"), "{err}");
+    let p = store
+        .add_patient(&NewPatient {
+            code: "P1".into(),
+            ..NewPatient::default()
+        })
+        .unwrap();
+    let err = store
+        .add_patient(&NewPatient {
+            code: "P1".into(),
+            ..NewPatient::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not used yet"), "{err}");
+    let err = store
+        .add_clinical_test(p.id, None, ClinicalTestKind::Fac, 7.0, "")
+        .unwrap_err();
+    assert!(err.to_string().contains("fac result"), "{err}");
+    store
+        .add_clinical_test(
+            p.id,
+            None,
+            ClinicalTestKind::TimedUpAndGo,
+            14.2,
+            "with cane",
+        )
+        .unwrap();
+    assert_eq!(store.clinical_tests(p.id).unwrap().len(), 1);
+}
+
+#[test]
+fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("e.sqlite3")).unwrap();
+    let p = store
+        .add_patient(&NewPatient {
+            code: "MARIA-1952".into(),
+            year_of_birth: Some(1952),
+            affected_side: Some(AffectedSide::Right),
+            diagnosis_date: Some("2026-01-15".into()),
+            notes: "lives alone".into(),
+        })
+        .unwrap();
+    store
+        .add_clinical_test(p.id, None, ClinicalTestKind::TenMetreWalk, 0.62, "slow")
+        .unwrap();
+    let id = new_session(&mut store, Some(p.id));
+    store.write_batch(id, &batch(0, 10)).unwrap();
+    store
+        .end_session(id, SessionStatus::Stopped, "recording ended", 6_000_000_000)
+        .unwrap();
+
+    let out = dir.path().join("csv");
+    let files = export_sessions(
+        &store,
+        &[id],
+        ExportFormat::Csv,
+        &out,
+        ExportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(files.len(), 9);
+    let steps = std::fs::read_to_string(out.join("steps.csv")).unwrap();
+    assert_eq!(steps.lines().count(), 11);
+    assert!(
+        steps.starts_with("session_id,time_s,time_nanos,side,detected_at_s,latency_ms,phase\n")
+    );
+    let patients = std::fs::read_to_string(out.join("patients.csv")).unwrap();
+    assert!(patients.contains("MARIA-1952") && patients.contains("lives alone"));
+
+    let out = dir.path().join("json");
+    export_patient(
+        &store,
+        p.id,
+        ExportFormat::Json,
+        &out,
+        ExportOptions::default(),
+    )
+    .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("export.json")).unwrap()).unwrap();
+    assert_eq!(doc["tables"]["steps"].as_array().unwrap().len(), 10);
+    assert_eq!(doc["tables"]["clinical_tests"][0]["unit"], "m/s");
+
+    let out = dir.path().join("research");
+    export_patient(
+        &store,
+        p.id,
+        ExportFormat::Csv,
+        &out,
+        ExportOptions { deidentified: true },
+    )
+    .unwrap();
+    let all: String = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    for secret in [
+        "MARIA",
+        "lives alone",
+        "knee hurts",
+        "AA:BB",
+        "/data/walk",
+        "2026-01-15",
+        "1952,",
+        "slow",
+    ] {
+        assert!(
+            !all.contains(secret),
+            "de-identified export still holds {secret:?}"
+        );
+    }
+    let patients = std::fs::read_to_string(out.join("patients.csv")).unwrap();
+    assert_eq!(
+        patients,
+        "patient,year_of_birth_band,affected_side,diagnosis_day\nR001,1950-1954,right,".to_string()
+            + &format!(
+                "{}\n",
+                time::parse_date("2026-01-15").unwrap()
+                    - store
+                        .session(id)
+                        .unwrap()
+                        .started_unix_ms
+                        .div_euclid(86_400_000)
+            )
+    );
+}
