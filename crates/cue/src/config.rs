@@ -324,8 +324,10 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        let mut c = ProtocolConfig::default();
-        c.adaptation = AdaptationMode::PhaseCorrection { alpha: 1.5 };
+        let c = ProtocolConfig {
+            adaptation: AdaptationMode::PhaseCorrection { alpha: 1.5 },
+            ..ProtocolConfig::default()
+        };
         let e = c.validate().unwrap_err();
         assert!(e.to_string().contains("adaptation.alpha = 1.5"), "{e}");
         let mut c = ProtocolConfig::default();

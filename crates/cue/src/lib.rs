@@ -9,8 +9,6 @@
 //! (`*_nanos`); tempo is in steps/min (`*_spm`), one beat per step.
 #![forbid(unsafe_code)]
 // Lint debt from the first cut of this crate, to be removed in its own clean-up commit.
-#![allow(clippy::collapsible_match)]
-#![cfg_attr(test, allow(clippy::field_reassign_with_default))]
 
 pub mod adapt;
 pub mod beat;

@@ -198,6 +198,15 @@ impl RasSession {
         &self.beats
     }
 
+    /// The sensors are not delivering (a link dropped or the stream went stale): the missing steps
+    /// say nothing about the patient, so the no-step auto-pause timer restarts at `now_nanos` and
+    /// the cue goes on at its current tempo (no observation reaches the adaptation meanwhile).
+    pub fn hold_through_sensor_gap(&mut self, now_nanos: i64) {
+        if self.run == RunState::Running {
+            self.idle_reference_nanos = self.idle_reference_nanos.max(now_nanos);
+        }
+    }
+
     /// An initial contact arrived (in order of arrival; slightly out-of-order times are sorted in).
     pub fn on_step(&mut self, step: StepEvent) {
         if self.run == RunState::Finished {
@@ -682,17 +691,16 @@ impl RasSession {
         let elapsed = now - from;
         let p = self.config.progression;
         match (verdict, self.state) {
-            (GateVerdict::Entrained(m), PhaseState::Matched) => {
-                if self.active_nanos(now) >= secs_to_nanos(p.matched_min_secs) {
-                    self.advance_phase(now, PhaseReason::Entrained);
-                    // advance_phase raised the first level using the last verdict.
-                    let _ = m;
-                }
+            // advance_phase raises the first level from the last verdict.
+            (GateVerdict::Entrained(_), PhaseState::Matched)
+                if self.active_nanos(now) >= secs_to_nanos(p.matched_min_secs) =>
+            {
+                self.advance_phase(now, PhaseReason::Entrained);
             }
-            (GateVerdict::Entrained(m), PhaseState::Progression { .. }) => {
-                if elapsed >= secs_to_nanos(p.level_min_secs) {
-                    self.level_up(now, Some(m));
-                }
+            (GateVerdict::Entrained(m), PhaseState::Progression { .. })
+                if elapsed >= secs_to_nanos(p.level_min_secs) =>
+            {
+                self.level_up(now, Some(m));
             }
             (GateVerdict::NotEntrained(m, failures), state)
                 if elapsed >= secs_to_nanos(p.lost_after_secs) =>
