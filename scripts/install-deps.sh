@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config curl ca-certificates
   libasound2-dev pulseaudio pulseaudio-utils libasound2-plugins alsa-utils sox
+  python3 python3-venv  # benches/peers/run.sh: mobgap and gaitmap in a virtual environment
 )
 
 missing=()

@@ -1,1 +1,3 @@
 //! Benchmarks and accuracy runners for Entrain.
+
+pub mod peers;
