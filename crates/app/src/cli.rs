@@ -19,6 +19,18 @@ enum Command {
     Eval(crate::cmd_eval::EvalArgs),
     /// Runs the RAS loop with a virtual patient in simulated time.
     Simulate(crate::cmd_simulate::SimulateArgs),
+    /// Runs a recorded RAS session from a sensor source (virtual patient, recording, BLE).
+    Session(crate::cmd_session::SessionArgs),
+    /// Lists patients, or adds one.
+    Patients(crate::cmd_store::PatientsArgs),
+    /// Lists recorded sessions.
+    Sessions(crate::cmd_store::SessionsArgs),
+    /// Exports a session or a patient as CSV tables or JSON.
+    Export(crate::cmd_store::ExportArgs),
+    /// Re-runs step detection on a session's stored raw samples.
+    Analyze(crate::cmd_store::AnalyzeArgs),
+    /// Records a clinical test result (10 m walk, 6 min walk, TUG, FAC).
+    ClinicalTest(crate::cmd_store::ClinicalTestArgs),
 }
 
 impl Cli {
@@ -28,6 +40,12 @@ impl Cli {
             Command::Click(args) => crate::cmd_click::run(args),
             Command::Eval(args) => crate::cmd_eval::run(args),
             Command::Simulate(args) => crate::cmd_simulate::run(args),
+            Command::Session(args) => crate::cmd_session::run(args),
+            Command::Patients(args) => crate::cmd_store::patients(args),
+            Command::Sessions(args) => crate::cmd_store::sessions(args),
+            Command::Export(args) => crate::cmd_store::export(args),
+            Command::Analyze(args) => crate::cmd_store::analyze(args),
+            Command::ClinicalTest(args) => crate::cmd_store::clinical_test(args),
         }
     }
 }

@@ -6,7 +6,9 @@ use clap::Parser;
 mod cli;
 mod cmd_click;
 mod cmd_eval;
+mod cmd_session;
 mod cmd_simulate;
+mod cmd_store;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();

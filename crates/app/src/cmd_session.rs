@@ -1,0 +1,245 @@
+//! `entrain session`: one RAS session from a sensor source through the engine, recorded.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
+use entrain_engine::{EngineCommand, EngineConfig, fmt_secs};
+use entrain_sensors::replay::{self, Dataset, ReplaySource, TrialId};
+use entrain_sensors::source::SensorSource;
+use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_store::Store;
+
+/// The protocol to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SessionProtocol {
+    /// RAS: baseline, matched cue, progression, functional, fading, re-test.
+    Ras,
+}
+
+/// Arguments of `entrain session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// Sensor source: `sim[:PRESET]` (virtual patient), `replay:FILE` (our raw CSV),
+    /// `replay:DATASET:DIR:TRIAL` (a public data-set trial), or `ble`.
+    #[arg(long)]
+    source: String,
+    /// Protocol.
+    #[arg(long, value_enum, default_value = "ras")]
+    protocol: SessionProtocol,
+    /// Database file (default: the user's data folder).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// No sound: a visual cue only.
+    #[arg(long)]
+    no_audio: bool,
+    /// Run on simulated time, as fast as possible (implies --no-audio).
+    #[arg(long)]
+    fast: bool,
+    /// The patient's pseudonymous code (must exist: `entrain patients --add`).
+    #[arg(long)]
+    patient: Option<String>,
+    /// End the session after this many seconds of session time.
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Baseline length, s (the protocol's default otherwise).
+    #[arg(long)]
+    baseline_secs: Option<f64>,
+    /// Do not print every step and beat.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// The default database, or `--db`.
+pub fn db_path(db: Option<&Path>) -> Result<PathBuf> {
+    match db {
+        Some(p) => Ok(p.to_path_buf()),
+        None => entrain_store::default_db_path()
+            .context("no data folder for this user: give the database with --db FILE"),
+    }
+}
+
+fn open_source(spec: &str, until_nanos: Option<i64>) -> Result<Box<dyn SensorSource>> {
+    if spec == "sim" || spec.starts_with("sim:") {
+        let name = spec.strip_prefix("sim:").unwrap_or("entrains");
+        let Some(preset) = Preset::from_name(name) else {
+            let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+            bail!(
+                "--source {spec}: unknown patient preset '{name}'; choose one of: {}",
+                names.join(", ")
+            );
+        };
+        let patient = VirtualPatient::new(preset.config());
+        return Ok(Box::new(VirtualPatientSource::new(
+            patient,
+            preset.name(),
+            until_nanos,
+        )));
+    }
+    if let Some(rest) = spec.strip_prefix("replay:") {
+        let parts: Vec<&str> = rest.splitn(3, ':').collect();
+        if let [dataset, dir, code] = parts.as_slice()
+            && let Ok(dataset) = dataset.parse::<Dataset>()
+        {
+            let dir = Path::new(dir);
+            let trials = replay::list_trials(dataset, dir)
+                .with_context(|| format!("--source {spec}: listing the trials"))?;
+            let trial: &TrialId = trials.iter().find(|t| t.code == *code).with_context(|| {
+                format!("--source {spec}: no trial `{code}` in {}", dir.display())
+            })?;
+            let rec = replay::load_trial(dir, trial)
+                .with_context(|| format!("--source {spec}: reading the trial"))?;
+            return Ok(Box::new(ReplaySource::from_recording(&rec)));
+        }
+        let source = ReplaySource::open_raw(Path::new(rest))
+            .with_context(|| format!("--source {spec}: reading the raw recording"))?;
+        return Ok(Box::new(source));
+    }
+    if spec == "ble" {
+        bail!(
+            "--source ble: the BLE sensor source is not wired into `entrain session` in this build; use sim[:PRESET] or replay:FILE"
+        );
+    }
+    bail!("--source {spec}: expected sim[:PRESET], replay:FILE, replay:DATASET:DIR:TRIAL or ble")
+}
+
+/// Reads clinician commands from standard input, one per line: `p` pause, `r` resume, `s` stop,
+/// `n` next phase, `+N` / `-N` nudge the tempo, `m TEXT` mark.
+fn parse_command(line: &str) -> Option<EngineCommand> {
+    let line = line.trim();
+    let (head, rest) = line.split_at(line.chars().next().map_or(0, char::len_utf8));
+    match head {
+        "p" => Some(EngineCommand::Pause),
+        "r" => Some(EngineCommand::Resume),
+        "s" => Some(EngineCommand::Stop),
+        "n" => Some(EngineCommand::NextPhase),
+        "m" => Some(EngineCommand::Mark {
+            label: rest.trim().to_string(),
+        }),
+        "+" | "-" => line
+            .parse::<f64>()
+            .ok()
+            .map(|delta_spm| EngineCommand::NudgeTempo { delta_spm }),
+        _ => None,
+    }
+}
+
+/// Runs `entrain session`.
+pub fn run(args: SessionArgs) -> Result<()> {
+    let SessionProtocol::Ras = args.protocol;
+    if let Some(s) = args.seconds
+        && !(s.is_finite() && s > 0.0)
+    {
+        bail!("--seconds must be a positive number, got {s}");
+    }
+    let until_nanos = args.seconds.map(|s| (s * 1e9) as i64);
+    let source = open_source(&args.source, until_nanos)?;
+    let db = db_path(args.db.as_deref())?;
+    let patient_id = match &args.patient {
+        Some(code) => {
+            let store = Store::open(&db)?;
+            let p = store.patient_by_code(code)?.with_context(|| {
+                format!("--patient {code}: no such patient in {}", db.display())
+            })?;
+            Some(p.id)
+        }
+        None => None,
+    };
+    let mut engine = EngineConfig::default();
+    if let Some(b) = args.baseline_secs {
+        engine.protocol.baseline = entrain_cue::config::UncuedLength::Secs(b);
+    }
+    let config = RuntimeConfig {
+        engine,
+        clock: if args.fast {
+            Clock::Simulated
+        } else {
+            Clock::RealTime
+        },
+        tick_nanos: if args.fast { 10_000_000 } else { 5_000_000 },
+        audio: if args.no_audio || args.fast {
+            AudioOutput::Off
+        } else {
+            AudioOutput::Device(entrain_audio::MetronomeConfig::default())
+        },
+        recording: Some(Recording {
+            db_path: db.clone(),
+            patient_id,
+            source_label: args.source.clone(),
+        }),
+        max_nanos: until_nanos,
+        auto_start: true,
+    };
+    println!(
+        "entrain session --source {} ({}) → {}",
+        args.source,
+        source.name(),
+        db.display()
+    );
+    let handle = runtime::start(config, source)?;
+    if !args.fast {
+        let commands = handle_commands(&handle);
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                match parse_command(&line) {
+                    Some(c) => {
+                        if commands.send(c).is_err() {
+                            break;
+                        }
+                    }
+                    None => eprintln!(
+                        "commands: p pause, r resume, s stop, n next phase, +N/-N tempo, m TEXT mark"
+                    ),
+                }
+            }
+        });
+    }
+    for event in handle.events().iter() {
+        match event {
+            EngineEvent::Recording { session_id } => println!("recording session {session_id}"),
+            EngineEvent::Step(s) if !args.quiet => println!(
+                "step {} {} (detected {})",
+                fmt_secs(s.time_nanos),
+                entrain_store::side_name(s.side),
+                fmt_secs(s.detected_at_nanos)
+            ),
+            EngineEvent::Beat {
+                time_nanos,
+                tempo_spm,
+            } if !args.quiet => println!("beat {} {tempo_spm:.1} steps/min", fmt_secs(time_nanos)),
+            EngineEvent::Notice(n) => println!("note {n}"),
+            EngineEvent::Flushed {
+                up_to_nanos,
+                steps_stored,
+            } if !args.quiet => println!(
+                "stored up to {} ({steps_stored} steps)",
+                fmt_secs(up_to_nanos)
+            ),
+            _ => {}
+        }
+    }
+    let summary = handle.join()?;
+    let s = &summary.snapshot;
+    println!(
+        "session {} {}: {} at {} (phase {}, {} steps, {} beats)",
+        summary.session_id.map_or("-".into(), |i| i.to_string()),
+        summary.status.name(),
+        summary.reason,
+        fmt_secs(summary.end_nanos),
+        s.phase,
+        s.steps_total,
+        s.beats_total
+    );
+    if let Some(e) = summary.store_error {
+        bail!("the session ran but part of it could not be recorded: {e}");
+    }
+    Ok(())
+}
+
+/// A sender of commands for the stdin thread.
+fn handle_commands(handle: &runtime::EngineHandle) -> std::sync::mpsc::Sender<EngineCommand> {
+    handle.command_sender()
+}

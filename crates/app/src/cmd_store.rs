@@ -1,0 +1,296 @@
+//! `entrain patients`, `entrain sessions`, `entrain export`, `entrain analyze`,
+//! `entrain clinical-test`: the patient record.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use entrain_engine::{EngineConfig, EngineCore, EngineOutput};
+use entrain_sensors::replay::{ReplaySource, SensorStream};
+use entrain_sensors::source::SensorSource;
+use entrain_store::export::{ExportFormat, ExportOptions, export_patient, export_sessions};
+use entrain_store::time::format_unix_ms;
+use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
+
+use crate::cmd_session::db_path;
+
+/// Arguments of `entrain patients`.
+#[derive(Debug, Args)]
+pub struct PatientsArgs {
+    /// Database file.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Add a patient with this pseudonymous code (never a name).
+    #[arg(long)]
+    add: Option<String>,
+    /// Year of birth (with --add).
+    #[arg(long)]
+    year_of_birth: Option<i32>,
+    /// Affected side: left, right, both, none (with --add).
+    #[arg(long)]
+    affected_side: Option<String>,
+    /// Diagnosis date YYYY-MM-DD (with --add).
+    #[arg(long)]
+    diagnosis_date: Option<String>,
+    /// Notes (with --add).
+    #[arg(long, default_value = "")]
+    notes: String,
+}
+
+/// Runs `entrain patients`.
+pub fn patients(args: PatientsArgs) -> Result<()> {
+    let db = db_path(args.db.as_deref())?;
+    let mut store = Store::open(&db)?;
+    if let Some(code) = &args.add {
+        let p = store.add_patient(&NewPatient {
+            code: code.clone(),
+            year_of_birth: args.year_of_birth,
+            affected_side: args
+                .affected_side
+                .as_deref()
+                .map(AffectedSide::parse)
+                .transpose()?,
+            diagnosis_date: args.diagnosis_date.clone(),
+            notes: args.notes.clone(),
+        })?;
+        println!("added patient {} (#{})", p.code, p.id);
+    }
+    let patients = store.patients()?;
+    println!(
+        "{:<16} {:>6} {:<6} {:<11} {:>8}",
+        "code", "born", "side", "diagnosis", "sessions"
+    );
+    for p in patients {
+        let n = store.sessions(Some(p.id))?.len();
+        println!(
+            "{:<16} {:>6} {:<6} {:<11} {:>8}",
+            p.code,
+            p.year_of_birth.map_or("-".into(), |y| y.to_string()),
+            p.affected_side.map_or("-", AffectedSide::name),
+            p.diagnosis_date.as_deref().unwrap_or("-"),
+            n
+        );
+    }
+    Ok(())
+}
+
+/// Arguments of `entrain sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Database file.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Only this patient's sessions.
+    #[arg(long)]
+    patient: Option<String>,
+}
+
+fn patient_id(store: &Store, code: &str) -> Result<i64> {
+    Ok(store
+        .patient_by_code(code)?
+        .with_context(|| format!("no patient {code} in {}", store.path().display()))?
+        .id)
+}
+
+/// Runs `entrain sessions`.
+pub fn sessions(args: SessionsArgs) -> Result<()> {
+    let db = db_path(args.db.as_deref())?;
+    let store = Store::open(&db)?;
+    for id in store.recovered_sessions() {
+        println!("session {id} was interrupted (its process ended without closing it)");
+    }
+    let pid = args
+        .patient
+        .as_deref()
+        .map(|c| patient_id(&store, c))
+        .transpose()?;
+    println!(
+        "{:>4} {:<10} {:<24} {:<12} {:>9} {:>6}  source",
+        "id", "patient", "started (UTC)", "status", "length s", "steps"
+    );
+    for s in store.sessions(pid)? {
+        println!(
+            "{:>4} {:<10} {:<24} {:<12} {:>9.1} {:>6}  {}",
+            s.id,
+            s.patient_code.as_deref().unwrap_or("-"),
+            format_unix_ms(s.started_unix_ms),
+            s.status.name(),
+            s.last_nanos as f64 / 1e9,
+            store.steps(s.id)?.len(),
+            s.source
+        );
+    }
+    Ok(())
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One CSV file per table.
+    Csv,
+    /// One JSON file.
+    Json,
+}
+
+/// Arguments of `entrain export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Database file.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The session to export.
+    #[arg(long, conflicts_with = "patient")]
+    session: Option<i64>,
+    /// Every session of this patient.
+    #[arg(long)]
+    patient: Option<String>,
+    /// csv or json.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: FormatArg,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// De-identified research export (no notes, codes, dates, sensor ids; year of birth banded).
+    #[arg(long)]
+    deidentified: bool,
+}
+
+/// Runs `entrain export`.
+pub fn export(args: ExportArgs) -> Result<()> {
+    let db = db_path(args.db.as_deref())?;
+    let store = Store::open(&db)?;
+    let format = match args.format {
+        FormatArg::Csv => ExportFormat::Csv,
+        FormatArg::Json => ExportFormat::Json,
+    };
+    let options = ExportOptions {
+        deidentified: args.deidentified,
+    };
+    let files = match (args.session, &args.patient) {
+        (Some(id), None) => export_sessions(&store, &[id], format, &args.out, options)?,
+        (None, Some(code)) => export_patient(
+            &store,
+            patient_id(&store, code)?,
+            format,
+            &args.out,
+            options,
+        )?,
+        _ => bail!("give --session ID or --patient CODE"),
+    };
+    for f in files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
+
+/// Arguments of `entrain analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Database file.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The session to re-analyse.
+    #[arg(long)]
+    session: i64,
+}
+
+/// Runs `entrain analyze`: the detectors again over the stored raw samples, compared with the
+/// stored steps.
+pub fn analyze(args: AnalyzeArgs) -> Result<()> {
+    let db = db_path(args.db.as_deref())?;
+    let store = Store::open(&db)?;
+    let session = store.session(args.session)?;
+    let sensors = store.session_sensors(session.id)?;
+    let raw = store.raw_samples(session.id)?;
+    if raw.is_empty() {
+        bail!("session {}: no raw samples were stored", session.id);
+    }
+    let rate = sensors
+        .first()
+        .map(|s| s.sample_rate_hz)
+        .context("the session lists no sensors")?;
+    let streams: Vec<SensorStream> = raw
+        .into_iter()
+        .map(|(placement, samples)| SensorStream { placement, samples })
+        .collect();
+    let mut source = ReplaySource::new(format!("session {}", session.id), rate, streams);
+    source.set_start_nanos(
+        source
+            .streams()
+            .iter()
+            .filter_map(|s| s.samples.first().map(|x| x.time_nanos))
+            .min()
+            .unwrap_or(0),
+    );
+    let mut core = EngineCore::new(EngineConfig::default(), &source.name(), &source.sensors())?;
+    let mut out = EngineOutput::default();
+    let mut events = Vec::new();
+    let end = source.end_nanos();
+    let mut now = 0;
+    let mut steps = Vec::new();
+    while now <= end + 10_000_000 {
+        events.clear();
+        source.poll(now, &mut events)?;
+        core.on_sensor_events(now, &events, &mut out);
+        steps.append(&mut out.steps);
+        out.clear();
+        now += 10_000_000;
+    }
+    let stored = store.steps(session.id)?;
+    let same = steps
+        .iter()
+        .filter(|s| {
+            stored
+                .iter()
+                .any(|x| x.time_nanos == s.time_nanos && x.side == entrain_store::side_name(s.side))
+        })
+        .count();
+    println!(
+        "session {}: {} steps re-detected from the raw samples, {} stored; {} identical (time and foot)",
+        session.id,
+        steps.len(),
+        stored.len(),
+        same
+    );
+    Ok(())
+}
+
+/// Arguments of `entrain clinical-test`.
+#[derive(Debug, Args)]
+pub struct ClinicalTestArgs {
+    /// Database file.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Patient code.
+    #[arg(long)]
+    patient: String,
+    /// 10mwt (m/s), 6mwt (m), tug (s) or fac (0-5).
+    #[arg(long)]
+    test: String,
+    /// The result.
+    #[arg(long)]
+    value: f64,
+    /// The session it belongs to.
+    #[arg(long)]
+    session: Option<i64>,
+    /// Notes.
+    #[arg(long, default_value = "")]
+    notes: String,
+}
+
+/// Runs `entrain clinical-test`.
+pub fn clinical_test(args: ClinicalTestArgs) -> Result<()> {
+    let db = db_path(args.db.as_deref())?;
+    let mut store = Store::open(&db)?;
+    let pid = patient_id(&store, &args.patient)?;
+    let kind = ClinicalTestKind::parse(&args.test)?;
+    let id = store.add_clinical_test(pid, args.session, kind, args.value, &args.notes)?;
+    println!(
+        "recorded {} = {} {} for {} (#{id})",
+        kind.code(),
+        args.value,
+        kind.unit(),
+        args.patient
+    );
+    Ok(())
+}

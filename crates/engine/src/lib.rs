@@ -1,0 +1,26 @@
+//! entrain-engine: one real-time RAS session from any sensor source.
+//!
+//! - [`EngineCore`] is pure: `on_sensor_events(now, events)` runs the samples through one
+//!   detector per sensor, the steps through the cadence tracker and the RAS session
+//!   ([`entrain_cue::RasSession`]), lets time pass and commits beats; every step, beat, phase,
+//!   tempo change, command and sensor event also goes into a [`entrain_store::Batch`] for the
+//!   record. Time is a parameter, so it runs in real time or as fast as possible.
+//! - [`runtime`] wraps it in threads: the session loop (sensor polling on the session clock,
+//!   audio through [`entrain_audio::Metronome`] or a visual cue when there is no device,
+//!   clinician commands from a channel, [`Snapshot`]s published for the UI) and a store writer
+//!   thread committing a batch every 250 ms (`synchronous=FULL`).
+//! - Through a sensor gap (a link lost, or no sample for [`EngineConfig::sensor_gap_nanos`]) the
+//!   cue goes on at the last good tempo, the auto-pause is held off, and the snapshot and the
+//!   record say so.
+#![forbid(unsafe_code)]
+
+mod core;
+mod error;
+pub mod runtime;
+mod snapshot;
+
+pub use crate::core::{
+    EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs, phase_name,
+};
+pub use error::EngineError;
+pub use snapshot::{SensorHealth, SensorStatus, Snapshot};

@@ -1,0 +1,540 @@
+//! The engine's threads: the session loop (sensor polling on the session clock, the core, audio
+//! or visual cue, commands, snapshots) and the store writer (a batch committed every 250 ms).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use entrain_audio::{Command, Metronome, MetronomeConfig, MetronomeEvent, Tempo};
+use entrain_sensors::source::{SensorSource, SourceEvent};
+use entrain_store::{Batch, NewSession, SessionSensor, SessionStatus, Store, StoreError};
+
+use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
+use crate::error::EngineError;
+use crate::snapshot::Snapshot;
+
+/// How session time passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The monotonic clock from the session start; the loop sleeps between ticks.
+    RealTime,
+    /// Simulated time, as fast as possible (tests, headless runs).
+    Simulated,
+}
+
+/// Where the beat goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioOutput {
+    /// No sound: a visual cue (beats count as played when due).
+    Off,
+    /// The metronome on an output device (visual cue while there is none).
+    Device(MetronomeConfig),
+}
+
+/// Where the session is recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recording {
+    /// The database file.
+    pub db_path: PathBuf,
+    /// The patient, if any.
+    pub patient_id: Option<i64>,
+    /// The source as the user named it (`sim:entrains`, `replay:...`, `ble`).
+    pub source_label: String,
+}
+
+/// Runtime settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeConfig {
+    /// The core's settings.
+    pub engine: EngineConfig,
+    /// Real or simulated time.
+    pub clock: Clock,
+    /// Loop period, ns.
+    pub tick_nanos: i64,
+    /// Audio.
+    pub audio: AudioOutput,
+    /// The record, if any.
+    pub recording: Option<Recording>,
+    /// Ends the session at this session time, ns.
+    pub max_nanos: Option<i64>,
+    /// Start the protocol at once (otherwise on [`EngineCommand::Start`]).
+    pub auto_start: bool,
+}
+
+/// Something the session loop reports as it happens (for a console or a log).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    /// The record is open: this session id.
+    Recording {
+        /// Session id.
+        session_id: i64,
+    },
+    /// A step was detected.
+    Step(entrain_store::StepRow),
+    /// A beat was committed.
+    Beat {
+        /// When it sounds, ns.
+        time_nanos: i64,
+        /// Its tempo, steps/min.
+        tempo_spm: f64,
+    },
+    /// A clinician-readable notice.
+    Notice(String),
+    /// A batch reached the disk, up to this session time.
+    Flushed {
+        /// Session time covered, ns.
+        up_to_nanos: i64,
+        /// Steps stored so far.
+        steps_stored: u64,
+    },
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// The recorded session, if recorded.
+    pub session_id: Option<i64>,
+    /// Final status.
+    pub status: SessionStatus,
+    /// Why it ended.
+    pub reason: String,
+    /// Session time at the end, ns.
+    pub end_nanos: i64,
+    /// The final snapshot.
+    pub snapshot: Snapshot,
+    /// The first recording error, if any batch could not be stored.
+    pub store_error: Option<String>,
+}
+
+/// A running session: its snapshot, its command channel, its event stream.
+#[derive(Debug)]
+pub struct EngineHandle {
+    snapshot: Arc<Mutex<Snapshot>>,
+    commands: Sender<EngineCommand>,
+    events: Receiver<EngineEvent>,
+    thread: Option<JoinHandle<Result<RunSummary, EngineError>>>,
+}
+
+impl EngineHandle {
+    /// The latest snapshot.
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshot.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Sends a clinician command (ignored once the session is over).
+    pub fn command(&self, command: EngineCommand) {
+        let _ = self.commands.send(command);
+    }
+
+    /// A sender for commands from another thread.
+    pub fn command_sender(&self) -> Sender<EngineCommand> {
+        self.commands.clone()
+    }
+
+    /// The event stream.
+    pub fn events(&self) -> &Receiver<EngineEvent> {
+        &self.events
+    }
+
+    /// Waits for the session to end.
+    pub fn join(mut self) -> Result<RunSummary, EngineError> {
+        match self.thread.take() {
+            Some(t) => t.join().map_err(|_| EngineError::Thread("session"))?,
+            None => Err(EngineError::Thread("session")),
+        }
+    }
+}
+
+enum WriterMsg {
+    Batch(Batch),
+    End {
+        status: SessionStatus,
+        reason: String,
+        end_nanos: i64,
+    },
+}
+
+/// How often the writer commits.
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
+/// Starts a session on its own threads.
+pub fn start(
+    config: RuntimeConfig,
+    mut source: Box<dyn SensorSource>,
+) -> Result<EngineHandle, EngineError> {
+    let sensors = source.sensors();
+    let mut core = EngineCore::new(config.engine.clone(), &source.name(), &sensors)?;
+    let (event_tx, event_rx) = mpsc::channel();
+    let store_status = Arc::new(Mutex::new(String::from("not recorded")));
+    let mut writer = None;
+    let mut session_id = None;
+    if let Some(rec) = &config.recording {
+        let mut store = Store::open(&rec.db_path)?;
+        for id in store.recovered_sessions() {
+            let _ = event_tx.send(EngineEvent::Notice(format!(
+                "session {id} had been interrupted (the process ended without closing it); marked interrupted"
+            )));
+        }
+        let settings_json = serde_json::json!({
+            "protocol": format!("{:?}", config.engine.protocol),
+            "sensor_gap_nanos": config.engine.sensor_gap_nanos,
+            "clock": format!("{:?}", config.clock),
+            "audio": matches!(config.audio, AudioOutput::Device(_)),
+        })
+        .to_string();
+        let id = store.begin_session(&NewSession {
+            patient_id: rec.patient_id,
+            source: rec.source_label.clone(),
+            protocol: "ras".into(),
+            settings_json,
+            sensors: sensors
+                .iter()
+                .map(|s| SessionSensor {
+                    placement: entrain_store::placement_name(s.placement).into(),
+                    sensor_key: s.id.0.clone(),
+                    name: s.name.clone(),
+                    sample_rate_hz: s.sample_rate_hz,
+                })
+                .collect(),
+        })?;
+        session_id = Some(id);
+        let _ = event_tx.send(EngineEvent::Recording { session_id: id });
+        let (tx, rx) = mpsc::channel::<WriterMsg>();
+        let status = Arc::clone(&store_status);
+        let events = event_tx.clone();
+        let handle = std::thread::Builder::new()
+            .name("entrain-store-writer".into())
+            .spawn(move || writer_loop(store, id, rx, status, events))
+            .map_err(|_| EngineError::Thread("store writer"))?;
+        writer = Some((tx, handle));
+    }
+    let snapshot = Arc::new(Mutex::new(core.snapshot()));
+    let (cmd_tx, cmd_rx) = mpsc::channel();
+    let shared = Arc::clone(&snapshot);
+    let thread = std::thread::Builder::new()
+        .name("entrain-session".into())
+        .spawn(move || {
+            let result = session_loop(
+                &config,
+                &mut core,
+                source.as_mut(),
+                &cmd_rx,
+                &event_tx,
+                &shared,
+                writer.as_ref().map(|w| &w.0),
+                &store_status,
+            );
+            let (status, reason, end_nanos) = match &result {
+                Ok(r) => r.clone(),
+                Err(e) => (
+                    SessionStatus::Failed,
+                    e.to_string(),
+                    core.snapshot().now_nanos,
+                ),
+            };
+            let mut store_error = None;
+            if let Some((tx, handle)) = writer {
+                let _ = tx.send(WriterMsg::End {
+                    status,
+                    reason: reason.clone(),
+                    end_nanos,
+                });
+                drop(tx);
+                match handle.join() {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => store_error = Some(e.to_string()),
+                    Err(_) => store_error = Some("the store writer panicked".into()),
+                }
+            }
+            result?;
+            let mut snap = core.snapshot();
+            snap.store = store_status.lock().map(|s| s.clone()).unwrap_or_default();
+            Ok(RunSummary {
+                session_id,
+                status,
+                reason,
+                end_nanos,
+                snapshot: snap,
+                store_error,
+            })
+        })
+        .map_err(|_| EngineError::Thread("session"))?;
+    Ok(EngineHandle {
+        snapshot,
+        commands: cmd_tx,
+        events: event_rx,
+        thread: Some(thread),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn session_loop(
+    config: &RuntimeConfig,
+    core: &mut EngineCore,
+    source: &mut dyn SensorSource,
+    commands: &Receiver<EngineCommand>,
+    events: &Sender<EngineEvent>,
+    snapshot: &Mutex<Snapshot>,
+    writer: Option<&Sender<WriterMsg>>,
+    store_status: &Mutex<String>,
+) -> Result<(SessionStatus, String, i64), EngineError> {
+    let origin = Instant::now();
+    let tick = config.tick_nanos.max(1_000_000);
+    let mut metronome = match &config.audio {
+        AudioOutput::Off => None,
+        AudioOutput::Device(c) => {
+            let mut c = c.clone();
+            // Beats are committed ~100 ms ahead: the metronome must place them exactly.
+            c.start_lead = Duration::from_millis(20);
+            Some(Metronome::new(c, origin))
+        }
+    };
+    let mut audio_status = match &config.audio {
+        AudioOutput::Off => "off (--no-audio): visual cue".to_string(),
+        AudioOutput::Device(_) => "opening the output device".to_string(),
+    };
+    let mut last_played_beat: Option<u64> = None;
+    let mut was_cued = false;
+    let mut out = EngineOutput::default();
+    let mut polled: Vec<SourceEvent> = Vec::with_capacity(256);
+    let mut now: i64 = 0;
+    let mut pending = Batch::default();
+    let mut last_send = Instant::now();
+    let mut last_snapshot_nanos = i64::MIN;
+    if config.auto_start {
+        core.command(0, EngineCommand::Start, &mut out);
+    }
+    let (status, reason) = loop {
+        now = match config.clock {
+            Clock::RealTime => i64::try_from(origin.elapsed().as_nanos()).unwrap_or(i64::MAX),
+            Clock::Simulated => now + tick,
+        };
+        while let Ok(c) = commands.try_recv() {
+            core.command(now, c, &mut out);
+        }
+        polled.clear();
+        source.poll(now, &mut polled)?;
+        core.on_sensor_events(now, &polled, &mut out);
+
+        // The beat: to the metronome, or played when due (visual cue / simulation).
+        let audible = metronome.as_ref().is_some_and(Metronome::is_audible);
+        if let Some(m) = metronome.as_mut() {
+            for b in out.beats.iter().filter(|b| b.is_audible()) {
+                let _ = m.send(Command::SetVolume(b.volume.clamp(0.0, 1.0) as f32));
+                if let Ok(tempo) = Tempo::from_bpm(b.tempo_spm) {
+                    m.start_at(b.time_nanos, tempo);
+                }
+            }
+            let cued = core.session().is_some_and(|s| {
+                s.phase().is_cued() && s.run_state() == entrain_cue::RunState::Running
+            });
+            if was_cued && !cued {
+                let unplayed = core.due_unplayed(i64::MAX).len() as u64;
+                let at_beat = last_played_beat.map_or(0, |b| b + 1) + unplayed;
+                let _ = m.send(Command::Stop { at_beat });
+            }
+            was_cued = cued;
+            for e in m.poll() {
+                match e {
+                    MetronomeEvent::Beat {
+                        beat,
+                        session_nanos: Some(t),
+                    } => {
+                        last_played_beat = Some(beat.beat);
+                        core.on_beat_played(t, &mut out);
+                        source.beat_played(t);
+                    }
+                    MetronomeEvent::Opened(g) => {
+                        audio_status = format!("playing on {}", g.device_name);
+                        out.notices.push(format!("audio: {audio_status}"));
+                    }
+                    MetronomeEvent::NoDevice { error } => {
+                        let text = format!("no audio device ({error}): visual cue, retrying");
+                        if audio_status != text {
+                            out.notices.push(format!("audio: {text}"));
+                            audio_status = text;
+                        }
+                    }
+                    MetronomeEvent::DeviceLost { device } => {
+                        audio_status = format!("device {device} lost: visual cue, retrying");
+                        out.notices.push(format!("audio: {audio_status}"));
+                    }
+                    MetronomeEvent::Xrun { .. } => {}
+                    _ => {}
+                }
+            }
+        }
+        if !audible {
+            for t in core.due_unplayed(now) {
+                core.on_beat_played(t, &mut out);
+                source.beat_played(t);
+            }
+        }
+
+        for s in &out.steps {
+            let _ = events.send(EngineEvent::Step(*s));
+        }
+        for b in out.beats.iter().filter(|b| b.is_audible()) {
+            let _ = events.send(EngineEvent::Beat {
+                time_nanos: b.time_nanos,
+                tempo_spm: b.tempo_spm,
+            });
+        }
+        for n in out.notices.drain(..) {
+            let _ = events.send(EngineEvent::Notice(n));
+        }
+        if let Some(w) = writer {
+            pending.append(&mut out.record);
+            if last_send.elapsed() >= Duration::from_millis(50) {
+                let _ = w.send(WriterMsg::Batch(std::mem::take(&mut pending)));
+                last_send = Instant::now();
+            }
+        }
+        out.clear();
+
+        if now - last_snapshot_nanos >= 50_000_000 {
+            last_snapshot_nanos = now;
+            let mut snap = core.snapshot();
+            snap.audio = if metronome.is_some() && !audible && audio_status.starts_with("playing") {
+                "reconnecting: visual cue".into()
+            } else {
+                audio_status.clone()
+            };
+            snap.store = store_status.lock().map(|s| s.clone()).unwrap_or_default();
+            if let Ok(mut s) = snapshot.lock() {
+                *s = snap;
+            }
+        }
+
+        if core.is_finished() {
+            let completed = core
+                .session()
+                .and_then(|s| {
+                    s.log().iter().rev().find(|e| {
+                        matches!(
+                            e.event,
+                            entrain_cue::log::LogEvent::PhaseStarted {
+                                reason: entrain_cue::log::PhaseReason::Stopped
+                            }
+                        )
+                    })
+                })
+                .is_none();
+            break if completed {
+                (
+                    SessionStatus::Completed,
+                    "every phase completed".to_string(),
+                )
+            } else {
+                (
+                    SessionStatus::Stopped,
+                    "stopped by the clinician".to_string(),
+                )
+            };
+        }
+        if core.source_finished() {
+            break (
+                SessionStatus::Stopped,
+                format!("the sensor source ended ({})", source.name()),
+            );
+        }
+        if config.max_nanos.is_some_and(|m| now >= m) {
+            break (SessionStatus::Stopped, "time limit reached".to_string());
+        }
+        if config.clock == Clock::RealTime {
+            let next = Duration::from_nanos(u64::try_from(now + tick).unwrap_or(0));
+            let elapsed = origin.elapsed();
+            if next > elapsed {
+                std::thread::sleep(next - elapsed);
+            }
+        }
+    };
+    if let Some(m) = metronome.as_mut() {
+        let at_beat = last_played_beat.map_or(0, |b| b + 1);
+        let _ = m.send(Command::Stop { at_beat });
+    }
+    if let Some(w) = writer {
+        pending.append(&mut out.record);
+        let _ = w.send(WriterMsg::Batch(pending));
+    }
+    if let Ok(mut s) = snapshot.lock() {
+        *s = core.snapshot();
+    }
+    Ok((status, reason, now))
+}
+
+fn writer_loop(
+    mut store: Store,
+    session_id: i64,
+    rx: Receiver<WriterMsg>,
+    status: Arc<Mutex<String>>,
+    events: Sender<EngineEvent>,
+) -> Result<(), StoreError> {
+    let mut pending = Batch::default();
+    let mut last_flush = Instant::now();
+    let mut steps_stored: u64 = 0;
+    let mut first_error: Option<StoreError> = None;
+    let mut flush = |pending: &mut Batch,
+                     store: &mut Store,
+                     first_error: &mut Option<StoreError>| {
+        if pending.is_empty() && pending.now_nanos == 0 {
+            return;
+        }
+        match store.write_batch(session_id, pending) {
+            Ok(()) => {
+                steps_stored += pending.steps.len() as u64;
+                let _ = events.send(EngineEvent::Flushed {
+                    up_to_nanos: pending.now_nanos,
+                    steps_stored,
+                });
+                if let Ok(mut s) = status.lock() {
+                    *s = format!("recording (session {session_id}, {steps_stored} steps stored)");
+                }
+                *pending = Batch::default();
+            }
+            Err(e) => {
+                if let Ok(mut s) = status.lock() {
+                    *s = format!("NOT RECORDING: {e}; retrying");
+                }
+                let _ = events.send(EngineEvent::Notice(format!("record: {e}")));
+                // Keep the data and retry; raw samples are dropped first if it grows too big.
+                if pending.raw.len() > 2_000_000 {
+                    pending.raw.clear();
+                }
+                first_error.get_or_insert(e);
+            }
+        }
+    };
+    loop {
+        let wait = FLUSH_EVERY.saturating_sub(last_flush.elapsed());
+        match rx.recv_timeout(wait) {
+            Ok(WriterMsg::Batch(mut b)) => pending.append(&mut b),
+            Ok(WriterMsg::End {
+                status: end_status,
+                reason,
+                end_nanos,
+            }) => {
+                flush(&mut pending, &mut store, &mut first_error);
+                store.end_session(session_id, end_status, &reason, end_nanos)?;
+                return match first_error {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                };
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                flush(&mut pending, &mut store, &mut first_error);
+                return match first_error {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                };
+            }
+        }
+        if last_flush.elapsed() >= FLUSH_EVERY {
+            flush(&mut pending, &mut store, &mut first_error);
+            last_flush = Instant::now();
+        }
+    }
+}

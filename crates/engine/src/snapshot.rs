@@ -1,0 +1,87 @@
+//! The read-only picture of a running session the UI draws.
+
+use serde::Serialize;
+
+/// How one sensor is doing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum SensorStatus {
+    /// No sample yet.
+    Waiting,
+    /// Samples arriving.
+    Streaming,
+    /// No sample for longer than the gap limit (the cue goes on at the last tempo).
+    Gap {
+        /// Time of the last sample before the gap, ns.
+        since_nanos: i64,
+    },
+    /// The link is lost, with the source's reason.
+    Lost(String),
+    /// The source is reconnecting.
+    Reconnecting,
+}
+
+/// One sensor's health.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SensorHealth {
+    /// Where it is worn.
+    pub placement: String,
+    /// Its name.
+    pub name: String,
+    /// Status.
+    pub status: SensorStatus,
+    /// Samples received.
+    pub samples: u64,
+    /// Samples lost in transit.
+    pub lost_samples: u64,
+    /// Malformed packets.
+    pub malformed: u64,
+    /// Battery, %, if reported.
+    pub battery_percent: Option<u8>,
+}
+
+/// The session at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// Session time, ns.
+    pub now_nanos: i64,
+    /// Running / paused (why) / finished / waiting to start.
+    pub run_state: String,
+    /// Current phase.
+    pub phase: String,
+    /// Whether the phase is cued.
+    pub cued: bool,
+    /// Target tempo, steps/min, while cued.
+    pub target_tempo_spm: Option<f64>,
+    /// Tempo of the last beat, steps/min, while cued.
+    pub current_tempo_spm: Option<f64>,
+    /// Current cadence, steps/min.
+    pub cadence_spm: Option<f64>,
+    /// Mean left step time over the recent steps, s.
+    pub step_time_left_secs: Option<f64>,
+    /// Mean right step time over the recent steps, s.
+    pub step_time_right_secs: Option<f64>,
+    /// Paretic / non-paretic step time (if the paretic side is set).
+    pub symmetry_ratio: Option<f64>,
+    /// Step-time variability, %.
+    pub step_time_cv_percent: Option<f64>,
+    /// Mean asynchrony (step − beat) over the recent cued steps, ms.
+    pub mean_asynchrony_ms: Option<f64>,
+    /// Entrainment: resultant length R of the relative phases (1 = locked to the beat).
+    pub entrainment_r: Option<f64>,
+    /// Steps detected so far.
+    pub steps_total: u64,
+    /// Beats committed so far.
+    pub beats_total: u64,
+    /// Time of the last played beat (for a visual cue), ns.
+    pub last_beat_nanos: Option<i64>,
+    /// True while the cue goes on at the last good tempo through a sensor gap.
+    pub cueing_through_sensor_gap: bool,
+    /// Sensor health.
+    pub sensors: Vec<SensorHealth>,
+    /// Audio health, in words.
+    pub audio: String,
+    /// Recording health, in words.
+    pub store: String,
+    /// The last few notices, oldest first.
+    pub notices: Vec<String>,
+}
