@@ -8,6 +8,7 @@ packages=(
   build-essential pkg-config curl ca-certificates
   libasound2-dev pulseaudio pulseaudio-utils libasound2-plugins alsa-utils sox
   python3 python3-venv  # benches/peers/run.sh: mobgap and gaitmap in a virtual environment
+  clang libclang-dev qemu-system-arm  # firmware/: bindgen for nrf-sdc/nrf-mpsl; core logic under QEMU mps2-an386
 )
 
 missing=()

@@ -12,3 +12,5 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked --release
+echo "== firmware (own workspace, thumbv7em-none-eabihf): host tests, QEMU, board image size"
+bash firmware/test.sh

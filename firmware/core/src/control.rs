@@ -123,6 +123,12 @@ impl ControlPoint {
         }
     }
 
+    /// The board could not start (or keep) streaming: back to idle, so the status says so and a
+    /// later start is tried afresh.
+    pub fn streaming_failed(&mut self) {
+        self.state = StreamState::Idle;
+    }
+
     /// Handles one write to the control point; returns the encoded response and the action.
     pub fn handle(&mut self, bytes: &[u8], ctx: Context) -> ([u8; RESPONSE_LEN], Action) {
         let (response, action) = match Command::decode(bytes) {
@@ -420,6 +426,18 @@ mod tests {
         let (resp, _) = cp.handle(&[9, 0x10, 0x01, 35], CTX);
         assert_eq!(Response::decode(&resp).unwrap().token, 35);
         assert_eq!(cp.state(), StreamState::Idle);
+    }
+
+    #[test]
+    fn a_failed_start_returns_to_idle() {
+        let mut cp = new_cp();
+        run(&mut cp, 1, Operation::Start, CTX);
+        cp.streaming_failed();
+        assert_eq!(cp.state(), StreamState::Idle);
+        assert_eq!(
+            run(&mut cp, 2, Operation::Start, CTX).1,
+            Action::StartStreaming
+        );
     }
 
     #[test]

@@ -99,6 +99,20 @@ pub fn samples_per_notification(att_mtu: u16) -> usize {
     samples.min(imu::MAX_SAMPLES)
 }
 
+/// Samples per IMU packet: as many as one notification carries at this ATT MTU, but no more than
+/// are taken in `max_delay_micros` (the first sample of a packet waits for the last; 40 ms keeps
+/// that small next to the host detector's own delay), and at least 1 when any fit.
+pub fn samples_per_packet(att_mtu: u16, sample_rate_mhz: u32, max_delay_micros: u32) -> usize {
+    let fit = samples_per_notification(att_mtu);
+    // Samples taken within the delay: floor(delay × rate), plus the first one.
+    let within =
+        (u64::from(max_delay_micros) * u64::from(sample_rate_mhz) / 1_000_000_000) as usize + 1;
+    fit.min(within).max(fit.min(1))
+}
+
+/// The default packet delay budget, µs.
+pub const MAX_PACKET_DELAY_MICROS: u32 = 40_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +135,16 @@ mod tests {
             ..STREAMING_PARAMS
         };
         assert!(!below_minimum.is_valid());
+    }
+
+    #[test]
+    fn samples_per_packet_by_mtu_and_delay() {
+        // 104 Hz, 40 ms: samples at 0, 9.6, 19.2, 28.8, 38.5 ms -> 5.
+        assert_eq!(samples_per_packet(247, 104_000, 40_000), 5);
+        assert_eq!(samples_per_packet(247, 833_000, 40_000), imu::MAX_SAMPLES);
+        assert_eq!(samples_per_packet(63, 833_000, 40_000), 3);
+        assert_eq!(samples_per_packet(247, 12_500, 40_000), 1);
+        assert_eq!(samples_per_packet(23, 104_000, 40_000), 0);
     }
 
     #[test]

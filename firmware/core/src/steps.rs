@@ -10,9 +10,10 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+pub use entrain_gait::Side;
 use entrain_gait::detect::{FootDetector, FootDetectorConfig, StreamingDetector};
 use entrain_gait::filter::FilterDesignError;
-use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Side};
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample};
 use entrain_protocol::imu::ImuScale;
 use entrain_protocol::rsc::RscMeasurement;
 use entrain_protocol::step::{MAX_EVENTS, StepEvent, StepKind, StepPacket, StepSide};

@@ -83,6 +83,15 @@ where
         Ok(())
     }
 
+    /// Applies `config` without a reset (the timestamp counter keeps counting), FIFO in bypass
+    /// until [`start`](Self::start).
+    pub fn configure(&mut self, config: &Config) -> Result<(), Error<E>> {
+        for (reg, value) in config_writes::<E>(config)? {
+            self.write_reg(reg, value)?;
+        }
+        Ok(())
+    }
+
     /// Starts batching into the FIFO.
     pub fn start(&mut self) -> Result<(), Error<E>> {
         self.write_reg(FIFO_START_WRITE.0, FIFO_START_WRITE.1)
@@ -203,6 +212,15 @@ where
             return Err(Error::ResetTimeout { polls: RESET_POLLS });
         }
         for (reg, value) in writes {
+            self.write_reg(reg, value).await?;
+        }
+        Ok(())
+    }
+
+    /// Applies `config` without a reset (the timestamp counter keeps counting), FIFO in bypass
+    /// until [`start`](Self::start).
+    pub async fn configure(&mut self, config: &Config) -> Result<(), Error<E>> {
+        for (reg, value) in config_writes::<E>(config)? {
             self.write_reg(reg, value).await?;
         }
         Ok(())

@@ -101,7 +101,8 @@ impl FakeLsm6dsox {
         self
     }
 
-    /// Starts the timestamp counter at `ticks` (to exercise wrap-around).
+    /// Starts the timestamp counter at `ticks` (to exercise wrap-around). The fake's counter is not
+    /// cleared by a software reset, so a test can place it anywhere.
     pub fn with_timestamp_base(mut self, ticks: u32) -> FakeLsm6dsox {
         self.timestamp_base = ticks;
         self
@@ -355,8 +356,10 @@ impl FakeLsm6dsox {
                 }
             }
             regs::CTRL1_XL => {
-                self.regs[usize::from(reg)] = value;
+                // The counter goes on at the new rate from where it is.
+                self.timestamp_base = self.timestamp_ticks();
                 self.samples_since_start = 0;
+                self.regs[usize::from(reg)] = value;
             }
             // Read-only registers ignore writes, as on the chip.
             regs::WHO_AM_I | regs::STATUS_REG | regs::FIFO_STATUS1 | regs::FIFO_STATUS2 => {}

@@ -319,3 +319,32 @@ fn data_rate_lookup() {
     assert_eq!(DataRate::at_least_hz(1), Some(DataRate::Hz12_5));
     assert_eq!(DataRate::at_least_hz(1000), None);
 }
+
+#[test]
+fn configure_changes_rate_without_resetting_the_timestamp() {
+    let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
+    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    imu.init(&Config::default()).unwrap();
+    imu.start().unwrap();
+    for i in 0..4 {
+        fake.borrow_mut().sample(acc(i), gyr(i));
+    }
+    imu.stop().unwrap();
+    let config = Config {
+        rate: DataRate::Hz208,
+        ..Config::default()
+    };
+    let before = imu.timestamp_ticks().unwrap();
+    assert_eq!(before, 4 * 40_000_000 / 104_000);
+    imu.configure(&config).unwrap();
+    assert_eq!(imu.timestamp_ticks().unwrap(), before, "no reset");
+    assert_eq!(fake.borrow().reg(regs::CTRL1_XL) >> 4, 0b0101);
+    assert_eq!(
+        fake.borrow().reg(regs::CTRL10_C),
+        regs::CTRL10_C_TIMESTAMP_EN
+    );
+    let mut asm = FifoAssembler::new();
+    let mut n = 0;
+    imu.drain(&mut asm, u16::MAX, |_| n += 1).unwrap();
+    assert_eq!(n, 0, "stop flushed the FIFO, configure left it in bypass");
+}

@@ -1,0 +1,22 @@
+//! Puts `memory.x` where cortex-m-rt's `link.x` finds it, and adds the linker scripts, for the
+//! ARM target only (a host `cargo check` of the workspace never links this image).
+
+use std::env;
+use std::fs;
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=memory.x");
+    println!("cargo:rerun-if-changed=build.rs");
+    let target = env::var("TARGET")?;
+    if !target.starts_with("thumbv") {
+        return Ok(());
+    }
+    let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?);
+    fs::write(out.join("memory.x"), fs::read("memory.x")?)?;
+    println!("cargo:rustc-link-search={}", out.display());
+    println!("cargo:rustc-link-arg-bins=--nmagic");
+    println!("cargo:rustc-link-arg-bins=-Tlink.x");
+    println!("cargo:rustc-link-arg-bins=-Tdefmt.x");
+    Ok(())
+}
