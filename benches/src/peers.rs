@@ -17,8 +17,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use entrain_gait::scoring::{DetectionCounts, MatchRules};
-use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+use entrain_gait::scoring::{DetectionCounts, MatchRules, match_events, quantile};
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, ReferenceTiming, Side};
 use entrain_sensors::evaluation::{EvalPlacement, EvaluationError, detect, score_events};
 use entrain_sensors::replay::{
     Dataset, Recording, ReplayError, SensorStream, TrialId, list_trials, load_trial,
@@ -650,6 +650,43 @@ pub struct MethodScore {
     /// `processing_secs` divided by Entrain's on the same recordings (None for Entrain itself or
     /// where Entrain did not run).
     pub time_ratio_to_entrain: Option<f64>,
+    /// IC timing of this method and of Entrain on the annotations both matched (None for
+    /// Entrain itself, or when they matched none in common).
+    pub common: Option<CommonTiming>,
+}
+
+/// |IC error| of a peer and of Entrain on the same annotated contacts: those both matched. A
+/// method that misses the hard contacts is otherwise timed on the easy ones only.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CommonTiming {
+    /// Annotated instants both matched.
+    pub ics: usize,
+    /// The peer's median |error|, ms.
+    pub median_abs_error_ms: f64,
+    /// The peer's p95 |error|, ms.
+    pub p95_abs_error_ms: f64,
+    /// Entrain's median |error| on the same contacts, ms.
+    pub entrain_median_abs_error_ms: f64,
+    /// Entrain's p95 |error| on the same contacts, ms.
+    pub entrain_p95_abs_error_ms: f64,
+}
+
+/// The timing of two methods on the annotations both matched, keyed by (trial, reference index).
+fn common_timing(
+    entrain: &BTreeMap<(String, usize), f64>,
+    peer: &BTreeMap<(String, usize), f64>,
+) -> Option<CommonTiming> {
+    let (ours, theirs): (Vec<f64>, Vec<f64>) = peer
+        .iter()
+        .filter_map(|(key, e)| entrain.get(key).map(|o| (o.abs(), e.abs())))
+        .unzip();
+    Some(CommonTiming {
+        ics: ours.len(),
+        median_abs_error_ms: quantile(&theirs, 0.5)?,
+        p95_abs_error_ms: quantile(&theirs, 0.95)?,
+        entrain_median_abs_error_ms: quantile(&ours, 0.5)?,
+        entrain_p95_abs_error_ms: quantile(&ours, 0.95)?,
+    })
 }
 
 /// The scores of every method on one suite.
@@ -722,6 +759,24 @@ pub fn compare(
                 acc.reference_ics += score.counts.true_positives + score.counts.false_negatives;
                 acc.counts.add(score.counts);
                 acc.errors_ms.extend(score.ic_errors_ms);
+                // The same matching again, to know which annotation each error belongs to.
+                let matching = match_events(
+                    &score.events,
+                    &recording.reference,
+                    GaitEventKind::InitialContact,
+                    &rules,
+                );
+                for pair in &matching.pairs {
+                    if let ReferenceTiming::Instant { time_nanos } =
+                        recording.reference[pair.reference].timing
+                    {
+                        let error_nanos = score.events[pair.detected].event_time_nanos - time_nanos;
+                        acc.errors_by_reference.insert(
+                            (trial.code.clone(), pair.reference),
+                            error_nanos as f64 / 1e6,
+                        );
+                    }
+                }
                 if causal {
                     acc.latencies_ms.extend(score.ic_latencies_ms);
                 }
@@ -748,10 +803,17 @@ pub fn compare(
                 .filter(|s| *s > 0.0)
         };
         let mut method_scores = Vec::new();
-        for (mut score, codes) in scores {
+        let entrain_errors = scores
+            .iter()
+            .find(|(s, _)| s.method == ENTRAIN_METHOD)
+            .map(|(_, acc)| acc.errors_by_reference.clone());
+        for (mut score, acc) in scores {
             if score.method != ENTRAIN_METHOD {
-                score.time_ratio_to_entrain =
-                    entrain_secs_on(&codes).map(|entrain| score.processing_secs / entrain);
+                score.time_ratio_to_entrain = entrain_secs_on(&acc.trial_codes)
+                    .map(|entrain| score.processing_secs / entrain);
+                score.common = entrain_errors
+                    .as_ref()
+                    .and_then(|entrain| common_timing(entrain, &acc.errors_by_reference));
             }
             method_scores.push(score);
         }
@@ -818,10 +880,11 @@ struct Accumulator {
     processing_secs: f64,
     samples: usize,
     trial_codes: Vec<String>,
+    errors_by_reference: BTreeMap<(String, usize), f64>,
 }
 
 impl Accumulator {
-    fn finish(self, method: &str, causal: bool) -> (MethodScore, Vec<String>) {
+    fn finish(self, method: &str, causal: bool) -> (MethodScore, Accumulator) {
         let abs: Vec<f64> = self.errors_ms.iter().map(|e| e.abs()).collect();
         let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
         let score = MethodScore {
@@ -843,24 +906,10 @@ impl Accumulator {
             processing_secs: self.processing_secs,
             samples: self.samples,
             time_ratio_to_entrain: None,
+            common: None,
         };
-        (score, self.trial_codes)
+        (score, self)
     }
-}
-
-/// The `q` quantile (0..=1) of `values` by linear interpolation between order statistics;
-/// `None` when empty.
-pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let low = position.floor() as usize;
-    let high = position.ceil() as usize;
-    let fraction = position - low as f64;
-    Some(sorted[low] + (sorted[high] - sorted[low]) * fraction)
 }
 
 fn suite_title(dataset: &str, placement: &str) -> String {
@@ -961,6 +1010,39 @@ pub fn markdown_table(scores: &[SuiteScores], wall_times: &[WallTimeRow]) -> Str
             ));
         }
     }
+    out.push_str(
+        "\nIC timing on the same contacts: the annotated ICs that both Entrain and the peer \
+         matched.\n\n| data set, sensors | method | ICs both matched | method's median / p95 \
+         \\|error\\| (ms) | Entrain's median / p95 \\|error\\| (ms) |\n|---|---|---|---|---|\n",
+    );
+    for suite in scores {
+        for m in &suite.methods {
+            if let Some(c) = m.common {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {:.0} / {:.0} | {:.0} / {:.0} |\n",
+                    suite_title(&suite.dataset, &suite.placement),
+                    m.method,
+                    c.ics,
+                    c.median_abs_error_ms,
+                    c.p95_abs_error_ms,
+                    c.entrain_median_abs_error_ms,
+                    c.entrain_p95_abs_error_ms,
+                ));
+            }
+        }
+    }
+    let behind = not_ahead(scores);
+    out.push('\n');
+    if behind.is_empty() {
+        out.push_str("Entrain is ahead of every peer on every accuracy column of every row.\n");
+    } else {
+        out.push_str(
+            "Where Entrain is not ahead (a peer equal or better on an accuracy column):\n\n",
+        );
+        for line in behind {
+            out.push_str(&format!("- {line}\n"));
+        }
+    }
     if !wall_times.is_empty() {
         out.push_str("\n| runner (whole process) | wall time (s) |\n|---|---|\n");
         for w in wall_times {
@@ -968,6 +1050,99 @@ pub fn markdown_table(scores: &[SuiteScores], wall_times: &[WallTimeRow]) -> Str
         }
     }
     out
+}
+
+/// One line per suite, peer and accuracy measure (F1; median and p95 |IC error| as the table
+/// rounds them; cadence MAE) on which the peer is equal to or better than Entrain.
+pub fn not_ahead(scores: &[SuiteScores]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for suite in scores {
+        let Some(entrain) = suite.methods.iter().find(|m| m.method == ENTRAIN_METHOD) else {
+            continue;
+        };
+        let title = suite_title(&suite.dataset, &suite.placement);
+        for peer in suite.methods.iter().filter(|m| m.method != ENTRAIN_METHOD) {
+            // (measure, Entrain's value, the peer's, higher is better, decimals shown)
+            let measures = [
+                ("F1", Some(entrain.f1), Some(peer.f1), true, 3),
+                (
+                    "median |IC error| (ms)",
+                    entrain.median_abs_error_ms,
+                    peer.median_abs_error_ms,
+                    false,
+                    0,
+                ),
+                (
+                    "p95 |IC error| (ms)",
+                    entrain.p95_abs_error_ms,
+                    peer.p95_abs_error_ms,
+                    false,
+                    0,
+                ),
+                (
+                    "cadence MAE (steps/min)",
+                    entrain.cadence_mae_spm,
+                    peer.cadence_mae_spm,
+                    false,
+                    2,
+                ),
+            ];
+            let common = peer.common;
+            let common_measures = [
+                (
+                    "median |IC error| on the ICs both matched (ms)",
+                    common.map(|c| c.entrain_median_abs_error_ms),
+                    common.map(|c| c.median_abs_error_ms),
+                    false,
+                    0,
+                ),
+                (
+                    "p95 |IC error| on the ICs both matched (ms)",
+                    common.map(|c| c.entrain_p95_abs_error_ms),
+                    common.map(|c| c.p95_abs_error_ms),
+                    false,
+                    0,
+                ),
+            ];
+            for (name, ours, theirs, higher_is_better, decimals) in
+                measures.into_iter().chain(common_measures)
+            {
+                let (Some(ours), Some(theirs)) = (ours, theirs) else {
+                    continue;
+                };
+                let scale = 10f64.powi(decimals);
+                let (ours_shown, theirs_shown) = ((ours * scale).round(), (theirs * scale).round());
+                let peer_wins = if higher_is_better {
+                    theirs_shown > ours_shown
+                } else {
+                    theirs_shown < ours_shown
+                };
+                let verdict = if peer_wins {
+                    "better"
+                } else if theirs_shown == ours_shown {
+                    "equal"
+                } else {
+                    continue;
+                };
+                let d = decimals as usize;
+                let basis = match common {
+                    Some(c) if name.contains("both matched") => {
+                        format!("on the same {} ICs", c.ics)
+                    }
+                    _ => format!(
+                        "on {} vs {} matched ICs",
+                        peer.counts.true_positives, entrain.counts.true_positives
+                    ),
+                };
+                lines.push(format!(
+                    "{title}: {} {verdict} on {name}: {theirs:.d$} vs Entrain's {ours:.d$} \
+                     ({basis})",
+                    peer.method
+                ));
+            }
+        }
+    }
+    lines
 }
 
 /// Replaces what lies between [`DOC_BEGIN_MARKER`] and [`DOC_END_MARKER`] in `document` by
@@ -1029,14 +1204,6 @@ mod tests {
     }
 
     #[test]
-    fn quantiles_interpolate() {
-        assert_eq!(quantile(&[], 0.5), None);
-        assert_eq!(quantile(&[3.0, 1.0, 2.0], 0.5), Some(2.0));
-        assert_eq!(quantile(&[1.0, 2.0], 0.5), Some(1.5));
-        assert_eq!(quantile(&[0.0, 10.0], 0.95), Some(9.5));
-    }
-
-    #[test]
     fn splice_replaces_only_between_markers() {
         let doc = "# A\nbefore\n<!-- peers:begin -->\nold\ntable\n<!-- peers:end -->\nafter\n";
         let new = splice_between_markers(doc, "| new |\n").unwrap();
@@ -1093,6 +1260,132 @@ mod tests {
         fs::write(&path, "t,a\n0,1\n").unwrap();
         let err = read_stream(&path).unwrap_err().to_string();
         assert!(err.contains("expected header"), "{err}");
+    }
+
+    /// The whole Rust side on the real fixture recordings: export, Entrain's runner, and the
+    /// scoring of Entrain next to two made-up offline "methods" (the annotations themselves, and
+    /// the annotations 300 ms late, beyond the ±250 ms tolerance).
+    #[test]
+    fn fixture_comparison_scores_every_method_with_the_same_rules() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures");
+        let suites = [
+            Suite {
+                dataset: Dataset::Gaitmap,
+                folder: "gaitmap",
+                placement: EvalPlacement::Feet,
+            },
+            Suite {
+                dataset: Dataset::Mobgap,
+                folder: "mobgap",
+                placement: EvalPlacement::LowerBack,
+            },
+        ];
+        let work = tempfile::tempdir().unwrap();
+        let export = work.path().join("export");
+        let results = work.path().join("results");
+        let index = export_suites(&fixtures, &suites, &export).unwrap();
+        assert!(index.iter().any(|r| r.stream == "left_foot"));
+        assert!(index.iter().any(|r| r.stream == "lower_back"));
+        let recordings = run_entrain(&export, &results).unwrap();
+        assert!(recordings >= 2);
+
+        let mut outputs = read_runner_outputs(&results).unwrap();
+        for suite in &suites {
+            for (trial, recording) in load_suite(&fixtures.join(suite.folder), suite).unwrap() {
+                for (method, shift_nanos) in [("annotations", 0), ("late", 300_000_000)] {
+                    outputs.timings.push(TimingRow {
+                        method: method.into(),
+                        dataset: suite.dataset.to_string(),
+                        placement: suite.placement_name().into(),
+                        trial: trial.code.clone(),
+                        n_samples: recording.len_samples(),
+                        processing_secs: 1.0,
+                    });
+                    for r in &recording.reference {
+                        let entrain_gait::ReferenceTiming::Instant { time_nanos } = r.timing else {
+                            panic!("fixture references are instants");
+                        };
+                        if r.kind != GaitEventKind::InitialContact {
+                            continue;
+                        }
+                        outputs.detections.push(DetectionRow {
+                            method: method.into(),
+                            dataset: suite.dataset.to_string(),
+                            placement: suite.placement_name().into(),
+                            trial: trial.code.clone(),
+                            side: if suite.placement == EvalPlacement::Feet {
+                                side_name(r.side).into()
+                            } else {
+                                String::new()
+                            },
+                            ic_time_secs: format_secs(time_nanos + shift_nanos),
+                            emitted_secs: String::new(),
+                        });
+                    }
+                }
+            }
+        }
+        let scores = compare(&fixtures, &suites, &outputs).unwrap();
+        assert_eq!(scores.len(), 2);
+        for suite in &scores {
+            let method = |name: &str| suite.methods.iter().find(|m| m.method == name).unwrap();
+            assert_eq!(suite.methods[0].method, ENTRAIN_METHOD);
+            let entrain = method(ENTRAIN_METHOD);
+            assert!(entrain.causal);
+            assert!(entrain.median_latency_ms.is_some());
+            assert!(
+                entrain.f1 > 0.7,
+                "{}: entrain F1 {}",
+                suite.dataset,
+                entrain.f1
+            );
+            assert!(entrain.processing_secs > 0.0);
+
+            let perfect = method("annotations");
+            assert!(!perfect.causal);
+            assert_eq!(perfect.median_latency_ms, None);
+            assert_eq!(perfect.f1, 1.0, "{}", suite.dataset);
+            assert_eq!(perfect.median_abs_error_ms, Some(0.0));
+            assert_eq!(perfect.reference_ics, entrain.reference_ics);
+            // The annotations match everything Entrain matched: the common contacts are
+            // Entrain's matched ones, timed with no error on the annotations' side.
+            let common = perfect.common.unwrap();
+            assert_eq!(common.ics, entrain.counts.true_positives);
+            assert_eq!(common.median_abs_error_ms, 0.0);
+            assert_eq!(
+                Some(common.entrain_median_abs_error_ms),
+                entrain.median_abs_error_ms
+            );
+            assert_eq!(entrain.common, None);
+            let ratio = perfect.time_ratio_to_entrain.unwrap();
+            assert!((ratio - perfect.processing_secs / entrain.processing_secs).abs() < 1e-9);
+
+            // 300 ms late misses its own contact; on the feet (sides must agree, strides ≈ 1 s)
+            // it cannot reach another one either. Lower-back contacts carry no side, and the
+            // next step may lie within 250 ms of a late one.
+            let late = method("late");
+            if suite.placement == "feet" {
+                assert_eq!(late.counts.true_positives, 0, "{}", suite.dataset);
+                assert_eq!(late.f1, 0.0);
+            } else {
+                assert!(late.f1 < 0.5, "{}: late F1 {}", suite.dataset, late.f1);
+            }
+        }
+        let notes = not_ahead(&scores);
+        assert!(
+            notes
+                .iter()
+                .any(|l| l.starts_with("gaitmap example, feet: annotations better on F1: 1.000")),
+            "{notes:?}"
+        );
+        assert!(
+            !notes.iter().any(|l| l.contains("late better on F1")),
+            "{notes:?}"
+        );
+        let table = markdown_table(&scores, &[]);
+        assert!(table.contains("Where Entrain is not ahead"));
+        assert!(table.contains("| gaitmap example, feet | entrain | causal |"));
+        assert!(table.contains("| mobgap example, lower back | annotations | offline |"));
     }
 
     #[test]
