@@ -1,3 +1,4 @@
 //! Harnesses for Entrain's end-to-end tests.
 
+pub mod bluez;
 pub mod pulse;
