@@ -1,0 +1,267 @@
+//! The real `entrain` binary: a session killed with SIGKILL mid-walk keeps everything older than a
+//! second before the kill and is marked interrupted on the next start; bad database files and a
+//! read-only folder give clear errors and leave the data intact.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use entrain_store::{SessionStatus, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_entrain");
+
+/// `step   12.345 s left (...)` → (nanos, side).
+fn parse_step(line: &str) -> Option<(i64, String)> {
+    let rest = line.strip_prefix("step ")?;
+    let mut parts = rest.split_whitespace();
+    let secs: f64 = parts.next()?.parse().ok()?;
+    let _unit = parts.next()?;
+    let side = parts.next()?.to_string();
+    Some(((secs * 1e9).round() as i64, side))
+}
+
+#[test]
+fn a_session_killed_mid_walk_keeps_every_step_older_than_one_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let mut child = Command::new(BIN)
+        .args([
+            "session",
+            "--source",
+            "sim:healthy",
+            "--protocol",
+            "ras",
+            "--no-audio",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send((Instant::now(), line)).is_err() {
+                break;
+            }
+        }
+    });
+    // Walk for a while in real time, then pull the plug.
+    let started = Instant::now();
+    let mut lines: Vec<(Instant, String)> = Vec::new();
+    while started.elapsed() < Duration::from_secs(7) {
+        if let Ok(l) = rx.recv_timeout(Duration::from_millis(50)) {
+            lines.push(l);
+        }
+    }
+    let killed_at = Instant::now();
+    child.kill().unwrap(); // SIGKILL on Unix
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    reader.join().unwrap();
+    while let Ok(l) = rx.try_recv() {
+        lines.push(l);
+    }
+    let session_line = lines
+        .iter()
+        .find_map(|(_, l)| l.strip_prefix("recording session "))
+        .expect("the session announced its id");
+    let id: i64 = session_line.trim().parse().unwrap();
+    let old_steps: Vec<(i64, String)> = lines
+        .iter()
+        .filter(|(at, _)| *at + Duration::from_secs(1) <= killed_at)
+        .filter_map(|(_, l)| parse_step(l))
+        .collect();
+    assert!(
+        old_steps.len() >= 6,
+        "too few steps printed before the kill: {:?}",
+        lines.iter().map(|l| &l.1).collect::<Vec<_>>()
+    );
+
+    // The next start (here `entrain sessions`) marks the session interrupted.
+    let out = Command::new(BIN)
+        .arg("sessions")
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!("session {id} was interrupted")),
+        "{text}"
+    );
+    let store = Store::open(&db).unwrap();
+    let session = store.session(id).unwrap();
+    assert_eq!(session.status, SessionStatus::Interrupted);
+    let stored = store.steps(id).unwrap();
+    for (t, side) in &old_steps {
+        assert!(
+            stored
+                .iter()
+                .any(|s| (s.time_nanos - t).abs() <= 500_000 && &s.side == side),
+            "step at {t} ns ({side}) printed more than 1 s before the kill is not in the record ({} stored)",
+            stored.len()
+        );
+    }
+    // Raw samples up to then are there too.
+    let raw = store.raw_samples(id).unwrap();
+    let last_raw = raw
+        .iter()
+        .filter_map(|(_, s)| s.last())
+        .map(|s| s.time_nanos)
+        .max()
+        .unwrap();
+    assert!(last_raw >= old_steps.last().unwrap().0);
+    store.check_integrity().unwrap();
+}
+
+fn run(args: &[&str], db: &Path) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn bad_database_files_are_refused_clearly_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.sqlite3");
+    std::fs::write(
+        &junk,
+        b"PK\x03\x04 this is a zip file, not a database".repeat(100),
+    )
+    .unwrap();
+    let before = std::fs::read(&junk).unwrap();
+    let (ok, text) = run(&["patients"], &junk);
+    assert!(!ok);
+    assert!(
+        text.contains("junk.sqlite3") && text.contains("not an Entrain database"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&junk).unwrap(), before);
+
+    let foreign = dir.path().join("other.db");
+    Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table songs(t)'); c.commit()")
+        .arg(&foreign)
+        .status()
+        .unwrap();
+    let before = std::fs::read(&foreign).unwrap();
+    let (ok, text) = run(&["sessions"], &foreign);
+    assert!(!ok);
+    assert!(
+        text.contains("another program") && text.contains("songs"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+}
+
+/// Runs the binary as an unprivileged user when we are root (root ignores folder permissions).
+fn run_unprivileged(args: &[&str], db: &Path) -> (bool, String) {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut cmd = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    let out = cmd
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("HOME", "/nonexistent")
+        .output()
+        .expect("setpriv (util-linux) must be installed: scripts/install-deps.sh");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_read_only_folder_gives_a_clear_error_and_keeps_the_data() {
+    use std::os::unix::fs::PermissionsExt;
+    // Under /tmp directly: the unprivileged user must be able to reach it.
+    let dir = tempfile::Builder::new()
+        .prefix("entrain-ro")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let db = ro.join("entrain.sqlite3");
+    {
+        let mut store = Store::open(&db).unwrap();
+        store
+            .add_patient(&entrain_store::NewPatient {
+                code: "P-7".into(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    for f in std::fs::read_dir(&ro).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+
+    // A new database in a read-only folder.
+    let (ok, text) = run_unprivileged(&["patients"], &ro.join("new.sqlite3"));
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("new.sqlite3") && text.contains("cannot write"),
+        "{text}"
+    );
+    // The existing database in the read-only folder.
+    let (ok, text) = run_unprivileged(&["patients", "--add", "P-8"], &db);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("entrain.sqlite3") && text.contains("cannot write"),
+        "{text}"
+    );
+
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let store = Store::open(&db).unwrap();
+    let codes: Vec<String> = store
+        .patients()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, ["P-7"]);
+}
