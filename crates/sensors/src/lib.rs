@@ -2,6 +2,7 @@
 //! the virtual patient, and (later) BLE sensors; all behind [`source::SensorSource`].
 #![forbid(unsafe_code)]
 
+pub mod ble;
 pub mod evaluation;
 pub mod replay;
 pub mod source;

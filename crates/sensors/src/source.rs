@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use entrain_gait::{ImuSample, Placement};
+use entrain_gait::{GaitEvent, ImuSample, Placement};
 use serde::{Deserialize, Serialize};
 
 /// A sensor's stable identity: the BLE address (or BlueZ device path) for real sensors,
@@ -94,6 +94,26 @@ pub enum SourceEvent {
         placement: Placement,
         /// State of charge, percent.
         percent: u8,
+    },
+    /// A gait event detected on the sensor itself (sensors with on-board detection), its time
+    /// already on the session clock.
+    OnboardEvent {
+        /// Which sensor.
+        placement: Placement,
+        /// The event; `emitted_at_nanos` is when it arrived.
+        event: GaitEvent,
+    },
+    /// A cadence reading from a foot pod that reports cadence rather than raw samples (a
+    /// Bluetooth SIG Running Speed and Cadence sensor).
+    Cadence {
+        /// Which sensor.
+        placement: Placement,
+        /// Steps per minute (see `entrain_protocol::rsc` for how the pod's field is read).
+        cadence_spm: f64,
+        /// Walking speed, m/s.
+        speed_mps: f64,
+        /// When it arrived, session clock.
+        at_nanos: i64,
     },
     /// The source has nothing more to deliver (the recording or the simulated walk ended).
     Finished,

@@ -1,0 +1,17 @@
+//! Entrain and RSC sensors over Bluetooth Low Energy.
+//!
+//! The pure parts (no threads, no clocks, no I/O) are [`clock`] (sensor clock → session clock,
+//! drift-aware), [`link`] (lost-packet accounting, stale detection) and [`stream`] (one sensor's
+//! notifications → [`crate::source::SourceEvent`]s). With the `ble` feature (default), [`central`]
+//! drives real sensors through btleplug (BlueZ over D-Bus on Linux): scanning, pairing sensors to a
+//! patient by their stable identity, connecting one at a time, re-connecting and re-subscribing
+//! after a link loss, and [`central::BleSource`], the [`crate::source::SensorSource`].
+
+pub mod clock;
+pub mod link;
+pub mod stream;
+
+#[cfg(feature = "ble")]
+pub mod central;
+
+pub use stream::{Channel, SensorKind, StreamStats};

@@ -1,0 +1,619 @@
+//! One sensor's notifications turned into [`SourceEvent`]s: decoding (every malformed packet
+//! counted and reported), loss accounting, clock mapping, stale detection. Pure: arrival times are
+//! parameters, so the BLE thread only timestamps and forwards bytes.
+
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+use entrain_protocol::control::Response;
+use entrain_protocol::imu::{ImuPacket, ImuScale};
+use entrain_protocol::rsc::RscMeasurement;
+use entrain_protocol::status::Status;
+use entrain_protocol::step::{StepKind, StepPacket, StepSide};
+
+use super::clock::{ClockMap, ClockMapConfig, TickUnwrapper};
+use super::link::{Continuity, SequenceTracker, StaleMonitor};
+use crate::source::{LinkState, SensorId, SourceEvent};
+
+/// Which characteristic a notification came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Entrain IMU samples.
+    Imu,
+    /// Entrain step events.
+    Step,
+    /// Entrain status.
+    Status,
+    /// Entrain control point responses.
+    Control,
+    /// Bluetooth SIG RSC Measurement.
+    Rsc,
+    /// Bluetooth SIG Battery Level.
+    Battery,
+}
+
+impl Channel {
+    /// Name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Imu => "IMU packet",
+            Self::Step => "step packet",
+            Self::Status => "status packet",
+            Self::Control => "control response",
+            Self::Rsc => "RSC measurement",
+            Self::Battery => "battery level",
+        }
+    }
+}
+
+/// What kind of sensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SensorKind {
+    /// An Entrain IMU sensor (our GATT service).
+    Entrain,
+    /// A Running Speed and Cadence foot pod.
+    Rsc {
+        /// The pod sends strides per minute instead of steps per minute (non-conforming pods):
+        /// Entrain doubles the value.
+        cadence_is_strides: bool,
+    },
+}
+
+/// Counters of one sensor's stream, for the clinician and the record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamStats {
+    /// Packets decoded.
+    pub packets: u64,
+    /// Samples delivered.
+    pub samples: u64,
+    /// Packets that could not be decoded.
+    pub malformed: u64,
+    /// Packets lost (sequence numbers).
+    pub lost_packets: u64,
+    /// Samples lost.
+    pub lost_samples: u64,
+    /// Duplicate or out-of-date packets dropped.
+    pub stale_packets: u64,
+    /// Times the stream went stale.
+    pub stale_events: u64,
+}
+
+/// A decoded raw sample, as recorded (`entrain record`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawRecord {
+    /// Sample index from the sensor.
+    pub sample_index: u32,
+    /// Packet sequence number.
+    pub seq: u16,
+    /// Sensor time, µs (as sent, wrapping).
+    pub sensor_time_us: u32,
+    /// Session time it maps to.
+    pub session_nanos: i64,
+    /// When its packet arrived, session clock.
+    pub arrival_nanos: i64,
+    /// Raw accelerometer counts.
+    pub acc: [i16; 3],
+    /// Raw gyroscope counts.
+    pub gyr: [i16; 3],
+    /// Scale that converts them.
+    pub scale: ImuScale,
+}
+
+/// One sensor's stream state.
+#[derive(Debug, Clone)]
+pub struct SensorStream {
+    id: SensorId,
+    placement: Placement,
+    kind: SensorKind,
+    unwrapper: TickUnwrapper,
+    tracker: SequenceTracker,
+    clock: ClockMap,
+    stale: StaleMonitor,
+    last_sample_nanos: Option<i64>,
+    stats: StreamStats,
+    status: Option<Status>,
+    raw: Option<Vec<RawRecord>>,
+}
+
+impl SensorStream {
+    /// A stream for sensor `id` worn at `placement`, called stale after `stale_after_nanos`
+    /// without a packet.
+    pub fn new(
+        id: SensorId,
+        placement: Placement,
+        kind: SensorKind,
+        stale_after_nanos: i64,
+        clock: ClockMapConfig,
+    ) -> Self {
+        Self {
+            id,
+            placement,
+            kind,
+            unwrapper: TickUnwrapper::new(),
+            tracker: SequenceTracker::new(),
+            clock: ClockMap::new(clock),
+            stale: StaleMonitor::new(stale_after_nanos),
+            last_sample_nanos: None,
+            stats: StreamStats::default(),
+            status: None,
+            raw: None,
+        }
+    }
+
+    /// Also keep every decoded raw sample (for recording); take them with [`Self::take_raw`].
+    pub fn keep_raw(&mut self) {
+        self.raw = Some(Vec::new());
+    }
+
+    /// The raw samples kept since the last call.
+    pub fn take_raw(&mut self) -> Vec<RawRecord> {
+        self.raw.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The sensor.
+    pub fn id(&self) -> &SensorId {
+        &self.id
+    }
+
+    /// Where it is worn.
+    pub fn placement(&self) -> Placement {
+        self.placement
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> SensorKind {
+        self.kind
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> StreamStats {
+        let mut stats = self.stats;
+        stats.lost_packets = self.tracker.lost_packets;
+        stats.lost_samples = self.tracker.lost_samples;
+        stats.stale_packets = self.tracker.stale_packets;
+        stats
+    }
+
+    /// The last status the sensor reported.
+    pub fn status(&self) -> Option<Status> {
+        self.status
+    }
+
+    /// The current clock fit.
+    pub fn clock(&self) -> &ClockMap {
+        &self.clock
+    }
+
+    /// Whether the stream is stale now.
+    pub fn is_stale(&self) -> bool {
+        self.stale.is_stale()
+    }
+
+    /// Starts the stale clock (subscribed, expecting packets from `now_nanos`).
+    pub fn arm(&mut self, now_nanos: i64) {
+        self.stale.arm(now_nanos);
+    }
+
+    /// Restarts the stale clock for a new connection made at `now_nanos`.
+    pub fn rearm(&mut self, now_nanos: i64) {
+        self.stale.rearm(now_nanos);
+    }
+
+    /// Appends a `Link Lost` event if the stream just went stale at `now_nanos`; returns whether
+    /// it did.
+    pub fn check_stale(&mut self, now_nanos: i64, out: &mut Vec<SourceEvent>) -> bool {
+        match self.stale.check(now_nanos) {
+            Some(silence) => {
+                self.stats.stale_events += 1;
+                out.push(SourceEvent::Link {
+                    placement: self.placement,
+                    state: LinkState::Lost {
+                        reason: format!(
+                            "sensor {}: no packets for {} ms (stale after {} ms)",
+                            self.id,
+                            silence / 1_000_000,
+                            self.stale.stale_after_nanos() / 1_000_000
+                        ),
+                    },
+                    at_nanos: now_nanos,
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Handles one notification that arrived at `arrival_nanos` (session clock).
+    pub fn on_notification(
+        &mut self,
+        channel: Channel,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) {
+        let result = match channel {
+            Channel::Imu => self.on_imu(bytes, arrival_nanos, out),
+            Channel::Step => self.on_step(bytes, arrival_nanos, out),
+            Channel::Status => Status::decode(bytes).map(|status| {
+                self.status = Some(status);
+                if let Some(percent) = status.battery_percent {
+                    out.push(SourceEvent::Battery {
+                        placement: self.placement,
+                        percent,
+                    });
+                }
+            }),
+            Channel::Control => Response::decode(bytes).map(drop),
+            Channel::Rsc => self.on_rsc(bytes, arrival_nanos, out),
+            Channel::Battery => match bytes {
+                [percent] if *percent <= 100 => {
+                    out.push(SourceEvent::Battery {
+                        placement: self.placement,
+                        percent: *percent,
+                    });
+                    Ok(())
+                }
+                _ => {
+                    self.malformed(
+                        channel,
+                        bytes,
+                        "battery level must be one byte 0..=100".into(),
+                        out,
+                    );
+                    return;
+                }
+            },
+        };
+        if let Err(e) = result {
+            self.malformed(channel, bytes, e.to_string(), out);
+        }
+    }
+
+    fn malformed(
+        &mut self,
+        channel: Channel,
+        bytes: &[u8],
+        detail: String,
+        out: &mut Vec<SourceEvent>,
+    ) {
+        self.stats.malformed += 1;
+        let shown: String = bytes.iter().take(32).map(|b| format!("{b:02x}")).collect();
+        out.push(SourceEvent::Malformed {
+            placement: self.placement,
+            detail: format!(
+                "sensor {}: {} of {} bytes ({shown}{}): {detail}",
+                self.id,
+                channel.name(),
+                bytes.len(),
+                if bytes.len() > 32 { "…" } else { "" }
+            ),
+        });
+    }
+
+    fn on_imu(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let packet = ImuPacket::decode(bytes)?;
+        self.stats.packets += 1;
+        if self.stale.on_packet(arrival_nanos) {
+            out.push(SourceEvent::Link {
+                placement: self.placement,
+                state: LinkState::Connected,
+                at_nanos: arrival_nanos,
+            });
+        }
+        let scale = packet.scale;
+        let period = scale.sample_period_nanos();
+        let mut first_nanos = self.unwrapper.unwrap_us(packet.timestamp_us);
+        let continuity = self.tracker.on_packet(
+            packet.seq,
+            packet.first_sample_index,
+            packet.count,
+            first_nanos,
+            period,
+        );
+        match continuity {
+            Continuity::Stale => return Ok(()),
+            Continuity::Restart { lost_samples: 0 } => {
+                // The clock went backwards: the sensor rebooted. Start the mapping afresh.
+                self.unwrapper.reset();
+                self.clock.reset();
+                first_nanos = self.unwrapper.unwrap_us(packet.timestamp_us);
+            }
+            _ => {}
+        }
+        let last_offset = scale.sample_offset_nanos(u64::from(packet.count.saturating_sub(1)));
+        // The packet cannot leave before its last sample is taken: that sample's time is the
+        // one whose arrival bounds the clock offset.
+        self.clock.observe(first_nanos + last_offset, arrival_nanos);
+        let lost = match continuity {
+            Continuity::Gap { lost_samples, .. } => lost_samples,
+            Continuity::Restart { lost_samples } => lost_samples,
+            _ => 0,
+        };
+        for (i, raw) in packet.samples().iter().enumerate() {
+            let sensor_nanos = first_nanos + scale.sample_offset_nanos(i as u64);
+            let Some(mut time_nanos) = self.clock.map(sensor_nanos) else {
+                continue;
+            };
+            if let Some(last) = self.last_sample_nanos {
+                if i == 0 && lost > 0 {
+                    out.push(SourceEvent::Gap {
+                        placement: self.placement,
+                        lost_samples: lost,
+                        from_nanos: last,
+                        to_nanos: time_nanos.max(last + 1),
+                    });
+                }
+                // Refits move the mapping by fractions of a millisecond; times must still increase.
+                time_nanos = time_nanos.max(last + 1);
+            }
+            self.last_sample_nanos = Some(time_nanos);
+            self.stats.samples += 1;
+            let acc = raw.acc.map(|c| scale.acc_mps2(c));
+            let gyr = raw.gyr.map(|c| scale.gyr_dps(c));
+            out.push(SourceEvent::Sample {
+                placement: self.placement,
+                sample: ImuSample {
+                    time_nanos,
+                    acc_mps2: acc,
+                    gyr_dps: gyr,
+                },
+            });
+            if let Some(records) = self.raw.as_mut() {
+                let offset_us = scale.sample_offset_nanos(i as u64) / 1000;
+                records.push(RawRecord {
+                    sample_index: packet.first_sample_index.wrapping_add(i as u32),
+                    seq: packet.seq,
+                    sensor_time_us: packet.timestamp_us.wrapping_add(offset_us as u32),
+                    session_nanos: time_nanos,
+                    arrival_nanos,
+                    acc: raw.acc,
+                    gyr: raw.gyr,
+                    scale,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn on_step(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let packet = StepPacket::decode(bytes)?;
+        self.stats.packets += 1;
+        for event in packet.events() {
+            let sensor_nanos = self.unwrapper.peek_us(event.timestamp_us);
+            let Some(time) = self.clock.map(sensor_nanos) else {
+                continue;
+            };
+            let side = match (event.side, self.placement) {
+                (StepSide::Left, _) => Some(Side::Left),
+                (StepSide::Right, _) => Some(Side::Right),
+                (StepSide::Unknown, Placement::Foot(side)) => Some(side),
+                (StepSide::Unknown, Placement::LowerBack) => None,
+            };
+            out.push(SourceEvent::OnboardEvent {
+                placement: self.placement,
+                event: GaitEvent {
+                    kind: match event.kind {
+                        StepKind::InitialContact => GaitEventKind::InitialContact,
+                        StepKind::ToeOff => GaitEventKind::ToeOff,
+                    },
+                    side,
+                    event_time_nanos: time,
+                    emitted_at_nanos: arrival_nanos,
+                },
+            });
+        }
+        Ok(())
+    }
+
+    fn on_rsc(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let m = RscMeasurement::decode(bytes)?;
+        self.stats.packets += 1;
+        if self.stale.on_packet(arrival_nanos) {
+            out.push(SourceEvent::Link {
+                placement: self.placement,
+                state: LinkState::Connected,
+                at_nanos: arrival_nanos,
+            });
+        }
+        let factor = match self.kind {
+            SensorKind::Rsc {
+                cadence_is_strides: true,
+            } => 2.0,
+            _ => 1.0,
+        };
+        out.push(SourceEvent::Cadence {
+            placement: self.placement,
+            cadence_spm: m.cadence_spm() * factor,
+            speed_mps: m.speed_mps(),
+            at_nanos: arrival_nanos,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entrain_protocol::imu::{MAX_LEN, RawSample};
+
+    fn packet(seq: u16, first: u32, ts_us: u32, counts: i16) -> Vec<u8> {
+        let mut samples = [RawSample::default(); 18];
+        for (i, s) in samples.iter_mut().enumerate() {
+            s.acc = [counts, 0, 2049];
+            s.gyr = [i as i16, 0, 0];
+        }
+        let p = ImuPacket {
+            seq,
+            first_sample_index: first,
+            timestamp_us: ts_us,
+            scale: ImuScale {
+                sample_rate_mhz: 100_000,
+                acc_ug_per_lsb: 488,
+                gyr_udps_per_lsb: 70_000,
+            },
+            flags: 0,
+            count: 18,
+            samples,
+        };
+        let mut out = [0u8; MAX_LEN];
+        let n = p.encode(&mut out).unwrap();
+        out[..n].to_vec()
+    }
+
+    fn stream() -> SensorStream {
+        SensorStream::new(
+            SensorId("test".into()),
+            Placement::Foot(Side::Left),
+            SensorKind::Entrain,
+            1_200_000_000,
+            ClockMapConfig::default(),
+        )
+    }
+
+    #[test]
+    fn samples_gaps_and_malformed_packets() {
+        let mut s = stream();
+        let mut out = Vec::new();
+        // 100 Hz, 18 samples = 180 ms per packet; arrival 20 ms after the last sample.
+        for k in 0..5u32 {
+            if k == 2 {
+                continue; // lost
+            }
+            let ts = k * 180_000;
+            let arrival = 1_000_000_000 + i64::from(ts) * 1000 + 170_000_000 + 20_000_000;
+            s.on_notification(
+                Channel::Imu,
+                &packet(k as u16, k * 18, ts, 100),
+                arrival,
+                &mut out,
+            );
+        }
+        s.on_notification(Channel::Imu, &[1, 1, 0], 2_000_000_000, &mut out);
+        let samples: Vec<i64> = out
+            .iter()
+            .filter_map(|e| match e {
+                SourceEvent::Sample { sample, .. } => Some(sample.time_nanos),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(samples.len(), 72);
+        assert!(samples.windows(2).all(|w| w[1] > w[0]));
+        // Mapped with the 20 ms latency of the quickest packet included.
+        assert_eq!(samples[0], 1_020_000_000);
+        let gaps: Vec<_> = out
+            .iter()
+            .filter(|e| matches!(e, SourceEvent::Gap { .. }))
+            .collect();
+        assert_eq!(gaps.len(), 1);
+        let SourceEvent::Gap {
+            lost_samples,
+            from_nanos,
+            to_nanos,
+            ..
+        } = gaps[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(*lost_samples, 18);
+        assert_eq!(*from_nanos, 1_020_000_000 + 35 * 10_000_000);
+        assert_eq!(*to_nanos, 1_020_000_000 + 54 * 10_000_000);
+        let malformed: Vec<_> = out
+            .iter()
+            .filter_map(|e| match e {
+                SourceEvent::Malformed { detail, .. } => Some(detail.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(malformed.len(), 1);
+        assert!(malformed[0].contains("sensor test"), "{}", malformed[0]);
+        assert!(malformed[0].contains("IMU packet"), "{}", malformed[0]);
+        let stats = s.stats();
+        assert_eq!(
+            (
+                stats.packets,
+                stats.malformed,
+                stats.lost_packets,
+                stats.lost_samples
+            ),
+            (4, 1, 1, 18)
+        );
+    }
+
+    #[test]
+    fn rsc_cadence_and_stride_pods() {
+        let m = RscMeasurement {
+            flags: 0,
+            speed_256ths_mps: 256,
+            cadence_per_min: 52,
+            stride_length_cm: None,
+            total_distance_dm: None,
+            running: false,
+        };
+        let mut bytes = [0u8; 10];
+        let n = m.encode(&mut bytes).unwrap();
+        for (strides, want) in [(false, 52.0), (true, 104.0)] {
+            let mut s = SensorStream::new(
+                SensorId("pod".into()),
+                Placement::Foot(Side::Right),
+                SensorKind::Rsc {
+                    cadence_is_strides: strides,
+                },
+                3_000_000_000,
+                ClockMapConfig::default(),
+            );
+            let mut out = Vec::new();
+            s.on_notification(Channel::Rsc, &bytes[..n], 5, &mut out);
+            assert_eq!(
+                out,
+                vec![SourceEvent::Cadence {
+                    placement: Placement::Foot(Side::Right),
+                    cadence_spm: want,
+                    speed_mps: 1.0,
+                    at_nanos: 5
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn stale_then_recovered() {
+        let mut s = stream();
+        let mut out = Vec::new();
+        s.arm(0);
+        s.on_notification(Channel::Imu, &packet(0, 0, 0, 1), 200_000_000, &mut out);
+        out.clear();
+        assert!(!s.check_stale(1_300_000_000, &mut out));
+        assert!(s.check_stale(1_500_000_000, &mut out));
+        assert!(matches!(
+            &out[0],
+            SourceEvent::Link { state: LinkState::Lost { reason }, .. } if reason.contains("no packets")
+        ));
+        out.clear();
+        s.on_notification(
+            Channel::Imu,
+            &packet(1, 18, 180_000, 1),
+            1_600_000_000,
+            &mut out,
+        );
+        assert!(matches!(
+            &out[0],
+            SourceEvent::Link {
+                state: LinkState::Connected,
+                ..
+            }
+        ));
+    }
+}
