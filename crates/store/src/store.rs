@@ -229,32 +229,7 @@ impl Store {
 
     /// Adds a patient.
     pub fn add_patient(&mut self, patient: &NewPatient) -> Result<PatientRecord, StoreError> {
-        let code = patient.code.trim();
-        if code.is_empty() || code.len() > 64 {
-            return Err(StoreError::Invalid {
-                field: "patient code".into(),
-                expected: "1 to 64 characters".into(),
-                found: format!("{:?}", patient.code),
-            });
-        }
-        if let Some(y) = patient.year_of_birth
-            && !(1900..=2100).contains(&y)
-        {
-            return Err(StoreError::Invalid {
-                field: "year of birth".into(),
-                expected: "a year between 1900 and 2100".into(),
-                found: y.to_string(),
-            });
-        }
-        if let Some(d) = &patient.diagnosis_date
-            && crate::time::parse_date(d).is_none()
-        {
-            return Err(StoreError::Invalid {
-                field: "diagnosis date".into(),
-                expected: "a date YYYY-MM-DD".into(),
-                found: d.clone(),
-            });
-        }
+        let code = Self::check_patient(patient)?;
         if self.patient_by_code(code)?.is_some() {
             return Err(StoreError::Invalid {
                 field: "patient code".into(),
@@ -282,6 +257,77 @@ impl Store {
                 path: self.path.clone(),
                 what: format!("patient {code} just added"),
             })
+    }
+
+    /// Changes patient `id`'s code and details (its sessions and tests stay with it).
+    pub fn update_patient(
+        &mut self,
+        id: i64,
+        patient: &NewPatient,
+    ) -> Result<PatientRecord, StoreError> {
+        let code = Self::check_patient(patient)?;
+        if let Some(other) = self.patient_by_code(code)?
+            && other.id != id
+        {
+            return Err(StoreError::Invalid {
+                field: "patient code".into(),
+                expected: "a code not used by another patient".into(),
+                found: code.into(),
+            });
+        }
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE patients SET code = ?1, year_of_birth = ?2, affected_side = ?3,
+                 diagnosis_date = ?4, notes = ?5 WHERE id = ?6",
+                params![
+                    code,
+                    patient.year_of_birth,
+                    patient.affected_side.map(AffectedSide::name),
+                    patient.diagnosis_date,
+                    patient.notes,
+                    id
+                ],
+            )
+            .map_err(|e| self.e("changing a patient", e))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                path: self.path.clone(),
+                what: format!("patient #{id}"),
+            });
+        }
+        self.patient(id)
+    }
+
+    /// Checks a patient's fields; returns the trimmed code.
+    fn check_patient(patient: &NewPatient) -> Result<&str, StoreError> {
+        let code = patient.code.trim();
+        if code.is_empty() || code.len() > 64 {
+            return Err(StoreError::Invalid {
+                field: "patient code".into(),
+                expected: "1 to 64 characters".into(),
+                found: format!("{:?}", patient.code),
+            });
+        }
+        if let Some(y) = patient.year_of_birth
+            && !(1900..=2100).contains(&y)
+        {
+            return Err(StoreError::Invalid {
+                field: "year of birth".into(),
+                expected: "a year between 1900 and 2100".into(),
+                found: y.to_string(),
+            });
+        }
+        if let Some(d) = &patient.diagnosis_date
+            && crate::time::parse_date(d).is_none()
+        {
+            return Err(StoreError::Invalid {
+                field: "diagnosis date".into(),
+                expected: "a date YYYY-MM-DD".into(),
+                found: d.clone(),
+            });
+        }
+        Ok(code)
     }
 
     fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {

@@ -442,3 +442,58 @@ fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
             )
     );
 }
+
+#[test]
+fn a_patient_is_edited_in_place_and_codes_stay_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("e.db")).unwrap();
+    let a = store
+        .add_patient(&NewPatient {
+            code: "P-001".into(),
+            ..NewPatient::default()
+        })
+        .unwrap();
+    store
+        .add_patient(&NewPatient {
+            code: "P-002".into(),
+            ..NewPatient::default()
+        })
+        .unwrap();
+    let session = new_session(&mut store, Some(a.id));
+    let edited = store
+        .update_patient(
+            a.id,
+            &NewPatient {
+                code: " P-001b ".into(),
+                year_of_birth: Some(1950),
+                affected_side: Some(AffectedSide::Left),
+                diagnosis_date: Some("2026-01-02".into()),
+                notes: "right-handed".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(edited.id, a.id);
+    assert_eq!(edited.code, "P-001b");
+    assert_eq!(edited.affected_side, Some(AffectedSide::Left));
+    assert_eq!(store.session(session).unwrap().patient_id, Some(a.id));
+    let taken = store.update_patient(
+        a.id,
+        &NewPatient {
+            code: "P-002".into(),
+            ..NewPatient::default()
+        },
+    );
+    assert!(taken.unwrap_err().to_string().contains("P-002"));
+    assert!(store.update_patient(a.id, &NewPatient::default()).is_err());
+    assert!(
+        store
+            .update_patient(
+                999,
+                &NewPatient {
+                    code: "X".into(),
+                    ..NewPatient::default()
+                }
+            )
+            .is_err()
+    );
+}
