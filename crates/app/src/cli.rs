@@ -31,6 +31,10 @@ enum Command {
     Analyze(crate::cmd_store::AnalyzeArgs),
     /// Records a clinical test result (10 m walk, 6 min walk, TUG, FAC).
     ClinicalTest(crate::cmd_store::ClinicalTestArgs),
+    /// Lists the Entrain sensors and RSC foot pods in range (id, name, signal, battery).
+    Devices(crate::cmd_devices::DevicesArgs),
+    /// Records a patient's BLE sensors' raw samples to a CSV file.
+    Record(crate::cmd_record::RecordArgs),
 }
 
 impl Cli {
@@ -46,6 +50,8 @@ impl Cli {
             Command::Export(args) => crate::cmd_store::export(args),
             Command::Analyze(args) => crate::cmd_store::analyze(args),
             Command::ClinicalTest(args) => crate::cmd_store::clinical_test(args),
+            Command::Devices(args) => crate::cmd_devices::run(args),
+            Command::Record(args) => crate::cmd_record::run(args),
         }
     }
 }

@@ -5,7 +5,9 @@ use clap::Parser;
 
 mod cli;
 mod cmd_click;
+mod cmd_devices;
 mod cmd_eval;
+mod cmd_record;
 mod cmd_session;
 mod cmd_simulate;
 mod cmd_store;
