@@ -12,5 +12,11 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked --release
+echo "== fuzz: short libFuzzer runs of the protocol decoders and the BLE stream (fuzz/, own workspace)"
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
+# cargo-fuzz needs nightly flags (-Zsanitizer); the one stable toolchain accepts them with RUSTC_BOOTSTRAP.
+(cd fuzz && for target in decode sensor_stream; do
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time=20 -print_final_stats=1
+done)
 echo "== firmware (own workspace, thumbv7em-none-eabihf): host tests, QEMU, board image size"
 bash firmware/test.sh
