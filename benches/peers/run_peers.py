@@ -65,15 +65,15 @@ def ic_secs(indices, first_index: int, fs: float) -> list[str]:
     return out
 
 
-def gravity_rotation(acc: np.ndarray, gyr_dps: np.ndarray, target: np.ndarray):
+def gravity_rotation(acc: np.ndarray, gyr_dps: np.ndarray, target: np.ndarray, fs: float):
     """The rotation that turns the mean acceleration of the quietest second (gravity) into
     `target`: the sensor is tilted on the body, and mobgap's vertical axis must be vertical."""
     from scipy.spatial.transform import Rotation
 
-    fs_window = 100
-    energy = np.convolve(np.linalg.norm(gyr_dps, axis=1), np.ones(fs_window) / fs_window, "valid")
+    window = max(1, int(round(fs)))
+    energy = np.convolve(np.linalg.norm(gyr_dps, axis=1), np.ones(window) / window, "valid")
     start = int(np.argmin(energy)) if len(energy) else 0
-    g = acc[start : start + fs_window].mean(axis=0)
+    g = acc[start : start + window].mean(axis=0)
     rotation, _ = Rotation.align_vectors([target], [g / np.linalg.norm(g)])
     return rotation
 
@@ -114,7 +114,7 @@ def mobgap_methods():
     ]
 
 
-def mobgap_input(dataset: str, data: pd.DataFrame) -> pd.DataFrame:
+def mobgap_input(dataset: str, data: pd.DataFrame, fs: float) -> pd.DataFrame:
     """mobgap's body frame (acc_is, acc_ml, acc_pa in m/s^2; gyr_* in deg/s)."""
     from mobgap.utils.conversions import to_body_frame
 
@@ -128,7 +128,7 @@ def mobgap_input(dataset: str, data: pd.DataFrame) -> pd.DataFrame:
         # (posterior). Rotate the measured gravity onto +x, then turn 180 degrees about x so
         # that z points forward (right-handed), as mobgap's sensor frame has it.
         acc, gyr = data[SENSOR_COLS[:3]].to_numpy(), data[SENSOR_COLS[3:]].to_numpy()
-        rotation = gravity_rotation(acc, gyr, np.array([1.0, 0.0, 0.0]))
+        rotation = gravity_rotation(acc, gyr, np.array([1.0, 0.0, 0.0]), fs)
         flip = np.diag([1.0, -1.0, -1.0])
         data[SENSOR_COLS[:3]] = rotation.apply(acc) @ flip.T
         data[SENSOR_COLS[3:]] = rotation.apply(gyr) @ flip.T
@@ -215,7 +215,7 @@ def main() -> int:
             for s in streams:
                 data, first = load_stream(args.export / s["file"], fs)
                 if args.runner == "mobgap":
-                    inputs.append(("", mobgap_input(dataset, data), first))
+                    inputs.append(("", mobgap_input(dataset, data, fs), first))
                 else:
                     side = s["stream"].removesuffix("_foot")
                     inputs.append((side, data, first))
