@@ -24,6 +24,13 @@
 //! Foot pods of other makes are read through the Bluetooth SIG Running Speed and Cadence service
 //! ([`rsc`]).
 //!
+//! # Advertising
+//!
+//! A sensor advertises the service UUID [`uuid::SERVICE`] (so hosts filter scan results by it),
+//! a name (`Entrain-…`), and its battery percentage as one byte of service data under the
+//! Battery Service UUID 0x180F, so a host can list sensors with their charge without connecting.
+//! The host identifies a sensor by its Bluetooth address alone, never by name.
+//!
 //! # Common header
 //!
 //! Every Entrain packet starts with the same two bytes; all multi-byte fields are little-endian.
@@ -42,7 +49,11 @@
 //! about every 71.6 minutes; the host unwraps it and maps it onto its session clock (drift-aware,
 //! see `entrain_sensors::ble::clock`). Packets carry a `u16` packet sequence number (+1 per packet
 //! of that kind, wrapping) and IMU packets the `u32` index of their first sample since streaming
-//! started (wrapping), so the host counts lost packets and lost samples exactly.
+//! started (wrapping), so the host counts lost packets and lost samples exactly. The sample index
+//! keeps counting through a link loss (the IMU keeps sampling; what was not sent is lost), so
+//! after a reconnection the host counts the gap exactly; should a sensor restart its index (a new
+//! Start, a reboot), the host notices that index and timestamp disagree and estimates the gap
+//! from the timestamps instead.
 //!
 //! # Units of IMU samples
 //!
