@@ -589,6 +589,45 @@ mod tests {
     }
 
     #[test]
+    fn onboard_step_events_on_the_session_clock() {
+        use entrain_protocol::step::StepEvent;
+        let mut s = stream();
+        let mut out = Vec::new();
+        // Before any IMU packet there is no clock: events cannot be placed and are dropped.
+        let step = StepPacket::new(
+            0,
+            &[StepEvent {
+                timestamp_us: 100_000,
+                kind: StepKind::InitialContact,
+                side: StepSide::Unknown,
+                confidence: 90,
+                latency_ms: 30,
+            }],
+        )
+        .unwrap();
+        let mut bytes = [0u8; entrain_protocol::step::MAX_LEN];
+        let n = step.encode(&mut bytes).unwrap();
+        s.on_notification(Channel::Step, &bytes[..n], 500_000_000, &mut out);
+        assert!(out.is_empty());
+        // The IMU packet's last sample (170 ms) arrived at 1.19 s: sensor 0 is at 1.02 s.
+        s.on_notification(Channel::Imu, &packet(0, 0, 0, 1), 1_190_000_000, &mut out);
+        out.clear();
+        s.on_notification(Channel::Step, &bytes[..n], 1_200_000_000, &mut out);
+        assert_eq!(
+            out,
+            vec![SourceEvent::OnboardEvent {
+                placement: Placement::Foot(Side::Left),
+                event: GaitEvent {
+                    kind: GaitEventKind::InitialContact,
+                    side: Some(Side::Left),
+                    event_time_nanos: 1_120_000_000,
+                    emitted_at_nanos: 1_200_000_000,
+                },
+            }]
+        );
+    }
+
+    #[test]
     fn stale_then_recovered() {
         let mut s = stream();
         let mut out = Vec::new();
