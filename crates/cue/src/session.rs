@@ -207,15 +207,6 @@ impl RasSession {
         }
     }
 
-    /// The sensors are not delivering (a link dropped or the stream went stale): the missing steps
-    /// say nothing about the patient, so the no-step auto-pause timer restarts at `now_nanos` and
-    /// the cue goes on at its current tempo (no observation reaches the adaptation meanwhile).
-    pub fn hold_through_sensor_gap(&mut self, now_nanos: i64) {
-        if self.run == RunState::Running {
-            self.idle_reference_nanos = self.idle_reference_nanos.max(now_nanos);
-        }
-    }
-
     /// An initial contact arrived (in order of arrival; slightly out-of-order times are sorted in).
     pub fn on_step(&mut self, step: StepEvent) {
         if self.run == RunState::Finished {
