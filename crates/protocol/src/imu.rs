@@ -16,8 +16,10 @@
 //!
 //! Sample `i` was taken at `timestamp_us + i × 1e9 / sample_rate_mhz` µs and has index
 //! `first_sample_index + i`. The packet's length must be exactly `24 + 12 × count`.
-//! With 18 samples a packet is 240 bytes, which fits one notification at an ATT MTU of 247
-//! (the nRF52840 with data length extension); at the default MTU of 23 a sensor sends 1 sample.
+//! A notification carries ATT MTU − 3 bytes. With 18 samples a packet is 240 bytes, which fits at
+//! an ATT MTU of 247 (the nRF52840 with data length extension). Even one sample (36 bytes) does not
+//! fit the default MTU of 23, so streaming needs an MTU of at least 39; the firmware refuses to
+//! stream below it.
 
 use crate::wire::{check_header, i16_at, need, put, put_header, room, u8_at, u16_at, u32_at};
 use crate::{DecodeError, EncodeError, PacketKind};

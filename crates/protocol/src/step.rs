@@ -27,7 +27,8 @@ use crate::{DecodeError, EncodeError, PacketKind};
 pub const HEADER_LEN: usize = 6;
 /// Bytes per event.
 pub const EVENT_LEN: usize = 8;
-/// Most events in one packet (fits the default ATT MTU of 23 with 2 events; 8 with a larger one).
+/// Most events in one packet (70 bytes, at an ATT MTU of 73 or more; at the default MTU of 23,
+/// whose notifications carry 20 bytes, one event of 14 bytes fits).
 pub const MAX_EVENTS: usize = 8;
 /// Longest step packet, bytes.
 pub const MAX_LEN: usize = HEADER_LEN + EVENT_LEN * MAX_EVENTS;
