@@ -1,0 +1,51 @@
+//! What can go wrong while building a report or an export.
+
+use std::path::PathBuf;
+
+use entrain_store::StoreError;
+
+/// A report or export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The record could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored session holds something the report cannot use.
+    #[error("session {session_id}: {detail}")]
+    Data {
+        /// The session.
+        session_id: i64,
+        /// What is wrong, and where.
+        detail: String,
+    },
+    /// No such patient, or nothing to report for them.
+    #[error("patient {patient}: {detail}")]
+    Patient {
+        /// The patient's code (or row id).
+        patient: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A chart could not be drawn.
+    #[error("chart '{chart}': {detail}")]
+    Chart {
+        /// Which chart.
+        chart: &'static str,
+        /// The plotting library's error.
+        detail: String,
+    },
+    /// The output file could not be written.
+    #[error("{}: {context}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was being done.
+        context: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The FHIR bundle could not be serialised.
+    #[error("FHIR bundle: {0}")]
+    Json(#[from] serde_json::Error),
+}

@@ -1,0 +1,77 @@
+//! entrain-report: what a clinic files and shares about RAS sessions.
+//!
+//! - [`session_pdf`]: a one-page A4 session report — patient code, date, protocol settings,
+//!   baseline vs uncued re-test (cadence, step time L/R, asymmetry, variability, gait speed where
+//!   tested), the tempo curve with its phases, entrainment per phase, clinical tests and the
+//!   clinician's marks.
+//! - [`patient_pdf`]: a progress report across a patient's sessions with trend charts and the
+//!   clinical thresholds of DOMAIN.md (gait-speed MCID band 0.13–0.16 m/s, ambulation categories at
+//!   0.4 and 0.8 m/s).
+//! - [`session_fhir_bundle`]: a FHIR R4 `Bundle` (type `collection`) of `Observation`s for a
+//!   session, LOINC-coded where DOMAIN.md lists a code, otherwise in the local code system
+//!   [`fhir::LOCAL_CODE_SYSTEM`], with UCUM units.
+//!
+//! Every measure comes from `entrain-gait` (`metrics::GaitMetrics`, `sync::summarize`,
+//! `cadence::CadenceTracker`) over the stored steps and beats. Charts are laid out by `plotters`
+//! and drawn as vector graphics into the PDF ([`chart::PdfBackend`]); text is set in the PDF's
+//! built-in Helvetica, so no font file is needed.
+#![forbid(unsafe_code)]
+
+pub mod analysis;
+pub mod chart;
+mod error;
+pub mod fhir;
+pub mod pdf;
+mod progress_report;
+mod session_report;
+pub mod settings;
+pub mod text;
+
+use std::path::Path;
+
+use entrain_store::Store;
+
+pub use analysis::{PatientProgress, SessionAnalysis, analyse_patient, analyse_session};
+pub use error::ReportError;
+pub use fhir::session_fhir_bundle;
+pub use progress_report::render_progress_report;
+pub use session_report::render_session_report;
+
+fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), ReportError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(ReportError::Io {
+            path: dir.to_path_buf(),
+            context: format!("the folder for the {what} does not exist"),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        context: format!("writing the {what}"),
+        source,
+    })
+}
+
+/// Writes the one-page session report of session `session_id` to `out` (PDF).
+pub fn session_pdf(store: &Store, session_id: i64, out: &Path) -> Result<(), ReportError> {
+    let analysis = analyse_session(store, session_id)?;
+    let bytes = render_session_report(&analysis)?;
+    write_file(out, &bytes, "session report")
+}
+
+/// Writes the progress report of the patient with code `patient_code` to `out` (PDF).
+pub fn patient_pdf(store: &Store, patient_code: &str, out: &Path) -> Result<(), ReportError> {
+    let progress = analyse_patient(store, patient_code)?;
+    let bytes = render_progress_report(&progress)?;
+    write_file(out, &bytes, "progress report")
+}
+
+/// Writes the FHIR R4 bundle of session `session_id` to `out` (JSON).
+pub fn session_fhir_json(store: &Store, session_id: i64, out: &Path) -> Result<(), ReportError> {
+    let bundle = session_fhir_bundle(store, session_id)?;
+    let mut bytes = serde_json::to_vec_pretty(&bundle)?;
+    bytes.push(b'\n');
+    write_file(out, &bytes, "FHIR bundle")
+}

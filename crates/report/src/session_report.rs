@@ -1,0 +1,588 @@
+//! The one-page A4 session report.
+
+use entrain_gait::metrics::GaitMetrics;
+use entrain_store::time::format_unix_ms;
+use plotters::prelude::*;
+
+use crate::analysis::{SessionAnalysis, TestResult, entrainment_label, phase_label};
+use crate::chart::{PdfBackend, u};
+use crate::error::ReportError;
+use crate::pdf::{A4_WIDTH_PT, ACCENT, Align, BLACK, Document, GREY, Page, RULE, Table};
+use crate::settings::key_settings;
+use crate::text::{Face, ellipsize, wrap};
+
+const MARGIN_PT: f32 = 40.0;
+const CONTENT_W_PT: f32 = A4_WIDTH_PT - 2.0 * MARGIN_PT;
+
+/// `2026-11-24 19:50 UTC` of Unix ms.
+pub(crate) fn date_time(ms: i64) -> String {
+    let iso = format_unix_ms(ms);
+    format!("{} {} UTC", &iso[..10], &iso[11..16])
+}
+
+pub(crate) fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.decimals$}"),
+        _ => "–".into(),
+    }
+}
+
+fn change(a: Option<f64>, b: Option<f64>, decimals: usize) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => format!("{:+.decimals$}", b - a),
+        _ => "–".into(),
+    }
+}
+
+pub(crate) fn section(page: &mut Page, y_pt: f32, title: &str) -> f32 {
+    page.text(MARGIN_PT, y_pt, 10.0, Face::Bold, ACCENT, title);
+    y_pt + 4.0
+}
+
+/// Baseline vs re-test rows: (label, baseline, re-test, decimals).
+fn comparison_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
+    type Get = fn(&GaitMetrics) -> Option<f64>;
+    let measures: [(&str, Get, usize); 9] = [
+        ("Cadence (steps/min)", |m| Some(m.cadence_spm), 1),
+        ("Step time L (s)", |m| Some(m.step_time_left_secs), 3),
+        ("Step time R (s)", |m| Some(m.step_time_right_secs), 3),
+        ("Stride time L (s)", |m| m.stride_time_left_secs, 3),
+        ("Stride time R (s)", |m| m.stride_time_right_secs, 3),
+        (
+            "Symmetry ratio (paretic / non-paretic step time)",
+            |m| m.symmetry_ratio,
+            3,
+        ),
+        (
+            "Normalised difference (NP - P) / (NP + P)",
+            |m| m.normalised_difference,
+            3,
+        ),
+        (
+            "Step time variability, CV (%)",
+            |m| Some(m.step_time_cv_percent),
+            1,
+        ),
+        (
+            "Stride time variability, CV (%)",
+            |m| m.stride_time_cv_percent,
+            1,
+        ),
+    ];
+    let mut rows: Vec<Vec<String>> = measures
+        .iter()
+        .map(|(label, get, d)| {
+            let b = a.baseline.as_ref().and_then(get);
+            let r = a.retest.as_ref().and_then(get);
+            vec![
+                label.to_string(),
+                fmt_opt(b, *d),
+                fmt_opt(r, *d),
+                change(b, r, *d),
+            ]
+        })
+        .collect();
+    let speed = |t: Option<TestResult>| t.map(|t| t.mean);
+    let trials = |t: Option<TestResult>| t.map_or(String::new(), |t| format!(" ({}×)", t.trials));
+    rows.push(vec![
+        "Gait speed, 10 m walk test (m/s)".into(),
+        format!(
+            "{}{}",
+            fmt_opt(speed(a.gait_speed_baseline), 2),
+            trials(a.gait_speed_baseline)
+        ),
+        format!(
+            "{}{}",
+            fmt_opt(speed(a.gait_speed_retest), 2),
+            trials(a.gait_speed_retest)
+        ),
+        change(speed(a.gait_speed_baseline), speed(a.gait_speed_retest), 2),
+    ]);
+    let steps = |m: Option<&GaitMetrics>| {
+        m.map_or("–".into(), |m| format!("{} / {}", m.n_left, m.n_right))
+    };
+    rows.push(vec![
+        "Steps counted (L / R)".into(),
+        steps(a.baseline.as_ref()),
+        steps(a.retest.as_ref()),
+        String::new(),
+    ]);
+    rows
+}
+
+fn chart_err(chart: &'static str) -> impl Fn(String) -> ReportError {
+    move |detail| ReportError::Chart { chart, detail }
+}
+
+const PHASE_TINTS: [RGBColor; 2] = [RGBColor(238, 243, 248), RGBColor(248, 248, 248)];
+
+/// The tempo curve: cue tempo and target per beat, the patient's cadence, the phases shaded.
+fn tempo_chart(
+    page: &mut Page,
+    a: &SessionAnalysis,
+    top_pt: f32,
+    height_pt: f32,
+) -> Result<(), ReportError> {
+    let err = chart_err("tempo curve");
+    let x_max = (a.duration_secs / 60.0).max(0.5);
+    let values = a
+        .beats
+        .iter()
+        .flat_map(|b| [b.1, b.2])
+        .chain(a.cadence_track.iter().map(|c| c.1))
+        .filter(|v| v.is_finite());
+    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (y_min, y_max) = if lo <= hi {
+        ((lo - 8.0).floor().max(0.0), (hi + 12.0).ceil())
+    } else {
+        (60.0, 140.0)
+    };
+    let backend = PdfBackend::new(page, MARGIN_PT, top_pt, CONTENT_W_PT, height_pt);
+    let root = backend.into_drawing_area();
+    let mut chart = ChartBuilder::on(&root)
+        .margin(u(3.0))
+        .x_label_area_size(u(24.0))
+        .y_label_area_size(u(30.0))
+        .build_cartesian_2d(0f64..x_max, y_min..y_max)
+        .map_err(|e| err(e.to_string()))?;
+    let band_label = ("sans-serif", u(6.5))
+        .into_font()
+        .color(&RGBColor(90, 90, 90));
+    for (i, p) in a.phases.iter().enumerate() {
+        let (x0, x1) = (p.start_secs / 60.0, p.end_secs.max(p.start_secs) / 60.0);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, y_min), (x1, y_max)],
+                PHASE_TINTS[i % 2].filled(),
+            )))
+            .map_err(|e| err(e.to_string()))?;
+        let label = match p.name.as_str() {
+            "baseline" => "Baseline",
+            "matched" => "Match",
+            "progression" => "Modulation",
+            "functional" => "Functional",
+            "fading" => "Fading",
+            "retest" => "Re-test",
+            other => other,
+        };
+        // Only label phases wide enough for their name.
+        if (x1 - x0) / x_max * CONTENT_W_PT as f64 > 30.0 {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.to_string(),
+                    (x0 + x_max * 0.004, y_max - (y_max - y_min) * 0.03),
+                    band_label.clone(),
+                )))
+                .map_err(|e| err(e.to_string()))?;
+        }
+    }
+    chart
+        .configure_mesh()
+        .x_desc("Session time (min)")
+        .y_desc("steps/min")
+        .label_style(("sans-serif", u(7.0)))
+        .axis_desc_style(("sans-serif", u(7.5)))
+        .bold_line_style(RGBColor(215, 215, 215).stroke_width(2))
+        .light_line_style(TRANSPARENT)
+        .axis_style(plotters::style::BLACK.stroke_width(2))
+        .x_labels(12)
+        .y_labels(8)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    let cadence_color = RGBColor(230, 120, 20);
+    chart
+        .draw_series(
+            a.cadence_track
+                .iter()
+                .map(|&(t, spm)| Circle::new((t / 60.0, spm), 2, cadence_color.filled())),
+        )
+        .map_err(|e| err(e.to_string()))?
+        .label("Patient cadence (steps/min)")
+        .legend(move |(x, y)| Circle::new((x + u(3.0), y), 4, cadence_color.filled()));
+    let audible: Vec<(f64, f64)> = a
+        .beats
+        .iter()
+        .filter(|b| b.3)
+        .map(|b| (b.0 / 60.0, b.1))
+        .collect();
+    let tempo_color = RGBColor(23, 84, 140);
+    // Break the line where the cue was silent or stopped for more than 3 s.
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    for p in audible {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|q| p.0 - q.0 < 3.0 / 60.0) => run.push(p),
+            _ => runs.push(vec![p]),
+        }
+    }
+    for (i, run) in runs.into_iter().enumerate() {
+        let series = chart
+            .draw_series(LineSeries::new(run, tempo_color.stroke_width(5)))
+            .map_err(|e| err(e.to_string()))?;
+        if i == 0 {
+            series
+                .label("Cue tempo (audible beats)")
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + u(6.0), y)], tempo_color.stroke_width(5))
+                });
+        }
+    }
+    let target_color = RGBColor(40, 150, 70);
+    let target: Vec<(f64, f64)> = a.beats.iter().map(|b| (b.0 / 60.0, b.2)).collect();
+    if !target.is_empty() {
+        chart
+            .draw_series(LineSeries::new(target, target_color.stroke_width(3)))
+            .map_err(|e| err(e.to_string()))?
+            .label("Target tempo")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + u(6.0), y)], target_color.stroke_width(3))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font(("sans-serif", u(7.0)))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .margin(u(3.0))
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    root.present().map_err(|e| err(e.to_string()))?;
+    Ok(())
+}
+
+fn entrainment_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
+    a.phases
+        .iter()
+        .filter(|p| p.name != "done" && (p.steps > 0 || p.end_secs - p.start_secs >= 1.0))
+        .map(|p| {
+            let time = format!("{:.1}–{:.1}", p.start_secs / 60.0, p.end_secs / 60.0);
+            let cadence = fmt_opt(p.metrics.map(|m| m.cadence_spm), 1);
+            let mut row = vec![
+                phase_label(&p.name).to_string(),
+                time,
+                p.steps.to_string(),
+                cadence,
+                p.audible_beats.to_string(),
+            ];
+            match &p.sync {
+                Some(s) => row.extend([
+                    format!("{:+.0}", s.mean_asynchrony_ms),
+                    format!("{:.2}", s.resultant_length),
+                    if s.rayleigh.p_value < 0.001 {
+                        "<0.001".into()
+                    } else {
+                        format!("{:.3}", s.rayleigh.p_value)
+                    },
+                    fmt_opt(s.period_match_percent, 1),
+                    entrainment_label(s.resultant_length).to_string(),
+                ]),
+                None => row.extend(["–", "–", "–", "–", "no cue"].map(String::from)),
+            }
+            row
+        })
+        .collect()
+}
+
+/// The session report as PDF bytes (one A4 page).
+pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError> {
+    let mut doc = Document::new(&format!(
+        "RAS session report - patient {} - session {}",
+        a.patient_code(),
+        a.session.id
+    ));
+    let page = doc.add_page();
+    let x = MARGIN_PT;
+    let right = A4_WIDTH_PT - MARGIN_PT;
+
+    // Header.
+    page.text(x, 50.0, 16.0, Face::Bold, ACCENT, "RAS session report");
+    page.text_right(
+        right,
+        50.0,
+        9.0,
+        Face::Regular,
+        GREY,
+        "Entrain - Rhythmic Auditory Stimulation",
+    );
+    let side = a.paretic.map_or("not recorded", |s| match s {
+        entrain_gait::Side::Left => "left",
+        entrain_gait::Side::Right => "right",
+    });
+    page.text(
+        x,
+        68.0,
+        10.0,
+        Face::Bold,
+        BLACK,
+        &format!(
+            "Patient {}   ·   Session {}   ·   {}",
+            a.patient_code(),
+            a.session.id,
+            date_time(a.session.started_unix_ms)
+        ),
+    );
+    let sensors = a.sensors_text();
+    page.text(
+        x,
+        81.0,
+        8.0,
+        Face::Regular,
+        GREY,
+        &ellipsize(
+            &format!(
+                "Status {} · length {:.1} min · {} steps · source {} · sensors {} · paretic side {}",
+                a.session.status.name(),
+                a.duration_secs / 60.0,
+                a.total_steps,
+                a.session.source,
+                sensors,
+                side
+            ),
+            Face::Regular,
+            8.0,
+            CONTENT_W_PT,
+        ),
+    );
+    page.line((x, 88.0), (right, 88.0), 0.8, ACCENT);
+
+    // Protocol settings: three columns.
+    let mut y = section(page, 103.0, "Protocol settings");
+    let settings = key_settings(&a.settings);
+    let col_w = CONTENT_W_PT / 3.0;
+    let rows_n = settings.len().div_ceil(3).max(1);
+    for (i, (label, value)) in settings.iter().enumerate() {
+        let (col, row) = (i / rows_n, i % rows_n);
+        let cx = x + col as f32 * col_w;
+        let cy = y + 9.0 + row as f32 * 10.0;
+        page.text(cx, cy, 7.5, Face::Regular, GREY, label);
+        let label_w = crate::text::text_width_pt(label, Face::Regular, 7.5);
+        page.text_right(
+            cx + col_w - 8.0,
+            cy,
+            7.5,
+            Face::Regular,
+            BLACK,
+            &ellipsize(value, Face::Regular, 7.5, col_w - 14.0 - label_w),
+        );
+    }
+    if settings.is_empty() {
+        page.text(
+            x,
+            y + 9.0,
+            7.5,
+            Face::Regular,
+            GREY,
+            "No protocol settings were recorded with this session.",
+        );
+    }
+    y += 9.0 + rows_n as f32 * 10.0 + 6.0;
+
+    // Baseline vs re-test.
+    y = section(page, y + 4.0, "Baseline vs re-test, both without cue");
+    let table = Table {
+        widths: &[245.0, 90.0, 90.0, 90.0],
+        aligns: &[Align::Left, Align::Right, Align::Right, Align::Right],
+        size_pt: 8.0,
+        row_pt: 10.5,
+    };
+    y = table.draw(
+        page,
+        x,
+        y + 2.0,
+        &["Measure", "Baseline", "Re-test", "Change"],
+        &comparison_rows(a),
+    );
+
+    // Tempo curve.
+    y = section(page, y + 10.0, "Tempo curve and phases");
+    let chart_h = 185.0;
+    tempo_chart(page, a, y + 1.0, chart_h)?;
+    y += chart_h + 6.0;
+
+    // Entrainment per phase.
+    y = section(
+        page,
+        y + 8.0,
+        "Entrainment per phase (steps vs the beats; in fading, silent beats count too)",
+    );
+    let table = Table {
+        widths: &[92.0, 50.0, 34.0, 46.0, 34.0, 58.0, 30.0, 48.0, 58.0, 65.0],
+        aligns: &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
+        size_pt: 7.5,
+        row_pt: 10.0,
+    };
+    y = table.draw(
+        page,
+        x,
+        y + 2.0,
+        &[
+            "Phase",
+            "min",
+            "Steps",
+            "Cadence",
+            "Beats",
+            "Asynchr. ms",
+            "R",
+            "Rayleigh p",
+            "Period %",
+            "Entrainment",
+        ],
+        &entrainment_rows(a),
+    );
+
+    // Clinical tests, tempo changes and notes, side by side.
+    let top = y + 8.0;
+    let half = CONTENT_W_PT / 2.0 - 8.0;
+    let mut yl = section(page, top, "Clinical tests in this session") + 9.0;
+    if a.clinical_tests.is_empty() {
+        page.text(x, yl, 7.5, Face::Regular, GREY, "None recorded.");
+        yl += 9.0;
+    }
+    for t in a.clinical_tests.iter().take(6) {
+        let name = match t.test.as_str() {
+            "10mwt" => "10 m walk, gait speed",
+            "6mwt" => "6 min walk, distance",
+            "tug" => "Timed Up and Go",
+            "fac" => "Functional Ambulation Category",
+            other => other,
+        };
+        let value = if t.test == "fac" {
+            format!("{}", t.value)
+        } else {
+            format!("{} {}", t.value, t.unit)
+        };
+        let line = format!(
+            "{name}: {value} ({})",
+            &date_time(t.performed_unix_ms)[11..]
+        );
+        page.text(
+            x,
+            yl,
+            7.5,
+            Face::Regular,
+            BLACK,
+            &ellipsize(&line, Face::Regular, 7.5, half),
+        );
+        yl += 9.0;
+        if !t.notes.is_empty() {
+            page.text(
+                x + 8.0,
+                yl,
+                7.0,
+                Face::Regular,
+                GREY,
+                &ellipsize(&t.notes, Face::Regular, 7.0, half - 8.0),
+            );
+            yl += 8.5;
+        }
+    }
+    yl = section(page, yl + 4.0, "Tempo changes") + 9.0;
+    let n = a.tempo_changes.len();
+    if n == 0 {
+        page.text(x, yl, 7.5, Face::Regular, GREY, "None.");
+    }
+    let shown = 5usize;
+    for c in a.tempo_changes.iter().take(shown) {
+        let line = format!(
+            "{:.1} min  {} -> {:.1} steps/min: {}",
+            c.time_nanos as f64 / 60e9,
+            c.from_spm.map_or("–".into(), |f| format!("{f:.1}")),
+            c.to_spm,
+            c.reason
+        );
+        page.text(
+            x,
+            yl,
+            7.0,
+            Face::Regular,
+            BLACK,
+            &ellipsize(&line, Face::Regular, 7.0, half),
+        );
+        yl += 8.5;
+    }
+    if n > shown {
+        page.text(
+            x,
+            yl,
+            7.0,
+            Face::Regular,
+            GREY,
+            &format!("... and {} more (see the CSV export).", n - shown),
+        );
+    }
+
+    let xr = x + CONTENT_W_PT / 2.0 + 8.0;
+    page.text(xr, top, 10.0, Face::Bold, ACCENT, "Clinician notes");
+    let mut yr = top + 13.0;
+    if a.marks.is_empty() {
+        page.text(
+            xr,
+            yr,
+            7.5,
+            Face::Regular,
+            GREY,
+            "No notes were marked during the session.",
+        );
+    }
+    let bottom = 800.0;
+    'marks: for m in &a.marks {
+        let stamp = format!("{:.1} min", m.time_nanos as f64 / 60e9);
+        for (i, line) in wrap(&m.detail, Face::Regular, 7.5, half - 40.0)
+            .into_iter()
+            .enumerate()
+        {
+            if yr > bottom {
+                page.text(
+                    xr,
+                    yr,
+                    7.0,
+                    Face::Regular,
+                    GREY,
+                    "... (more in the CSV export)",
+                );
+                break 'marks;
+            }
+            if i == 0 {
+                page.text(xr, yr, 7.5, Face::Regular, GREY, &stamp);
+            }
+            page.text(xr + 40.0, yr, 7.5, Face::Regular, BLACK, &line);
+            yr += 9.0;
+        }
+    }
+
+    // Footer.
+    page.line((x, 808.0), (right, 808.0), 0.5, RULE);
+    page.text(
+        x,
+        818.0,
+        6.5,
+        Face::Regular,
+        GREY,
+        "Step time: IC of one foot to IC of the other (L ends at a left IC). Cadence: steps/min, both feet. CV = SD / mean x 100. \
+Symmetry ratio = paretic / non-paretic step time (1.0 = symmetric).",
+    );
+    page.text(
+        x,
+        826.0,
+        6.5,
+        Face::Regular,
+        GREY,
+        &format!(
+            "R: resultant vector length of the relative phases (> 0.7 strong, 0.4-0.7 moderate). Nothing is reported with fewer than 5 steps per foot. Generated {}.",
+            date_time(entrain_store::unix_ms_now())
+        ),
+    );
+    Ok(doc.finish())
+}

@@ -1,0 +1,600 @@
+//! End-to-end tests of the reports and the FHIR export on a store holding real sessions: the
+//! session engine runs the RAS protocol with a virtual patient on simulated time and records
+//! into a fresh database; the PDFs are rendered to images with poppler's `pdftoppm` and read back
+//! with `pdftotext`; the FHIR bundle is validated by `fhir.resources` (an independent Python
+//! implementation generated from the FHIR R4 specification) in a virtual environment the test
+//! creates.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use entrain_engine::EngineCommand;
+use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
+use entrain_gait::Side;
+use entrain_gait::metrics::{FootEvent, GaitMetrics, MetricsConfig};
+use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
+use serde_json::Value;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Runs one simulated RAS session for `patient_id`, marking `note` at the start; returns its id.
+fn record_session(db: &Path, patient_id: i64, preset: Preset, note: &str) -> i64 {
+    let source =
+        VirtualPatientSource::new(VirtualPatient::new(preset.config()), preset.name(), None);
+    let config = RuntimeConfig {
+        engine: entrain_engine::EngineConfig::default(),
+        clock: Clock::Simulated,
+        tick_nanos: 10_000_000,
+        audio: AudioOutput::Off,
+        recording: Some(Recording {
+            db_path: db.to_path_buf(),
+            patient_id: Some(patient_id),
+            source_label: format!("sim:{}", preset.name()),
+        }),
+        max_nanos: Some(20 * 60 * 1_000_000_000),
+        auto_start: true,
+    };
+    let handle = runtime::start(config, Box::new(source)).unwrap();
+    handle.command(EngineCommand::Mark {
+        label: note.to_string(),
+    });
+    let summary = handle.join().unwrap();
+    assert!(summary.store_error.is_none(), "{:?}", summary.store_error);
+    summary.session_id.unwrap()
+}
+
+/// Moves a session (and nothing else) `days` into the past: the store has no API for back-dating,
+/// and a progress report needs sessions on different days.
+fn backdate_session(db: &Path, session_id: i64, days: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "UPDATE sessions SET started_unix_ms = started_unix_ms - ?2, ended_unix_ms = ended_unix_ms - ?2 WHERE id = ?1",
+        rusqlite::params![session_id, days * DAY_MS],
+    )
+    .unwrap();
+}
+
+fn set_test_time(db: &Path, test_id: i64, unix_ms: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "UPDATE clinical_tests SET performed_unix_ms = ?2 WHERE id = ?1",
+        rusqlite::params![test_id, unix_ms],
+    )
+    .unwrap();
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    out: PathBuf,
+    /// The sessions, oldest first.
+    sessions: Vec<i64>,
+}
+
+const CODE: &str = "RAS-P017";
+
+/// A patient (left hemiparesis) with three sessions on three days and clinical tests.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let pid = {
+        let mut store = Store::open(&db).unwrap();
+        store
+            .add_patient(&NewPatient {
+                code: CODE.into(),
+                year_of_birth: Some(1956),
+                affected_side: Some(AffectedSide::Left),
+                diagnosis_date: Some("2026-09-02".into()),
+                notes: "Right-handed; uses a cane outdoors.".into(),
+            })
+            .unwrap()
+            .id
+    };
+    let plan = [
+        (
+            Preset::Asymmetric,
+            14,
+            "patient tired in the second half",
+            [0.46, 0.55],
+        ),
+        (
+            Preset::Entrains,
+            7,
+            "knee brace removed before the session",
+            [0.55, 0.63],
+        ),
+        (
+            Preset::Entrains,
+            0,
+            "walked the corridor without the cane",
+            [0.62, 0.74],
+        ),
+    ];
+    let mut sessions = Vec::new();
+    for (preset, days_ago, note, [before, after]) in plan {
+        let id = record_session(&db, pid, preset, note);
+        backdate_session(&db, id, days_ago + 1);
+        let mut store = Store::open(&db).unwrap();
+        let s = store.session(id).unwrap();
+        let retest_start_ms = store
+            .phases(id)
+            .unwrap()
+            .iter()
+            .find(|p| p.phase == "retest")
+            .map(|p| s.started_unix_ms + p.start_nanos / 1_000_000)
+            .unwrap();
+        let t0 = store
+            .add_clinical_test(
+                pid,
+                Some(id),
+                ClinicalTestKind::TenMetreWalk,
+                before,
+                "comfortable pace",
+            )
+            .unwrap();
+        set_test_time(&db, t0, s.started_unix_ms - 60_000);
+        let t1 = store
+            .add_clinical_test(
+                pid,
+                Some(id),
+                ClinicalTestKind::TenMetreWalk,
+                after,
+                "comfortable pace",
+            )
+            .unwrap();
+        set_test_time(&db, t1, retest_start_ms + 120_000);
+        if days_ago == 0 {
+            for (kind, value) in [
+                (ClinicalTestKind::SixMinuteWalk, 212.0),
+                (ClinicalTestKind::TimedUpAndGo, 17.4),
+                (ClinicalTestKind::Fac, 3.0),
+            ] {
+                let t = store
+                    .add_clinical_test(pid, Some(id), kind, value, "")
+                    .unwrap();
+                set_test_time(&db, t, retest_start_ms + 300_000);
+            }
+        }
+        sessions.push(id);
+    }
+    Fixture {
+        _dir: dir,
+        db,
+        out,
+        sessions,
+    }
+}
+
+fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("{name} not found ({e}): install poppler-utils (scripts/install-deps.sh)")
+    });
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn pdf_pages(pdf: &Path) -> usize {
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&info.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap()
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Renders every page with pdftoppm (PNG for people, PGM for the check) and returns, per page,
+/// (width, height, share of pixels that are not white, share that are dark).
+fn render_pages(pdf: &Path, prefix: &Path) -> Vec<(usize, usize, f64, f64)> {
+    tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "110",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    tool(
+        "pdftoppm",
+        &[
+            "-gray",
+            "-r",
+            "60",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let dir = prefix.parent().unwrap();
+    let stem = prefix.file_name().unwrap().to_str().unwrap();
+    let mut pgms: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with(stem) && name.ends_with(".pgm")
+        })
+        .collect();
+    pgms.sort();
+    let pngs = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_str().unwrap();
+            name.starts_with(stem) && name.ends_with(".png")
+        })
+        .count();
+    assert_eq!(pngs, pgms.len(), "one PNG per page");
+    pgms.iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            // Binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel.
+            let mut fields = Vec::new();
+            let mut i = 0;
+            while fields.len() < 4 {
+                while bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let start = i;
+                while !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                fields.push(String::from_utf8_lossy(&bytes[start..i]).into_owned());
+            }
+            assert_eq!(fields[0], "P5");
+            let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+            let pixels = &bytes[i + 1..];
+            assert_eq!(pixels.len(), w * h);
+            let inked = pixels.iter().filter(|&&v| v < 250).count() as f64 / pixels.len() as f64;
+            let dark = pixels.iter().filter(|&&v| v < 100).count() as f64 / pixels.len() as f64;
+            (w, h, inked, dark)
+        })
+        .collect()
+}
+
+fn uncued_metrics(store: &Store, session_id: i64, phase: &str) -> GaitMetrics {
+    let ics: Vec<FootEvent> = store
+        .steps(session_id)
+        .unwrap()
+        .iter()
+        .filter(|s| s.phase == phase)
+        .map(|s| FootEvent {
+            time_nanos: s.time_nanos,
+            side: if s.side == "left" {
+                Side::Left
+            } else {
+                Side::Right
+            },
+        })
+        .collect();
+    GaitMetrics::from_events(
+        &ics,
+        &[],
+        MetricsConfig {
+            paretic: Some(Side::Left),
+            ..MetricsConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Copies a rendered page into docs/screenshots when ENTRAIN_UPDATE_SCREENSHOTS is set.
+fn keep_screenshot(png: &Path, name: &str) {
+    if std::env::var_os("ENTRAIN_UPDATE_SCREENSHOTS").is_some() {
+        let dest = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/screenshots")
+            .join(name);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(png, &dest).unwrap();
+    }
+}
+
+#[test]
+fn session_report_progress_report_and_fhir_bundle() {
+    let fx = fixture();
+    let store = Store::open(&fx.db).unwrap();
+    let last = *fx.sessions.last().unwrap();
+
+    // --- The session report: one A4 page with the measures.
+    let pdf = fx.out.join("session.pdf");
+    entrain_report::session_pdf(&store, last, &pdf).unwrap();
+    assert_eq!(pdf_pages(&pdf), 1);
+    let pages = render_pages(&pdf, &fx.out.join("session"));
+    assert_eq!(pages.len(), 1);
+    let (w, h, inked, dark) = pages[0];
+    // A4 portrait at 60 dpi: 496 x 702.
+    assert!(
+        (w as f64 / h as f64 - 595.28 / 841.89).abs() < 0.01,
+        "{w}x{h}"
+    );
+    assert!(
+        inked > 0.05 && dark > 0.01,
+        "page looks blank: {inked:.3} inked, {dark:.3} dark"
+    );
+    keep_screenshot(&fx.out.join("session-1.png"), "session-report.png");
+
+    let text = pdf_text(&pdf);
+    let baseline = uncued_metrics(&store, last, "baseline");
+    let retest = uncued_metrics(&store, last, "retest");
+    for needle in [
+        "RAS session report",
+        CODE,
+        &format!("Session {last}"),
+        "Cadence (steps/min)",
+        &format!("{:.1}", baseline.cadence_spm),
+        &format!("{:.1}", retest.cadence_spm),
+        &format!("{:.3}", baseline.step_time_left_secs),
+        &format!("{:.3}", retest.step_time_right_secs),
+        &format!("{:.3}", baseline.symmetry_ratio.unwrap()),
+        &format!("{:.1}", retest.step_time_cv_percent),
+        "Symmetry ratio (paretic / non-paretic step time)",
+        "Gait speed, 10 m walk test (m/s)",
+        "0.62",
+        "0.74",
+        "Tempo curve and phases",
+        "Session time (min)",
+        "Resonant match",
+        "Frequency modulation",
+        "Re-test (no cue)",
+        "walked the corridor without the cane",
+        "6 min walk, distance: 212 m",
+        "Timed Up and Go: 17.4 s",
+        "Tempo adaptation",
+        "PhaseCorrection",
+    ] {
+        assert!(
+            text.contains(needle),
+            "session report lacks {needle:?}:\n{text}"
+        );
+    }
+
+    // --- The progress report: trend charts over the three sessions, thresholds, the table.
+    let pdf = fx.out.join("progress.pdf");
+    entrain_report::patient_pdf(&store, CODE, &pdf).unwrap();
+    let n = pdf_pages(&pdf);
+    assert!((1..=2).contains(&n), "{n} pages");
+    let pages = render_pages(&pdf, &fx.out.join("progress"));
+    assert_eq!(pages.len(), n);
+    for (i, &(_, _, inked, dark)) in pages.iter().enumerate() {
+        assert!(
+            inked > 0.02 && dark > 0.002,
+            "page {i} looks blank: {inked:.3} inked, {dark:.4} dark"
+        );
+    }
+    keep_screenshot(&fx.out.join("progress-1.png"), "progress-report.png");
+    let text = pdf_text(&pdf);
+    for needle in [
+        "RAS progress report",
+        CODE,
+        "3 sessions",
+        "Gait speed, 10 m walk test",
+        "household < 0.4 m/s",
+        "limited community 0.4-0.8 m/s",
+        "community >= 0.8 m/s",
+        "MCID band: first day + 0.13 to 0.16 m/s",
+        "Cadence, uncued",
+        "Symmetry ratio (paretic / non-paretic)",
+        "Step time variability, CV (%)",
+        "Clinical tests",
+        "6 minute walk test (distance)",
+        "uses a cane outdoors",
+    ] {
+        assert!(
+            text.contains(needle),
+            "progress report lacks {needle:?}:\n{text}"
+        );
+    }
+    for &id in &fx.sessions {
+        let s = store.session(id).unwrap();
+        let date = &entrain_store::time::format_unix_ms(s.started_unix_ms)[..10];
+        assert!(
+            text.contains(date),
+            "progress report lacks session {id} of {date}"
+        );
+        let m = uncued_metrics(&store, id, "retest");
+        assert!(
+            text.contains(&format!("{:.1}", m.cadence_spm)),
+            "session {id} re-test cadence"
+        );
+    }
+
+    // --- The FHIR bundle: structure here, validity by fhir.resources.
+    let json_path = fx.out.join("bundle.json");
+    entrain_report::session_fhir_json(&store, last, &json_path).unwrap();
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    check_bundle(&bundle, &baseline, &retest);
+    validate_with_fhir_resources(&json_path);
+}
+
+fn find<'a>(bundle: &'a Value, id: &str) -> &'a Value {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no resource {id}"))
+}
+
+fn check_bundle(bundle: &Value, baseline: &GaitMetrics, retest: &GaitMetrics) {
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    let entries = bundle["entry"].as_array().unwrap();
+    let patient = entries
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["resourceType"] == "Patient")
+        .unwrap();
+    assert_eq!(patient["identifier"][0]["value"], CODE);
+    assert!(patient.get("name").is_none(), "no names in the export");
+    let observations: Vec<&Value> = entries
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Observation")
+        .collect();
+    assert!(
+        observations.len() >= 15,
+        "{} observations",
+        observations.len()
+    );
+    for o in &observations {
+        assert_eq!(o["status"], "final");
+        assert_eq!(o["subject"]["reference"], patient_ref(patient));
+        assert_eq!(o["subject"]["identifier"]["value"], CODE);
+        let system = o["code"]["coding"][0]["system"].as_str().unwrap();
+        assert!(
+            system == "http://loinc.org" || system == entrain_report::fhir::LOCAL_CODE_SYSTEM,
+            "{system}"
+        );
+        for q in std::iter::once(&o["valueQuantity"]).chain(
+            o["component"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| &c["valueQuantity"]),
+        ) {
+            if !q.is_null() {
+                assert_eq!(q["system"], "http://unitsofmeasure.org", "{o}");
+            }
+        }
+    }
+    let id = bundle["identifier"]["value"].as_str().unwrap();
+    let cad = find(bundle, &format!("s{id}-baseline-cadence"));
+    assert_eq!(cad["valueQuantity"]["code"], "/min");
+    assert!((cad["valueQuantity"]["value"].as_f64().unwrap() - baseline.cadence_spm).abs() < 1e-3);
+    assert_eq!(cad["method"]["coding"][0]["code"], "baseline");
+    let steps = find(bundle, &format!("s{id}-retest-step-time"));
+    let comps = steps["component"].as_array().unwrap();
+    assert_eq!(comps[0]["code"]["coding"][0]["code"], "step-time-left");
+    assert!(
+        (comps[1]["valueQuantity"]["value"].as_f64().unwrap() - retest.step_time_right_secs).abs()
+            < 1e-5
+    );
+    assert_eq!(comps[1]["valueQuantity"]["code"], "s");
+    let sr = find(bundle, &format!("s{id}-retest-symmetry-ratio"));
+    assert_eq!(sr["valueQuantity"]["code"], "1");
+    assert_eq!(
+        find(bundle, &format!("s{id}-steps"))["code"]["coding"][0]["code"],
+        "55423-8"
+    );
+    let codes: Vec<&str> = observations
+        .iter()
+        .filter_map(|o| o["code"]["coding"][0]["code"].as_str())
+        .collect();
+    for loinc in ["55423-8", "41957-2", "64098-7"] {
+        assert!(codes.contains(&loinc), "LOINC {loinc} missing: {codes:?}");
+    }
+    for local in [
+        "cadence",
+        "entrainment",
+        "timed-up-and-go",
+        "functional-ambulation-category",
+    ] {
+        assert!(codes.contains(&local), "{local} missing");
+    }
+    let speed = observations
+        .iter()
+        .find(|o| o["code"]["coding"][0]["code"] == "41957-2")
+        .unwrap();
+    assert_eq!(speed["valueQuantity"]["code"], "m/s");
+    assert_eq!(speed["category"][0]["coding"][0]["code"], "exam");
+}
+
+fn patient_ref(patient: &Value) -> String {
+    format!("Patient/{}", patient["id"].as_str().unwrap())
+}
+
+/// A virtual environment with the pinned validator under the test's target folder.
+fn fhir_python() -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fhir-r4-venv");
+    let python = venv.join("bin/python");
+    let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fhir-requirements.txt");
+    let stamp = venv.join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).unwrap();
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        let _ = std::fs::remove_dir_all(&venv);
+        let run = |cmd: &mut Command| {
+            let out = cmd.output().unwrap_or_else(|e| {
+                panic!("{cmd:?}: {e} (python3 and python3-venv come from scripts/install-deps.sh)")
+            });
+            assert!(
+                out.status.success(),
+                "{cmd:?}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        run(Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements));
+        std::fs::write(&stamp, wanted).unwrap();
+    }
+    python
+}
+
+fn validate_with_fhir_resources(bundle: &Path) {
+    let python = fhir_python();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fhir_validate.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(bundle)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "fhir.resources rejected the bundle:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.contains("(FHIR 4.0.1)"),
+        "the validator is not FHIR R4: {report}"
+    );
+    let entries = report.lines().filter(|l| l.starts_with("ok ")).count();
+    assert!(entries >= 17, "{report}");
+    assert!(report.contains("0 failures"), "{report}");
+    eprintln!("{report}");
+}
+
+#[test]
+fn bad_requests_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let e = entrain_report::session_pdf(&store, 42, &dir.path().join("x.pdf")).unwrap_err();
+    assert!(e.to_string().contains("session 42"), "{e}");
+    let e = entrain_report::patient_pdf(&store, "NOBODY", &dir.path().join("x.pdf")).unwrap_err();
+    assert!(e.to_string().contains("NOBODY"), "{e}");
+    store
+        .add_patient(&NewPatient {
+            code: "EMPTY".into(),
+            ..NewPatient::default()
+        })
+        .unwrap();
+    let e = entrain_report::patient_pdf(&store, "EMPTY", &dir.path().join("x.pdf")).unwrap_err();
+    assert!(e.to_string().contains("nothing to report"), "{e}");
+    let e = entrain_report::session_fhir_json(&store, 7, &dir.path().join("b.json")).unwrap_err();
+    assert!(e.to_string().contains("session 7"), "{e}");
+}
