@@ -25,8 +25,10 @@ enum Command {
     Patients(crate::cmd_store::PatientsArgs),
     /// Lists recorded sessions.
     Sessions(crate::cmd_store::SessionsArgs),
-    /// Exports a session or a patient as CSV tables or JSON.
+    /// Exports a session or a patient as CSV tables or JSON, or a session as a FHIR R4 bundle.
     Export(crate::cmd_store::ExportArgs),
+    /// Writes a session report or a patient's progress report (PDF).
+    Report(crate::cmd_report::ReportArgs),
     /// Re-runs step detection on a session's stored raw samples.
     Analyze(crate::cmd_store::AnalyzeArgs),
     /// Records a clinical test result (10 m walk, 6 min walk, TUG, FAC).
@@ -48,6 +50,7 @@ impl Cli {
             Command::Patients(args) => crate::cmd_store::patients(args),
             Command::Sessions(args) => crate::cmd_store::sessions(args),
             Command::Export(args) => crate::cmd_store::export(args),
+            Command::Report(args) => crate::cmd_report::run(args),
             Command::Analyze(args) => crate::cmd_store::analyze(args),
             Command::ClinicalTest(args) => crate::cmd_store::clinical_test(args),
             Command::Devices(args) => crate::cmd_devices::run(args),

@@ -130,6 +130,8 @@ pub enum FormatArg {
     Csv,
     /// One JSON file.
     Json,
+    /// A FHIR R4 Bundle of Observations (one session; `--out` is the .json file).
+    Fhir,
 }
 
 /// Arguments of `entrain export`.
@@ -144,10 +146,10 @@ pub struct ExportArgs {
     /// Every session of this patient.
     #[arg(long)]
     patient: Option<String>,
-    /// csv or json.
+    /// csv, json or fhir.
     #[arg(long, value_enum, default_value = "csv")]
     format: FormatArg,
-    /// Output folder.
+    /// Output folder (csv, json) or file (fhir).
     #[arg(long)]
     out: PathBuf,
     /// De-identified research export (no notes, codes, dates, sensor ids; year of birth banded).
@@ -162,6 +164,15 @@ pub fn export(args: ExportArgs) -> Result<()> {
     let format = match args.format {
         FormatArg::Csv => ExportFormat::Csv,
         FormatArg::Json => ExportFormat::Json,
+        FormatArg::Fhir => {
+            return crate::cmd_report::export_fhir(
+                &store,
+                args.session,
+                args.patient.as_deref(),
+                args.deidentified,
+                &args.out,
+            );
+        }
     };
     let options = ExportOptions {
         deidentified: args.deidentified,

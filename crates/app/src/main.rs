@@ -8,6 +8,7 @@ mod cmd_click;
 mod cmd_devices;
 mod cmd_eval;
 mod cmd_record;
+mod cmd_report;
 mod cmd_session;
 mod cmd_simulate;
 mod cmd_store;

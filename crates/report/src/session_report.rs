@@ -493,8 +493,12 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
     if n == 0 {
         page.text(x, yl, 7.5, Face::Regular, GREY, "None.");
     }
-    let shown = 5usize;
-    for c in a.tempo_changes.iter().take(shown) {
+    let mut shown = 0usize;
+    for c in &a.tempo_changes {
+        if yl > 790.0 {
+            break;
+        }
+        shown += 1;
         let line = format!(
             "{:.1} min  {} -> {:.1} steps/min: {}",
             c.time_nanos as f64 / 60e9,
@@ -502,15 +506,23 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
             c.to_spm,
             c.reason
         );
-        page.text(
-            x,
-            yl,
-            7.0,
-            Face::Regular,
-            BLACK,
-            &ellipsize(&line, Face::Regular, 7.0, half),
-        );
-        yl += 8.5;
+        // At most two lines per change, the second one indented.
+        let lines = wrap(&line, Face::Regular, 7.0, half);
+        for (k, l) in lines.iter().take(2).enumerate() {
+            let l = if k == 1 && lines.len() > 2 {
+                ellipsize(
+                    &format!("{l} {}", lines[2..].join(" ")),
+                    Face::Regular,
+                    7.0,
+                    half - 10.0,
+                )
+            } else {
+                l.clone()
+            };
+            let indent = if k == 0 { 0.0 } else { 10.0 };
+            page.text(x + indent, yl, 7.0, Face::Regular, BLACK, &l);
+            yl += 8.5;
+        }
     }
     if n > shown {
         page.text(

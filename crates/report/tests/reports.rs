@@ -418,6 +418,29 @@ fn session_report_progress_report_and_fhir_bundle() {
     let bundle: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
     check_bundle(&bundle, &baseline, &retest);
     validate_with_fhir_resources(&json_path);
+
+    // The validator does reject what R4 forbids: an Observation without its required code, a
+    // quantity whose value is text. (fhir.resources checks structure, types and cardinality,
+    // not code bindings: a made-up status would pass it.)
+    let mut broken = bundle.clone();
+    let entries = broken["entry"].as_array_mut().unwrap();
+    let mut observations = entries
+        .iter_mut()
+        .filter(|e| e["resource"]["resourceType"] == "Observation");
+    let first = observations.next().unwrap();
+    first["resource"]["valueQuantity"]["value"] = Value::from("seventy");
+    let second = observations.next().unwrap();
+    second["resource"].as_object_mut().unwrap().remove("code");
+    let broken_path = fx.out.join("broken.json");
+    std::fs::write(&broken_path, serde_json::to_vec(&broken).unwrap()).unwrap();
+    let (ok, report) = run_validator(&broken_path);
+    assert!(!ok, "a broken bundle passed:\n{report}");
+    assert_eq!(
+        report.lines().filter(|l| l.starts_with("FAILED ")).count(),
+        2,
+        "{report}"
+    );
+    eprintln!("{report}");
 }
 
 fn find<'a>(bundle: &'a Value, id: &str) -> &'a Value {
@@ -554,7 +577,7 @@ fn fhir_python() -> PathBuf {
     python
 }
 
-fn validate_with_fhir_resources(bundle: &Path) {
+fn run_validator(bundle: &Path) -> (bool, String) {
     let python = fhir_python();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fhir_validate.py");
     let out = Command::new(&python)
@@ -562,12 +585,17 @@ fn validate_with_fhir_resources(bundle: &Path) {
         .arg(bundle)
         .output()
         .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "fhir.resources rejected the bundle:\n{report}{}",
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    (out.status.success(), report)
+}
+
+fn validate_with_fhir_resources(bundle: &Path) {
+    let (ok, report) = run_validator(bundle);
+    assert!(ok, "fhir.resources rejected the bundle:\n{report}");
     assert!(
         report.contains("(FHIR 4.0.1)"),
         "the validator is not FHIR R4: {report}"
@@ -597,4 +625,43 @@ fn bad_requests_get_clear_errors() {
     assert!(e.to_string().contains("nothing to report"), "{e}");
     let e = entrain_report::session_fhir_json(&store, 7, &dir.path().join("b.json")).unwrap_err();
     assert!(e.to_string().contains("session 7"), "{e}");
+}
+
+#[test]
+fn an_empty_session_still_gets_a_report_and_a_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let id = store
+        .begin_session(&entrain_store::NewSession {
+            patient_id: None,
+            source: "sim:entrains".into(),
+            protocol: "ras".into(),
+            settings_json: "{}".into(),
+            sensors: Vec::new(),
+        })
+        .unwrap();
+    store
+        .end_session(
+            id,
+            entrain_store::SessionStatus::Stopped,
+            "stopped at once",
+            0,
+        )
+        .unwrap();
+    let pdf = dir.path().join("empty.pdf");
+    entrain_report::session_pdf(&store, id, &pdf).unwrap();
+    assert_eq!(pdf_pages(&pdf), 1);
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("No protocol settings were recorded"),
+        "{text}"
+    );
+    assert!(text.contains("None recorded."), "{text}");
+    let bundle = entrain_report::session_fhir_bundle(&store, id).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    // No patient, no measures: the code system and the (zero) step count only.
+    assert_eq!(entries.len(), 2, "{bundle}");
+    assert_eq!(entries[1]["resource"]["valueQuantity"]["value"], 0.0);
+    assert!(entries[1]["resource"].get("subject").is_none());
 }
