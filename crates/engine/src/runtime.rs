@@ -394,7 +394,7 @@ fn session_loop(
         }
         out.clear();
 
-        if now - last_snapshot_nanos >= 50_000_000 {
+        if now.saturating_sub(last_snapshot_nanos) >= 50_000_000 {
             last_snapshot_nanos = now;
             let mut snap = core.snapshot();
             snap.audio = if metronome.is_some() && !audible && audio_status.starts_with("playing") {
