@@ -490,8 +490,6 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
             p95 < 15.0,
             "{name}: 95th percentile arrival - mapped {p95:.1} ms"
         );
-        let span = (via_ble[n - 1].time_nanos - via_ble[0].time_nanos) as f64;
-        let nominal = sample_time_nanos(n - 1, 204.8) as f64;
 
         // The detector downstream finds the same steps as when it reads the file directly.
         let direct: Vec<ImuSample> = counts
@@ -502,12 +500,14 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
         let ics_direct = detect(side, &direct);
         let ics_ble = detect(side, &via_ble);
         assert!(ics_direct.len() >= 20, "{name}: {} ICs", ics_direct.len());
-        // Compare in sample units: the BLE clock runs at the sensor's real rate.
-        let t0 = via_ble[0].time_nanos;
-        let scale = nominal / span;
+        // Compare on the file's clock, through the samples' own indices: an IC between BLE
+        // samples k and k+1 lies that far after file sample k.
         let ble_on_file_clock: Vec<i64> = ics_ble
             .iter()
-            .map(|t| ((t - t0) as f64 * scale) as i64)
+            .map(|&t| {
+                let k = via_ble.partition_point(|s| s.time_nanos <= t).max(1) - 1;
+                sample_time_nanos(k, 204.8) + (t - via_ble[k].time_nanos)
+            })
             .collect();
         eprintln!(
             "{name}: {n} samples, {} ICs direct / {} via BLE, drift {drift:.1} ppm (fake \

@@ -603,26 +603,38 @@ impl SensorLink {
     }
 
     async fn run(self, mut commands: tmpsc::UnboundedReceiver<Cmd>) {
-        let mut first = true;
+        // Attempts after a loss back off exponentially (to 5 s); the clinician sees one `Lost`
+        // with its reason and one `Reconnecting` per loss, not one per failed attempt.
+        let max_backoff = Duration::from_secs(5).max(self.backoff);
+        let mut backoff = self.backoff;
+        let mut reported_loss = false;
         loop {
-            if !first {
-                self.send_link(LinkState::Reconnecting);
-                tokio::time::sleep(self.backoff).await;
-            }
-            first = false;
-            let ended = match self.find().await {
+            let (ended, connected) = match self.find().await {
                 Some(peripheral) => self.session(&peripheral, &mut commands).await,
-                None => Ended::Failed(format!(
-                    "sensor {} not found (is it on and in range?)",
-                    self.assignment.id
-                )),
+                None => (
+                    Ended::Failed(format!(
+                        "sensor {} not found (is it on and in range?)",
+                        self.assignment.id
+                    )),
+                    false,
+                ),
             };
-            let reason = match ended {
-                Ended::Disconnected => "link lost (disconnected)".to_string(),
-                Ended::Stale => "stream stale; reconnecting".to_string(),
-                Ended::Failed(why) => why,
-            };
-            self.send_link(LinkState::Lost { reason });
+            if connected {
+                backoff = self.backoff;
+                reported_loss = false;
+            }
+            if !reported_loss {
+                let reason = match ended {
+                    Ended::Disconnected => "link lost (disconnected)".to_string(),
+                    Ended::Stale => "stream stale; reconnecting".to_string(),
+                    Ended::Failed(why) => why,
+                };
+                self.send_link(LinkState::Lost { reason });
+                self.send_link(LinkState::Reconnecting);
+                reported_loss = true;
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(max_backoff);
         }
     }
 
@@ -649,12 +661,17 @@ impl SensorLink {
         &self,
         peripheral: &Peripheral,
         commands: &mut tmpsc::UnboundedReceiver<Cmd>,
-    ) -> Ended {
+    ) -> (Ended, bool) {
         // Drop stale reconnect requests from before this connection.
         while commands.try_recv().is_ok() {}
         let mut events = match self.adapter.events().await {
             Ok(e) => e,
-            Err(e) => return Ended::Failed(format!("cannot watch adapter events: {e}")),
+            Err(e) => {
+                return (
+                    Ended::Failed(format!("cannot watch adapter events: {e}")),
+                    false,
+                );
+            }
         };
         let setup = {
             let _one_at_a_time = self.connect_lock.lock().await;
@@ -671,7 +688,7 @@ impl SensorLink {
             Ok(s) => s,
             Err(why) => {
                 let _ = peripheral.disconnect().await;
-                return Ended::Failed(why);
+                return (Ended::Failed(why), false);
             }
         };
         self.send_link(LinkState::Connected);
@@ -691,21 +708,21 @@ impl SensorLink {
                             });
                         }
                     }
-                    None => return Ended::Disconnected,
+                    None => return (Ended::Disconnected, true),
                 },
                 e = events.next() => match e {
                     Some(CentralEvent::DeviceDisconnected(id)) if id == my_id => {
-                        return Ended::Disconnected;
+                        return (Ended::Disconnected, true);
                     }
                     Some(_) => {}
-                    None => return Ended::Failed("adapter event stream ended".into()),
+                    None => return (Ended::Failed("adapter event stream ended".into()), true),
                 },
                 c = commands.recv() => match c {
                     Some(Cmd::Reconnect) => {
                         let _ = peripheral.disconnect().await;
-                        return Ended::Stale;
+                        return (Ended::Stale, true);
                     }
-                    None => return Ended::Failed("source closed".into()),
+                    None => return (Ended::Failed("source closed".into()), true),
                 },
             }
         }
