@@ -143,8 +143,8 @@ fn loinc(code: &str, text: &str) -> Value {
 }
 
 fn quantity(value: f64, unit: &str, ucum: &str) -> Value {
-    // FHIR decimals: round to a sensible precision so that the JSON stays readable.
-    let rounded = (value * 1e6).round() / 1e6;
+    // FHIR decimals: six significant digits keep the JSON readable and small p-values non-zero.
+    let rounded = format!("{value:.5e}").parse::<f64>().unwrap_or(value);
     json!({ "value": rounded, "unit": unit, "system": UCUM, "code": ucum })
 }
 
