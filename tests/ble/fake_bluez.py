@@ -20,9 +20,10 @@ StartNotify again) and stops the sensor's stream (the client must send Start aga
 Control on stdin, one command per line:
   drop ADDRESS SECONDS   the sensor walks out of range: link lost, Connect fails for SECONDS
   mute ADDRESS SECONDS   the link stays up but no packet gets through for SECONDS
+  inject ADDRESS UUID HEX   notifies raw bytes on a characteristic (a malformed packet)
   quit
 Events on stdout, one per line, for the test to check: READY, CONNECT addr, DISCONNECT addr,
-START_NOTIFY addr uuid, COMMAND addr hex, SENT addr first_index count, SENT_RSC addr i,
+START_NOTIFY addr uuid, COMMAND addr hex, INJECTED addr uuid hex, SENT addr first_index count, SENT_RSC addr i,
 FINISHED addr.
 
 Usage: fake_bluez.py CONFIG.json   (DBUS_SYSTEM_BUS_ADDRESS names the bus)
@@ -425,6 +426,11 @@ class Fake:
             for d in self.devices:
                 if d.address == words[1]:
                     d.muted_until = time.monotonic() + float(words[2])
+        elif words[:1] == ["inject"] and len(words) == 4:
+            for d in self.devices:
+                if d.address == words[1] and words[2] in d.chars:
+                    d.chars[words[2]].notify(bytes.fromhex(words[3]))
+                    emit("INJECTED", d.address, words[2], words[3])
         elif words[:1] == ["quit"]:
             os._exit(0)
         return True

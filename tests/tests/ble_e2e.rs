@@ -557,6 +557,13 @@ fn link_loss_and_a_stale_stream_mid_walk_reconnect_resubscribe_and_report_the_ga
         fake.log()
     );
     fake.send(&format!("drop {LEFT} 2.0")).unwrap();
+    // A corrupted notification after the reconnection: counted and reported, never fatal.
+    assert!(fake.wait_for(Duration::from_secs(30), |l| sent(l, LEFT).len() > 10 * 204));
+    fake.send(&format!(
+        "inject {LEFT} {} 0101ff",
+        uuid_string(entrain_protocol::uuid::IMU)
+    ))
+    .unwrap();
     // Interference: the right sensor stays connected but nothing gets through (the OS would
     // notice only at its supervision timeout, if ever).
     assert!(fake.wait_for(Duration::from_secs(30), |l| sent(l, RIGHT).len() > 13 * 204));
@@ -655,7 +662,26 @@ fn link_loss_and_a_stale_stream_mid_walk_reconnect_resubscribe_and_report_the_ga
             ics_direct_outside(&walk.counts[name], side, &missing)
         );
         assert_eq!(stats["lost_samples"], missing.len() as u64, "{stats}");
-        assert_eq!(stats["malformed"], 0);
+        let malformed: Vec<&String> = report
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                SourceEvent::Malformed {
+                    placement: p,
+                    detail,
+                } if *p == placement => Some(detail),
+                _ => None,
+            })
+            .collect();
+        let injected = usize::from(side == Side::Left);
+        assert_eq!(stats["malformed"], injected as u64, "{stats}");
+        assert_eq!(malformed.len(), injected, "{malformed:?}");
+        if let Some(detail) = malformed.first() {
+            assert!(
+                detail.contains(LEFT) && detail.contains("IMU packet") && detail.contains("0101ff"),
+                "{detail}"
+            );
+        }
 
         // Steps outside the gap (and the detector's restart after it) are found as from the file.
         let direct: Vec<ImuSample> = walk.counts[name]
