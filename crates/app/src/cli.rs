@@ -8,7 +8,10 @@ use clap::{Parser, Subcommand};
 #[command(name = "entrain", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// With no subcommand: the clinician's window and its options.
+    #[command(flatten)]
+    gui: crate::gui::GuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,7 +45,10 @@ enum Command {
 impl Cli {
     /// Runs the chosen subcommand.
     pub fn run(self) -> Result<()> {
-        match self.command {
+        let Some(command) = self.command else {
+            return crate::gui::run(self.gui);
+        };
+        match command {
             Command::Click(args) => crate::cmd_click::run(args),
             Command::Eval(args) => crate::cmd_eval::run(args),
             Command::Simulate(args) => crate::cmd_simulate::run(args),

@@ -12,6 +12,7 @@ mod cmd_report;
 mod cmd_session;
 mod cmd_simulate;
 mod cmd_store;
+mod gui;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();

@@ -69,6 +69,7 @@ impl LiveHistory {
 
     /// A notice from the engine; tempo changes are kept apart with their reason.
     pub fn on_notice(&mut self, text: String) {
+        let text = plain_text(&text);
         if is_tempo_change(&text) {
             self.tempo_changes
                 .push(TempoChangeNote { text: text.clone() });
@@ -124,6 +125,16 @@ impl LiveHistory {
         }
         self.pending_ics = keep;
     }
+}
+
+/// `text` with the symbols egui's default fonts cannot draw replaced by plain ones (→ ->, − -,
+/// ≥ >=, ≤ <=, × x).
+pub fn plain_text(text: &str) -> String {
+    text.replace('→', "->")
+        .replace('−', "-")
+        .replace('≥', ">=")
+        .replace('≤', "<=")
+        .replace('×', "x")
 }
 
 /// Whether an engine notice is a tempo change ("… tempo 80.0 → 84.0 steps/min: why").
@@ -196,7 +207,7 @@ mod tests {
         );
         assert_eq!(h.notices.len(), 2);
         assert_eq!(h.tempo_changes.len(), 1);
-        assert!(h.last_tempo_change().unwrap().text.contains("entrained"));
+        assert!(h.last_tempo_change().unwrap().text.contains("80.0 -> 84.0"));
     }
 
     #[test]

@@ -2,9 +2,20 @@
 //!
 //! - [`clinical`]: the ward's gait tests (10 m walk, 6 min walk, TUG, FAC) as pure state machines.
 //! - [`history`]: the live plots' data, accumulated from the engine's events.
+//! - [`app`]: the window ([`EntrainApp`]), drawn into any `egui::Ui`; [`widgets`]: big numbers,
+//!   visual beat, gauge, histogram, plots, banners; [`live`]: a running engine session as the UI
+//!   holds it; [`worker`]: the record and the radio off the UI thread; [`settings`].
 //! - [`progress`]: per-session measures from the record, and the clinical thresholds.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod clinical;
 pub mod history;
+pub mod live;
 pub mod progress;
+pub mod settings;
+pub mod widgets;
+pub mod worker;
+
+pub use app::{EntrainApp, Screen};
+pub use settings::Settings;

@@ -188,7 +188,7 @@ pub fn gait_speeds(tests: &[StoredClinicalTest]) -> Vec<(i64, f64)> {
 pub fn speed_change_verdict(first_mps: f64, last_mps: f64) -> &'static str {
     let d = last_mps - first_mps;
     if d >= MCID_HIGH_MPS {
-        "clinically important improvement (≥ 0.16 m/s)"
+        "clinically important improvement (>= 0.16 m/s)"
     } else if d >= MCID_LOW_MPS {
         "improvement within the MCID band (0.13–0.16 m/s)"
     } else if d <= -MCID_LOW_MPS {
@@ -205,7 +205,7 @@ pub fn ambulation_class(speed_mps: f64) -> &'static str {
     } else if speed_mps < COMMUNITY_LIMIT_MPS {
         "limited community walker (0.4–0.8 m/s)"
     } else {
-        "community walker (≥ 0.8 m/s)"
+        "community walker (>= 0.8 m/s)"
     }
 }
 

@@ -1,0 +1,164 @@
+//! The clinician's window (eframe, OpenGL through glow): `entrain` with no subcommand opens it.
+//! `--demo` runs a short session with the virtual patient; `--screenshot PATH` saves the window
+//! as a PNG after `--screenshot-after` seconds; `--quit-after` closes it (for the Xvfb test).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use clap::Args;
+use entrain_ui::{EntrainApp, Screen, Settings};
+
+/// Options of the window.
+#[derive(Debug, Args, Default)]
+pub struct GuiArgs {
+    /// Data folder (the record and settings); default: the user's data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Demonstration: a short protocol, patient DEMO-01 and the virtual patient, started at once.
+    #[arg(long)]
+    pub demo: bool,
+    /// Save a PNG of the window to this file.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// When to take the screenshot, seconds after the window opens.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub screenshot_after: f64,
+    /// Close the window after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub quit_after: Option<f64>,
+}
+
+struct Shell {
+    app: EntrainApp,
+    opened: Instant,
+    demo_started: bool,
+    demo: bool,
+    screenshot: Option<PathBuf>,
+    screenshot_after: Duration,
+    shot_requested: bool,
+    shot_result: Arc<Mutex<Option<Result<(), String>>>>,
+    quit_after: Option<Duration>,
+}
+
+fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let [w, h] = image.size;
+    let mut enc = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        u32::try_from(w).map_err(|e| e.to_string())?,
+        u32::try_from(h).map_err(|e| e.to_string())?,
+    );
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc
+        .write_header()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    writer
+        .write_image_data(&bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl eframe::App for Shell {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let elapsed = self.opened.elapsed();
+        if self.demo && !self.demo_started && self.app.selected_patient_id().is_some() {
+            self.demo_started = true;
+            self.app.start_session();
+        }
+        self.app.ui(ui);
+        let ctx = ui.ctx().clone();
+        if let Some(path) = &self.screenshot
+            && !self.shot_requested
+            && elapsed >= self.screenshot_after
+        {
+            self.shot_requested = true;
+            let path = path.clone();
+            let result = Arc::clone(&self.shot_result);
+            let wake = ctx.clone();
+            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
+                egui::ScreenshotCallback::new(move |image| {
+                    let r = save_png(&path, &image);
+                    if let Ok(mut slot) = result.lock() {
+                        *slot = Some(r);
+                    }
+                    wake.request_repaint();
+                }),
+            ));
+        }
+        if let Some(q) = self.quit_after {
+            let shot_done = self.screenshot.is_none()
+                || self.shot_result.lock().map(|s| s.is_some()).unwrap_or(true);
+            if elapsed >= q && shot_done {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if self.screenshot.is_some() && !self.shot_requested {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Opens the window and runs it until it is closed.
+pub fn run(args: GuiArgs) -> Result<()> {
+    let data_dir = match &args.data_dir {
+        Some(d) => d.clone(),
+        None => entrain_ui::settings::default_data_dir(),
+    };
+    let settings = if args.demo {
+        Settings::demo(data_dir)
+    } else {
+        Settings::load(&data_dir).with_context(|| "reading the settings")?
+    };
+    let shot_result = Arc::new(Mutex::new(None));
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Entrain")
+            .with_inner_size([1400.0, 900.0]),
+        renderer: eframe::Renderer::Glow,
+        ..eframe::NativeOptions::default()
+    };
+    let demo = args.demo;
+    let screenshot = args.screenshot.clone();
+    let after = Duration::from_secs_f64(args.screenshot_after.max(0.0));
+    let quit = args.quit_after.map(|s| Duration::from_secs_f64(s.max(0.0)));
+    let result_slot = Arc::clone(&shot_result);
+    eframe::run_native(
+        "Entrain",
+        native,
+        Box::new(move |cc| {
+            let mut app = EntrainApp::new(&cc.egui_ctx, settings);
+            if demo {
+                app.queue_demo("DEMO-01");
+                app.set_auto_start(true);
+                app.show(Screen::Live);
+            }
+            Ok(Box::new(Shell {
+                app,
+                opened: Instant::now(),
+                demo_started: false,
+                demo,
+                screenshot,
+                screenshot_after: after,
+                shot_requested: false,
+                shot_result: result_slot,
+                quit_after: quit,
+            }))
+        }),
+    )
+    .map_err(|e| anyhow!("the window could not open: {e}"))?;
+    if let Some(path) = &args.screenshot {
+        match shot_result.lock().map(|s| s.clone()) {
+            Ok(Some(Ok(()))) => eprintln!("screenshot saved to {}", path.display()),
+            Ok(Some(Err(e))) => return Err(anyhow!("screenshot not saved: {e}")),
+            _ => return Err(anyhow!("the window closed before the screenshot was taken")),
+        }
+    }
+    Ok(())
+}

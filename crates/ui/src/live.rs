@@ -1,0 +1,218 @@
+//! A running session as the UI holds it: the engine's handle, the latest snapshot, the history for
+//! the plots, and how the sensors were chosen.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use entrain_audio::MetronomeConfig;
+use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, EngineHandle, RunSummary};
+use entrain_engine::{EngineCommand, EngineConfig, EngineError, Snapshot};
+use entrain_gait::{Placement, Side};
+use entrain_sensors::ble::SensorKind;
+use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource};
+use entrain_sensors::replay::ReplaySource;
+use entrain_sensors::source::{SensorId, SensorSource};
+use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+
+use crate::history::LiveHistory;
+use crate::settings::Settings;
+
+/// Where a session's sensor data comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceChoice {
+    /// The virtual patient (simulated gait that entrains to the beat).
+    Virtual(Preset),
+    /// A recorded walk (the raw CSV format of `entrain_sensors::replay::raw`).
+    Recorded(PathBuf),
+    /// Real BLE sensors by address.
+    Ble(Vec<(SensorId, Placement, SensorKind)>),
+}
+
+impl SourceChoice {
+    /// The label the record keeps (`sim:entrains`, `replay:PATH`, `ble`).
+    pub fn label(&self) -> String {
+        match self {
+            SourceChoice::Virtual(p) => format!("sim:{}", p.name()),
+            SourceChoice::Recorded(p) => format!("replay:{}", p.display()),
+            SourceChoice::Ble(_) => "ble".into(),
+        }
+    }
+
+    /// Opens the source.
+    pub fn open(&self) -> Result<Box<dyn SensorSource>, String> {
+        match self {
+            SourceChoice::Virtual(p) => Ok(Box::new(VirtualPatientSource::new(
+                VirtualPatient::new(p.config()),
+                p.name(),
+                None,
+            ))),
+            SourceChoice::Recorded(path) => ReplaySource::open_raw(path)
+                .map(|s| Box::new(s) as Box<dyn SensorSource>)
+                .map_err(|e| format!("recorded walk {}: {e}", path.display())),
+            SourceChoice::Ble(sensors) => {
+                let assignments = sensors
+                    .iter()
+                    .map(|(id, placement, kind)| Assignment {
+                        id: id.clone(),
+                        placement: *placement,
+                        kind: *kind,
+                    })
+                    .collect();
+                BleSource::start(BleConfig::new(assignments), Instant::now())
+                    .map(|s| Box::new(s) as Box<dyn SensorSource>)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// The sensors of the virtual patient (for assignment): (placement, id, name).
+pub fn virtual_sensors(preset: Preset) -> Vec<(Placement, SensorId, String)> {
+    VirtualPatientSource::new(VirtualPatient::new(preset.config()), preset.name(), None)
+        .sensors()
+        .into_iter()
+        .map(|s| (s.placement, s.id, s.name))
+        .collect()
+}
+
+/// Starts a session (blocking: opens the record and the source; call it off the UI thread).
+pub fn start_session(
+    settings: &Settings,
+    source: &SourceChoice,
+    patient_id: Option<i64>,
+    paretic: Option<Side>,
+) -> Result<EngineHandle, String> {
+    settings.validate().map_err(|e| e.to_string())?;
+    let opened = source.open()?;
+    let audio = if settings.sound {
+        let mut m = MetronomeConfig::default();
+        if !settings.output_device.trim().is_empty() {
+            m.output.device_name = Some(settings.output_device.trim().to_string());
+        }
+        AudioOutput::Device(m)
+    } else {
+        AudioOutput::Off
+    };
+    let config = runtime::RuntimeConfig {
+        engine: EngineConfig {
+            protocol: settings.protocol(paretic),
+            ..EngineConfig::default()
+        },
+        clock: Clock::RealTime,
+        tick_nanos: 5_000_000,
+        audio,
+        recording: Some(runtime::Recording {
+            db_path: settings.database_path(),
+            patient_id,
+            source_label: source.label(),
+        }),
+        max_nanos: None,
+        auto_start: false,
+    };
+    runtime::start(config, opened).map_err(|e: EngineError| e.to_string())
+}
+
+/// A session on screen.
+#[derive(Debug)]
+pub struct LiveSession {
+    handle: Option<EngineHandle>,
+    /// The latest snapshot.
+    pub snapshot: Snapshot,
+    /// Plots' data.
+    pub history: LiveHistory,
+    /// The record's session id.
+    pub session_id: Option<i64>,
+    /// The source label.
+    pub source_label: String,
+    /// The patient.
+    pub patient_id: Option<i64>,
+    /// Waiting for the clinician to confirm the stop.
+    pub confirm_stop: bool,
+    /// The mark-event text.
+    pub mark_text: String,
+    /// Batches stored so far (steps).
+    pub steps_stored: u64,
+}
+
+impl LiveSession {
+    /// Wraps a started engine.
+    pub fn new(handle: EngineHandle, source_label: String, patient_id: Option<i64>) -> Self {
+        LiveSession {
+            snapshot: handle.snapshot(),
+            handle: Some(handle),
+            history: LiveHistory::new(),
+            session_id: None,
+            source_label,
+            patient_id,
+            confirm_stop: false,
+            mark_text: String::new(),
+            steps_stored: 0,
+        }
+    }
+
+    /// Reads the engine's new events and snapshot (never blocks).
+    pub fn poll(&mut self) {
+        let Some(handle) = &self.handle else { return };
+        for e in handle.events().try_iter() {
+            match e {
+                EngineEvent::Recording { session_id } => self.session_id = Some(session_id),
+                EngineEvent::Step(s) => self.history.on_step(s.time_nanos, s.side),
+                EngineEvent::Beat {
+                    time_nanos,
+                    tempo_spm,
+                } => self.history.on_beat(time_nanos, tempo_spm),
+                EngineEvent::Notice(n) => self.history.on_notice(n),
+                EngineEvent::Flushed { steps_stored, .. } => self.steps_stored = steps_stored,
+            }
+        }
+        self.snapshot = handle.snapshot();
+    }
+
+    /// Sends a clinician command.
+    pub fn command(&self, command: EngineCommand) {
+        if let Some(h) = &self.handle {
+            h.command(command);
+        }
+    }
+
+    /// Whether the protocol is running or paused (started and not over).
+    pub fn is_started(&self) -> bool {
+        self.snapshot.run_state != "waiting to start" && !self.is_finished()
+    }
+
+    /// Whether the session is over.
+    pub fn is_finished(&self) -> bool {
+        self.snapshot.run_state == "finished"
+    }
+
+    /// Whether it is paused.
+    pub fn is_paused(&self) -> bool {
+        self.snapshot.run_state.starts_with("paused")
+    }
+
+    /// Takes the engine's handle to join it (once finished).
+    pub fn take_handle(&mut self) -> Option<EngineHandle> {
+        self.handle.take()
+    }
+}
+
+/// How a session ended, as the UI reports it.
+pub fn summary_text(summary: &Result<RunSummary, EngineError>) -> String {
+    match summary {
+        Ok(s) => {
+            let mut t = format!(
+                "Session {} {}: {} ({} steps).",
+                s.session_id
+                    .map_or_else(|| "(not recorded)".into(), |id| format!("#{id}")),
+                s.status.name(),
+                s.reason,
+                s.snapshot.steps_total
+            );
+            if let Some(e) = &s.store_error {
+                t.push_str(&format!(" Recording problem: {e}"));
+            }
+            t
+        }
+        Err(e) => format!("The session ended with an error: {e}"),
+    }
+}

@@ -1,0 +1,243 @@
+//! The clinician's settings: sound, volume, protocol defaults, tempo ceiling, output device, data
+//! folder. Saved as JSON beside the record.
+
+use std::path::{Path, PathBuf};
+
+use entrain_cue::ProtocolConfig;
+use entrain_cue::config::UncuedLength;
+use serde::{Deserialize, Serialize};
+
+/// The settings file's name inside the data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+/// The record's file name inside the data folder.
+pub const DATABASE_FILE: &str = "entrain.db";
+
+/// A settings file that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// Reading or writing failed.
+    #[error("settings file {path}: {detail}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A value is out of range.
+    #[error("setting {what}: {found} is outside {min}–{max}")]
+    OutOfRange {
+        /// The setting.
+        what: &'static str,
+        /// The value.
+        found: f64,
+        /// Lowest allowed.
+        min: f64,
+        /// Highest allowed.
+        max: f64,
+    },
+}
+
+/// Everything the clinician can set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Play the beat on the sound card (off: visual beat only).
+    pub sound: bool,
+    /// Cue volume, 0–1.
+    pub volume: f64,
+    /// Output device name; empty = the system default.
+    pub output_device: String,
+    /// Uncued baseline length, s.
+    pub baseline_secs: f64,
+    /// Uncued re-test length, s.
+    pub retest_secs: f64,
+    /// Minimum time at the matched tempo before progression, s.
+    pub matched_min_secs: f64,
+    /// Entrained time at a level before the next, s.
+    pub level_min_secs: f64,
+    /// Tempo increase per level, %.
+    pub step_percent: f64,
+    /// Highest increase over the matched tempo, %.
+    pub max_increase_percent: f64,
+    /// Tempo ceiling, % above the baseline cadence.
+    pub ceiling_above_baseline_percent: f64,
+    /// Fading phase length, s.
+    pub fading_secs: f64,
+    /// Beats to settle after a tempo change before the entrainment gate looks.
+    pub settle_beats: u32,
+    /// The data folder (record and settings).
+    pub data_dir: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let p = ProtocolConfig::default();
+        Settings {
+            sound: true,
+            volume: p.cue_volume,
+            output_device: String::new(),
+            baseline_secs: 30.0,
+            retest_secs: 30.0,
+            matched_min_secs: p.progression.matched_min_secs,
+            level_min_secs: p.progression.level_min_secs,
+            step_percent: p.progression.step_percent,
+            max_increase_percent: p.progression.max_increase_percent,
+            ceiling_above_baseline_percent: p.safety.ceiling_above_baseline_percent,
+            fading_secs: p.fading_secs,
+            settle_beats: p.progression.settle_beats,
+            data_dir: default_data_dir(),
+        }
+    }
+}
+
+/// The per-user data folder (`~/.local/share/entrain`), or `./entrain-data` if there is none.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().map_or_else(|| PathBuf::from("entrain-data"), |d| d.join("entrain"))
+}
+
+fn check(what: &'static str, v: f64, min: f64, max: f64) -> Result<(), SettingsError> {
+    if v.is_finite() && (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(SettingsError::OutOfRange {
+            what,
+            found: v,
+            min,
+            max,
+        })
+    }
+}
+
+impl Settings {
+    /// A short protocol for demonstrations and tests: every phase in about a minute.
+    pub fn demo(data_dir: PathBuf) -> Settings {
+        Settings {
+            sound: false,
+            baseline_secs: 8.0,
+            retest_secs: 8.0,
+            matched_min_secs: 6.0,
+            level_min_secs: 5.0,
+            fading_secs: 10.0,
+            settle_beats: 4,
+            data_dir,
+            ..Settings::default()
+        }
+    }
+
+    /// Checks every value.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        check("volume", self.volume, 0.0, 1.0)?;
+        check("baseline length, s", self.baseline_secs, 5.0, 600.0)?;
+        check("re-test length, s", self.retest_secs, 5.0, 600.0)?;
+        check("matched minimum, s", self.matched_min_secs, 0.0, 600.0)?;
+        check("time per level, s", self.level_min_secs, 1.0, 600.0)?;
+        check("tempo step, %", self.step_percent, 0.5, 20.0)?;
+        check("highest increase, %", self.max_increase_percent, 0.0, 30.0)?;
+        check(
+            "tempo ceiling above baseline, %",
+            self.ceiling_above_baseline_percent,
+            0.0,
+            40.0,
+        )?;
+        check("fading length, s", self.fading_secs, 0.0, 1200.0)?;
+        check("settle beats", f64::from(self.settle_beats), 0.0, 64.0)?;
+        Ok(())
+    }
+
+    /// The RAS protocol these settings describe.
+    pub fn protocol(&self, paretic: Option<entrain_gait::Side>) -> ProtocolConfig {
+        let mut p = ProtocolConfig {
+            baseline: UncuedLength::Secs(self.baseline_secs),
+            retest: UncuedLength::Secs(self.retest_secs),
+            fading_secs: self.fading_secs,
+            cue_volume: self.volume,
+            paretic_side: paretic,
+            ..ProtocolConfig::default()
+        };
+        p.progression.matched_min_secs = self.matched_min_secs;
+        p.progression.level_min_secs = self.level_min_secs;
+        p.progression.step_percent = self.step_percent;
+        p.progression.max_increase_percent = self.max_increase_percent;
+        p.progression.settle_beats = self.settle_beats;
+        p.safety.ceiling_above_baseline_percent = self.ceiling_above_baseline_percent;
+        p
+    }
+
+    /// The record's path.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(DATABASE_FILE)
+    }
+
+    /// Reads the settings saved in `data_dir`, or the defaults (with that folder) if none are.
+    pub fn load(data_dir: &Path) -> Result<Settings, SettingsError> {
+        let path = data_dir.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Settings {
+                    data_dir: data_dir.to_path_buf(),
+                    ..Settings::default()
+                });
+            }
+            Err(e) => {
+                return Err(SettingsError::Io {
+                    path,
+                    detail: e.to_string(),
+                });
+            }
+        };
+        let mut s: Settings = serde_json::from_str(&text).map_err(|e| SettingsError::Io {
+            path: path.clone(),
+            detail: format!("not valid settings JSON: {e}"),
+        })?;
+        s.data_dir = data_dir.to_path_buf();
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Saves into the data folder (creating it).
+    pub fn save(&self) -> Result<(), SettingsError> {
+        self.validate()?;
+        let path = self.data_dir.join(SETTINGS_FILE);
+        let io = |e: std::io::Error| SettingsError::Io {
+            path: path.clone(),
+            detail: e.to_string(),
+        };
+        std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+        let text = serde_json::to_string_pretty(self).map_err(|e| SettingsError::Io {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+        std::fs::write(&path, text).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_validation() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = Settings::load(dir.path()).unwrap();
+        assert_eq!(loaded.data_dir, dir.path());
+        let s = Settings {
+            volume: 0.4,
+            ceiling_above_baseline_percent: 10.0,
+            ..Settings::demo(dir.path().to_path_buf())
+        };
+        s.save().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), s);
+        let p = s.protocol(Some(entrain_gait::Side::Left));
+        assert_eq!(p.safety.ceiling_above_baseline_percent, 10.0);
+        assert_eq!(p.cue_volume, 0.4);
+        let bad = Settings {
+            volume: 2.0,
+            ..s.clone()
+        };
+        assert!(bad.save().unwrap_err().to_string().contains("volume"));
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{ not json").unwrap();
+        let err = Settings::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("settings.json"), "{err}");
+    }
+}

@@ -1,0 +1,174 @@
+//! Work off the UI thread: the record (SQLite) on its own thread, BLE scans and session starts on
+//! short-lived threads. Each job's answer comes back on a channel the UI drains every frame, and the
+//! worker asks egui for a repaint, so the window never waits on the disk or the radio.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use entrain_store::{PatientRecord, SessionRecord, Store, StoredClinicalTest};
+
+use crate::progress::{SessionPoint, session_point};
+
+/// A job for the record's thread.
+pub type Job = Box<dyn FnOnce(&mut Store) -> Reply + Send>;
+
+/// Everything the progress screen shows for one patient.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProgressData {
+    /// The patient.
+    pub patient_id: i64,
+    /// Sessions, oldest first.
+    pub sessions: Vec<SessionRecord>,
+    /// Their measures, same order.
+    pub points: Vec<SessionPoint>,
+    /// Clinical tests, oldest first.
+    pub tests: Vec<StoredClinicalTest>,
+}
+
+/// An answer from a background job.
+#[derive(Debug)]
+pub enum Reply {
+    /// The record is open (its path).
+    Opened(Result<PathBuf, String>),
+    /// The patient list.
+    Patients(Result<Vec<PatientRecord>, String>),
+    /// A patient was added or changed.
+    PatientSaved(Result<PatientRecord, String>),
+    /// Sensors were assigned to a patient.
+    Assigned(Result<String, String>),
+    /// A patient's progress.
+    Progress(Result<ProgressData, String>),
+    /// A clinical test was stored: its description.
+    TestSaved(Result<String, String>),
+}
+
+/// The record's thread.
+#[derive(Debug)]
+pub struct StoreWorker {
+    jobs: Sender<Job>,
+    replies: Receiver<Reply>,
+}
+
+impl StoreWorker {
+    /// Opens (or creates) the record at `path` on a new thread; the answer arrives as
+    /// [`Reply::Opened`]. `wake` is called after each answer (the UI's repaint request).
+    pub fn open(path: PathBuf, wake: impl Fn() + Send + 'static) -> StoreWorker {
+        let (job_tx, job_rx) = mpsc::channel::<Job>();
+        let (reply_tx, reply_rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("entrain-ui-store".into())
+            .spawn({
+                let reply_tx = reply_tx.clone();
+                move || {
+                    let opened = path
+                        .parent()
+                        .map_or(Ok(()), std::fs::create_dir_all)
+                        .map_err(|e| format!("data folder {}: {e}", path.display()))
+                        .and_then(|()| Store::open(&path).map_err(|e| e.to_string()));
+                    let mut store = match opened {
+                        Ok(s) => {
+                            let _ = reply_tx.send(Reply::Opened(Ok(path.clone())));
+                            wake();
+                            s
+                        }
+                        Err(e) => {
+                            let _ = reply_tx.send(Reply::Opened(Err(e)));
+                            wake();
+                            return;
+                        }
+                    };
+                    while let Ok(job) = job_rx.recv() {
+                        let reply = job(&mut store);
+                        if reply_tx.send(reply).is_err() {
+                            return;
+                        }
+                        wake();
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            let _ = reply_tx.send(Reply::Opened(Err(format!(
+                "cannot start the record's thread: {e}"
+            ))));
+        }
+        StoreWorker {
+            jobs: job_tx,
+            replies: reply_rx,
+        }
+    }
+
+    /// Queues a job; `false` if the record's thread has ended.
+    pub fn run(&self, job: impl FnOnce(&mut Store) -> Reply + Send + 'static) -> bool {
+        self.jobs.send(Box::new(job)).is_ok()
+    }
+
+    /// The answers that have arrived.
+    pub fn replies(&self) -> Vec<Reply> {
+        self.replies.try_iter().collect()
+    }
+}
+
+/// Reads a patient's progress from the record.
+pub fn load_progress(store: &Store, patient: &PatientRecord) -> Result<ProgressData, String> {
+    let paretic = match patient.affected_side {
+        Some(entrain_store::AffectedSide::Left) => Some(entrain_gait::Side::Left),
+        Some(entrain_store::AffectedSide::Right) => Some(entrain_gait::Side::Right),
+        _ => None,
+    };
+    let mut sessions = store
+        .sessions(Some(patient.id))
+        .map_err(|e| e.to_string())?;
+    sessions.sort_by_key(|s| (s.started_unix_ms, s.id));
+    let mut points = Vec::with_capacity(sessions.len());
+    for s in &sessions {
+        let steps = store.steps(s.id).map_err(|e| e.to_string())?;
+        let beats = store.beats(s.id).map_err(|e| e.to_string())?;
+        points.push(session_point(
+            s.id,
+            s.started_unix_ms,
+            &steps,
+            &beats,
+            paretic,
+        ));
+    }
+    let mut tests = store
+        .clinical_tests(patient.id)
+        .map_err(|e| e.to_string())?;
+    tests.sort_by_key(|t| (t.performed_unix_ms, t.id));
+    Ok(ProgressData {
+        patient_id: patient.id,
+        sessions,
+        points,
+        tests,
+    })
+}
+
+/// A one-off background job with one answer (BLE scan, session start).
+#[derive(Debug)]
+pub struct Pending<T> {
+    rx: Receiver<T>,
+}
+
+impl<T: Send + 'static> Pending<T> {
+    /// Runs `f` on a new thread named `name`; `wake` is called when it is done.
+    pub fn spawn(
+        name: &str,
+        f: impl FnOnce() -> T + Send + 'static,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<Pending<T>, String> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let _ = tx.send(f());
+                wake();
+            })
+            .map_err(|e| format!("cannot start the {name} thread: {e}"))?;
+        Ok(Pending { rx })
+    }
+
+    /// The answer, once there.
+    pub fn try_take(&self) -> Option<T> {
+        self.rx.try_recv().ok()
+    }
+}

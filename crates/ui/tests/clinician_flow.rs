@@ -1,0 +1,296 @@
+//! The real UI driven by accessible names through egui_kittest (AccessKit), with the real record
+//! (SQLite in a temporary folder) and the real engine running the virtual patient in real time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use entrain_ui::{EntrainApp, Screen, Settings};
+
+fn harness(settings: Settings) -> Harness<'static, EntrainApp> {
+    let ctx = egui::Context::default();
+    let app = EntrainApp::new(&ctx, settings);
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 1100.0))
+        .with_max_steps(50)
+        .build_ui_state(|ui, app: &mut EntrainApp| app.ui(ui), app)
+}
+
+/// Steps the UI (real time passes: the record and the engine run on their own threads) until
+/// `done` holds, failing after `timeout`.
+fn wait_until(
+    h: &mut Harness<'_, EntrainApp>,
+    what: &str,
+    timeout: Duration,
+    mut done: impl FnMut(&Harness<'_, EntrainApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}; banners: {:?}; session: {:?}",
+            h.state().banner_texts(),
+            h.state().live().map(|l| (
+                &l.snapshot.run_state,
+                &l.snapshot.phase,
+                l.snapshot.steps_total,
+                &l.history.notices
+            ))
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn has_label(h: &Harness<'_, EntrainApp>, label: &str) -> bool {
+    h.query_by_label(label).is_some()
+}
+
+fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
+    h.query_all_by_label_contains(part).next().is_some()
+}
+
+/// Waits for `label` to be on screen, then clicks it.
+fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
+    wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
+    h.get_by_label(label).click();
+    h.step();
+}
+
+fn type_into(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
+    click(h, label);
+    h.get_by_label(label).click();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+#[test]
+fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::demo(dir.path().to_path_buf()));
+    wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
+        h.state().store_ready()
+    });
+
+    // Patients: add one by its pseudonymous code.
+    click(&mut h, "Add patient");
+    h.step();
+    type_into(&mut h, "Patient code", "WARD3-017");
+    type_into(&mut h, "Affected side (left/right/both/none)", "left");
+    type_into(&mut h, "Year of birth", "1951");
+    click(&mut h, "Save patient");
+    wait_until(
+        &mut h,
+        "the patient in the list",
+        Duration::from_secs(10),
+        |h| has_label(h, "Open WARD3-017"),
+    );
+    click(&mut h, "Open WARD3-017");
+    h.step();
+    assert_eq!(h.state().screen(), Screen::Sensors);
+    assert!(has_text_containing(&h, "Patient WARD3-017"));
+
+    // Sensors: with no adapter the screen offers the virtual patient; assign its sensors.
+    click(&mut h, "Assign virtual patient's sensors");
+    wait_until(
+        &mut h,
+        "the assignment banner",
+        Duration::from_secs(10),
+        |h| has_text_containing(h, "Sensors assigned: foot_left -> virtual"),
+    );
+
+    // Live session: start, walk the uncued baseline into the matched cue, see the tempo.
+    click(&mut h, "Go to session");
+    wait_until(
+        &mut h,
+        "the session to be ready",
+        Duration::from_secs(20),
+        |h| has_label(h, "Start"),
+    );
+    click(&mut h, "Start");
+    wait_until(
+        &mut h,
+        "the baseline to run",
+        Duration::from_secs(10),
+        |h| has_text_containing(h, "Phase: baseline (no cue)") && has_label(h, "Pause"),
+    );
+    // The demo protocol's baseline is 8 s of walking; the cue then starts at the matched tempo.
+    wait_until(&mut h, "the matched cue", Duration::from_secs(40), |h| {
+        has_text_containing(h, "Phase: matched cue")
+    });
+    let first_target = wait_target(&mut h);
+    assert!(
+        (60.0..=100.0).contains(&first_target),
+        "matched tempo {first_target} near the virtual patient's 80 steps/min"
+    );
+    assert!(
+        has_text_containing(&h, "Tempo change: "),
+        "the reason of the first tempo is shown"
+    );
+
+    // The clinician raises the tempo: the target changes and the reason says so.
+    click(&mut h, "Tempo +");
+    h.step();
+    click(&mut h, "Tempo +");
+    wait_until(&mut h, "the nudged target", Duration::from_secs(10), |h| {
+        h.state()
+            .live()
+            .and_then(|l| l.snapshot.target_tempo_spm)
+            .is_some_and(|t| t >= first_target + 1.5)
+    });
+    assert!(h.state().live().unwrap().history.tempo_changes.len() >= 2);
+
+    // Pause and resume by button, mark an event, then stop with confirmation.
+    click(&mut h, "Pause");
+    wait_until(&mut h, "pause", Duration::from_secs(5), |h| {
+        has_label(h, "Resume")
+    });
+    click(&mut h, "Resume");
+    wait_until(&mut h, "resume", Duration::from_secs(5), |h| {
+        has_label(h, "Pause")
+    });
+    click(&mut h, "Mark event");
+    click(&mut h, "Stop");
+    wait_until(
+        &mut h,
+        "the stop confirmation",
+        Duration::from_secs(5),
+        |h| has_label(h, "Confirm stop"),
+    );
+    click(&mut h, "Confirm stop");
+    wait_until(
+        &mut h,
+        "the session summary",
+        Duration::from_secs(20),
+        |h| has_text_containing(h, "stopped"),
+    );
+
+    // Progress: the session is there with its steps and baseline cadence.
+    click(&mut h, "Progress");
+    wait_until(
+        &mut h,
+        "the session in progress",
+        Duration::from_secs(10),
+        |h| has_text_containing(h, "1 session(s)"),
+    );
+    assert!(has_text_containing(&h, "Session #"));
+    assert!(has_text_containing(&h, "baseline vs re-test"));
+    h.step();
+    assert!(h.unnamed_widgets().is_empty(), "{:?}", h.unnamed_widgets());
+}
+
+/// Waits for the target tempo to appear and returns it.
+fn wait_target(h: &mut Harness<'_, EntrainApp>) -> f64 {
+    wait_until(h, "a target tempo", Duration::from_secs(10), |h| {
+        h.state()
+            .live()
+            .and_then(|l| l.snapshot.target_tempo_spm)
+            .is_some()
+    });
+    h.state()
+        .live()
+        .and_then(|l| l.snapshot.target_tempo_spm)
+        .unwrap()
+}
+
+#[test]
+fn every_input_widget_on_every_screen_has_an_accessible_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::demo(dir.path().to_path_buf()));
+    wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
+        h.state().store_ready()
+    });
+    click(&mut h, "Add patient");
+    h.step();
+    type_into(&mut h, "Patient code", "A11Y-1");
+    click(&mut h, "Save patient");
+    wait_until(&mut h, "the patient", Duration::from_secs(10), |h| {
+        has_label(h, "Open A11Y-1")
+    });
+    click(&mut h, "Edit A11Y-1");
+    h.step();
+    let mut checked = 0;
+    for name in [
+        "Patients",
+        "Sensors",
+        "Live session",
+        "Clinical tests",
+        "Progress",
+        "Settings",
+    ] {
+        h.get_by_label(name).click();
+        h.step();
+        h.step();
+        let unnamed = h.unnamed_widgets();
+        assert!(unnamed.is_empty(), "screen {name}: {unnamed:?}");
+        // Count the input widgets seen, so the check cannot pass on an empty screen.
+        checked += h
+            .root()
+            .children_recursive()
+            .filter(|n| egui::accessibility::is_input(n.accesskit_node().role()))
+            .count();
+    }
+    assert!(checked > 30, "only {checked} input widgets seen");
+}
+
+#[test]
+fn clinical_tests_are_timed_and_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::demo(dir.path().to_path_buf()));
+    wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
+        h.state().store_ready()
+    });
+    click(&mut h, "Add patient");
+    h.step();
+    type_into(&mut h, "Patient code", "TEST-9");
+    click(&mut h, "Save patient");
+    wait_until(&mut h, "the patient", Duration::from_secs(10), |h| {
+        has_label(h, "Open TEST-9")
+    });
+    click(&mut h, "Open TEST-9");
+    h.step();
+    click(&mut h, "Clinical tests");
+    h.step();
+    // 10 m walk: the harness clock advances 0.25 s a step.
+    click(&mut h, "Crossed 2 m line");
+    h.run_steps(24); // 6 s
+    click(&mut h, "Crossed 8 m line");
+    h.step();
+    assert!(has_text_containing(&h, "Trial 1: "), "trial result shown");
+    click(&mut h, "Save 10 m walk");
+    wait_until(
+        &mut h,
+        "the 10 m walk stored",
+        Duration::from_secs(10),
+        |h| has_text_containing(h, "Stored 10mwt"),
+    );
+    // FAC out of range is refused with a readable banner; a valid one is stored.
+    type_into(&mut h, "FAC (0–5)", "7");
+    click(&mut h, "Save FAC");
+    h.step();
+    wait_until(&mut h, "the FAC refusal", Duration::from_secs(5), |h| {
+        has_text_containing(h, "outside 0")
+    });
+    click(&mut h, "FAC (0–5)");
+    h.step();
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    h.get_by_label("FAC (0–5)").type_text("3");
+    h.step();
+    click(&mut h, "Save FAC");
+    wait_until(&mut h, "the FAC stored", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Stored fac: 3.00")
+    });
+    click(&mut h, "Progress");
+    wait_until(
+        &mut h,
+        "the tests in progress",
+        Duration::from_secs(10),
+        |h| has_text_containing(h, "2 clinical test(s)"),
+    );
+}
