@@ -67,7 +67,8 @@ fn value_range(values: &[f64], min_span: f64, floor: Option<f64>) -> std::ops::R
     if let Some(f) = floor {
         a = a.max(f);
     }
-    a..(mid + span * 0.65)
+    // More room above the data than below: the legend sits in the upper left.
+    a..(mid + span * 1.0)
 }
 
 struct Trend<'p> {

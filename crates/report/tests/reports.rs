@@ -196,6 +196,24 @@ fn pdf_text(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Every word of the PDF with its right edge and top, points (`pdftotext -bbox`).
+fn pdf_words(pdf: &Path) -> Vec<(String, f64, f64)> {
+    let out = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let html = String::from_utf8_lossy(&out.stdout);
+    let attr = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + line[start..].find('"').unwrap();
+        line[start..end].parse().unwrap()
+    };
+    html.lines()
+        .filter(|l| l.trim_start().starts_with("<word "))
+        .map(|l| {
+            let text = l[l.find('>').unwrap() + 1..l.rfind("</word>").unwrap()].to_string();
+            (text, attr(l, "xMax"), attr(l, "yMin"))
+        })
+        .collect()
+}
+
 /// Renders every page with pdftoppm (PNG for people, PGM for the check) and returns, per page,
 /// (width, height, share of pixels that are not white, share that are dark).
 fn render_pages(pdf: &Path, prefix: &Path) -> Vec<(usize, usize, f64, f64)> {
@@ -360,6 +378,31 @@ fn session_report_progress_report_and_fhir_bundle() {
             text.contains(needle),
             "session report lacks {needle:?}:\n{text}"
         );
+    }
+
+    // Right-aligned columns line up as poppler measures them (its own Helvetica metrics): the
+    // bold header and the regular numbers under it end at the same x.
+    let words = pdf_words(&pdf);
+    let right_edge = |text: &str, y_range: std::ops::Range<f64>| {
+        words
+            .iter()
+            .find(|w| w.0 == text && y_range.contains(&w.2))
+            .unwrap_or_else(|| panic!("no word {text:?}"))
+            .1
+    };
+    let header_y = words
+        .iter()
+        .find(|w| w.0 == "Measure")
+        .map(|w| w.2)
+        .unwrap();
+    let rows = header_y..header_y + 30.0;
+    for (header, value) in [
+        ("Baseline", format!("{:.1}", baseline.cadence_spm)),
+        ("Re-test", format!("{:.1}", retest.cadence_spm)),
+    ] {
+        let h = right_edge(header, header_y - 1.0..header_y + 1.0);
+        let v = right_edge(&value, rows.clone());
+        assert!((h - v).abs() < 0.05, "{header} ends at {h}, {value} at {v}");
     }
 
     // --- The progress report: trend charts over the three sessions, thresholds, the table.
