@@ -487,7 +487,7 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
         latencies_ms.sort_by(f64::total_cmp);
         let p95 = latencies_ms[latencies_ms.len() * 95 / 100];
         assert!(
-            p95 < 15.0,
+            p95 < 25.0,
             "{name}: 95th percentile arrival - mapped {p95:.1} ms"
         );
 
