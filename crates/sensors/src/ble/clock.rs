@@ -340,6 +340,33 @@ mod tests {
     }
 
     #[test]
+    fn follows_a_drift_that_changes_with_temperature() {
+        // +60 ppm for 90 s, then -40 ppm (the sensor warmed up against the skin).
+        let mut rng = Rng::new(5);
+        let mut map = ClockMap::new(ClockMapConfig::default());
+        let period = 1e9 / 11.0;
+        let floor = 10e6;
+        let mut taken = 0.0f64;
+        let mut worst_late = 0i64;
+        for i in 0..(240.0 * 11.0) as usize {
+            let sensor = (i as f64 * period) as i64;
+            let drift = if i < 90 * 11 { 60e-6 } else { -40e-6 };
+            if i > 0 {
+                taken += period * (1.0 + drift);
+            }
+            let latency = floor - 3e6 * (1.0 - rng.uniform()).ln();
+            map.observe(sensor, (taken + latency) as i64);
+            // A minute after the change the mapping is back within 1 ms.
+            if i > 150 * 11 {
+                let err = map.map(sensor).unwrap() - taken as i64 - floor as i64;
+                worst_late = worst_late.max(err.abs());
+            }
+        }
+        assert!(worst_late < 1_000_000, "error {worst_late} ns");
+        assert!((map.fit().unwrap().drift_ppm() + 40.0).abs() < 3.0);
+    }
+
+    #[test]
     fn mapped_time_never_after_arrival() {
         let mut rng = Rng::new(9);
         let mut map = ClockMap::new(ClockMapConfig::default());
