@@ -1,0 +1,113 @@
+//! The real `entrain` window under Xvfb (eframe on OpenGL, Mesa llvmpipe): a demo session with the
+//! virtual patient runs for 20 s, then the window saves a screenshot of the live session screen to
+//! `test-output/live-session.png` (the README's picture comes from this run) and closes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_entrain");
+
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `Xvfb` on the first free display from :90 and waits for its socket.
+fn start_xvfb() -> Xvfb {
+    for n in 90..120 {
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let child = Command::new("Xvfb")
+            .args([
+                format!(":{n}").as_str(),
+                "-screen",
+                "0",
+                "1400x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (Debian package xvfb, installed by scripts/install-deps.sh)");
+        let mut x = Xvfb {
+            child,
+            display: format!(":{n}"),
+        };
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if socket.exists() {
+                return x;
+            }
+            if let Ok(Some(_)) = x.child.try_wait() {
+                break; // lost the race for this display: try the next
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("no Xvfb display could be started on :90..:119");
+}
+
+#[test]
+fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
+    let x = start_xvfb();
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output/live-session.png");
+    let _ = std::fs::remove_file(&out);
+    let data = tempfile::tempdir().unwrap();
+    let run = Command::new(BIN)
+        .args(["--demo", "--data-dir"])
+        .arg(data.path())
+        .arg("--screenshot")
+        .arg(&out)
+        .args(["--screenshot-after", "20", "--quit-after", "21"])
+        .env("DISPLAY", &x.display)
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "entrain --demo failed: {stderr}");
+    assert!(stderr.contains("screenshot saved"), "{stderr}");
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert!(
+        info.width >= 800 && info.height >= 600,
+        "{}x{}",
+        info.width,
+        info.height
+    );
+    // A drawn screen, not a blank one: many distinct colours (text, plots, buttons).
+    let mut colours: Vec<[u8; 4]> = buf[..info.buffer_size()]
+        .chunks_exact(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 200, "only {} colours", colours.len());
+    // The session ran: it is in the record with its steps.
+    let listing = Command::new(BIN)
+        .args(["sessions", "--db"])
+        .arg(data.path().join("entrain.db"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        listing.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listing.stderr)
+    );
+    assert!(text.contains("sim:entrains"), "{text}");
+}
