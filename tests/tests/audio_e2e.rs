@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use entrain_audio::{ScheduleChange, Segment, Tempo, onset_frames};
@@ -14,6 +15,16 @@ use entrain_tests::pulse::report::{Line, parse};
 use entrain_tests::pulse::{PulseServer, Recording};
 
 const RATE: u32 = 48_000;
+
+/// The two measuring tests share the machine's two cores with the PulseAudio servers they start:
+/// run them one at a time so neither starves the other's audio thread.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Not a test of its own: the child process that plays (see `spawn_player`). Does nothing unless
 /// started by one of the tests below.
@@ -80,8 +91,25 @@ fn intervals(frames: &[u64]) -> Vec<i64> {
         .collect()
 }
 
+/// A glitch of the sound server itself (an interval off the schedule in the recording while the
+/// renderer's own report is exact and cpal saw no xrun) gets one more run: a loaded CI machine can
+/// make PulseAudio drop or insert a few frames. A renderer that leaves its schedule fails at once,
+/// and a glitch in both runs fails too.
 #[test]
 fn metronome_through_pulseaudio_is_sample_exact() {
+    let _serial = one_at_a_time();
+    let first = play_and_compare();
+    if let Err(glitch) = first {
+        eprintln!("first run: {glitch}; running once more");
+        if let Err(again) = play_and_compare() {
+            panic!("intervals off the schedule without an xrun, twice:\n{glitch}\n{again}");
+        }
+    }
+}
+
+/// Plays the spec once and compares the recorded onsets with the schedule. Panics where the
+/// renderer is wrong; `Err` where only the recording is off without an xrun.
+fn play_and_compare() -> Result<(), String> {
     let server = start_server();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.txt");
@@ -147,20 +175,23 @@ fn metronome_through_pulseaudio_is_sample_exact() {
         played.buffer_frames,
         mismatches
     );
-    assert!(
-        mismatches.len() <= played.xruns,
-        "intervals off the schedule without an xrun: {mismatches:?}\nrecorded {got:?}\nscheduled {want:?}"
-    );
+    if mismatches.len() > played.xruns {
+        return Err(format!(
+            "{mismatches:?}\nrecorded {got:?}\nscheduled {want:?}"
+        ));
+    }
     for (i, g, w) in &mismatches {
         assert!(
             (g - w).abs() <= i64::from(played.buffer_frames),
             "interval {i} off by more than a period: {g} vs {w}"
         );
     }
+    Ok(())
 }
 
 #[test]
 fn metronome_reports_a_lost_device_and_recovers_when_it_returns() {
+    let _serial = one_at_a_time();
     let mut server = start_server();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.txt");
