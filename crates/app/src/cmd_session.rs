@@ -2,13 +2,17 @@
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
 use entrain_engine::{EngineCommand, EngineConfig, fmt_secs};
+use entrain_gait::{Placement, Side};
+use entrain_sensors::ble::SensorKind;
+use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource};
 use entrain_sensors::replay::{self, Dataset, ReplaySource, TrialId};
-use entrain_sensors::source::SensorSource;
+use entrain_sensors::source::{SensorId, SensorSource};
 use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_store::Store;
 
@@ -23,7 +27,8 @@ pub enum SessionProtocol {
 #[derive(Debug, Args)]
 pub struct SessionArgs {
     /// Sensor source: `sim[:PRESET]` (virtual patient), `replay:FILE` (our raw CSV),
-    /// `replay:DATASET:DIR:TRIAL` (a public data-set trial), or `ble`.
+    /// `replay:DATASET:DIR:TRIAL` (a public data-set trial), or `ble:LEFT,RIGHT[,LOWER_BACK]`
+    /// (sensor ids from `entrain devices`).
     #[arg(long)]
     source: String,
     /// Protocol.
@@ -61,7 +66,11 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-fn open_source(spec: &str, until_nanos: Option<i64>) -> Result<Box<dyn SensorSource>> {
+fn open_source(
+    spec: &str,
+    until_nanos: Option<i64>,
+    origin: Instant,
+) -> Result<Box<dyn SensorSource>> {
     if spec == "sim" || spec.starts_with("sim:") {
         let name = spec.strip_prefix("sim:").unwrap_or("entrains");
         let Some(preset) = Preset::from_name(name) else {
@@ -99,10 +108,37 @@ fn open_source(spec: &str, until_nanos: Option<i64>) -> Result<Box<dyn SensorSou
     }
     if spec == "ble" {
         bail!(
-            "--source ble: the BLE sensor source is not wired into `entrain session` in this build; use sim[:PRESET] or replay:FILE"
+            "--source ble: give the sensors as ble:LEFT,RIGHT[,LOWER_BACK] (ids from `entrain devices`)"
         );
     }
-    bail!("--source {spec}: expected sim[:PRESET], replay:FILE, replay:DATASET:DIR:TRIAL or ble")
+    if let Some(ids) = spec.strip_prefix("ble:") {
+        let placements = [
+            Placement::Foot(Side::Left),
+            Placement::Foot(Side::Right),
+            Placement::LowerBack,
+        ];
+        let ids: Vec<&str> = ids.split(',').map(str::trim).collect();
+        if !(2..=3).contains(&ids.len()) || ids.iter().any(|id| id.is_empty()) {
+            bail!(
+                "--source {spec}: expected ble:LEFT,RIGHT[,LOWER_BACK] (ids from `entrain devices`)"
+            );
+        }
+        let assignments = ids
+            .iter()
+            .zip(placements)
+            .map(|(id, placement)| Assignment {
+                id: SensorId((*id).to_string()),
+                placement,
+                kind: SensorKind::Entrain,
+            })
+            .collect();
+        let source = BleSource::start(BleConfig::new(assignments), origin)
+            .with_context(|| format!("--source {spec}: starting the BLE sensors"))?;
+        return Ok(Box::new(source));
+    }
+    bail!(
+        "--source {spec}: expected sim[:PRESET], replay:FILE, replay:DATASET:DIR:TRIAL or ble:LEFT,RIGHT[,LOWER_BACK]"
+    )
 }
 
 /// Reads clinician commands from standard input, one per line: `p` pause, `r` resume, `s` stop,
@@ -135,7 +171,11 @@ pub fn run(args: SessionArgs) -> Result<()> {
         bail!("--seconds must be a positive number, got {s}");
     }
     let until_nanos = args.seconds.map(|s| (s * 1e9) as i64);
-    let source = open_source(&args.source, until_nanos)?;
+    if args.fast && args.source.starts_with("ble") {
+        bail!("--fast runs on simulated time; real sensors need real time: drop --fast");
+    }
+    let origin = Instant::now();
+    let source = open_source(&args.source, until_nanos, origin)?;
     let db = db_path(args.db.as_deref())?;
     let patient_id = match &args.patient {
         Some(code) => {
@@ -156,7 +196,7 @@ pub fn run(args: SessionArgs) -> Result<()> {
         clock: if args.fast {
             Clock::Simulated
         } else {
-            Clock::RealTime
+            Clock::RealTime { origin }
         },
         tick_nanos: if args.fast { 10_000_000 } else { 5_000_000 },
         audio: if args.no_audio || args.fast {

@@ -148,3 +148,122 @@ fn devices_without_an_adapter_says_so() {
         "{stderr}"
     );
 }
+
+/// The gaitmap walk (data/fixtures, MIT) as the sensor would send it: i16 counts, first `n` samples.
+fn gaitmap_counts(scale: &ImuScale, n: usize) -> [(Side, Vec<[i16; 6]>); 2] {
+    use entrain_sensors::replay::{Dataset, list_trials, load_trial};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/fixtures/gaitmap");
+    let trial = list_trials(Dataset::Gaitmap, &dir).unwrap().remove(0);
+    let recording = load_trial(&dir, &trial).unwrap();
+    [Side::Left, Side::Right].map(|side| {
+        let counts = recording
+            .stream(Placement::Foot(side))
+            .unwrap()
+            .samples
+            .iter()
+            .take(n)
+            .map(|s| {
+                let a = s.acc_mps2.map(|v| scale.acc_counts(f64::from(v)));
+                let g = s.gyr_dps.map(|v| scale.gyr_counts(f64::from(v)));
+                [a[0], a[1], a[2], g[0], g[1], g[2]]
+            })
+            .collect();
+        (side, counts)
+    })
+}
+
+/// Heel strikes the foot detector finds in `counts` read directly (sample times from zero).
+fn direct_ics(scale: &ImuScale, side: Side, counts: &[[i16; 6]]) -> Vec<i64> {
+    use entrain_gait::detect::{FootDetector, FootDetectorConfig};
+    use entrain_gait::sample::sample_time_nanos;
+    use entrain_gait::{GaitEventKind, ImuSample, StreamingDetector};
+    let rate_hz = f64::from(scale.sample_rate_mhz) / 1000.0;
+    let mut detector = FootDetector::new(Some(side), FootDetectorConfig::new(rate_hz)).unwrap();
+    let mut events = Vec::new();
+    for (i, c) in counts.iter().enumerate() {
+        let sample = ImuSample {
+            time_nanos: sample_time_nanos(i, rate_hz),
+            acc_mps2: [c[0], c[1], c[2]].map(|v| scale.acc_mps2(v)),
+            gyr_dps: [c[3], c[4], c[5]].map(|v| scale.gyr_dps(v)),
+        };
+        detector.push(&sample, &mut events);
+    }
+    events
+        .iter()
+        .filter(|e| e.kind == GaitEventKind::InitialContact)
+        .map(|e| e.event_time_nanos)
+        .collect()
+}
+
+#[test]
+fn a_session_from_two_ble_sensors_records_the_steps_of_the_walk() {
+    let scale = ImuScale {
+        sample_rate_mhz: 204_800,
+        ..SCALE
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // 14 s of walking, then the sensors fall silent; the session runs 12 s of it.
+    let walks = gaitmap_counts(&scale, 2_867);
+    let device = |address: &str, name: &str, counts: &[[i16; 6]]| {
+        let mut d = json!({"address": address, "name": name, "kind": "entrain", "rssi": -50,
+            "battery": 80, "counts_csv": write_counts(dir.path(), name, counts)});
+        d["sample_rate_mhz"] = json!(scale.sample_rate_mhz);
+        d["acc_ug_per_lsb"] = json!(scale.acc_ug_per_lsb);
+        d["gyr_udps_per_lsb"] = json!(scale.gyr_udps_per_lsb);
+        d
+    };
+    let fake = FakeBluez::start(&json!({"devices": [
+        device(LEFT, "Entrain-L", &walks[0].1),
+        device(RIGHT, "Entrain-R", &walks[1].1),
+    ]}))
+    .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
+
+    let db = dir.path().join("ward.sqlite3");
+    let run = entrain(&fake)
+        .args(["session", "--source", &format!("ble:{LEFT},{RIGHT}")])
+        .args(["--no-audio", "--quiet", "--seconds", "12", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}\n{}", fake.log());
+
+    let store = entrain_store::Store::open(&db).unwrap();
+    let session = store.sessions(None).unwrap().remove(0);
+    let steps = store.steps(session.id).unwrap();
+    for (side, counts) in &walks {
+        let name = if *side == Side::Left { "left" } else { "right" };
+        let stored: Vec<i64> = steps
+            .iter()
+            .filter(|s| s.side == name)
+            .map(|s| s.time_nanos)
+            .collect();
+        // The sensors start streaming when the session connects to them, a few hundred ms in;
+        // compare what both saw in the first 10 s of the walk.
+        let direct: Vec<i64> = direct_ics(&scale, *side, counts)
+            .into_iter()
+            .filter(|&t| t < 10_000_000_000)
+            .collect();
+        let first_stored = *stored
+            .first()
+            .unwrap_or_else(|| panic!("no {name} steps stored"));
+        let offset = first_stored - direct[0];
+        let stored_in_span = stored
+            .iter()
+            .filter(|&&t| t - offset < 10_000_000_000)
+            .count();
+        assert!(
+            direct.len() >= 8 && stored_in_span.abs_diff(direct.len()) <= 1,
+            "{name}: {stored_in_span} steps stored vs {} in the file ({stored:?} vs {direct:?})",
+            direct.len()
+        );
+        // Same rhythm: every stored step within 20 ms of a direct one, once aligned.
+        for t in stored.iter().filter(|&&t| t - offset < 10_000_000_000) {
+            let nearest = direct.iter().map(|d| (t - offset - d).abs()).min().unwrap();
+            assert!(
+                nearest <= 20_000_000,
+                "{name}: stored step {t} is {nearest} ns from any in the file"
+            );
+        }
+    }
+}

@@ -93,6 +93,9 @@ enum Detector {
 
 struct Sensor {
     info: SensorInfo,
+    /// Whether this sensor's steps are detected (feet; the lower back only without feet).
+    detected: bool,
+    /// Built once the sensor's sample rate is known (a BLE sensor tells it in its first packet).
     detector: Option<Detector>,
     last_sample_nanos: Option<i64>,
     samples: u64,
@@ -101,6 +104,25 @@ struct Sensor {
     battery_percent: Option<u8>,
     link: LinkState,
     in_gap_since: Option<i64>,
+}
+
+/// The detector for a sensor at its placement and sample rate.
+fn build_detector(info: &SensorInfo) -> Result<Detector, EngineError> {
+    let fail = |detail: String| EngineError::Detector {
+        placement: placement_label(info.placement).into(),
+        rate_hz: info.sample_rate_hz,
+        detail,
+    };
+    Ok(match info.placement {
+        Placement::Foot(side) => Detector::Foot(
+            FootDetector::new(Some(side), FootDetectorConfig::new(info.sample_rate_hz))
+                .map_err(|e| fail(e.to_string()))?,
+        ),
+        Placement::LowerBack => Detector::LowerBack(
+            LowerBackDetector::new(LowerBackDetectorConfig::new(info.sample_rate_hz))
+                .map_err(|e| fail(e.to_string()))?,
+        ),
+    })
 }
 
 /// The name of a phase in the record.
@@ -176,24 +198,15 @@ impl EngineCore {
             .any(|s| matches!(s.placement, Placement::Foot(_)));
         let mut out = Vec::new();
         for info in sensors {
-            let fail = |detail: String| EngineError::Detector {
-                placement: placement_label(info.placement).into(),
-                rate_hz: info.sample_rate_hz,
-                detail,
-            };
-            let detector = match info.placement {
-                Placement::Foot(side) => Some(Detector::Foot(
-                    FootDetector::new(Some(side), FootDetectorConfig::new(info.sample_rate_hz))
-                        .map_err(|e| fail(e.to_string()))?,
-                )),
-                Placement::LowerBack if !has_feet => Some(Detector::LowerBack(
-                    LowerBackDetector::new(LowerBackDetectorConfig::new(info.sample_rate_hz))
-                        .map_err(|e| fail(e.to_string()))?,
-                )),
-                Placement::LowerBack => None,
+            let detected = matches!(info.placement, Placement::Foot(_)) || !has_feet;
+            let detector = if detected && info.sample_rate_hz > 0.0 {
+                Some(build_detector(info)?)
+            } else {
+                None
             };
             out.push(Sensor {
                 info: info.clone(),
+                detected,
                 detector,
                 last_sample_nanos: None,
                 samples: 0,
@@ -204,7 +217,7 @@ impl EngineCore {
                 in_gap_since: None,
             });
         }
-        if !out.iter().any(|s| s.detector.is_some()) {
+        if !out.iter().any(|s| s.detected) {
             return Err(EngineError::NoSensors {
                 source_name: source_name.into(),
             });
@@ -228,6 +241,34 @@ impl EngineCore {
             events: Vec::with_capacity(8),
             notices: VecDeque::new(),
         })
+    }
+
+    /// Whether a detected sensor is still waiting to learn its sample rate.
+    pub fn needs_sample_rates(&self) -> bool {
+        self.sensors
+            .iter()
+            .any(|s| s.detected && s.detector.is_none())
+    }
+
+    /// Builds the detectors of sensors whose sample rate the source now knows (`sensors`, as
+    /// [`SensorSource::sensors`](entrain_sensors::source::SensorSource::sensors) reports them).
+    /// Call it after each poll while [`Self::needs_sample_rates`]; samples that arrive before a
+    /// sensor's rate is known are recorded but not detected.
+    pub fn learn_sample_rates(&mut self, sensors: &[SensorInfo]) -> Result<(), EngineError> {
+        for sensor in self
+            .sensors
+            .iter_mut()
+            .filter(|s| s.detected && s.detector.is_none())
+        {
+            if let Some(info) = sensors
+                .iter()
+                .find(|i| i.placement == sensor.info.placement && i.sample_rate_hz > 0.0)
+            {
+                sensor.info.sample_rate_hz = info.sample_rate_hz;
+                sensor.detector = Some(build_detector(&sensor.info)?);
+            }
+        }
+        Ok(())
     }
 
     /// The protocol session, once started.
@@ -539,7 +580,7 @@ impl EngineCore {
             .as_ref()
             .and_then(RasSession::current_tempo_spm);
         let mut texts = Vec::new();
-        for s in self.sensors.iter_mut().filter(|s| s.detector.is_some()) {
+        for s in self.sensors.iter_mut().filter(|s| s.detected) {
             let Some(last) = s.last_sample_nanos else {
                 continue;
             };
@@ -574,7 +615,7 @@ impl EngineCore {
             && self
                 .sensors
                 .iter()
-                .any(|s| s.detector.is_some() && s.in_gap_since.is_some());
+                .any(|s| s.detected && s.in_gap_since.is_some());
         for text in texts {
             out.record.events.push(EventRow {
                 time_nanos: now,

@@ -18,8 +18,12 @@ use crate::snapshot::Snapshot;
 /// How session time passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
-    /// The monotonic clock from the session start; the loop sleeps between ticks.
-    RealTime,
+    /// The monotonic clock since `origin`, session time zero; the loop sleeps between ticks. A
+    /// source that maps sensor clocks (BLE) must be started with the same origin.
+    RealTime {
+        /// Session time zero.
+        origin: Instant,
+    },
     /// Simulated time, as fast as possible (tests, headless runs).
     Simulated,
 }
@@ -280,7 +284,10 @@ fn session_loop(
     writer: Option<&Sender<WriterMsg>>,
     store_status: &Mutex<String>,
 ) -> Result<(SessionStatus, String, i64), EngineError> {
-    let origin = Instant::now();
+    let origin = match config.clock {
+        Clock::RealTime { origin } => origin,
+        Clock::Simulated => Instant::now(),
+    };
     let tick = config.tick_nanos.max(1_000_000);
     let mut metronome = match &config.audio {
         AudioOutput::Off => None,
@@ -308,7 +315,9 @@ fn session_loop(
     }
     let (status, reason) = loop {
         now = match config.clock {
-            Clock::RealTime => i64::try_from(origin.elapsed().as_nanos()).unwrap_or(i64::MAX),
+            Clock::RealTime { .. } => {
+                i64::try_from(origin.elapsed().as_nanos()).unwrap_or(i64::MAX)
+            }
             Clock::Simulated => now + tick,
         };
         while let Ok(c) = commands.try_recv() {
@@ -316,6 +325,9 @@ fn session_loop(
         }
         polled.clear();
         source.poll(now, &mut polled)?;
+        if core.needs_sample_rates() {
+            core.learn_sample_rates(&source.sensors())?;
+        }
         core.on_sensor_events(now, &polled, &mut out);
 
         // The beat: to the metronome, or played when due (visual cue / simulation).
@@ -443,7 +455,7 @@ fn session_loop(
         if config.max_nanos.is_some_and(|m| now >= m) {
             break (SessionStatus::Stopped, "time limit reached".to_string());
         }
-        if config.clock == Clock::RealTime {
+        if matches!(config.clock, Clock::RealTime { .. }) {
             let next = Duration::from_nanos(u64::try_from(now + tick).unwrap_or(0));
             let elapsed = origin.elapsed();
             if next > elapsed {

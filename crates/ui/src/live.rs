@@ -38,8 +38,8 @@ impl SourceChoice {
         }
     }
 
-    /// Opens the source.
-    pub fn open(&self) -> Result<Box<dyn SensorSource>, String> {
+    /// Opens the source; a BLE source maps sensor clocks onto session time from `origin`.
+    pub fn open(&self, origin: Instant) -> Result<Box<dyn SensorSource>, String> {
         match self {
             SourceChoice::Virtual(p) => Ok(Box::new(VirtualPatientSource::new(
                 VirtualPatient::new(p.config()),
@@ -58,7 +58,7 @@ impl SourceChoice {
                         kind: *kind,
                     })
                     .collect();
-                BleSource::start(BleConfig::new(assignments), Instant::now())
+                BleSource::start(BleConfig::new(assignments), origin)
                     .map(|s| Box::new(s) as Box<dyn SensorSource>)
                     .map_err(|e| e.to_string())
             }
@@ -83,7 +83,8 @@ pub fn start_session(
     paretic: Option<Side>,
 ) -> Result<EngineHandle, String> {
     settings.validate().map_err(|e| e.to_string())?;
-    let opened = source.open()?;
+    let origin = Instant::now();
+    let opened = source.open(origin)?;
     let audio = if settings.sound {
         let mut m = MetronomeConfig::default();
         if !settings.output_device.trim().is_empty() {
@@ -98,7 +99,7 @@ pub fn start_session(
             protocol: settings.protocol(paretic),
             ..EngineConfig::default()
         },
-        clock: Clock::RealTime,
+        clock: Clock::RealTime { origin },
         tick_nanos: 5_000_000,
         audio,
         recording: Some(runtime::Recording {
