@@ -138,6 +138,8 @@ type ScanResult = Result<Vec<FoundSensor>, BleError>;
 /// The whole app's state.
 pub struct EntrainApp {
     screen: Screen,
+    /// The patient view in a window of its own, for a second screen facing the patient.
+    patient_window: bool,
     settings: Settings,
     settings_draft: Settings,
     store: Option<StoreWorker>,
@@ -223,6 +225,7 @@ impl EntrainApp {
         Self::style(ctx);
         let mut app = EntrainApp {
             screen: Screen::Patients,
+            patient_window: false,
             settings_draft: settings.clone(),
             settings,
             store: None,
@@ -574,6 +577,9 @@ impl EntrainApp {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(50));
         }
+        if self.patient_window {
+            self.patient_window(ui.ctx());
+        }
         if self.screen == Screen::PatientView {
             self.patient_view(ui);
             return;
@@ -590,6 +596,15 @@ impl EntrainApp {
                             self.refresh_progress();
                         }
                     }
+                }
+                ui.separator();
+                let label = if self.patient_window {
+                    "Close patient window"
+                } else {
+                    "Patient window (second screen)"
+                };
+                if ui.button(RichText::new(label).size(18.0)).clicked() {
+                    self.patient_window = !self.patient_window;
                 }
                 ui.separator();
                 let who = self.selected_patient().map_or_else(
@@ -1397,48 +1412,94 @@ impl EntrainApp {
         }
     }
 
+    /// The patient view in its own window: drag it to the screen the patient sees and make it
+    /// full screen there (F11 or the window manager). Where the platform (or a test harness) has
+    /// only one native window, it is an egui window inside it, placed clear of the navigation.
+    fn patient_window(&mut self, ctx: &egui::Context) {
+        const TITLE: &str = "Entrain: patient view";
+        let closed = if ctx.embed_viewports() {
+            let mut open = true;
+            egui::Window::new(TITLE)
+                .default_pos([480.0, 160.0])
+                .default_size([800.0, 600.0])
+                .collapsible(false)
+                .open(&mut open)
+                .show(ctx, |ui| self.patient_display(ui, false));
+            !open
+        } else {
+            let builder = egui::ViewportBuilder::default()
+                .with_title(TITLE)
+                .with_inner_size([1024.0, 768.0]);
+            ctx.show_viewport_immediate(
+                egui::ViewportId::from_hash_of("entrain-patient-view"),
+                builder,
+                |ui, _class| {
+                    self.patient_display(ui, false);
+                    ui.ctx().input(|i| i.viewport().close_requested())
+                },
+            )
+        };
+        if closed {
+            self.patient_window = false;
+        }
+    }
+
     fn patient_view(&mut self, ui: &mut Ui) {
+        self.patient_display(ui, true);
+    }
+
+    /// The calm display for the patient: the beat, the step count, a word of encouragement.
+    /// `with_back` adds the way back to the clinician's screens (not in the patient's own window).
+    fn patient_display(&mut self, ui: &mut Ui, with_back: bool) {
         let snap = self
             .live
             .as_ref()
             .map(|l| l.snapshot.clone())
             .unwrap_or_default();
-        egui::CentralPanel::default()
-            .frame(egui::Frame::new().fill(Color32::from_rgb(0x10, 0x18, 0x28)))
-            .show(ui, |ui| {
-                ui.vertical_centered(|ui| {
-                    ui.add_space(30.0);
-                    let interval = snap.current_tempo_spm.map(|t| (60e9 / t) as i64);
-                    let since = snap.last_beat_nanos.map(|b| snap.now_nanos - b);
-                    widgets::beat_pulse(
-                        ui,
-                        260.0,
-                        widgets::beat_brightness(since, interval),
-                        "beat",
-                    );
-                    ui.add_space(20.0);
-                    ui.label(
-                        RichText::new(format!("{} steps", snap.steps_total))
-                            .size(80.0)
-                            .color(Color32::WHITE),
-                    );
-                    let words = match (snap.cued, snap.entrainment_r) {
-                        (true, Some(r)) if r > 0.7 => "Lovely rhythm — keep going!",
-                        (true, _) => "Walk with the beat",
-                        (false, _) if snap.steps_total > 0 => "Walk at your own pace",
-                        _ => "Ready when you are",
-                    };
-                    ui.label(
-                        RichText::new(words)
-                            .size(48.0)
-                            .color(Color32::from_rgb(0xb8, 0xd8, 0xf8)),
-                    );
-                    ui.add_space(40.0);
-                    if ui.button("Back to clinician view").clicked() {
-                        self.screen = Screen::Live;
-                    }
-                });
+        let background = egui::Frame::new().fill(Color32::from_rgb(0x10, 0x18, 0x28));
+        let mut back = false;
+        let mut content = |ui: &mut Ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(30.0);
+                let interval = snap.current_tempo_spm.map(|t| (60e9 / t) as i64);
+                let since = snap.last_beat_nanos.map(|b| snap.now_nanos - b);
+                widgets::beat_pulse(ui, 260.0, widgets::beat_brightness(since, interval), "beat");
+                ui.add_space(20.0);
+                ui.label(
+                    RichText::new(format!("{} steps", snap.steps_total))
+                        .size(80.0)
+                        .color(Color32::WHITE),
+                );
+                let words = match (snap.cued, snap.entrainment_r) {
+                    (true, Some(r)) if r > 0.7 => "Lovely rhythm — keep going!",
+                    (true, _) => "Walk with the beat",
+                    (false, _) if snap.steps_total > 0 => "Walk at your own pace",
+                    _ => "Ready when you are",
+                };
+                ui.label(
+                    RichText::new(words)
+                        .size(48.0)
+                        .color(Color32::from_rgb(0xb8, 0xd8, 0xf8)),
+                );
+                ui.add_space(40.0);
+                back = with_back && ui.button("Back to clinician view").clicked();
             });
+        };
+        if with_back {
+            // Full screen in the clinician's window.
+            egui::CentralPanel::default()
+                .frame(background)
+                .show(ui, content);
+        } else {
+            // Its own window: a panel would cover whatever shares the viewport when embedded.
+            background.show(ui, |ui| {
+                ui.set_min_size(ui.available_size());
+                content(ui);
+            });
+        }
+        if back {
+            self.screen = Screen::Live;
+        }
     }
 }
 

@@ -294,3 +294,30 @@ fn clinical_tests_are_timed_and_stored() {
         |h| has_text_containing(h, "2 clinical test(s)"),
     );
 }
+
+#[test]
+fn the_patient_view_opens_in_a_window_of_its_own_and_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::demo(dir.path().to_path_buf()));
+    wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
+        h.state().store_ready()
+    });
+    assert!(!has_label(&h, "Ready when you are"));
+    click(&mut h, "Patient window (second screen)");
+    // The clinician's screens stay, and the patient's display shows beside them (the harness has
+    // one native window, so it is an egui window); it has no way back into the clinician's screens.
+    wait_until(&mut h, "the patient window", Duration::from_secs(5), |h| {
+        has_label(h, "Ready when you are") && has_label(h, "0 steps")
+    });
+    assert!(has_label(&h, "Patients"));
+    assert!(!has_label(&h, "Back to clinician view"));
+    let unnamed = h.unnamed_widgets();
+    assert!(unnamed.is_empty(), "{unnamed:?}");
+    click(&mut h, "Close patient window");
+    wait_until(
+        &mut h,
+        "the patient window to close",
+        Duration::from_secs(5),
+        |h| !has_label(h, "Ready when you are") && has_label(h, "Patient window (second screen)"),
+    );
+}
