@@ -36,6 +36,27 @@ pub enum Placement {
     LowerBack,
 }
 
+impl Placement {
+    /// The placement's name in files and the record: `foot_left`, `foot_right`, `lower_back`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Placement::Foot(Side::Left) => "foot_left",
+            Placement::Foot(Side::Right) => "foot_right",
+            Placement::LowerBack => "lower_back",
+        }
+    }
+
+    /// The placement named `code` (see [`Placement::code`]); surrounding spaces are ignored.
+    pub fn from_code(code: &str) -> Option<Placement> {
+        match code.trim() {
+            "foot_left" => Some(Placement::Foot(Side::Left)),
+            "foot_right" => Some(Placement::Foot(Side::Right)),
+            "lower_back" => Some(Placement::LowerBack),
+            _ => None,
+        }
+    }
+}
+
 /// One IMU reading on the session clock, in the sensor's own axes.
 ///
 /// Accelerations include gravity unless the source says otherwise; detectors must not rely on

@@ -462,21 +462,12 @@ pub struct StoredClinicalTest {
 
 /// The name of a placement in the store.
 pub fn placement_name(placement: Placement) -> &'static str {
-    match placement {
-        Placement::Foot(Side::Left) => "foot_left",
-        Placement::Foot(Side::Right) => "foot_right",
-        Placement::LowerBack => "lower_back",
-    }
+    placement.code()
 }
 
 /// The placement of a stored name.
 pub fn parse_placement(name: &str) -> Option<Placement> {
-    match name {
-        "foot_left" => Some(Placement::Foot(Side::Left)),
-        "foot_right" => Some(Placement::Foot(Side::Right)),
-        "lower_back" => Some(Placement::LowerBack),
-        _ => None,
-    }
+    Placement::from_code(name)
 }
 
 /// The name of a side in the store.

@@ -16,7 +16,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use entrain_gait::{ImuSample, Placement, Side};
+use entrain_gait::{ImuSample, Placement};
 
 use super::{ReplayError, SensorStream};
 
@@ -36,21 +36,12 @@ pub struct RawRecording {
 
 /// The name of a placement in the raw format.
 pub fn placement_name(placement: Placement) -> &'static str {
-    match placement {
-        Placement::Foot(Side::Left) => "foot_left",
-        Placement::Foot(Side::Right) => "foot_right",
-        Placement::LowerBack => "lower_back",
-    }
+    placement.code()
 }
 
 /// The placement named `name` in the raw format.
 pub fn parse_placement(name: &str) -> Option<Placement> {
-    match name.trim() {
-        "foot_left" => Some(Placement::Foot(Side::Left)),
-        "foot_right" => Some(Placement::Foot(Side::Right)),
-        "lower_back" => Some(Placement::LowerBack),
-        _ => None,
-    }
+    Placement::from_code(name)
 }
 
 /// Writes `streams` as a raw recording (rows ordered by time, then placement).
@@ -201,6 +192,7 @@ pub fn read_raw(path: &Path) -> Result<RawRecording, ReplayError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use entrain_gait::Side;
 
     fn streams() -> Vec<SensorStream> {
         [Side::Left, Side::Right]
