@@ -2,3 +2,4 @@
 
 pub mod bluez;
 pub mod pulse;
+pub mod walks;

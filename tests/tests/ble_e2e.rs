@@ -22,9 +22,9 @@ use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side, Streami
 use entrain_protocol::imu::ImuScale;
 use entrain_sensors::ble::SensorKind;
 use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource, scan};
-use entrain_sensors::replay::{Dataset, list_trials, load_trial};
 use entrain_sensors::source::{LinkState, SensorId, SensorSource, SourceEvent};
 use entrain_tests::bluez::FakeBluez;
+use entrain_tests::walks::{self, gaitmap_counts};
 use serde_json::{Value, json};
 
 const LEFT: &str = "C0:FF:EE:00:00:01";
@@ -263,30 +263,11 @@ struct Walk {
     counts: BTreeMap<&'static str, Vec<[i16; 6]>>,
 }
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures/gaitmap")
-}
-
 /// The gaitmap recording, quantised as the sensor would send it, cut to `max_samples`.
 fn walk(max_samples: usize) -> Walk {
-    let dir = fixtures();
-    let trials = list_trials(Dataset::Gaitmap, &dir).unwrap();
-    let recording = load_trial(&dir, &trials[0]).unwrap();
-    assert!((recording.sample_rate_hz - 204.8).abs() < 1e-9);
     let mut counts = BTreeMap::new();
-    for (name, side) in [("left", Side::Left), ("right", Side::Right)] {
-        let stream = recording.stream(Placement::Foot(side)).unwrap();
-        let c: Vec<[i16; 6]> = stream
-            .samples
-            .iter()
-            .take(max_samples)
-            .map(|s| {
-                let a = s.acc_mps2.map(|v| SCALE.acc_counts(f64::from(v)));
-                let g = s.gyr_dps.map(|v| SCALE.gyr_counts(f64::from(v)));
-                [a[0], a[1], a[2], g[0], g[1], g[2]]
-            })
-            .collect();
-        counts.insert(name, c);
+    for (side, c) in gaitmap_counts(&SCALE, max_samples).unwrap() {
+        counts.insert(if side == Side::Left { "left" } else { "right" }, c);
     }
     Walk { counts }
 }
@@ -308,16 +289,7 @@ fn to_sample(c: &[i16; 6], time_nanos: i64) -> ImuSample {
 }
 
 fn write_counts(dir: &Path, name: &str, counts: &[[i16; 6]]) -> PathBuf {
-    let path = dir.join(format!("{name}.csv"));
-    let mut text = String::from("ax,ay,az,gx,gy,gz\n");
-    for c in counts {
-        text.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            c[0], c[1], c[2], c[3], c[4], c[5]
-        ));
-    }
-    std::fs::write(&path, text).unwrap();
-    path
+    walks::write_counts(dir, name, counts).unwrap()
 }
 
 fn detect(side: Side, samples: &[ImuSample]) -> Vec<i64> {
@@ -775,7 +747,8 @@ fn uuid_string(u: u128) -> String {
 fn rsc_foot_pod_streams_cadence() {
     // Cadence per stride of the recording's left foot, steps/min (two steps per stride), and a
     // speed, as a pod would send them.
-    let text = std::fs::read_to_string(fixtures().join("stride_events_sample.csv")).unwrap();
+    let text =
+        std::fs::read_to_string(walks::gaitmap_fixture().join("stride_events_sample.csv")).unwrap();
     let values: Vec<(u8, u16)> = text
         .lines()
         .skip(1)

@@ -10,6 +10,7 @@ use entrain_gait::{Placement, Side};
 use entrain_protocol::imu::ImuScale;
 use entrain_sensors::replay::raw::read_raw;
 use entrain_tests::bluez::FakeBluez;
+use entrain_tests::walks;
 use serde_json::{Value, json};
 
 const LEFT: &str = "C0:FF:EE:00:01:01";
@@ -28,16 +29,10 @@ fn counts(seed: i16) -> Vec<[i16; 6]> {
 }
 
 fn write_counts(dir: &Path, name: &str, counts: &[[i16; 6]]) -> String {
-    let path = dir.join(format!("{name}.csv"));
-    let mut text = String::from("ax,ay,az,gx,gy,gz\n");
-    for c in counts {
-        text.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            c[0], c[1], c[2], c[3], c[4], c[5]
-        ));
-    }
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    walks::write_counts(dir, name, counts)
+        .unwrap()
+        .display()
+        .to_string()
 }
 
 fn device(address: &str, name: &str, csv: &str) -> Value {
@@ -149,29 +144,6 @@ fn devices_without_an_adapter_says_so() {
     );
 }
 
-/// The gaitmap walk (data/fixtures, MIT) as the sensor would send it: i16 counts, first `n` samples.
-fn gaitmap_counts(scale: &ImuScale, n: usize) -> [(Side, Vec<[i16; 6]>); 2] {
-    use entrain_sensors::replay::{Dataset, list_trials, load_trial};
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/fixtures/gaitmap");
-    let trial = list_trials(Dataset::Gaitmap, &dir).unwrap().remove(0);
-    let recording = load_trial(&dir, &trial).unwrap();
-    [Side::Left, Side::Right].map(|side| {
-        let counts = recording
-            .stream(Placement::Foot(side))
-            .unwrap()
-            .samples
-            .iter()
-            .take(n)
-            .map(|s| {
-                let a = s.acc_mps2.map(|v| scale.acc_counts(f64::from(v)));
-                let g = s.gyr_dps.map(|v| scale.gyr_counts(f64::from(v)));
-                [a[0], a[1], a[2], g[0], g[1], g[2]]
-            })
-            .collect();
-        (side, counts)
-    })
-}
-
 /// Heel strikes the foot detector finds in `counts` read directly (sample times from zero).
 fn direct_ics(scale: &ImuScale, side: Side, counts: &[[i16; 6]]) -> Vec<i64> {
     use entrain_gait::detect::{FootDetector, FootDetectorConfig};
@@ -203,7 +175,7 @@ fn a_session_from_two_ble_sensors_records_the_steps_of_the_walk() {
     };
     let dir = tempfile::tempdir().unwrap();
     // 14 s of walking, then the sensors fall silent; the session runs 12 s of it.
-    let walks = gaitmap_counts(&scale, 2_867);
+    let walks = walks::gaitmap_counts(&scale, 2_867).unwrap();
     let device = |address: &str, name: &str, counts: &[[i16; 6]]| {
         let mut d = json!({"address": address, "name": name, "kind": "entrain", "rssi": -50,
             "battery": 80, "counts_csv": write_counts(dir.path(), name, counts)});

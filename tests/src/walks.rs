@@ -1,0 +1,59 @@
+//! The real walk the BLE tests stream: the gaitmap recording in `data/fixtures/gaitmap` (MIT),
+//! quantised to the i16 counts a sensor sends, and written as the fake BlueZ reads it.
+
+use std::path::{Path, PathBuf};
+
+use entrain_gait::{Placement, Side};
+use entrain_protocol::imu::ImuScale;
+use entrain_sensors::replay::{Dataset, ReplayError, list_trials, load_trial};
+
+/// One sample as a sensor sends it: ax, ay, az, gx, gy, gz counts.
+pub type Counts = [i16; 6];
+
+/// The fixture's folder.
+pub fn gaitmap_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures/gaitmap")
+}
+
+/// Left and right foot of the gaitmap walk (204.8 Hz) as `scale` quantises them (ax, ay, az,
+/// gx, gy, gz counts), the first `max_samples` samples of each.
+pub fn gaitmap_counts(
+    scale: &ImuScale,
+    max_samples: usize,
+) -> Result<[(Side, Vec<Counts>); 2], ReplayError> {
+    let dir = gaitmap_fixture();
+    let trials = list_trials(Dataset::Gaitmap, &dir)?;
+    let recording = load_trial(&dir, &trials[0])?;
+    Ok([Side::Left, Side::Right].map(|side| {
+        let counts = recording
+            .stream(Placement::Foot(side))
+            .map(|stream| {
+                stream
+                    .samples
+                    .iter()
+                    .take(max_samples)
+                    .map(|s| {
+                        let a = s.acc_mps2.map(|v| scale.acc_counts(f64::from(v)));
+                        let g = s.gyr_dps.map(|v| scale.gyr_counts(f64::from(v)));
+                        [a[0], a[1], a[2], g[0], g[1], g[2]]
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (side, counts)
+    }))
+}
+
+/// Writes `counts` as the CSV the fake BlueZ streams (`ax,ay,az,gx,gy,gz`) to `dir/name.csv`.
+pub fn write_counts(dir: &Path, name: &str, counts: &[Counts]) -> std::io::Result<PathBuf> {
+    let path = dir.join(format!("{name}.csv"));
+    let mut text = String::from("ax,ay,az,gx,gy,gz\n");
+    for c in counts {
+        text.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            c[0], c[1], c[2], c[3], c[4], c[5]
+        ));
+    }
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
