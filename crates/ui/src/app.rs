@@ -458,6 +458,8 @@ impl EntrainApp {
                     self.refresh_progress();
                 }
                 Reply::TestSaved(Err(e)) => self.error(format!("Test not stored: {e}")),
+                Reply::ReportWritten(Ok(t)) => self.info(t),
+                Reply::ReportWritten(Err(e)) => self.error(format!("Report not written: {e}")),
             }
         }
         if let Some(p) = &self.scan
@@ -1205,9 +1207,14 @@ impl EntrainApp {
             return;
         };
         ui.heading(format!("Progress of {}", patient.code));
-        if ui.button("Refresh progress").clicked() {
-            self.refresh_progress();
-        }
+        ui.horizontal(|ui| {
+            if ui.button("Refresh progress").clicked() {
+                self.refresh_progress();
+            }
+            if ui.button("Progress report (PDF)").clicked() {
+                self.write_report(Report::Progress(patient.code.clone()));
+            }
+        });
         let Some(data) = &self.progress else {
             ui.label("Reading the record…");
             return;
@@ -1218,6 +1225,7 @@ impl EntrainApp {
             data.tests.len()
         ));
         let mut list_clicked = None;
+        let mut report_clicked = None;
         egui::Grid::new("sessions").striped(true).show(ui, |ui| {
             ui.label("Session");
             ui.label("Status");
@@ -1226,9 +1234,17 @@ impl EntrainApp {
             ui.label("Entrainment R");
             ui.end_row();
             for (i, (s, p)) in data.sessions.iter().zip(&data.points).enumerate() {
-                if ui.button(format!("Session #{}", s.id)).clicked() {
-                    list_clicked = Some(i);
-                }
+                ui.horizontal(|ui| {
+                    if ui.button(format!("Session #{}", s.id)).clicked() {
+                        list_clicked = Some(i);
+                    }
+                    if ui.button(format!("Report #{} (PDF)", s.id)).clicked() {
+                        report_clicked = Some(Report::Session(s.id));
+                    }
+                    if ui.button(format!("FHIR #{}", s.id)).clicked() {
+                        report_clicked = Some(Report::Fhir(s.id));
+                    }
+                });
                 ui.label(s.status.name());
                 ui.label(p.steps.to_string());
                 ui.label(format!(
@@ -1370,6 +1386,9 @@ impl EntrainApp {
             ui.heading(format!("Session #{}: baseline vs re-test", p.session_id));
             comparison_table(ui, &p.baseline, &p.retest);
         }
+        if let Some(report) = report_clicked {
+            self.write_report(report);
+        }
     }
 
     fn settings_screen(&mut self, ui: &mut Ui) {
@@ -1500,6 +1519,56 @@ impl EntrainApp {
         if back {
             self.screen = Screen::Live;
         }
+    }
+}
+
+/// A report or export the clinician asked for.
+#[derive(Debug, Clone, PartialEq)]
+enum Report {
+    /// One session's one-page PDF.
+    Session(i64),
+    /// A patient's progress across sessions (PDF), by code.
+    Progress(String),
+    /// One session as a FHIR R4 bundle (JSON).
+    Fhir(i64),
+}
+
+impl EntrainApp {
+    /// Writes `report` into the data folder's `reports/` on the record's thread; the answer comes
+    /// back as a banner naming the file.
+    fn write_report(&mut self, report: Report) {
+        let Some(s) = &self.store else {
+            self.error("The record is not open yet.");
+            return;
+        };
+        let folder = self.settings.data_dir.join("reports");
+        s.run(move |store| {
+            let written = std::fs::create_dir_all(&folder)
+                .map_err(|e| format!("{}: {e}", folder.display()))
+                .and_then(|()| {
+                    let (path, result) = match &report {
+                        Report::Session(id) => {
+                            let path = folder.join(format!("session-{id}.pdf"));
+                            let r = entrain_report::session_pdf(store, *id, &path);
+                            (path, r)
+                        }
+                        Report::Progress(code) => {
+                            let path = folder.join(format!("progress-{code}.pdf"));
+                            let r = entrain_report::patient_pdf(store, code, &path);
+                            (path, r)
+                        }
+                        Report::Fhir(id) => {
+                            let path = folder.join(format!("session-{id}.fhir.json"));
+                            let r = entrain_report::session_fhir_json(store, *id, &path);
+                            (path, r)
+                        }
+                    };
+                    result
+                        .map(|()| format!("Written: {}", path.display()))
+                        .map_err(|e| e.to_string())
+                });
+            Reply::ReportWritten(written)
+        });
     }
 }
 

@@ -40,6 +40,8 @@ pub enum Reply {
     Progress(Result<ProgressData, String>),
     /// A clinical test was stored: its description.
     TestSaved(Result<String, String>),
+    /// A report or export was written: what and where.
+    ReportWritten(Result<String, String>),
 }
 
 /// The record's thread.

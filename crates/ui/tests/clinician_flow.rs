@@ -182,6 +182,45 @@ fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress
     assert!(has_text_containing(&h, "baseline vs re-test"));
     h.step();
     assert!(h.unnamed_widgets().is_empty(), "{:?}", h.unnamed_widgets());
+
+    // The same reports and export as `entrain report` / `entrain export --format fhir`, written
+    // into the data folder's reports/ off the UI thread.
+    let session_id = h
+        .query_all_by_label_contains("Report #")
+        .next()
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .unwrap()
+        .trim_start_matches("Report #")
+        .trim_end_matches(" (PDF)")
+        .to_string();
+    let reports = dir.path().join("reports");
+    for (button, file) in [
+        (
+            format!("Report #{session_id} (PDF)"),
+            format!("session-{session_id}.pdf"),
+        ),
+        (
+            "Progress report (PDF)".to_string(),
+            "progress-WARD3-017.pdf".to_string(),
+        ),
+        (
+            format!("FHIR #{session_id}"),
+            format!("session-{session_id}.fhir.json"),
+        ),
+    ] {
+        click(&mut h, &button);
+        let path = reports.join(&file);
+        wait_until(&mut h, &file, Duration::from_secs(20), |h| {
+            h.state().banner_texts().iter().any(|b| b.contains(&file))
+        });
+        let bytes = std::fs::read(&path).unwrap();
+        if file.ends_with(".pdf") {
+            assert!(bytes.starts_with(b"%PDF-"), "{file} is not a PDF");
+        } else {
+            let bundle: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(bundle["resourceType"], "Bundle");
+        }
+    }
 }
 
 /// Waits for the target tempo to appear and returns it.
