@@ -152,7 +152,11 @@ pub fn run(args: GuiArgs) -> Result<()> {
             }))
         }),
     )
-    .map_err(|e| anyhow!("the window could not open: {e}"))?;
+    .map_err(|e| {
+        anyhow!(
+            "the window could not open: {e}\n(no display here? everything also runs from the command line: `entrain --help`, e.g. `entrain session --source sim --no-audio`)"
+        )
+    })?;
     if let Some(path) = &args.screenshot {
         match shot_result.lock().map(|s| s.clone()) {
             Ok(Some(Ok(()))) => eprintln!("screenshot saved to {}", path.display()),
