@@ -70,6 +70,15 @@ impl<'a> PdfBackend<'a> {
     }
 
     /// Sets fill and stroke colour; a translucent colour is mixed with the white page.
+    /// Fills the current path, or strokes it at the style's width.
+    fn fill_or_stroke<S: BackendStyle>(&mut self, fill: bool, style: &S) {
+        if fill {
+            self.content.fill_nonzero();
+        } else {
+            self.content.set_line_width(line_width_pt(style)).stroke();
+        }
+    }
+
     fn set_color(&mut self, color: BackendColor) {
         let a = color.alpha.clamp(0.0, 1.0) as f32;
         let mix = |c: u8| (1.0 - a) + a * f32::from(c) / 255.0;
@@ -91,6 +100,11 @@ impl<'a> PdfBackend<'a> {
 }
 
 type Result<T = ()> = std::result::Result<T, DrawingErrorKind<Infallible>>;
+
+/// A style's stroke width in points (at least one backend unit).
+fn line_width_pt<S: BackendStyle>(style: &S) -> f32 {
+    style.stroke_width().max(1) as f32 / UNITS_PER_PT as f32
+}
 
 impl DrawingBackend for PdfBackend<'_> {
     type ErrorType = Infallible;
@@ -142,13 +156,7 @@ impl DrawingBackend for PdfBackend<'_> {
         let (x1, y1) = (self.x(bottom_right.0 as f32), self.y(bottom_right.1 as f32));
         self.content
             .rect(x0.min(x1), y0.min(y1), (x1 - x0).abs(), (y1 - y0).abs());
-        if fill {
-            self.content.fill_nonzero();
-        } else {
-            self.content
-                .set_line_width(style.stroke_width().max(1) as f32 / UNITS_PER_PT as f32)
-                .stroke();
-        }
+        self.fill_or_stroke(fill, style);
         Ok(())
     }
 
@@ -166,7 +174,7 @@ impl DrawingBackend for PdfBackend<'_> {
         }
         self.set_color(style.color());
         self.content
-            .set_line_width(style.stroke_width().max(1) as f32 / UNITS_PER_PT as f32)
+            .set_line_width(line_width_pt(style))
             .set_line_join(pdf_writer::types::LineJoinStyle::RoundJoin);
         self.path(&points);
         self.content.stroke();
@@ -195,13 +203,7 @@ impl DrawingBackend for PdfBackend<'_> {
             .cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r)
             .cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy)
             .close_path();
-        if fill {
-            self.content.fill_nonzero();
-        } else {
-            self.content
-                .set_line_width(style.stroke_width().max(1) as f32 / UNITS_PER_PT as f32)
-                .stroke();
-        }
+        self.fill_or_stroke(fill, style);
         Ok(())
     }
 
