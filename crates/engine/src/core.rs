@@ -243,17 +243,22 @@ impl EngineCore {
         })
     }
 
-    /// Whether a detected sensor is still waiting to learn its sample rate.
-    pub fn needs_sample_rates(&self) -> bool {
-        self.sensors
-            .iter()
-            .any(|s| s.detected && s.detector.is_none())
+    /// Whether `events` bring samples of a sensor whose detector still waits for its sample rate
+    /// (then ask the source: it has learned the rate from those very packets).
+    pub fn needs_sample_rates(&self, events: &[SourceEvent]) -> bool {
+        events.iter().any(|e| match e {
+            SourceEvent::Sample { placement, .. } => self
+                .sensors
+                .iter()
+                .any(|s| s.info.placement == *placement && s.detected && s.detector.is_none()),
+            _ => false,
+        })
     }
 
     /// Builds the detectors of sensors whose sample rate the source now knows (`sensors`, as
     /// [`SensorSource::sensors`](entrain_sensors::source::SensorSource::sensors) reports them).
-    /// Call it after each poll while [`Self::needs_sample_rates`]; samples that arrive before a
-    /// sensor's rate is known are recorded but not detected.
+    /// Call it after a poll for which [`Self::needs_sample_rates`] holds; samples of a sensor whose
+    /// rate the source still does not know are recorded but not detected.
     pub fn learn_sample_rates(&mut self, sensors: &[SensorInfo]) -> Result<(), EngineError> {
         for sensor in self
             .sensors

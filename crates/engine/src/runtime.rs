@@ -325,7 +325,7 @@ fn session_loop(
         }
         polled.clear();
         source.poll(now, &mut polled)?;
-        if core.needs_sample_rates() {
+        if core.needs_sample_rates(&polled) {
             core.learn_sample_rates(&source.sensors())?;
         }
         core.on_sensor_events(now, &polled, &mut out);
