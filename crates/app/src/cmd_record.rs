@@ -15,7 +15,7 @@ use clap::Args;
 use entrain_gait::{Placement, Side};
 use entrain_sensors::ble::SensorKind;
 use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource, normalise_id};
-use entrain_sensors::replay::raw::{RAW_HEADER, placement_name};
+use entrain_sensors::replay::raw::RAW_HEADER;
 use entrain_sensors::source::{LinkState, SensorId, SensorSource, SourceEvent};
 
 /// Arguments of `entrain record`.
@@ -96,7 +96,7 @@ pub fn run(args: RecordArgs) -> Result<()> {
                 writeln!(
                     out,
                     "{},{},{},{},{},{},{},{},{}",
-                    placement_name(placement),
+                    placement.code(),
                     r.sample_index,
                     r.session_nanos,
                     acc[0],
@@ -116,7 +116,7 @@ pub fn run(args: RecordArgs) -> Result<()> {
     for r in source.report() {
         eprintln!(
             "{} {}: {} samples, {} lost in {} packets, {} malformed, {} connection(s), drift {}",
-            placement_name(r.placement),
+            r.placement.code(),
             r.id,
             r.stats.samples,
             r.stats.lost_samples,
@@ -143,11 +143,7 @@ fn log_event(e: &SourceEvent) {
                 LinkState::Reconnecting => "reconnecting".to_string(),
                 LinkState::Lost { reason } => format!("lost: {reason}"),
             };
-            eprintln!(
-                "{:8.3} s {}: {state}",
-                secs(*at_nanos),
-                placement_name(*placement)
-            );
+            eprintln!("{:8.3} s {}: {state}", secs(*at_nanos), placement.code());
         }
         SourceEvent::Gap {
             placement,
@@ -157,14 +153,14 @@ fn log_event(e: &SourceEvent) {
         } => eprintln!(
             "{:8.3} s {}: {lost_samples} samples lost until {:.3} s",
             secs(*from_nanos),
-            placement_name(*placement),
+            placement.code(),
             secs(*to_nanos)
         ),
         SourceEvent::Malformed { placement, detail } => {
-            eprintln!("{}: malformed: {detail}", placement_name(*placement));
+            eprintln!("{}: malformed: {detail}", placement.code());
         }
         SourceEvent::Battery { placement, percent } => {
-            eprintln!("{}: battery {percent} %", placement_name(*placement));
+            eprintln!("{}: battery {percent} %", placement.code());
         }
         _ => {}
     }

@@ -196,7 +196,7 @@ pub fn start(
             sensors: sensors
                 .iter()
                 .map(|s| SessionSensor {
-                    placement: entrain_store::placement_name(s.placement).into(),
+                    placement: s.placement.code().into(),
                     sensor_key: s.id.0.clone(),
                     name: s.name.clone(),
                     sample_rate_hz: s.sample_rate_hz,

@@ -460,16 +460,6 @@ pub struct StoredClinicalTest {
     pub notes: String,
 }
 
-/// The name of a placement in the store.
-pub fn placement_name(placement: Placement) -> &'static str {
-    placement.code()
-}
-
-/// The placement of a stored name.
-pub fn parse_placement(name: &str) -> Option<Placement> {
-    Placement::from_code(name)
-}
-
 /// The name of a side in the store.
 pub fn side_name(side: Side) -> &'static str {
     match side {

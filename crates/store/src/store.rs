@@ -419,12 +419,7 @@ impl Store {
              VALUES (?1, ?2, (SELECT id FROM sensors WHERE sensor_key = ?3), ?4)
              ON CONFLICT(patient_id, placement) DO UPDATE SET sensor_id = excluded.sensor_id,
                  assigned_unix_ms = excluded.assigned_unix_ms",
-            params![
-                patient_id,
-                placement_name(placement),
-                sensor_key,
-                unix_ms_now()
-            ],
+            params![patient_id, placement.code(), sensor_key, unix_ms_now()],
         )
         .map_err(e)?;
         tx.commit().map_err(e)
@@ -620,7 +615,7 @@ impl Store {
                 }
                 raw.execute(params![
                     session_id,
-                    placement_name(placement),
+                    placement.code(),
                     first.time_nanos,
                     last.time_nanos,
                     samples.len() as i64,
@@ -856,7 +851,7 @@ impl Store {
                 detail: format!("session {session_id} raw samples of {name}: {detail}"),
             };
             let placement =
-                parse_placement(&name).ok_or_else(|| bad("unknown placement".into()))?;
+                Placement::from_code(&name).ok_or_else(|| bad("unknown placement".into()))?;
             if data.len() != n.max(0) as usize * RAW_SAMPLE_BYTES {
                 return Err(bad(format!(
                     "expected {} bytes for {n} samples, found {}",

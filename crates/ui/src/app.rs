@@ -839,11 +839,7 @@ impl EntrainApp {
                     if let Err(e) = store.assign_sensor(patient, &id.0, name, kind, *placement) {
                         return Reply::Assigned(Err(e.to_string()));
                     }
-                    names.push(format!(
-                        "{} -> {}",
-                        entrain_store::placement_name(*placement),
-                        id
-                    ));
+                    names.push(format!("{} -> {}", placement.code(), id));
                 }
                 Reply::Assigned(Ok(format!("Sensors assigned: {}", names.join(", "))))
             });

@@ -34,16 +34,6 @@ pub struct RawRecording {
     pub streams: Vec<SensorStream>,
 }
 
-/// The name of a placement in the raw format.
-pub fn placement_name(placement: Placement) -> &'static str {
-    placement.code()
-}
-
-/// The placement named `name` in the raw format.
-pub fn parse_placement(name: &str) -> Option<Placement> {
-    Placement::from_code(name)
-}
-
 /// Writes `streams` as a raw recording (rows ordered by time, then placement).
 pub fn write_raw(out: &mut impl Write, streams: &[SensorStream]) -> std::io::Result<()> {
     writeln!(out, "{RAW_HEADER}")?;
@@ -60,7 +50,7 @@ pub fn write_raw(out: &mut impl Write, streams: &[SensorStream]) -> std::io::Res
         writeln!(
             out,
             "{},{},{},{},{},{},{},{},{}",
-            placement_name(stream.placement),
+            stream.placement.code(),
             i,
             x.time_nanos,
             x.acc_mps2[0],
@@ -119,7 +109,7 @@ pub fn read_raw(path: &Path) -> Result<RawRecording, ReplayError> {
             expected: expected.to_string(),
             found: fields[col].chars().take(40).collect(),
         };
-        let placement = parse_placement(fields[0])
+        let placement = Placement::from_code(fields[0])
             .ok_or_else(|| bad(0, "foot_left, foot_right or lower_back"))?;
         let seq: u64 = fields[1]
             .trim()

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::raw::{RawRecording, placement_name};
+use super::raw::RawRecording;
 use super::{Recording, SensorStream};
 use crate::source::{SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
 
@@ -98,8 +98,8 @@ impl SensorSource for ReplaySource {
         self.streams
             .iter()
             .map(|s| SensorInfo {
-                id: SensorId(format!("{}:{}", self.name, placement_name(s.placement))),
-                name: format!("recorded {}", placement_name(s.placement)),
+                id: SensorId(format!("{}:{}", self.name, s.placement.code())),
+                name: format!("recorded {}", s.placement.code()),
                 placement: s.placement,
                 sample_rate_hz: self.sample_rate_hz,
             })
