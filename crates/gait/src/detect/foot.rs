@@ -63,6 +63,8 @@ pub struct FootDetectorConfig {
     /// jerk reaches this fraction of the swing's strongest jerk (the strongest is often the
     /// forefoot slapping down after the heel).
     pub fallback_onset_fraction: f64,
+    /// ...searched for no further back than this from the moment the foot went still, seconds.
+    pub fallback_window_secs: f64,
     /// How much later than the push-off rotation peak toe-off is placed, seconds.
     pub toe_off_lag_secs: f64,
     /// Longest gap filled by interpolation, in samples; a longer one restarts the detector.
@@ -90,6 +92,7 @@ impl FootDetectorConfig {
             fallback_min_peak_dps: 50.0,
             fallback_min_jerk: 0.5,
             fallback_onset_fraction: 0.5,
+            fallback_window_secs: 0.35,
             toe_off_lag_secs: 0.03,
             max_missing_samples: 20,
         }
@@ -320,12 +323,10 @@ impl FootDetector {
         if !is_step {
             return None;
         }
-        // The landing comes after the swing's rotation peak; before it, jerks are the push-off.
-        let late = || {
-            self.swing_jerks
-                .iter()
-                .filter(|(t, _)| *t >= swing.peak_time_nanos)
-        };
+        // The landing is at most `fallback_window_secs` before the foot went still; earlier jerks
+        // are the push-off or the swing itself.
+        let window_start = now - Self::secs_to_nanos(cfg.fallback_window_secs);
+        let late = || self.swing_jerks.iter().filter(|(t, _)| *t >= window_start);
         let late_best = late().map(|&(_, j)| j).fold(0.0, f64::max);
         late()
             .find(|&&(_, j)| j > 0.0 && j >= cfg.fallback_onset_fraction * late_best)
