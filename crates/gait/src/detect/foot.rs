@@ -9,7 +9,8 @@
 //!   jerk just before it and above a fraction of recent impacts. It is emitted on that sample,
 //!   so the latency is one or two sample periods;
 //! - a swing that ends (the foot goes still) without a clear impact (shuffling, a soft or
-//!   smoothed sensor) still yields its IC, placed at the strongest jerk of the late swing.
+//!   smoothed sensor) still yields its IC if it was a real step, placed at the onset of the
+//!   landing: the first strong jerk in the last 0.35 s before the foot went still.
 //!
 //! One IC per swing, and no new swing before a refractory time after the last IC, so an impact's
 //! ringing and foot-flat rotation cannot count twice.
@@ -122,10 +123,40 @@ struct SwingState {
     start_nanos: i64,
 }
 
+/// The configuration's durations on the detector's clock, computed once.
+#[derive(Debug, Clone, Copy)]
+struct Durations {
+    refractory_nanos: i64,
+    toe_off_lag_nanos: i64,
+    min_swing_nanos: i64,
+    fallback_min_swing_nanos: i64,
+    fallback_window_nanos: i64,
+    still_hold_samples: usize,
+}
+
+impl Durations {
+    fn new(config: &FootDetectorConfig) -> Self {
+        let nanos = |secs: f64| libm::round(secs * 1e9) as i64;
+        Durations {
+            refractory_nanos: nanos(config.refractory_secs),
+            toe_off_lag_nanos: nanos(config.toe_off_lag_secs),
+            min_swing_nanos: nanos(config.min_swing_secs),
+            fallback_min_swing_nanos: nanos(config.fallback_min_swing_secs),
+            fallback_window_nanos: nanos(config.fallback_window_secs),
+            still_hold_samples: libm::round(config.still_hold_secs * config.sample_rate_hz)
+                as usize,
+        }
+    }
+}
+
+/// How long after an impact its peak jerk is measured, to scale the next impact's threshold.
+const IMPACT_PEAK_WATCH_NANOS: i64 = 100_000_000;
+
 /// A causal IC/TO detector for one foot sensor. See the module docs.
 #[derive(Debug, Clone)]
 pub struct FootDetector {
     config: FootDetectorConfig,
+    durations: Durations,
     side: Option<Side>,
     gaps: GapFiller,
     swing_filter: Butterworth,
@@ -166,12 +197,9 @@ impl FootDetector {
             impact_peak: None,
             impact_watch: None,
             swing_jerks: Vec::new(),
+            durations: Durations::new(&config),
             config,
         })
-    }
-
-    fn secs_to_nanos(secs: f64) -> i64 {
-        libm::round(secs * 1e9) as i64
     }
 
     fn emit(
@@ -206,6 +234,7 @@ impl FootDetector {
     fn step_on_grid(&mut self, sample: &ImuSample, events: &mut Vec<GaitEvent>) {
         let now = sample.time_nanos;
         let cfg = self.config;
+        let durations = self.durations;
         let gyro_dps = norm(sample.gyr_dps);
         let swing_dps = self.swing_filter.process(gyro_dps);
         // Jerk per 10 ms, so thresholds do not depend on the sample rate.
@@ -236,10 +265,9 @@ impl FootDetector {
 
         match self.phase {
             Phase::Stance => {
-                let refractory_nanos = Self::secs_to_nanos(cfg.refractory_secs);
                 let rested = self
                     .last_ic_nanos
-                    .is_none_or(|ic| now - ic >= refractory_nanos);
+                    .is_none_or(|ic| now - ic >= durations.refractory_nanos);
                 if swing_dps > swing_threshold && rested {
                     self.swing_jerks.clear();
                     self.phase = Phase::Swing(SwingState {
@@ -267,13 +295,11 @@ impl FootDetector {
                     // The push-off burst is over once the smoothed rotation has clearly fallen.
                     if swing_dps < 0.7 * swing.peak_dps {
                         swing.toe_off_emitted = true;
-                        let toe_off =
-                            swing.raw_peak_time_nanos + Self::secs_to_nanos(cfg.toe_off_lag_secs);
+                        let toe_off = swing.raw_peak_time_nanos + durations.toe_off_lag_nanos;
                         self.emit(GaitEventKind::ToeOff, toe_off.min(now), now, events);
                     }
                 }
-                let late_enough =
-                    now - swing.peak_time_nanos >= Self::secs_to_nanos(cfg.min_swing_secs);
+                let late_enough = now - swing.peak_time_nanos >= durations.min_swing_nanos;
                 // The fallback contact may come from any part of the swing past the push-off.
                 if swing.toe_off_emitted {
                     swing.best_jerk = swing.best_jerk.max(jerk);
@@ -286,15 +312,14 @@ impl FootDetector {
                     if jerk > impact_threshold && jerk > cfg.impact_ratio * baseline_jerk {
                         // The jump shows on this sample; contact began during the previous one.
                         let contact = now - self.period_nanos;
-                        self.impact_watch = Some((now + Self::secs_to_nanos(0.1), jerk));
+                        self.impact_watch = Some((now + IMPACT_PEAK_WATCH_NANOS, jerk));
                         self.initial_contact(contact, now, events);
                         return;
                     }
                 }
                 if swing_dps < still_threshold {
                     swing.still_samples += 1;
-                    let hold = libm::round(cfg.still_hold_secs * cfg.sample_rate_hz) as usize;
-                    if swing.still_samples >= hold {
+                    if swing.still_samples >= durations.still_hold_samples {
                         self.phase = Phase::Stance;
                         if let Some(contact) = self.fallback_contact(&swing, now) {
                             self.remember_impact(swing.best_jerk);
@@ -318,14 +343,14 @@ impl FootDetector {
         let cfg = &self.config;
         let is_step = swing.peak_dps >= 0.4 * self.recent_peak_dps
             && swing.peak_dps >= cfg.fallback_min_peak_dps
-            && now - swing.start_nanos >= Self::secs_to_nanos(cfg.fallback_min_swing_secs)
+            && now - swing.start_nanos >= self.durations.fallback_min_swing_nanos
             && swing.best_jerk >= cfg.fallback_min_jerk;
         if !is_step {
             return None;
         }
         // The landing is at most `fallback_window_secs` before the foot went still; earlier jerks
         // are the push-off or the swing itself.
-        let window_start = now - Self::secs_to_nanos(cfg.fallback_window_secs);
+        let window_start = now - self.durations.fallback_window_nanos;
         let late = || self.swing_jerks.iter().filter(|(t, _)| *t >= window_start);
         let late_best = late().map(|&(_, j)| j).fold(0.0, f64::max);
         late()
