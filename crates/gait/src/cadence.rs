@@ -59,6 +59,18 @@ pub fn robust_cadence_spm(contacts: &[Contact]) -> Option<f64> {
     robust_step_period_nanos(contacts).map(period_to_spm)
 }
 
+/// Cadence of a walk, steps/min, that answers even for a walk too short for
+/// [`robust_cadence_spm`]: then (contacts − 1) / time from the first to the last, which one
+/// missed or extra contact moves a lot. `None` with fewer than two contacts at distinct times.
+pub fn walk_cadence_spm(contacts: &[Contact]) -> Option<f64> {
+    robust_cadence_spm(contacts).or_else(|| {
+        let first = contacts.iter().map(|c| c.0).min()?;
+        let last = contacts.iter().map(|c| c.0).max()?;
+        (contacts.len() >= 2 && last > first)
+            .then(|| period_to_spm((last - first) as f64 / (contacts.len() - 1) as f64))
+    })
+}
+
 /// Fewer usable periods than this give no estimate.
 const MIN_PERIODS: usize = 3;
 
@@ -209,6 +221,20 @@ mod tests {
     use proptest::prelude::*;
 
     const MS: i64 = 1_000_000;
+
+    #[test]
+    fn a_walk_too_short_for_the_robust_estimate_still_has_a_cadence() {
+        let three_steps = walk(3, 500, 0);
+        assert_eq!(robust_cadence_spm(&three_steps), None);
+        let spm = walk_cadence_spm(&three_steps).expect("two intervals");
+        assert!((spm - 120.0).abs() < 1e-9, "{spm}");
+        // A long walk gets the robust figure, which ignores the missed contact.
+        let mut long = walk(12, 500, 0);
+        long.remove(6);
+        assert_eq!(walk_cadence_spm(&long), robust_cadence_spm(&long));
+        assert_eq!(walk_cadence_spm(&walk(1, 500, 0)), None);
+        assert_eq!(walk_cadence_spm(&[(0, None), (0, None)]), None);
+    }
 
     /// Alternating left/right contacts every `step_ms`, the right foot's placed `right_bias_ms`
     /// late (a detector that times the two feet differently).

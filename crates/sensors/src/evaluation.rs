@@ -1,7 +1,7 @@
 //! Runs the streaming detectors over recorded trials and scores them against the annotations,
 //! as `entrain eval`, the accuracy tests and the benches do.
 
-use entrain_gait::cadence::{Contact, robust_cadence_spm};
+use entrain_gait::cadence::{Contact, robust_cadence_spm, walk_cadence_spm};
 use entrain_gait::detect::{
     FootDetector, FootDetectorConfig, LowerBackDetector, LowerBackDetectorConfig,
 };
@@ -165,10 +165,9 @@ pub fn score_events(
                 .copied()
                 .filter(|&(t, _)| inside(t))
                 .collect();
-            // A walk too short for the robust estimate still gets the plain one.
-            let detected_spm = robust_cadence_spm(&detected)
-                .or_else(|| mean_cadence_spm(&detected.iter().map(|c| c.0).collect::<Vec<_>>()));
-            Some((reference, detected_spm.unwrap_or(0.0)))
+            // A walk whose reference is too short for a trustworthy cadence is not scored; the
+            // detector, as in a session, must answer anyway.
+            Some((reference, walk_cadence_spm(&detected).unwrap_or(0.0)))
         })
         .collect();
     TrialScore {
@@ -197,13 +196,4 @@ fn reference_time(timing: ReferenceTiming) -> i64 {
         ReferenceTiming::Instant { time_nanos } => time_nanos,
         ReferenceTiming::Window { end_nanos, .. } => end_nanos,
     }
-}
-
-/// Mean cadence over a walk from its IC times (both feet, any order): steps/min between the
-/// first and the last contact. `None` with fewer than two contacts.
-pub fn mean_cadence_spm(ic_times_nanos: &[i64]) -> Option<f64> {
-    let first = *ic_times_nanos.iter().min()?;
-    let last = *ic_times_nanos.iter().max()?;
-    (ic_times_nanos.len() >= 2 && last > first)
-        .then(|| 60e9 * (ic_times_nanos.len() - 1) as f64 / (last - first) as f64)
 }
