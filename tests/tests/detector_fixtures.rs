@@ -5,8 +5,9 @@
 
 use std::path::PathBuf;
 
+use entrain_gait::ReferenceTiming;
 use entrain_gait::scoring::{DetectionCounts, MatchRules, quantile};
-use entrain_sensors::evaluation::{EvalPlacement, evaluate};
+use entrain_sensors::evaluation::{ContactOutcome, EvalPlacement, evaluate};
 use entrain_sensors::replay::{Dataset, list_trials, load_trial};
 
 fn fixtures(name: &str) -> PathBuf {
@@ -48,4 +49,49 @@ fn lower_back_detector_on_the_mobgap_fixture() {
     );
     assert_eq!(counts.true_positives + counts.false_negatives, 18);
     assert!(counts.f1() >= 0.95, "F1 {:.4} ({counts:?})", counts.f1());
+}
+
+#[test]
+fn the_contact_listing_accounts_for_every_count_and_timing_error() {
+    let dir = fixtures("gaitmap");
+    for trial in &list_trials(Dataset::Gaitmap, &dir).unwrap() {
+        let recording = load_trial(&dir, trial).unwrap();
+        let score = evaluate(&recording, EvalPlacement::Feet, &MatchRules::default()).unwrap();
+        let count = |outcome| {
+            score
+                .contacts
+                .iter()
+                .filter(|c| c.outcome == outcome)
+                .count()
+        };
+        assert_eq!(count(ContactOutcome::Matched), score.counts.true_positives);
+        assert_eq!(
+            count(ContactOutcome::FalseDetection),
+            score.counts.false_positives
+        );
+        assert_eq!(count(ContactOutcome::Missed), score.counts.false_negatives);
+        // The matched instants give back exactly the timing errors the score reports.
+        let mut listed_errors_ms: Vec<f64> = score
+            .contacts
+            .iter()
+            .filter_map(|c| match (c.annotation, c.detected_nanos) {
+                (Some(ReferenceTiming::Instant { time_nanos }), Some((detected, _))) => {
+                    Some((detected - time_nanos) as f64 / 1e6)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut reported = score.ic_errors_ms.clone();
+        listed_errors_ms.sort_by(f64::total_cmp);
+        reported.sort_by(f64::total_cmp);
+        assert_eq!(listed_errors_ms, reported);
+        // Annotated contacts lie within the walk they define.
+        for c in score
+            .contacts
+            .iter()
+            .filter(|c| c.outcome == ContactOutcome::Missed)
+        {
+            assert!((0.0..=1.0).contains(&c.walk_position), "{c:?}");
+        }
+    }
 }

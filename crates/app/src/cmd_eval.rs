@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use entrain_gait::scoring::{DetectionCounts, MatchRules, quantile};
-use entrain_sensors::evaluation::{EvalPlacement, TrialScore, evaluate};
+use entrain_gait::{ReferenceTiming, Side};
+use entrain_sensors::evaluation::{
+    ContactOutcome, EvalPlacement, ScoredContact, TrialScore, evaluate,
+};
 use entrain_sensors::replay::{Dataset, list_trials, load_trial};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -26,6 +29,10 @@ pub struct EvalArgs {
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Also write every initial contact (matched, false detection, missed) as CSV to this file,
+    /// and print where in the walks the errors are.
+    #[arg(long)]
+    contacts: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -108,6 +115,13 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let mut groups: BTreeMap<String, GroupTotals> = BTreeMap::new();
     let mut errors_ms = Vec::new();
     let mut latencies_ms = Vec::new();
+    let mut contacts_csv = match &args.contacts {
+        Some(path) => Some(
+            csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let mut where_wrong = ErrorPositions::default();
     for trial in &trials {
         let recording =
             load_trial(&args.path, trial).with_context(|| format!("reading trial {trial}"))?;
@@ -116,8 +130,17 @@ pub fn run(args: EvalArgs) -> Result<()> {
             ic_errors_ms,
             ic_latencies_ms,
             cadence_pairs_spm,
+            contacts,
             ..
         } = evaluate(&recording, placement, &rules)?;
+        for contact in &contacts {
+            where_wrong.add(contact);
+            if let Some(writer) = &mut contacts_csv {
+                writer
+                    .serialize(ContactRow::new(&trial.to_string(), &trial.group, contact))
+                    .context("writing the contacts CSV")?;
+            }
+        }
         let group = groups.entry(trial.group.clone()).or_default();
         group.trials += 1;
         group.counts.add(counts);
@@ -154,6 +177,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
         ic_timing: ic_timing(&errors_ms, &latencies_ms),
     };
     print_report(&report);
+    if let Some(mut writer) = contacts_csv {
+        writer.flush().context("writing the contacts CSV")?;
+        where_wrong.print();
+    }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
@@ -198,5 +225,125 @@ fn print_report(report: &Report) {
             t.p95_latency_ms
         ),
         None => println!("IC timing: none (the annotations have no heel-strike instants)"),
+    }
+}
+
+/// One row of `--contacts`.
+#[derive(Debug, Serialize)]
+struct ContactRow<'a> {
+    trial: &'a str,
+    group: &'a str,
+    side: &'static str,
+    outcome: &'static str,
+    /// The annotation: its instant, or its window's start and end, s.
+    annotated_s: Option<f64>,
+    annotated_end_s: Option<f64>,
+    detected_s: Option<f64>,
+    emitted_s: Option<f64>,
+    /// Detected − annotated, for a matched instant annotation, ms.
+    error_ms: Option<f64>,
+    walk_position: f64,
+}
+
+impl<'a> ContactRow<'a> {
+    fn new(trial: &'a str, group: &'a str, contact: &ScoredContact) -> Self {
+        let secs = |nanos: i64| nanos as f64 / 1e9;
+        let (annotated_s, annotated_end_s, instant) = match contact.annotation {
+            Some(ReferenceTiming::Instant { time_nanos }) => {
+                (Some(secs(time_nanos)), None, Some(time_nanos))
+            }
+            Some(ReferenceTiming::Window {
+                start_nanos,
+                end_nanos,
+            }) => (Some(secs(start_nanos)), Some(secs(end_nanos)), None),
+            None => (None, None, None),
+        };
+        let detected = contact.detected_nanos.map(|(event, _)| event);
+        ContactRow {
+            trial,
+            group,
+            side: match contact.side {
+                Some(Side::Left) => "left",
+                Some(Side::Right) => "right",
+                None => "",
+            },
+            outcome: match contact.outcome {
+                ContactOutcome::Matched => "matched",
+                ContactOutcome::FalseDetection => "false_detection",
+                ContactOutcome::Missed => "missed",
+            },
+            annotated_s,
+            annotated_end_s,
+            detected_s: detected.map(secs),
+            emitted_s: contact.detected_nanos.map(|(_, emitted)| secs(emitted)),
+            error_ms: instant
+                .zip(detected)
+                .map(|(annotated, detected)| (detected - annotated) as f64 / 1e6),
+            walk_position: contact.walk_position,
+        }
+    }
+}
+
+/// Where in the walks the false detections, the misses and the large timing errors are: the
+/// public data sets are walk, U-turn, walk back, so the turn is near the middle of the walk.
+#[derive(Debug, Default)]
+struct ErrorPositions {
+    false_detections: [usize; POSITION_NAMES.len()],
+    misses: [usize; POSITION_NAMES.len()],
+    late_or_early: [usize; POSITION_NAMES.len()],
+}
+
+/// A timing error beyond this counts as large in [`ErrorPositions`], ms.
+const LARGE_ERROR_MS: f64 = 40.0;
+
+const POSITION_NAMES: [&str; 6] = [
+    "before the walk",
+    "first tenth",
+    "middle fifth (turn)",
+    "last tenth",
+    "after the walk",
+    "elsewhere",
+];
+
+fn position_index(walk_position: f64) -> usize {
+    match walk_position {
+        p if p < 0.0 => 0,
+        p if p <= 0.1 => 1,
+        p if (0.4..=0.6).contains(&p) => 2,
+        p if (0.9..=1.0).contains(&p) => 3,
+        p if p > 1.0 => 4,
+        _ => 5,
+    }
+}
+
+impl ErrorPositions {
+    fn add(&mut self, contact: &ScoredContact) {
+        let at = position_index(contact.walk_position);
+        match contact.outcome {
+            ContactOutcome::FalseDetection => self.false_detections[at] += 1,
+            ContactOutcome::Missed => self.misses[at] += 1,
+            ContactOutcome::Matched => {
+                if let (Some(ReferenceTiming::Instant { time_nanos }), Some((detected, _))) =
+                    (contact.annotation, contact.detected_nanos)
+                    && ((detected - time_nanos) as f64 / 1e6).abs() > LARGE_ERROR_MS
+                {
+                    self.late_or_early[at] += 1;
+                }
+            }
+        }
+    }
+
+    fn print(&self) {
+        println!("where the errors are (position in the annotated walk):");
+        println!(
+            "{:<22} {:>16} {:>8} {:>22}",
+            "", "false detections", "misses", "|IC error| > 40 ms"
+        );
+        for (i, name) in POSITION_NAMES.iter().enumerate() {
+            println!(
+                "{:<22} {:>16} {:>8} {:>22}",
+                name, self.false_detections[i], self.misses[i], self.late_or_early[i]
+            );
+        }
     }
 }

@@ -6,7 +6,9 @@ use entrain_gait::detect::{
     FootDetector, FootDetectorConfig, LowerBackDetector, LowerBackDetectorConfig,
 };
 use entrain_gait::filter::FilterDesignError;
-use entrain_gait::scoring::{DetectionCounts, MatchRules, match_events};
+use std::collections::{HashMap, HashSet};
+
+use entrain_gait::scoring::{DetectionCounts, MatchRules, MatchedPair, match_events};
 use entrain_gait::{
     GaitEvent, GaitEventKind, Placement, ReferenceEvent, ReferenceTiming, Side, StreamingDetector,
 };
@@ -56,6 +58,36 @@ pub struct TrialScore {
     pub cadence_pairs_spm: Vec<(f64, f64)>,
     /// Every event the detectors emitted.
     pub events: Vec<GaitEvent>,
+    /// Every scored initial contact, annotated or detected, and how it came out.
+    pub contacts: Vec<ScoredContact>,
+}
+
+/// How one initial contact came out of the scoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactOutcome {
+    /// A detection matched to an annotation.
+    Matched,
+    /// A detection that matched no annotation.
+    FalseDetection,
+    /// An annotation that no detection matched.
+    Missed,
+}
+
+/// One initial contact of a trial, for looking at where a detector goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredContact {
+    /// How it was scored.
+    pub outcome: ContactOutcome,
+    /// The foot, where known.
+    pub side: Option<Side>,
+    /// The annotation, unless a false detection.
+    pub annotation: Option<ReferenceTiming>,
+    /// The detected event time and its emission time, unless missed.
+    pub detected_nanos: Option<(i64, i64)>,
+    /// Where in the annotated walk it lies: 0 at the first annotated contact, 1 at the last,
+    /// below 0 before the walk and above 1 after it (`NaN` with fewer than two annotations).
+    /// On a walk-turn-walk-back protocol the U-turn is near 0.5.
+    pub walk_position: f64,
 }
 
 /// Runs the detector(s) for `placement` over every sample of `recording`, in time order.
@@ -170,13 +202,68 @@ pub fn score_events(
             Some((reference, walk_cadence_spm(&detected).unwrap_or(0.0)))
         })
         .collect();
+    let contacts = scored_contacts(&events, &recording.reference, &matching.pairs);
     TrialScore {
         counts: matching.counts,
         ic_errors_ms: matching.timing_errors_nanos.iter().map(to_ms).collect(),
         ic_latencies_ms: matching.latencies_nanos.iter().map(to_ms).collect(),
         cadence_pairs_spm,
         events,
+        contacts,
     }
+}
+
+/// Every IC of `events` and `reference` with its outcome under `pairs`.
+fn scored_contacts(
+    events: &[GaitEvent],
+    reference: &[ReferenceEvent],
+    pairs: &[MatchedPair],
+) -> Vec<ScoredContact> {
+    let annotated: Vec<i64> = reference
+        .iter()
+        .filter(|r| r.kind == GaitEventKind::InitialContact)
+        .map(|r| reference_time(r.timing))
+        .collect();
+    let first = annotated.iter().copied().min();
+    let last = annotated.iter().copied().max();
+    let walk_position = |t: i64| match (first, last) {
+        (Some(a), Some(b)) if b > a => (t - a) as f64 / (b - a) as f64,
+        _ => f64::NAN,
+    };
+    let matched_detection: HashMap<usize, usize> =
+        pairs.iter().map(|p| (p.detected, p.reference)).collect();
+    let matched_annotations: HashSet<usize> = pairs.iter().map(|p| p.reference).collect();
+    let detections = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == GaitEventKind::InitialContact)
+        .map(|(i, e)| {
+            let annotation = matched_detection.get(&i).map(|&j| reference[j].timing);
+            ScoredContact {
+                outcome: match annotation {
+                    Some(_) => ContactOutcome::Matched,
+                    None => ContactOutcome::FalseDetection,
+                },
+                side: e.side,
+                annotation,
+                detected_nanos: Some((e.event_time_nanos, e.emitted_at_nanos)),
+                walk_position: walk_position(e.event_time_nanos),
+            }
+        });
+    let misses = reference
+        .iter()
+        .enumerate()
+        .filter(|(j, r)| {
+            r.kind == GaitEventKind::InitialContact && !matched_annotations.contains(j)
+        })
+        .map(|(_, r)| ScoredContact {
+            outcome: ContactOutcome::Missed,
+            side: r.side,
+            annotation: Some(r.timing),
+            detected_nanos: None,
+            walk_position: walk_position(reference_time(r.timing)),
+        });
+    detections.chain(misses).collect()
 }
 
 /// Mobilise-D's convention (and gaitmap's, whose mocap covers only part of the walk): only the
