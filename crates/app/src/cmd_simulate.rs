@@ -1,5 +1,7 @@
 //! `entrain simulate`: the whole RAS loop in simulated time, without a person:
 //! virtual patient → foot IMU samples → FootDetector per foot → RAS session → beats → the patient hears them.
+//! The loop is the engine's ([`entrain_engine::sim::SimulatedSession`] around `EngineCore`); this
+//! module only chooses its settings and prints what happened.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -7,11 +9,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use entrain_cue::sim::{Trace, Walker, tick};
-use entrain_cue::{AdaptationMode, Beat, ProtocolConfig, RasSession, StepEvent};
-use entrain_gait::detect::{FootDetector, FootDetectorConfig};
+use entrain_cue::sim::Trace;
+use entrain_cue::{AdaptationMode, ProtocolConfig, RasSession, StepEvent};
+use entrain_engine::EngineConfig;
+use entrain_engine::sim::{SimulatedSession, StepInput};
+use entrain_gait::Side;
 use entrain_gait::sync::summarize;
-use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side, StreamingDetector};
 use entrain_sensors::virtual_patient::{Preset, VirtualPatient};
 
 /// Which protocol to simulate.
@@ -57,49 +60,6 @@ pub struct SimulateArgs {
     csv: Option<PathBuf>,
 }
 
-/// The patient seen through one foot detector per foot (or directly, with `--true-steps`).
-struct SimWalker {
-    patient: VirtualPatient,
-    detectors: Option<[FootDetector; 2]>,
-    events: Vec<GaitEvent>,
-}
-
-impl Walker for SimWalker {
-    fn advance_to(&mut self, now_nanos: i64, steps: &mut Vec<StepEvent>) {
-        let (mut samples, mut ics) = (Vec::new(), Vec::new());
-        self.patient.advance_to(now_nanos, &mut samples, &mut ics);
-        let Some(detectors) = self.detectors.as_mut() else {
-            steps.extend(ics.iter().map(|ic| StepEvent {
-                time_nanos: ic.time_nanos,
-                side: ic.side,
-            }));
-            return;
-        };
-        for s in samples {
-            let (idx, side) = match s.placement {
-                Placement::Foot(Side::Left) => (0, Side::Left),
-                Placement::Foot(Side::Right) => (1, Side::Right),
-                Placement::LowerBack => continue,
-            };
-            self.events.clear();
-            detectors[idx].push(&s.sample, &mut self.events);
-            steps.extend(
-                self.events
-                    .iter()
-                    .filter(|e| e.kind == GaitEventKind::InitialContact)
-                    .map(|e| StepEvent {
-                        time_nanos: e.event_time_nanos,
-                        side: e.side.unwrap_or(side),
-                    }),
-            );
-        }
-    }
-
-    fn hear(&mut self, beat: &Beat) {
-        self.patient.hear_beat(beat.time_nanos);
-    }
-}
-
 const SEC: i64 = 1_000_000_000;
 const TICK_NANOS: i64 = 10_000_000;
 
@@ -126,35 +86,48 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         },
         ..ProtocolConfig::default()
     };
-    let patient = VirtualPatient::new(preset.config());
-    let rate = patient.config().sample_rate_hz;
-    let detectors = if args.true_steps {
-        None
+    let engine_config = EngineConfig {
+        protocol: config,
+        // Nothing here reads the raw samples back: keeping them would only cost memory.
+        record_raw: false,
+        ..EngineConfig::default()
+    };
+    let input = if args.true_steps {
+        StepInput::TrueContacts
     } else {
-        let make = |side| FootDetector::new(Some(side), FootDetectorConfig::new(rate));
-        Some([make(Side::Left), make(Side::Right)].map(|d| d.context("building the foot detector")))
+        StepInput::Detected
     };
-    let detectors = match detectors {
-        None => None,
-        Some([l, r]) => Some([l?, r?]),
-    };
-    let mut walker = SimWalker {
-        patient,
-        detectors,
-        events: Vec::new(),
-    };
-    let mut session = RasSession::new(config, 0).context("protocol configuration")?;
+    let mut sim = SimulatedSession::new(
+        engine_config,
+        VirtualPatient::new(preset.config()),
+        preset.name(),
+        input,
+    )
+    .context("starting the simulated session")?;
     let until = (args.seconds * 1e9) as i64;
     let mut trace = Trace::default();
     let mut curve = Vec::new();
     let mut now = 0;
-    while now <= until && session.run_state() != entrain_cue::RunState::Finished {
-        tick(&mut session, &mut walker, now, &mut trace);
+    while now <= until && !sim.core().is_finished() {
+        let out = sim.tick(now)?;
+        trace.steps.extend(out.steps.iter().map(|s| StepEvent {
+            time_nanos: s.time_nanos,
+            side: s.side,
+        }));
+        trace.beats.extend_from_slice(&out.beats);
         if now % (10 * SEC) == 0 {
-            curve.push(sample_curve(&session, &trace, now));
+            let session = sim
+                .core()
+                .session()
+                .context("the simulated session did not start")?;
+            curve.push(sample_curve(session, &trace, now));
         }
         now += TICK_NANOS;
     }
+    let session = sim
+        .core()
+        .session()
+        .context("the simulated session did not start")?;
 
     println!(
         "entrain simulate --protocol ras --patient {} ({} adaptation, {} steps)\n",
@@ -174,7 +147,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     for row in &curve {
         println!("  {row}");
     }
-    let truth = walker.patient.true_ics();
+    let truth = sim.patient().true_ics();
     let matched = truth
         .iter()
         .filter(|t| {

@@ -86,10 +86,9 @@ impl EngineOutput {
     }
 }
 
-enum Detector {
-    Foot(FootDetector),
-    LowerBack(LowerBackDetector),
-}
+/// A sensor's detector, whichever its placement (one per sensor for the whole session, so the
+/// box and the dynamic call cost nothing that matters).
+type Detector = Box<dyn StreamingDetector + Send>;
 
 struct Sensor {
     info: SensorInfo,
@@ -114,11 +113,11 @@ fn build_detector(info: &SensorInfo) -> Result<Detector, EngineError> {
         detail,
     };
     Ok(match info.placement {
-        Placement::Foot(side) => Detector::Foot(
+        Placement::Foot(side) => Box::new(
             FootDetector::new(Some(side), FootDetectorConfig::new(info.sample_rate_hz))
                 .map_err(|e| fail(e.to_string()))?,
         ),
-        Placement::LowerBack => Detector::LowerBack(
+        Placement::LowerBack => Box::new(
             LowerBackDetector::new(LowerBackDetectorConfig::new(info.sample_rate_hz))
                 .map_err(|e| fail(e.to_string()))?,
         ),
@@ -390,6 +389,22 @@ impl EngineCore {
         for event in events {
             self.on_event(event, out);
         }
+        self.pass_time(out);
+    }
+
+    /// Steps found outside the core's detectors up to `now_nanos` (a simulation's true initial
+    /// contacts), in time order: into the cadence tracker and the protocol, then time passes and
+    /// beats are committed as in [`Self::on_sensor_events`]. Their detection time is `now_nanos`.
+    pub fn on_steps(&mut self, now_nanos: i64, steps: &[StepEvent], out: &mut EngineOutput) {
+        self.now_nanos = self.now_nanos.max(now_nanos);
+        for step in steps {
+            self.on_step(*step, self.now_nanos, out);
+        }
+        self.pass_time(out);
+    }
+
+    /// Sensor gaps, the protocol's clock and the beats it commits, the log, up to `now_nanos`.
+    fn pass_time(&mut self, out: &mut EngineOutput) {
         self.check_gaps(out);
         let now = self.now_nanos;
         if let Some(session) = self.session.as_mut() {
@@ -438,8 +453,7 @@ impl EngineCore {
                 }
                 self.events.clear();
                 match sensor.detector.as_mut() {
-                    Some(Detector::Foot(d)) => d.push(sample, &mut self.events),
-                    Some(Detector::LowerBack(d)) => d.push(sample, &mut self.events),
+                    Some(d) => d.push(sample, &mut self.events),
                     None => return,
                 }
                 let default_side = match placement {

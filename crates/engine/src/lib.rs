@@ -12,11 +12,14 @@
 //! - Through a sensor gap (a link lost, or no sample for [`EngineConfig::sensor_gap_nanos`]) the
 //!   cue goes on at the last good tempo, the auto-pause is held off, and the snapshot and the
 //!   record say so.
+//! - [`sim`] runs the core on simulated time with the virtual patient, who hears the beats: the
+//!   closed loop of `entrain simulate` and the tests.
 #![forbid(unsafe_code)]
 
 mod core;
 mod error;
 pub mod runtime;
+pub mod sim;
 mod snapshot;
 
 pub use crate::core::{

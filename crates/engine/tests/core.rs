@@ -148,3 +148,33 @@ fn commands_and_marks_reach_the_record() {
     assert!(core.is_finished());
     assert_eq!(core.snapshot().run_state, "finished");
 }
+
+#[test]
+fn steps_from_outside_the_detectors_reach_the_protocol_and_the_record() {
+    let patient = VirtualPatient::new(Preset::Healthy.config());
+    let source = VirtualPatientSource::new(patient, "healthy", None);
+    let mut core =
+        EngineCore::new(EngineConfig::default(), &source.name(), &source.sensors()).unwrap();
+    let mut out = EngineOutput::default();
+    core.command(0, EngineCommand::Start, &mut out);
+    let steps: Vec<entrain_cue::StepEvent> = (0..4)
+        .map(|k| entrain_cue::StepEvent {
+            time_nanos: k * 600_000_000,
+            side: if k % 2 == 0 {
+                entrain_gait::Side::Left
+            } else {
+                entrain_gait::Side::Right
+            },
+        })
+        .collect();
+    out.clear();
+    core.on_steps(2 * SEC, &steps, &mut out);
+    assert_eq!(out.steps.len(), 4);
+    assert_eq!(out.record.steps, out.steps);
+    assert!(out.steps.iter().all(|s| s.detected_at_nanos == 2 * SEC));
+    assert_eq!(out.record.now_nanos, 2 * SEC);
+    assert_eq!(core.snapshot().steps_total, 4);
+    // Time passed with them: the protocol is running and has not paused for want of steps.
+    let session = core.session().unwrap();
+    assert_eq!(session.run_state(), entrain_cue::RunState::Running);
+}
