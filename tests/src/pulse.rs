@@ -6,6 +6,7 @@
 
 use std::ffi::OsString;
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -192,11 +193,9 @@ impl PulseServer {
         command.envs(self.env());
     }
 
-    /// Starts recording the sink's monitor (stereo, 16-bit, at the sink rate) into a file, and
-    /// waits until the recorder runs.
+    /// Starts recording the sink's monitor (stereo, 16-bit, at the sink rate), noting when each
+    /// chunk arrives, and waits until the recorder runs.
     pub fn record(&self, name: &str) -> Result<Recorder, PulseError> {
-        let path = self.dir.path().join(format!("{name}.raw"));
-        let file = File::create(&path).map_err(|e| error(format!("creating {name}: {e}")))?;
         let mut command = Command::new("parec");
         command
             .args([
@@ -208,17 +207,35 @@ impl PulseServer {
             .arg(format!("--rate={}", self.rate_hz))
             .arg(format!("--device={SINK_NAME}.monitor"))
             .stdin(Stdio::null())
-            .stdout(file)
+            .stdout(Stdio::piped())
             .stderr(Stdio::null());
         self.configure(&mut command);
-        let child = command
+        let mut child = command
             .spawn()
-            .map_err(|e| error(format!("cannot start parec: {e}")))?;
+            .map_err(|e| error(format!("cannot start parec for {name}: {e}")))?;
+        let mut stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| error(format!("parec for {name} has no output")))?;
+        let started = Instant::now();
+        let reader = std::thread::spawn(move || {
+            let (mut bytes, mut arrivals) = (Vec::new(), Vec::new());
+            let mut chunk = vec![0u8; 16_384];
+            while let Ok(n) = stdout.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                bytes.extend_from_slice(&chunk[..n]);
+                let frames = (bytes.len() / 4) as u64;
+                arrivals.push((started.elapsed().as_secs_f64(), frames));
+            }
+            (bytes, arrivals)
+        });
         // parec needs a moment to connect; audio before that is not recorded.
         std::thread::sleep(Duration::from_millis(500));
         Ok(Recorder {
             child,
-            path,
+            reader,
             rate_hz: self.rate_hz,
         })
     }
@@ -230,11 +247,14 @@ impl Drop for PulseServer {
     }
 }
 
+/// Chunks of a recording as they arrived: (seconds since the recorder started, frames so far).
+type Arrivals = Vec<(f64, u64)>;
+
 /// A `parec` recording in progress.
 #[derive(Debug)]
 pub struct Recorder {
     child: Child,
-    path: PathBuf,
+    reader: std::thread::JoinHandle<(Vec<u8>, Arrivals)>,
     rate_hz: u32,
 }
 
@@ -243,8 +263,10 @@ impl Recorder {
     pub fn finish(mut self) -> Result<Recording, PulseError> {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let bytes =
-            std::fs::read(&self.path).map_err(|e| error(format!("reading recording: {e}")))?;
+        let (bytes, arrivals) = self
+            .reader
+            .join()
+            .map_err(|_| error(String::from("the recording reader panicked")))?;
         let samples = bytes
             .chunks_exact(2)
             .map(|b| i16::from_le_bytes([b[0], b[1]]))
@@ -253,6 +275,7 @@ impl Recorder {
             samples,
             channels: 2,
             rate_hz: self.rate_hz,
+            arrivals,
         })
     }
 }
@@ -266,9 +289,35 @@ pub struct Recording {
     pub channels: usize,
     /// Frames per second.
     pub rate_hz: u32,
+    /// When the chunks arrived (seconds since recording started, frames so far).
+    pub arrivals: Vec<(f64, u64)>,
 }
 
 impl Recording {
+    /// How many frames the sink really produced per second of the monotonic clock: the slope of
+    /// frames against arrival time (after the first second, while parec settles). The null sink
+    /// does not run at exactly its nominal rate while a stream plays (seen: +157 ppm), so times
+    /// taken from frame counts at the nominal rate drift against the players' clocks.
+    pub fn frames_per_second(&self) -> Option<f64> {
+        let points: Vec<(f64, f64)> = self
+            .arrivals
+            .iter()
+            .filter(|(t, _)| *t >= 1.0)
+            .map(|&(t, f)| (t, f as f64))
+            .collect();
+        let n = points.len() as f64;
+        if n < 100.0 {
+            return None;
+        }
+        let (mean_t, mean_f) = points
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (t, f)| (a + t / n, b + f / n));
+        let (cov, var) = points.iter().fold((0.0, 0.0), |(c, v), (t, f)| {
+            (c + (t - mean_t) * (f - mean_f), v + (t - mean_t).powi(2))
+        });
+        (var > 0.0).then(|| cov / var)
+    }
+
     /// Length in frames.
     pub fn frames(&self) -> usize {
         self.samples.len() / self.channels
