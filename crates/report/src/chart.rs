@@ -2,11 +2,12 @@
 //!
 //! The charts themselves (axes, ticks, labels, series, legends) are laid out by `plotters`; this
 //! backend only turns its lines, polygons, circles and texts into PDF content operations, and sets
-//! text in Helvetica with the font's real widths so that `plotters` can align labels.
+//! text in the report font ([`crate::font`]) with its real widths so that `plotters` can align
+//! labels.
 
 use std::convert::Infallible;
 
-use pdf_writer::{Content, Name, Str};
+use pdf_writer::Content;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
@@ -14,7 +15,7 @@ use plotters_backend::{
 };
 
 use crate::pdf::Page;
-use crate::text::{Face, text_width_pt, win_ansi};
+use crate::text::{Face, text_width_pt};
 
 /// Backend units per point: plotters works in integers, so a quarter point keeps lines smooth.
 pub const UNITS_PER_PT: i32 = 4;
@@ -26,7 +27,7 @@ pub fn u(pt: f32) -> i32 {
 
 /// A chart area on a PDF page.
 pub struct PdfBackend<'a> {
-    content: &'a mut Content,
+    page: &'a mut Page,
     left_pt: f32,
     top_pt: f32,
     width_units: u32,
@@ -53,12 +54,17 @@ impl<'a> PdfBackend<'a> {
         height_pt: f32,
     ) -> Self {
         PdfBackend {
-            content: page.content_mut(),
+            page,
             left_pt,
             top_pt,
             width_units: u(width_pt).max(1) as u32,
             height_units: u(height_pt).max(1) as u32,
         }
+    }
+
+    /// The page's content stream, for paths (text goes through [`Page::show_text`]).
+    fn content(&mut self) -> &mut Content {
+        self.page.content_mut()
     }
 
     fn x(&self, x_units: f32) -> f32 {
@@ -69,34 +75,40 @@ impl<'a> PdfBackend<'a> {
         Page::flip_y(self.top_pt + y_units / UNITS_PER_PT as f32)
     }
 
-    /// Sets fill and stroke colour; a translucent colour is mixed with the white page.
     /// Fills the current path, or strokes it at the style's width.
     fn fill_or_stroke<S: BackendStyle>(&mut self, fill: bool, style: &S) {
         if fill {
-            self.content.fill_nonzero();
+            self.content().fill_nonzero();
         } else {
-            self.content.set_line_width(line_width_pt(style)).stroke();
+            self.content().set_line_width(line_width_pt(style)).stroke();
         }
     }
 
+    /// Sets fill and stroke colour.
     fn set_color(&mut self, color: BackendColor) {
-        let a = color.alpha.clamp(0.0, 1.0) as f32;
-        let mix = |c: u8| (1.0 - a) + a * f32::from(c) / 255.0;
-        let (r, g, b) = (mix(color.rgb.0), mix(color.rgb.1), mix(color.rgb.2));
-        self.content.set_fill_rgb(r, g, b).set_stroke_rgb(r, g, b);
+        let (r, g, b) = on_white(color);
+        self.content().set_fill_rgb(r, g, b).set_stroke_rgb(r, g, b);
     }
 
     fn path(&mut self, points: &[BackendCoord]) {
         let mut iter = points.iter();
         if let Some(&(x, y)) = iter.next() {
             let (px, py) = (self.x(x as f32), self.y(y as f32));
-            self.content.move_to(px, py);
+            self.content().move_to(px, py);
         }
         for &(x, y) in iter {
             let (px, py) = (self.x(x as f32), self.y(y as f32));
-            self.content.line_to(px, py);
+            self.content().line_to(px, py);
         }
     }
+}
+
+/// The colour as RGB; a translucent colour is mixed with the white page (PDF transparency would
+/// need a graphics state per alpha, for translucent fills only).
+fn on_white(color: BackendColor) -> (f32, f32, f32) {
+    let a = color.alpha.clamp(0.0, 1.0) as f32;
+    let mix = |c: u8| (1.0 - a) + a * f32::from(c) / 255.0;
+    (mix(color.rgb.0), mix(color.rgb.1), mix(color.rgb.2))
 }
 
 type Result<T = ()> = std::result::Result<T, DrawingErrorKind<Infallible>>;
@@ -128,7 +140,7 @@ impl DrawingBackend for PdfBackend<'_> {
         self.set_color(color);
         let side = 1.0 / UNITS_PER_PT as f32;
         let (x, y) = (self.x(point.0 as f32), self.y(point.1 as f32 + 1.0));
-        self.content.rect(x, y, side, side).fill_nonzero();
+        self.content().rect(x, y, side, side).fill_nonzero();
         Ok(())
     }
 
@@ -154,7 +166,7 @@ impl DrawingBackend for PdfBackend<'_> {
         self.set_color(style.color());
         let (x0, y0) = (self.x(upper_left.0 as f32), self.y(upper_left.1 as f32));
         let (x1, y1) = (self.x(bottom_right.0 as f32), self.y(bottom_right.1 as f32));
-        self.content
+        self.content()
             .rect(x0.min(x1), y0.min(y1), (x1 - x0).abs(), (y1 - y0).abs());
         self.fill_or_stroke(fill, style);
         Ok(())
@@ -173,11 +185,11 @@ impl DrawingBackend for PdfBackend<'_> {
             return Ok(());
         }
         self.set_color(style.color());
-        self.content
+        self.content()
             .set_line_width(line_width_pt(style))
             .set_line_join(pdf_writer::types::LineJoinStyle::RoundJoin);
         self.path(&points);
-        self.content.stroke();
+        self.content().stroke();
         Ok(())
     }
 
@@ -196,7 +208,7 @@ impl DrawingBackend for PdfBackend<'_> {
         let r = radius as f32 / UNITS_PER_PT as f32;
         // Four cubic Béziers (k = 4/3·(√2 − 1)).
         let k = 0.552_284_8 * r;
-        self.content
+        self.content()
             .move_to(cx + r, cy)
             .cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r)
             .cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy)
@@ -221,7 +233,7 @@ impl DrawingBackend for PdfBackend<'_> {
         }
         self.set_color(style.color());
         self.path(&points);
-        self.content.close_path().fill_nonzero();
+        self.content().close_path().fill_nonzero();
         Ok(())
     }
 
@@ -262,18 +274,13 @@ impl DrawingBackend for PdfBackend<'_> {
         };
         let x = self.x(pos.0 as f32 + dx);
         let y = self.y(pos.1 as f32 + dy);
-        self.set_color(color);
-        let bytes = win_ansi(text);
-        let font = match face {
-            Face::Regular => Name(b"F1"),
-            Face::Bold => Name(b"F2"),
-        };
-        self.content
-            .begin_text()
-            .set_font(font, size_units / UNITS_PER_PT as f32)
-            .set_text_matrix([matrix[0], matrix[1], matrix[2], matrix[3], x, y])
-            .show(Str(&bytes))
-            .end_text();
+        self.page.show_text(
+            [matrix[0], matrix[1], matrix[2], matrix[3], x, y],
+            size_units / UNITS_PER_PT as f32,
+            face,
+            on_white(color),
+            text,
+        );
         Ok(())
     }
 

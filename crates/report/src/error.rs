@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use entrain_store::StoreError;
 
+use crate::font::FontError;
+
 /// A report or export could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -34,6 +36,9 @@ pub enum ReportError {
         /// The plotting library's error.
         detail: String,
     },
+    /// The report font could not be read or embedded.
+    #[error(transparent)]
+    Font(#[from] FontError),
     /// The output file could not be written.
     #[error("{}: {context}: {source}", path.display())]
     Io {

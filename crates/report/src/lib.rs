@@ -13,14 +13,21 @@
 //!
 //! Every measure comes from `entrain-gait` (`metrics::GaitMetrics`, `sync::summarize`,
 //! `cadence::CadenceTracker`) over the stored steps and beats. Charts are laid out by `plotters`
-//! and drawn as vector graphics into the PDF ([`chart::PdfBackend`]); text is set in the PDF's
-//! built-in Helvetica, so no font file is needed.
+//! and drawn as vector graphics into the PDF ([`chart::PdfBackend`]).
+//!
+//! Text is set in Ubuntu Light (from `epaint_default_fonts`, the font the clinician's window uses),
+//! embedded in each PDF as a subset of the glyphs it shows ([`font`], [`embed`]), so that Polish,
+//! Czech, Greek and Cyrillic names and notes print and can be searched and copied. The font is
+//! under the Ubuntu Font Licence 1.0 (`crates/report/NOTICE`); the PDFs themselves are not bound
+//! by it.
 #![forbid(unsafe_code)]
 
 pub mod analysis;
 pub mod chart;
+pub mod embed;
 mod error;
 pub mod fhir;
+pub mod font;
 pub mod pdf;
 mod progress_report;
 mod session_report;
@@ -34,6 +41,7 @@ use entrain_store::Store;
 pub use analysis::{PatientProgress, SessionAnalysis, analyse_patient, analyse_session};
 pub use error::ReportError;
 pub use fhir::session_fhir_bundle;
+pub use font::FontError;
 pub use progress_report::render_progress_report;
 pub use session_report::render_session_report;
 

@@ -1,9 +1,14 @@
-//! A small page-layout layer over `pdf-writer`: A4 pages, text in the base-14 Helvetica faces,
-//! rules and filled boxes. Coordinates are points measured from the page's top-left corner.
+//! A small page-layout layer over `pdf-writer`: A4 pages, text in the embedded report font
+//! ([`crate::font`], written out by [`crate::embed`]), rules and filled boxes. Coordinates are
+//! points measured from the page's top-left corner.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::types::TextRenderingMode;
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::text::{Face, text_width_pt, win_ansi};
+use crate::embed::{UsedGlyphs, deflate, encode, write_font};
+use crate::error::ReportError;
+use crate::font::ReportFont;
+use crate::text::{Face, text_width_pt};
 
 /// A4 width, points.
 pub const A4_WIDTH_PT: f32 = 595.28;
@@ -22,21 +27,21 @@ pub const RULE: Rgb = (0.75, 0.75, 0.75);
 /// The report's accent colour.
 pub const ACCENT: Rgb = (0.09, 0.33, 0.55);
 
-fn font_name(face: Face) -> Name<'static> {
-    match face {
-        Face::Regular => Name(b"F1"),
-        Face::Bold => Name(b"F2"),
-    }
-}
+/// The resource name of the report font on every page (both faces are the same font).
+const FONT_NAME: Name<'static> = Name(b"F1");
 
 /// One page being drawn.
 pub struct Page {
     content: Content,
+    font: &'static ReportFont,
+    glyphs: UsedGlyphs,
 }
 
 impl std::fmt::Debug for Page {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Page").finish_non_exhaustive()
+        f.debug_struct("Page")
+            .field("glyphs", &self.glyphs.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -46,21 +51,50 @@ impl Page {
         A4_HEIGHT_PT - y_pt
     }
 
-    /// The raw content stream (for the chart backend).
+    /// The raw content stream (for the chart backend's paths).
     pub fn content_mut(&mut self) -> &mut Content {
         &mut self.content
     }
 
+    /// Sets `text` with the text matrix `matrix` (PDF coordinates: rotation and the baseline
+    /// start), in `face` at `size_pt`. Every text of the page goes through here, so that the
+    /// page knows which glyphs its font subset needs.
+    pub fn show_text(
+        &mut self,
+        matrix: [f32; 6],
+        size_pt: f32,
+        face: Face,
+        color: Rgb,
+        text: &str,
+    ) {
+        let codes = encode(self.font, text, &mut self.glyphs);
+        // Saved and restored so that the bold face's stroke, rendering mode and spacing (text
+        // state outlives the text object) do not leak into later text or paths.
+        self.content
+            .save_state()
+            .set_fill_rgb(color.0, color.1, color.2);
+        if face == Face::Bold {
+            self.content
+                .set_stroke_rgb(color.0, color.1, color.2)
+                .set_line_width(face.stroke_width_pt(size_pt));
+        }
+        self.content.begin_text().set_font(FONT_NAME, size_pt);
+        if face == Face::Bold {
+            self.content
+                .set_text_rendering_mode(TextRenderingMode::FillStroke)
+                .set_char_spacing(face.extra_advance_pt(size_pt));
+        }
+        self.content
+            .set_text_matrix(matrix)
+            .show(Str(&codes))
+            .end_text()
+            .restore_state();
+    }
+
     /// Text with its baseline at `y_pt`, starting at `x_pt`.
     pub fn text(&mut self, x_pt: f32, y_pt: f32, size_pt: f32, face: Face, color: Rgb, text: &str) {
-        let bytes = win_ansi(text);
-        self.content
-            .set_fill_rgb(color.0, color.1, color.2)
-            .begin_text()
-            .set_font(font_name(face), size_pt)
-            .next_line(x_pt, Self::flip_y(y_pt))
-            .show(Str(&bytes))
-            .end_text();
+        let matrix = [1.0, 0.0, 0.0, 1.0, x_pt, Self::flip_y(y_pt)];
+        self.show_text(matrix, size_pt, face, color, text);
     }
 
     /// Text ending at `x_right_pt`.
@@ -97,25 +131,30 @@ impl Page {
 }
 
 /// A document of A4 pages.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Document {
     pages: Vec<Page>,
     title: String,
+    font: &'static ReportFont,
 }
 
 impl Document {
-    /// An empty document with a title (shown by PDF readers).
-    pub fn new(title: &str) -> Self {
-        Document {
+    /// An empty document with a title (shown by PDF readers); fails if the report font cannot
+    /// be read.
+    pub fn new(title: &str) -> Result<Self, ReportError> {
+        Ok(Document {
             pages: Vec::new(),
             title: title.to_string(),
-        }
+            font: ReportFont::get()?,
+        })
     }
 
     /// Starts a new page and returns it.
     pub fn add_page(&mut self) -> &mut Page {
         self.pages.push(Page {
             content: Content::new(),
+            font: self.font,
+            glyphs: UsedGlyphs::new(),
         });
         let last = self.pages.len() - 1;
         &mut self.pages[last]
@@ -126,48 +165,43 @@ impl Document {
         self.pages.len()
     }
 
-    /// The PDF file's bytes.
-    pub fn finish(self) -> Vec<u8> {
-        let catalog_id = Ref::new(1);
-        let tree_id = Ref::new(2);
-        let regular_id = Ref::new(3);
-        let bold_id = Ref::new(4);
-        let info_id = Ref::new(5);
-        let first_page = 6;
-        let page_ids: Vec<Ref> = (0..self.pages.len())
-            .map(|i| Ref::new(first_page + 2 * i as i32))
+    /// The PDF file's bytes: the pages (compressed) and the font subset they use.
+    pub fn finish(self) -> Result<Vec<u8>, ReportError> {
+        let mut alloc = Ref::new(1);
+        let catalog_id = alloc.bump();
+        let tree_id = alloc.bump();
+        let info_id = alloc.bump();
+        let font_id = alloc.bump();
+        let page_ids: Vec<(Ref, Ref)> = self
+            .pages
+            .iter()
+            .map(|_| (alloc.bump(), alloc.bump()))
             .collect();
         let mut pdf = Pdf::new();
         pdf.catalog(catalog_id).pages(tree_id);
         pdf.pages(tree_id)
-            .kids(page_ids.iter().copied())
+            .kids(page_ids.iter().map(|ids| ids.0))
             .count(page_ids.len() as i32);
-        pdf.type1_font(regular_id)
-            .base_font(Name(b"Helvetica"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-        pdf.type1_font(bold_id)
-            .base_font(Name(b"Helvetica-Bold"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
         pdf.document_info(info_id)
             .title(TextStr(&self.title))
             .producer(TextStr("Entrain (entrain-report)"));
-        for (page, &page_id) in self.pages.into_iter().zip(&page_ids) {
-            let content_id = Ref::new(page_id.get() + 1);
+        let mut used = UsedGlyphs::new();
+        for (page, &(page_id, content_id)) in self.pages.into_iter().zip(&page_ids) {
+            for (id, c) in page.glyphs {
+                used.entry(id).or_insert(c);
+            }
             let mut p = pdf.page(page_id);
             p.parent(tree_id)
                 .media_box(Rect::new(0.0, 0.0, A4_WIDTH_PT, A4_HEIGHT_PT))
                 .contents(content_id);
-            let mut resources = p.resources();
-            let mut fonts = resources.fonts();
-            fonts.pair(Name(b"F1"), regular_id);
-            fonts.pair(Name(b"F2"), bold_id);
-            fonts.finish();
-            resources.finish();
+            p.resources().fonts().pair(FONT_NAME, font_id);
             p.finish();
             let data = page.content.finish();
-            pdf.stream(content_id, &data);
+            pdf.stream(content_id, &deflate(&data))
+                .filter(Filter::FlateDecode);
         }
-        pdf.finish()
+        write_font(&mut pdf, font_id, &mut alloc, self.font, &used)?;
+        Ok(pdf.finish())
     }
 }
 

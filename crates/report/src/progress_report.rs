@@ -9,7 +9,7 @@ use crate::analysis::{PatientProgress, SessionAnalysis};
 use crate::chart::{PdfBackend, u};
 use crate::error::ReportError;
 use crate::pdf::{A4_WIDTH_PT, ACCENT, Align, BLACK, Document, GREY, Page, RULE, Table};
-use crate::session_report::{date_time, fmt_opt, section};
+use crate::session_report::{date_time, fmt_opt, footer_line, section};
 use crate::text::{Face, ellipsize};
 
 const MARGIN_PT: f32 = 40.0;
@@ -454,7 +454,7 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
         });
     }
     let t = Trend::new(p);
-    let mut doc = Document::new(&format!("RAS progress report - patient {}", p.patient.code));
+    let mut doc = Document::new(&format!("RAS progress report - patient {}", p.patient.code))?;
     let x = MARGIN_PT;
     let right = A4_WIDTH_PT - MARGIN_PT;
     let side = p.patient.affected_side.map_or("not recorded", |s| s.name());
@@ -569,20 +569,14 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
         2,
     )?;
     page.line((x, 808.0), (right, 808.0), 0.5, RULE);
-    page.text(
-        x,
+    footer_line(
+        page,
         818.0,
-        6.5,
-        Face::Regular,
-        GREY,
         "Gait speed thresholds (DOMAIN.md): MCID 0.13 m/s (inpatient) to 0.16 m/s (subacute); household < 0.4 m/s, limited community 0.4-0.8, community >= 0.8.",
     );
-    page.text(
-        x,
+    footer_line(
+        page,
         826.0,
-        6.5,
-        Face::Regular,
-        GREY,
         "Cadence (steps/min, both feet), symmetry ratio and CV from the uncued baseline and re-test of each session; nothing with fewer than 5 steps per foot.",
     );
 
@@ -737,17 +731,14 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
         );
     }
     page.line((x, 808.0), (right, 808.0), 0.5, RULE);
-    page.text(
-        x,
+    footer_line(
+        page,
         818.0,
-        6.5,
-        Face::Regular,
-        GREY,
         &format!(
             "Symmetry ratio needs the affected side on record. Generated {}.",
             date_time(entrain_store::unix_ms_now())
         ),
     );
     debug_assert_eq!(doc.page_count(), 2);
-    Ok(doc.finish())
+    doc.finish()
 }

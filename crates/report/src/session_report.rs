@@ -39,6 +39,19 @@ pub(crate) fn section(page: &mut Page, y_pt: f32, title: &str) -> f32 {
     y_pt + 4.0
 }
 
+/// A line of the footer at `y_pt`, across the content width: 6.5 pt, or smaller if the text
+/// would run into the margin (it is explanation, and a cut-off explanation misleads).
+pub(crate) fn footer_line(page: &mut Page, y_pt: f32, text: &str) {
+    let size_pt = 6.5;
+    let width_pt = crate::text::text_width_pt(text, Face::Regular, size_pt);
+    let size_pt = if width_pt > CONTENT_W_PT {
+        (size_pt * CONTENT_W_PT / width_pt).max(5.0)
+    } else {
+        size_pt
+    };
+    page.text(MARGIN_PT, y_pt, size_pt, Face::Regular, GREY, text);
+}
+
 /// Baseline vs re-test rows: (label, baseline, re-test, decimals).
 fn comparison_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
     type Get = fn(&GaitMetrics) -> Option<f64>;
@@ -290,7 +303,7 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
         "RAS session report - patient {} - session {}",
         a.patient_code(),
         a.session.id
-    ));
+    ))?;
     let page = doc.add_page();
     let x = MARGIN_PT;
     let right = A4_WIDTH_PT - MARGIN_PT;
@@ -576,25 +589,19 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
 
     // Footer.
     page.line((x, 808.0), (right, 808.0), 0.5, RULE);
-    page.text(
-        x,
+    footer_line(
+        page,
         818.0,
-        6.5,
-        Face::Regular,
-        GREY,
         "Step time: IC of one foot to IC of the other (L ends at a left IC). Cadence: steps/min, both feet. CV = SD / mean x 100. \
 Symmetry ratio = paretic / non-paretic step time (1.0 = symmetric).",
     );
-    page.text(
-        x,
+    footer_line(
+        page,
         826.0,
-        6.5,
-        Face::Regular,
-        GREY,
         &format!(
             "R: resultant vector length of the relative phases (> 0.7 strong, 0.4-0.7 moderate). Nothing is reported with fewer than 5 steps per foot. Generated {}.",
             date_time(entrain_store::unix_ms_now())
         ),
     );
-    Ok(doc.finish())
+    doc.finish()
 }

@@ -1,121 +1,58 @@
-//! Text for the PDF's built-in fonts: WinAnsi encoding and Helvetica's advance widths.
+//! Measuring and fitting text set in the report font ([`crate::font`]).
 //!
-//! The reports use the PDF base-14 fonts Helvetica and Helvetica-Bold, which every PDF reader
-//! carries, so no font file is needed. They cover WinAnsi (Latin-1 plus a few typographic
-//! characters); anything else is written as a close ASCII spelling (`≥` as `>=`) or `?`.
+//! All text is set in one embedded face (Ubuntu Light) so that a line mixing a heading, a
+//! patient's Greek code and a number looks of a piece; bold is that face drawn with an outline
+//! (see [`Face::Bold`]). Widths here are the font's own advances, the same numbers the PDF's
+//! `/W` array gives readers, so alignment computed here is what readers show.
 
-/// Helvetica advance widths, 1/1000 em, for the printable ASCII characters 0x20..=0x7E (Adobe's
-/// core-font metrics).
-const HELVETICA_ASCII: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278,
-    278, // ' '..'/'
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, // '0'..'9'
-    278, 278, 584, 584, 584, 556, 1015, // ':'..'@'
-    667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, // 'A'..'M'
-    722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, // 'N'..'Z'
-    278, 278, 278, 469, 556, 333, // '['..'`'
-    556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, // 'a'..'m'
-    556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, // 'n'..'z'
-    334, 260, 334, 584, // '{'..'~'
-];
+use crate::font::ReportFont;
 
-/// Helvetica-Bold advance widths for 0x20..=0x7E.
-const HELVETICA_BOLD_ASCII: [u16; 95] = [
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278,
-    278, // ' '..'/'
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, // '0'..'9'
-    333, 333, 584, 584, 584, 611, 975, // ':'..'@'
-    722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, // 'A'..'M'
-    722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, // 'N'..'Z'
-    333, 278, 333, 584, 556, 333, // '['..'`'
-    556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, // 'a'..'m'
-    611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, // 'n'..'z'
-    389, 280, 389, 584, // '{'..'~'
-];
+/// Outline width of the bold face, em. Ubuntu Light's stems are 0.068 em; stroking the outline
+/// adds its full width to every stem, which takes them near Ubuntu Medium's.
+const BOLD_STROKE_EM: f32 = 0.045;
 
 /// The two faces the reports use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Face {
-    /// Helvetica.
+    /// Ubuntu Light as it is.
     Regular,
-    /// Helvetica-Bold.
+    /// Ubuntu Light filled and stroked with its own colour (the embedded font has no bold face);
+    /// each glyph advances by the stroke width more, so the thicker letters keep their spacing.
     Bold,
 }
 
-/// One character as WinAnsi bytes (several for an ASCII spelling of a character WinAnsi lacks).
-fn push_win_ansi(c: char, out: &mut Vec<u8>) {
-    let code = c as u32;
-    let byte = match c {
-        ' '..='~' => Some(code as u8),
-        '\u{A0}'..='\u{FF}' => Some(code as u8),
-        '€' => Some(0x80),
-        '‚' => Some(0x82),
-        '„' => Some(0x84),
-        '…' => Some(0x85),
-        '‰' => Some(0x89),
-        '‘' => Some(0x91),
-        '’' => Some(0x92),
-        '“' => Some(0x93),
-        '”' => Some(0x94),
-        '•' => Some(0x95),
-        '–' => Some(0x96),
-        '—' => Some(0x97),
-        '™' => Some(0x99),
-        '\t' | '\n' | '\r' => Some(b' '),
-        _ => None,
-    };
-    if let Some(b) = byte {
-        out.push(b);
-        return;
+impl Face {
+    /// Width of the outline drawn around the glyphs at `size_pt`, points (0 for regular).
+    pub fn stroke_width_pt(self, size_pt: f32) -> f32 {
+        match self {
+            Face::Regular => 0.0,
+            Face::Bold => BOLD_STROKE_EM * size_pt,
+        }
     }
-    let spelled: &[u8] = match c {
-        '≥' => b">=",
-        '≤' => b"<=",
-        '→' => b"->",
-        '←' => b"<-",
-        '−' => b"-",
-        '≈' => b"~",
-        'α' => b"alpha",
-        'β' => b"beta",
-        'Δ' => b"delta ",
-        _ => b"?",
-    };
-    out.extend_from_slice(spelled);
-}
 
-/// `text` in WinAnsi encoding, as a PDF string of the base-14 fonts wants it.
-pub fn win_ansi(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    for c in text.chars() {
-        push_win_ansi(c, &mut out);
-    }
-    out
-}
-
-/// Advance width of one WinAnsi byte, 1/1000 em.
-fn byte_width(b: u8, face: Face) -> u16 {
-    let table = match face {
-        Face::Regular => &HELVETICA_ASCII,
-        Face::Bold => &HELVETICA_BOLD_ASCII,
-    };
-    match b {
-        0x20..=0x7E => table[usize::from(b - 0x20)],
-        0x96 => 556,         // en dash
-        0x97 | 0x89 => 1000, // em dash, per mille
-        0xB0 => 400,         // degree
-        0xB1 | 0xD7 => 584,  // plus-minus, multiplication
-        0xB5 => 556,         // micro
-        _ => 556,
+    /// Extra advance after every glyph at `size_pt` (the PDF's character spacing), points.
+    pub fn extra_advance_pt(self, size_pt: f32) -> f32 {
+        self.stroke_width_pt(size_pt)
     }
 }
 
 /// Width of `text` set in `face` at `size_pt`, points.
 pub fn text_width_pt(text: &str, face: Face, size_pt: f32) -> f32 {
-    let units: u32 = win_ansi(text)
-        .iter()
-        .map(|&b| u32::from(byte_width(b, face)))
-        .sum();
-    units as f32 * size_pt / 1000.0
+    let Ok(font) = ReportFont::get() else {
+        // Unreachable in a report: `Document::new` fails first when the font cannot be read.
+        // Half an em per character keeps layout code total.
+        return text.chars().count() as f32 * 0.5 * size_pt;
+    };
+    let mut units_em1000 = 0.0;
+    let mut glyphs = 0usize;
+    font.for_each_glyph(text, |g, _| {
+        units_em1000 += g.advance_em1000;
+        glyphs += 1;
+    });
+    // The character spacing follows every glyph, but the last one's is not part of the text's
+    // extent: the bold outline reaches half a stroke beyond the regular glyphs on both sides.
+    units_em1000 * size_pt / 1000.0
+        + glyphs.saturating_sub(1) as f32 * face.extra_advance_pt(size_pt)
 }
 
 /// Splits `text` into lines no wider than `max_width_pt` (words longer than a line are cut).
@@ -171,38 +108,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encodes_latin1_and_spells_the_rest() {
-        assert_eq!(
-            win_ansi("Cadence ≥ 0.8 m/s"),
-            b"Cadence >= 0.8 m/s".to_vec()
-        );
-        assert_eq!(
-            win_ansi("Müller ±2°"),
-            vec![b'M', 0xFC, b'l', b'l', b'e', b'r', b' ', 0xB1, b'2', 0xB0]
-        );
-        assert_eq!(win_ansi("a–b"), vec![b'a', 0x96, b'b']);
-        assert_eq!(win_ansi("步"), b"?".to_vec());
-    }
-
-    #[test]
     fn widths_follow_the_font_metrics() {
-        // "Hello": H 722 + e 556 + l 222 + l 222 + o 556 = 2278 units.
-        assert!((text_width_pt("Hello", Face::Regular, 10.0) - 22.78).abs() < 1e-4);
-        assert!(
-            text_width_pt("Hello", Face::Bold, 10.0) > text_width_pt("Hello", Face::Regular, 10.0)
+        #![allow(clippy::unwrap_used)]
+        let font = ReportFont::get().unwrap();
+        let advance = |c| font.glyph(c).unwrap().advance_em1000;
+        let hello: f32 = "Hello".chars().map(advance).sum();
+        assert!((text_width_pt("Hello", Face::Regular, 10.0) - hello / 100.0).abs() < 1e-4);
+        // Bold: five glyphs, 0.045 em more between each two.
+        let bold = text_width_pt("Hello", Face::Bold, 10.0);
+        assert!((bold - hello / 100.0 - 4.0 * 0.45).abs() < 1e-4, "{bold}");
+        // Characters outside Latin-1 have their own widths, not those of a "?".
+        assert!(text_width_pt("Ш", Face::Regular, 10.0) > text_width_pt("?", Face::Regular, 10.0));
+        assert_eq!(
+            text_width_pt("a\tb", Face::Regular, 10.0),
+            text_width_pt("a b", Face::Regular, 10.0)
         );
     }
 
     #[test]
     fn wraps_within_the_width() {
-        let text = "the patient walked with the cue and kept the tempo during fading";
-        let lines = wrap(text, Face::Regular, 9.0, 100.0);
-        assert!(lines.len() > 2);
-        for l in &lines {
-            assert!(text_width_pt(l, Face::Regular, 9.0) <= 100.0, "{l}");
+        for text in [
+            "the patient walked with the cue and kept the tempo during fading",
+            "Πάτησε σταθερά με το αριστερό και κράτησε τον ρυθμό ως το τέλος της συνεδρίας",
+        ] {
+            let lines = wrap(text, Face::Regular, 9.0, 100.0);
+            assert!(lines.len() > 2);
+            for l in &lines {
+                assert!(text_width_pt(l, Face::Regular, 9.0) <= 100.0, "{l}");
+            }
+            assert_eq!(lines.join(" "), text);
+            let short = ellipsize(text, Face::Regular, 9.0, 60.0);
+            assert!(short.ends_with('…') && text_width_pt(&short, Face::Regular, 9.0) <= 60.0);
         }
-        assert_eq!(lines.join(" "), text);
-        let short = ellipsize(text, Face::Regular, 9.0, 60.0);
-        assert!(short.ends_with('…') && text_width_pt(&short, Face::Regular, 9.0) <= 60.0);
     }
 }

@@ -74,10 +74,48 @@ struct Fixture {
     sessions: Vec<i64>,
 }
 
+/// What the clinic typed about a patient: the code, notes, a note marked in each of the three
+/// sessions and the notes of the 10 m walk tests.
+struct PatientText {
+    code: &'static str,
+    notes: &'static str,
+    session_notes: [&'static str; 3],
+    walk_test_notes: &'static str,
+}
+
 const CODE: &str = "RAS-P017";
+
+const ENGLISH: PatientText = PatientText {
+    code: CODE,
+    notes: "Right-handed; uses a cane outdoors.",
+    session_notes: [
+        "patient tired in the second half",
+        "knee brace removed before the session",
+        "walked the corridor without the cane",
+    ],
+    walk_test_notes: "comfortable pace",
+};
+
+/// A ward in Poland with Czech, Greek and Russian-speaking staff and families: nothing here is
+/// in Latin-1, which the PDF base-14 fonts were limited to.
+const EUROPEAN: PatientText = PatientText {
+    code: "ŁÓDŹ-Σ-Ж-017",
+    notes: "Terapeuta Łukasz Wróbel; konsultant Antonín Dvořák; córka Ирина Кузнецова.",
+    session_notes: [
+        "Ирина Кузнецова: устал во второй половине",
+        "Σοφία Παπαδοπούλου: χωρίς νάρθηκα γονάτου",
+        "Łukasz Wróbel: przeszedł korytarz bez laski",
+    ],
+    walk_test_notes: "Dvořák: tempo pohodlné, žádná pomůcka",
+};
 
 /// A patient (left hemiparesis) with three sessions on three days and clinical tests.
 fn fixture() -> Fixture {
+    fixture_for(&ENGLISH)
+}
+
+/// [`fixture`] for a patient with these texts.
+fn fixture_for(patient: &PatientText) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
     let out = dir.path().join("out");
@@ -86,37 +124,22 @@ fn fixture() -> Fixture {
         let mut store = Store::open(&db).unwrap();
         store
             .add_patient(&NewPatient {
-                code: CODE.into(),
+                code: patient.code.into(),
                 year_of_birth: Some(1956),
                 affected_side: Some(AffectedSide::Left),
                 diagnosis_date: Some("2026-09-02".into()),
-                notes: "Right-handed; uses a cane outdoors.".into(),
+                notes: patient.notes.into(),
             })
             .unwrap()
             .id
     };
     let plan = [
-        (
-            Preset::Asymmetric,
-            14,
-            "patient tired in the second half",
-            [0.46, 0.55],
-        ),
-        (
-            Preset::Entrains,
-            7,
-            "knee brace removed before the session",
-            [0.55, 0.63],
-        ),
-        (
-            Preset::Entrains,
-            0,
-            "walked the corridor without the cane",
-            [0.62, 0.74],
-        ),
+        (Preset::Asymmetric, 14, [0.46, 0.55]),
+        (Preset::Entrains, 7, [0.55, 0.63]),
+        (Preset::Entrains, 0, [0.62, 0.74]),
     ];
     let mut sessions = Vec::new();
-    for (preset, days_ago, note, [before, after]) in plan {
+    for ((preset, days_ago, [before, after]), note) in plan.into_iter().zip(patient.session_notes) {
         let id = record_session(&db, pid, preset, note);
         backdate_session(&db, id, days_ago + 1);
         let mut store = Store::open(&db).unwrap();
@@ -134,7 +157,7 @@ fn fixture() -> Fixture {
                 Some(id),
                 ClinicalTestKind::TenMetreWalk,
                 before,
-                "comfortable pace",
+                patient.walk_test_notes,
             )
             .unwrap();
         set_test_time(&db, t0, s.started_unix_ms - 60_000);
@@ -144,7 +167,7 @@ fn fixture() -> Fixture {
                 Some(id),
                 ClinicalTestKind::TenMetreWalk,
                 after,
-                "comfortable pace",
+                patient.walk_test_notes,
             )
             .unwrap();
         set_test_time(&db, t1, retest_start_ms + 120_000);
@@ -179,7 +202,41 @@ fn tool(name: &str, args: &[&str]) -> std::process::Output {
         "{name} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Poppler reports a damaged font or stream on stderr and carries on.
+    assert!(
+        out.stderr.is_empty(),
+        "{name} {args:?} complained: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
+}
+
+/// The PDF's fonts as `pdffonts` lists them: one embedded, subsetted TrueType CID font with a
+/// ToUnicode map, and nothing else (no base-14 font, which could only show Latin-1).
+fn check_fonts(pdf: &Path) {
+    let out = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    // name  type  encoding  emb sub uni  object ID; the header and a rule come first.
+    let fonts: Vec<Vec<&str>> = listing
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(fonts.len(), 1, "{listing}");
+    let f = &fonts[0];
+    let (name, rest) = (f[0], &f[1..]);
+    let tag = name
+        .strip_suffix("+Ubuntu-Light")
+        .unwrap_or_else(|| panic!("{listing}"));
+    assert!(
+        tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+        "{listing}"
+    );
+    assert_eq!(
+        rest[..rest.len() - 2],
+        ["CID", "TrueType", "Identity-H", "yes", "yes", "yes"],
+        "{listing}"
+    );
 }
 
 fn pdf_pages(pdf: &Path) -> usize {
@@ -212,6 +269,25 @@ fn pdf_words(pdf: &Path) -> Vec<(String, f64, f64)> {
             (text, attr(l, "xMax"), attr(l, "yMin"))
         })
         .collect()
+}
+
+/// Every word lies within the 40 pt margins left and right, as poppler measures it: text laid
+/// out with the font's widths fits where the layout meant it to.
+fn check_margins(pdf: &Path) {
+    let out = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let html = String::from_utf8_lossy(&out.stdout);
+    let attr = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + line[start..].find('"').unwrap();
+        line[start..end].parse().unwrap()
+    };
+    let (left_pt, right_pt) = (40.0 - 0.5, 595.28 - 40.0 + 0.5);
+    let outside: Vec<&str> = html
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word "))
+        .filter(|l| attr(l, "xMin") < left_pt || attr(l, "xMax") > right_pt)
+        .collect();
+    assert!(outside.is_empty(), "text in the margin: {outside:#?}");
 }
 
 /// Renders every page with pdftoppm (PNG for people, PGM for the check) and returns, per page,
@@ -331,6 +407,12 @@ fn session_report_progress_report_and_fhir_bundle() {
     let pdf = fx.out.join("session.pdf");
     entrain_report::session_pdf(&store, last, &pdf).unwrap();
     assert_eq!(pdf_pages(&pdf), 1);
+    check_fonts(&pdf);
+    check_margins(&pdf);
+    let bytes = std::fs::metadata(&pdf).unwrap().len();
+    eprintln!("session report: {bytes} bytes");
+    // The font is a subset (the whole of Ubuntu Light is 362 kB, 170 kB compressed).
+    assert!(bytes < 100_000, "{bytes} bytes");
     let pages = render_pages(&pdf, &fx.out.join("session"));
     assert_eq!(pages.len(), 1);
     let (w, h, inked, dark) = pages[0];
@@ -339,8 +421,9 @@ fn session_report_progress_report_and_fhir_bundle() {
         (w as f64 / h as f64 - 595.28 / 841.89).abs() < 0.01,
         "{w}x{h}"
     );
+    // (Ubuntu Light's thin strokes make fewer dark pixels than Helvetica did: 0.0097 here.)
     assert!(
-        inked > 0.05 && dark > 0.01,
+        inked > 0.05 && dark > 0.005,
         "page looks blank: {inked:.3} inked, {dark:.3} dark"
     );
     keep_screenshot(&fx.out.join("session-1.png"), "session-report.png");
@@ -380,8 +463,8 @@ fn session_report_progress_report_and_fhir_bundle() {
         );
     }
 
-    // Right-aligned columns line up as poppler measures them (its own Helvetica metrics): the
-    // bold header and the regular numbers under it end at the same x.
+    // Right-aligned columns line up as poppler measures them (with the widths the PDF gives): the
+    // bold header (stroked and spaced) and the regular numbers under it end at the same x.
     let words = pdf_words(&pdf);
     let right_edge = |text: &str, y_range: std::ops::Range<f64>| {
         words
@@ -410,6 +493,11 @@ fn session_report_progress_report_and_fhir_bundle() {
     entrain_report::patient_pdf(&store, CODE, &pdf).unwrap();
     let n = pdf_pages(&pdf);
     assert!((1..=2).contains(&n), "{n} pages");
+    check_fonts(&pdf);
+    check_margins(&pdf);
+    let bytes = std::fs::metadata(&pdf).unwrap().len();
+    eprintln!("progress report: {bytes} bytes");
+    assert!(bytes < 100_000, "{bytes} bytes");
     let pages = render_pages(&pdf, &fx.out.join("progress"));
     assert_eq!(pages.len(), n);
     for (i, &(_, _, inked, dark)) in pages.iter().enumerate() {
@@ -647,6 +735,159 @@ fn validate_with_fhir_resources(bundle: &Path) {
     assert!(entries >= 17, "{report}");
     assert!(report.contains("0 failures"), "{report}");
     eprintln!("{report}");
+}
+
+#[test]
+fn names_and_notes_in_polish_czech_greek_and_cyrillic_print_as_typed() {
+    let fx = fixture_for(&EUROPEAN);
+    let store = Store::open(&fx.db).unwrap();
+
+    // Every session's report: the code, the note marked in it, the tests' notes.
+    for (i, (&id, note)) in fx.sessions.iter().zip(EUROPEAN.session_notes).enumerate() {
+        let pdf = fx.out.join(format!("session-{id}.pdf"));
+        entrain_report::session_pdf(&store, id, &pdf).unwrap();
+        assert_eq!(pdf_pages(&pdf), 1);
+        check_fonts(&pdf);
+        check_margins(&pdf);
+        let text = pdf_text(&pdf);
+        for needle in [
+            &format!("Patient {}", EUROPEAN.code),
+            note,
+            EUROPEAN.walk_test_notes,
+            "Baseline vs re-test, both without cue",
+            "Session time (min)",
+        ] {
+            assert!(
+                text.contains(needle),
+                "session report {id} lacks {needle:?}:\n{text}"
+            );
+        }
+        if i == 2 {
+            let pages = render_pages(&pdf, &fx.out.join("session-european"));
+            assert!(pages[0].2 > 0.05 && pages[0].3 > 0.005, "{:?}", pages[0]);
+        }
+    }
+
+    let pdf = fx.out.join("progress.pdf");
+    entrain_report::patient_pdf(&store, EUROPEAN.code, &pdf).unwrap();
+    assert_eq!(pdf_pages(&pdf), 2);
+    check_fonts(&pdf);
+    check_margins(&pdf);
+    let text = pdf_text(&pdf);
+    for needle in [
+        &format!("Patient {}", EUROPEAN.code),
+        EUROPEAN.notes,
+        EUROPEAN.walk_test_notes,
+        "Łukasz Wróbel",
+        "Dvořák",
+        "Ирина Кузнецова",
+        "Gait speed, 10 m walk test",
+        "3 sessions",
+    ] {
+        assert!(
+            text.contains(needle),
+            "progress report lacks {needle:?}:\n{text}"
+        );
+    }
+    render_pages(&pdf, &fx.out.join("progress-european"));
+    keep_screenshot(
+        &fx.out.join("progress-european-2.png"),
+        "progress-report-european.png",
+    );
+}
+
+/// Text drawn straight through the page and chart layers (what the reports are made of): poppler
+/// extracts Greek and Cyrillic chart labels as they were given, and finds right-aligned and
+/// centred text, bold or not, where the layout put it.
+#[test]
+fn chart_labels_and_alignment_in_any_script() {
+    use entrain_report::chart::{PdfBackend, u};
+    use entrain_report::pdf::{BLACK, Document, Page};
+    use entrain_report::text::{Face, text_width_pt};
+    use plotters::prelude::*;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = Document::new("Σοφία Παπαδοπούλου - Ирина Кузнецова").unwrap();
+    let page = doc.add_page();
+    let right_pt = 500.0;
+    let lines = [
+        (100.0, 12.0, Face::Bold, "Кузнецова"),
+        (120.0, 9.0, Face::Regular, "Dvořák"),
+        (140.0, 8.0, Face::Bold, "Łukasz Wróbel"),
+        (160.0, 8.0, Face::Regular, "Παπαδοπούλου"),
+    ];
+    for (y, size, face, text) in lines {
+        page.text_right(right_pt, y, size, face, BLACK, text);
+    }
+    let (chart_left_pt, chart_top_pt, chart_w_pt) = (60.0, 200.0, 400.0);
+    draw_chart(page, chart_left_pt, chart_top_pt, chart_w_pt);
+    let pdf = dir.path().join("scripts.pdf");
+    std::fs::write(&pdf, doc.finish().unwrap()).unwrap();
+    assert_eq!(pdf_pages(&pdf), 1);
+    check_fonts(&pdf);
+
+    let text = pdf_text(&pdf);
+    for needle in [
+        "Кузнецова",
+        "Dvořák",
+        "Łukasz Wróbel",
+        "Παπαδοπούλου",
+        "Βήματα ανά λεπτό",
+        "Время сеанса (мин)",
+    ] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
+    }
+    let words = pdf_words(&pdf);
+    let word = |w: &str| {
+        words
+            .iter()
+            .find(|x| x.0 == w)
+            .unwrap_or_else(|| panic!("no word {w:?} in {words:?}"))
+            .clone()
+    };
+    for (_, _, _, text) in lines {
+        let last = text.split(' ').next_back().unwrap();
+        let x_max = word(last).1;
+        assert!(
+            (x_max - f64::from(right_pt)).abs() < 0.05,
+            "{text:?} ends at {x_max}, not {right_pt}"
+        );
+    }
+    // The caption is centred by plotters with the widths the backend reports.
+    let caption = "Βήματα ανά λεπτό";
+    let (first, last) = ("Βήματα", "λεπτό");
+    let x_min = words
+        .iter()
+        .find(|x| x.0 == first)
+        .map(|x| x.1 - f64::from(text_width_pt(first, Face::Bold, 10.0)))
+        .unwrap();
+    let x_max = word(last).1;
+    let centre = f64::from(chart_left_pt + chart_w_pt / 2.0);
+    assert!(
+        ((x_min + x_max) / 2.0 - centre).abs() < 0.5,
+        "{caption:?} spans {x_min}..{x_max}, centre {centre}"
+    );
+
+    fn draw_chart(page: &mut Page, left_pt: f32, top_pt: f32, width_pt: f32) {
+        let backend = PdfBackend::new(page, left_pt, top_pt, width_pt, 200.0);
+        let root = backend.into_drawing_area();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Βήματα ανά λεπτό",
+                ("sans-serif", u(10.0)).into_font().style(FontStyle::Bold),
+            )
+            .x_label_area_size(u(24.0))
+            .y_label_area_size(u(30.0))
+            .build_cartesian_2d(0f64..10.0, 60f64..120.0)
+            .unwrap();
+        chart
+            .configure_mesh()
+            .x_desc("Время сеанса (мин)")
+            .label_style(("sans-serif", u(7.0)))
+            .draw()
+            .unwrap();
+        root.present().unwrap();
+    }
 }
 
 #[test]
