@@ -1,6 +1,7 @@
 //! The clinician's window (eframe, OpenGL through glow): `entrain` with no subcommand opens it.
 //! `--demo` runs a short session with the virtual patient; `--screenshot PATH` saves the window
-//! as a PNG after `--screenshot-after` seconds; `--quit-after` closes it (for the Xvfb test).
+//! as a PNG after `--screenshot-after` seconds; `--quit-after` closes it (for the Xvfb test);
+//! `--patient-window` opens the patient view in a window of its own from the start.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,10 @@ pub struct GuiArgs {
     /// Close the window after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub quit_after: Option<f64>,
+    /// Open the patient view in a window of its own at once, for a second screen facing the
+    /// patient.
+    #[arg(long)]
+    pub patient_window: bool,
 }
 
 struct Shell {
@@ -125,6 +130,7 @@ pub fn run(args: GuiArgs) -> Result<()> {
         ..eframe::NativeOptions::default()
     };
     let demo = args.demo;
+    let patient_window = args.patient_window;
     let screenshot = args.screenshot.clone();
     let after = Duration::from_secs_f64(args.screenshot_after.max(0.0));
     let quit = args.quit_after.map(|s| Duration::from_secs_f64(s.max(0.0)));
@@ -138,6 +144,9 @@ pub fn run(args: GuiArgs) -> Result<()> {
                 app.queue_demo("DEMO-01");
                 app.set_auto_start(true);
                 app.show(Screen::Live);
+            }
+            if patient_window {
+                app.open_patient_window();
             }
             Ok(Box::new(Shell {
                 app,

@@ -1,6 +1,7 @@
-//! The real `entrain` window under Xvfb (eframe on OpenGL, Mesa llvmpipe): a demo session with the
+//! The real `entrain` window under Xvfb (eframe on OpenGL, Mesa llvmpipe). A demo session with the
 //! virtual patient runs for 20 s, then the window saves a screenshot of the live session screen to
-//! `test-output/live-session.png` (the README's picture comes from this run) and closes.
+//! `test-output/live-session.png` (the README's picture comes from this run) and closes. With
+//! `--patient-window`, the patient view opens as a second native window beside the clinician's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -110,4 +111,74 @@ fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
         String::from_utf8_lossy(&listing.stderr)
     );
     assert!(text.contains("sim:entrains"), "{text}");
+}
+
+/// The top-level windows on `display`: (title, width, height), from `xwininfo -root -tree`.
+fn windows(display: &str) -> Vec<(String, u32, u32)> {
+    let out = Command::new("xwininfo")
+        .args(["-root", "-tree", "-display", display])
+        .output()
+        .expect("xwininfo (Debian package x11-utils, installed by scripts/install-deps.sh)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            // `0x1a00003 "Entrain": ("entrain" "entrain")  1400x900+0+0  +0+0`
+            let title = line.split('"').nth(1)?.to_string();
+            let geometry = line.split_whitespace().find(|w| {
+                w.contains('x') && w.contains('+') && w.starts_with(|c: char| c.is_ascii_digit())
+            })?;
+            let (size, _) = geometry.split_once('+')?;
+            let (w, h) = size.split_once('x')?;
+            Some((title, w.parse().ok()?, h.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn the_patient_view_opens_in_a_native_window_of_its_own() {
+    let x = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "--demo",
+            "--patient-window",
+            "--quit-after",
+            "20",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .env("DISPLAY", &x.display)
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    while start.elapsed() < Duration::from_secs(15) {
+        seen = windows(&x.display);
+        let has = |title: &str| seen.iter().any(|(t, _, _)| t == title);
+        if has("Entrain") && has("Entrain: patient view") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        status.success(),
+        "entrain --patient-window failed: {stderr}"
+    );
+    let patient = seen
+        .iter()
+        .find(|(t, _, _)| t == "Entrain: patient view")
+        .unwrap_or_else(|| panic!("no patient window among {seen:?}"));
+    let clinician = seen
+        .iter()
+        .find(|(t, _, _)| t == "Entrain")
+        .unwrap_or_else(|| panic!("no clinician window among {seen:?}"));
+    assert_eq!((patient.1, patient.2), (1024, 768), "{seen:?}");
+    assert_eq!((clinician.1, clinician.2), (1400, 900), "{seen:?}");
 }

@@ -346,6 +346,12 @@ impl EntrainApp {
         s.run(move |store| Reply::Progress(worker::load_progress(store, &p)));
     }
 
+    /// Opens the patient view in its own window (a second screen facing the patient), as the
+    /// navigation's button does.
+    pub fn open_patient_window(&mut self) {
+        self.patient_window = true;
+    }
+
     /// For the demo and the tests: adds (or selects) patient `code`, takes the virtual patient and
     /// starts a session as soon as the record is open.
     pub fn queue_demo(&mut self, code: &str) {
