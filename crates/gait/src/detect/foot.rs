@@ -50,8 +50,12 @@ pub struct FootDetectorConfig {
     pub impact_baseline_secs: f64,
     /// ...and this fraction of the recent impacts' peak jerk...
     pub impact_fraction: f64,
-    /// ...and this absolute floor, m/s² per 10 ms.
+    /// ...and this absolute floor, m/s² per 10 ms; and the smoothed rotation must have fallen to
+    /// this fraction of the swing's peak (a jerk while the foot still swings fast is the late
+    /// swing, not the landing).
     pub impact_floor: f64,
+    /// See `impact_floor`.
+    pub impact_max_rotation_fraction: f64,
     /// A swing that ends without an impact still counts as a step only if it lasted this long
     /// from its start to the foot going still, seconds...
     pub fallback_min_swing_secs: f64,
@@ -89,6 +93,7 @@ impl FootDetectorConfig {
             impact_baseline_secs: 0.1,
             impact_fraction: 0.6,
             impact_floor: 3.0,
+            impact_max_rotation_fraction: 0.7,
             fallback_min_swing_secs: 0.25,
             fallback_min_peak_dps: 50.0,
             fallback_min_jerk: 0.5,
@@ -309,7 +314,10 @@ impl FootDetector {
                     let impact_threshold = cfg
                         .impact_floor
                         .max(cfg.impact_fraction * self.impact_peak.unwrap_or(20.0));
-                    if jerk > impact_threshold && jerk > cfg.impact_ratio * baseline_jerk {
+                    if jerk > impact_threshold
+                        && jerk > cfg.impact_ratio * baseline_jerk
+                        && swing_dps <= cfg.impact_max_rotation_fraction * swing.peak_dps
+                    {
                         // The jump shows on this sample; contact began during the previous one.
                         let contact = now - self.period_nanos;
                         self.impact_watch = Some((now + IMPACT_PEAK_WATCH_NANOS, jerk));
