@@ -17,6 +17,17 @@ Sensors:
 Like BlueZ: only one Connect at a time; a disconnect drops notification sessions (the client must
 StartNotify again) and stops the sensor's stream (the client must send Start again).
 
+Entrain sensors answer every control command with a response notification carrying their clock
+(the time-sync command's host time echoed), unless "answers_time_sync" is false: then a time sync
+is never answered, as by a sensor without it.
+
+Link latency, per device: "latency_ms" (a floor) plus "latency_jitter_ms" (uniform extra) delays
+every notification (sensor -> host), and also every control-point write (host -> sensor: the sensor
+handles the command, reading its clock, only then, and the write's reply comes back with the
+response notification), as a real link delays both ways by waiting for connection events. The link
+keeps notifications in order; those still in flight when the link goes down are lost. With no
+latency configured, everything happens at once, as before.
+
 Control on stdin, one command per line:
   drop ADDRESS SECONDS   the sensor walks out of range: link lost, Connect fails for SECONDS
   mute ADDRESS SECONDS   the link stays up but no packet gets through for SECONDS
@@ -24,7 +35,9 @@ Control on stdin, one command per line:
   quit
 Events on stdout, one per line, for the test to check: READY, CONNECT addr, DISCONNECT addr,
 START_NOTIFY addr uuid, COMMAND addr hex, INJECTED addr uuid hex, SENT addr first_index count, SENT_RSC addr i,
-FINISHED addr.
+FINISHED addr, WALK_START and WALK_START_UNIX_NS ns (when sample 0 was taken, on CLOCK_REALTIME,
+for a test that compares with a session clock in another process). SENT lines come when a packet
+is delivered, after its latency.
 
 Usage: fake_bluez.py CONFIG.json   (DBUS_SYSTEM_BUS_ADDRESS names the bus)
 """
@@ -167,11 +180,27 @@ class Characteristic(PropObject):
             raise NotConnected("not connected")
         return dbus.Array(self.device.read(self.uuid), signature="y")
 
-    @dbus.service.method(CHAR, in_signature="aya{sv}")
-    def WriteValue(self, value, _options):
+    @dbus.service.method(CHAR, in_signature="aya{sv}", async_callbacks=("reply", "error"))
+    def WriteValue(self, value, _options, reply, error):
         if not self.device.connected:
             raise NotConnected("not connected")
-        self.device.write(self.uuid, bytes(value))
+        value = bytes(value)
+        device = self.device
+
+        def handle():
+            # The command reaches the sensor only now (uplink latency).
+            if not device.connected:
+                error(NotConnected("not connected"))
+                return
+            try:
+                device.write(self.uuid, value)
+            except dbus.DBusException as e:
+                error(e)
+                return
+            # The write's acknowledgement comes back over the link like a notification.
+            device.downlink(reply)
+
+        device.uplink(handle)
 
     @dbus.service.method(CHAR)
     def StartNotify(self):
@@ -257,6 +286,9 @@ class Device(PropObject):
         self.next_index = 0
         self.seq = 0
         self.finished = False
+        # Link latency: messages in flight towards the host, in order, as (due, action).
+        self.in_flight = []
+        self.last_due = 0.0
 
     @dbus.service.method(DEVICE)
     def Connect(self):
@@ -277,11 +309,57 @@ class Device(PropObject):
     def Disconnect(self):
         self.link_down()
 
+    def delay_secs(self):
+        floor = self.spec.get("latency_ms", 0.0)
+        jitter = self.spec.get("latency_jitter_ms", 0.0)
+        return (floor + random.uniform(0.0, jitter)) / 1000.0 if floor or jitter else 0.0
+
+    def uplink(self, action):
+        """Runs `action` (a command reaching the sensor) after the link's latency."""
+        delay = self.delay_secs()
+        if delay <= 0.0:
+            action()
+            return
+
+        def run():
+            action()
+            return False
+        GLib.timeout_add(max(0, round(delay * 1000)), run)
+
+    def downlink(self, action):
+        """Runs `action` (a message reaching the host) after the link's latency, in order."""
+        delay = self.delay_secs()
+        if delay <= 0.0 and not self.in_flight:
+            action()
+            return
+        due = max(self.last_due, time.monotonic() + delay)
+        self.last_due = due
+        self.in_flight.append((due, action))
+        GLib.timeout_add(max(0, round((due - time.monotonic()) * 1000)), self.deliver)
+
+    def deliver(self):
+        now = time.monotonic()
+        # Timers fire to the millisecond; half of one early counts as due.
+        while self.in_flight and self.in_flight[0][0] <= now + 0.0005:
+            _, action = self.in_flight.pop(0)
+            action()
+        return False
+
+    def notify(self, uuid, value, on_sent=None):
+        """Notifies `value` on characteristic `uuid` over the link; `on_sent` once delivered."""
+        def send():
+            if self.connected and self.chars[uuid].notify(value) and on_sent:
+                on_sent()
+        self.downlink(send)
+
     def link_down(self):
         if not self.connected:
             return
         self.connected = False
         self.streaming = False
+        # What was still on its way is lost with the link.
+        self.in_flight.clear()
+        self.last_due = 0.0
         for c in self.chars.values():
             c.props["Notifying"] = dbus.Boolean(False)
         self.set("ServicesResolved", dbus.Boolean(False))
@@ -302,13 +380,18 @@ class Device(PropObject):
         if len(value) < 4 or value[0] != proto.VERSION or value[1] != proto.KIND_COMMAND:
             raise Failed("bad command")
         opcode, token = value[2], value[3]
+        host_time_us = 0
         if opcode == 0x01:
             self.streaming = True
             self.fake.started(self)
         elif opcode == 0x02:
             self.streaming = False
+        elif opcode == 0x04:
+            if not self.spec.get("answers_time_sync", True):
+                return
+            host_time_us = int.from_bytes(value[4:12], "little")
         now_us = self.sensor_time_us(time.monotonic() - self.fake.t0)
-        self.chars[proto.CONTROL_UUID].notify(proto.response(opcode, token, 0, now_us, 0))
+        self.notify(proto.CONTROL_UUID, proto.response(opcode, token, 0, now_us, host_time_us))
 
     def sensor_time_us(self, real_secs):
         """The sensor clock at real time `real_secs` after the fake started."""
@@ -324,9 +407,9 @@ class Device(PropObject):
             interval = self.spec.get("interval_secs", 1.0)
             while self.next_index < len(self.rsc_values) and walk >= (self.next_index + 1) * interval:
                 cad, speed = self.rsc_values[self.next_index]
-                if self.connected and self.chars[proto.RSC_MEASUREMENT_UUID].notify(
-                        proto.rsc(speed, cad)):
-                    emit("SENT_RSC", self.address, self.next_index)
+                if self.connected:
+                    self.notify(proto.RSC_MEASUREMENT_UUID, proto.rsc(speed, cad),
+                                lambda i=self.next_index: emit("SENT_RSC", self.address, i))
                 self.next_index += 1
             if self.next_index >= len(self.rsc_values):
                 self.finished = True
@@ -347,9 +430,9 @@ class Device(PropObject):
             packet = proto.imu(self.seq, self.next_index, ts, self.spec["sample_rate_mhz"],
                                self.spec["acc_ug_per_lsb"], self.spec["gyr_udps_per_lsb"], chunk)
             muted = now < self.muted_until
-            if (self.connected and self.streaming and not muted
-                    and self.chars[proto.IMU_UUID].notify(packet)):
-                emit("SENT", self.address, self.next_index, len(chunk))
+            if self.connected and self.streaming and not muted:
+                self.notify(proto.IMU_UUID, packet,
+                            lambda i=self.next_index, k=len(chunk): emit("SENT", self.address, i, k))
             self.seq = (self.seq + 1) & 0xFFFF
             self.next_index = last + 1
         if self.next_index >= len(self.samples):
@@ -397,16 +480,20 @@ class Fake:
         entrain = [d for d in self.devices
                    if d.kind == "entrain" and d.spec.get("patient", True)]
         if self.walk_start is None and all(d.streaming for d in entrain):
-            self.walk_start = time.monotonic()
-            emit("WALK_START")
+            self.start_walk()
+
+    def start_walk(self):
+        self.walk_start = time.monotonic()
+        unix_ns = time.time_ns() - round((time.monotonic() - self.walk_start) * 1e9)
+        emit("WALK_START")
+        emit("WALK_START_UNIX_NS", unix_ns)
 
     def tick(self):
         now = time.monotonic()
         if self.walk_start is None and any(
                 d.kind == "rsc" and d.chars[proto.RSC_MEASUREMENT_UUID].props["Notifying"]
                 for d in self.devices) and not any(d.kind == "entrain" for d in self.devices):
-            self.walk_start = now
-            emit("WALK_START")
+            self.start_walk()
         for d in self.devices:
             d.tick(now)
         return True

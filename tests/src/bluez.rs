@@ -49,9 +49,10 @@ pub struct FakeBluez {
 impl FakeBluez {
     /// Starts a bus and the fake with `config` (the JSON the script reads: `devices`, each with
     /// `address`, `name`, `kind` (`entrain` or `rsc`), and for Entrain sensors `counts_csv`,
-    /// `sample_rate_mhz`, `acc_ug_per_lsb`, `gyr_udps_per_lsb`, `clock_offset_us`, `drift_ppm`;
-    /// for pods `rsc`: [[cadence, speed_256ths], ...] and `interval_secs`). Waits until it
-    /// answers.
+    /// `sample_rate_mhz`, `acc_ug_per_lsb`, `gyr_udps_per_lsb`, `clock_offset_us`, `drift_ppm`,
+    /// optionally `answers_time_sync` (default true); for pods `rsc`: [[cadence, speed_256ths],
+    /// ...] and `interval_secs`; for any device optionally `latency_ms` and `latency_jitter_ms`,
+    /// a link latency both ways, floor plus uniform extra). Waits until it answers.
     pub fn start(config: &serde_json::Value) -> Result<Self, BluezError> {
         for (tool, package) in [("dbus-daemon", "dbus"), (SYSTEM_PYTHON, "python3")] {
             let found = Command::new("sh")

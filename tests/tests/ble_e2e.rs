@@ -78,7 +78,20 @@ fn ble_child() {
         .collect();
     let mut config = BleConfig::new(assignments);
     config.keep_raw = true;
-    let mut source = BleSource::start(config, Instant::now()).unwrap();
+    // The session's zero on CLOCK_REALTIME too, so a test can put the fake's true sample times
+    // (it reports its walk's start the same way) on this process's session clock.
+    let origin = Instant::now();
+    let origin_unix_nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    writeln!(
+        report,
+        "{}",
+        json!({"origin_unix_nanos": origin_unix_nanos})
+    )
+    .unwrap();
+    let mut source = BleSource::start(config, origin).unwrap();
     let max = Duration::from_secs_f64(spec["max_secs"].as_f64().unwrap());
     let last_index = spec["last_index"].as_u64();
     let cadences = spec["cadences"].as_u64();
@@ -133,7 +146,8 @@ fn ble_child() {
             json!({"report": {"placement": r.placement, "malformed": r.stats.malformed,
                 "lost_samples": r.stats.lost_samples, "lost_packets": r.stats.lost_packets,
                 "samples": r.stats.samples, "connections": r.connections,
-                "drift_ppm": r.drift_ppm, "stale_events": r.stats.stale_events}})
+                "drift_ppm": r.drift_ppm, "stale_events": r.stats.stale_events,
+                "link_latency_nanos": r.link_latency_nanos, "time_syncs": r.stats.time_syncs}})
         )
         .unwrap();
     }
@@ -200,6 +214,7 @@ struct Report {
     reports: Vec<Value>,
     errors: Vec<String>,
     found: Option<Value>,
+    origin_unix_nanos: Option<i64>,
 }
 
 fn read_report(path: &Path) -> Report {
@@ -221,6 +236,8 @@ fn read_report(path: &Path) -> Report {
                 .push(e.as_str().unwrap_or_default().to_string());
         } else if let Some(f) = v.get("found") {
             report.found = Some(f.clone());
+        } else if let Some(o) = v.get("origin_unix_nanos") {
+            report.origin_unix_nanos = o.as_i64();
         }
     }
     report
@@ -713,6 +730,124 @@ fn link_loss_and_a_stale_stream_mid_walk_reconnect_resubscribe_and_report_the_ga
     assert!(
         (1200.0..1400.0).contains(&silence_ms),
         "stale after {silence_ms} ms of silence"
+    );
+}
+
+#[test]
+fn time_sync_takes_a_20_ms_link_latency_out_of_the_mapped_sample_times() {
+    // Both links: 20 ms each way plus up to 8 ms waiting for a connection event. The left
+    // sensor answers time syncs (and its clock wraps about 4 s into the walk); the right one does
+    // not, like a sensor without it: its mapping keeps the latency, as before time sync.
+    const LATENCY_MS: f64 = 20.0;
+    let walk = walk(204 * 20); // 20 s
+    let n = walk.counts["left"].len();
+    let dir = tempfile::tempdir().unwrap();
+    let left_csv = write_counts(dir.path(), "left", &walk.counts["left"]);
+    let right_csv = write_counts(dir.path(), "right", &walk.counts["right"]);
+    let mut left = entrain_device(
+        LEFT,
+        "Entrain-L",
+        &left_csv,
+        u64::from(u32::MAX) - 6_000_000,
+        60.0,
+    );
+    let mut right = entrain_device(RIGHT, "Entrain-R", &right_csv, 2_000_000, -40.0);
+    for device in [&mut left, &mut right] {
+        device["latency_ms"] = json!(LATENCY_MS);
+        device["latency_jitter_ms"] = json!(8.0);
+    }
+    right["answers_time_sync"] = json!(false);
+    let fake = FakeBluez::start(&json!({"devices": [left, right]}))
+        .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
+    let (mut child, report_path) = spawn_child(
+        &fake,
+        json!({"assignments": [
+            {"id": LEFT, "placement": "left", "kind": "entrain"},
+            {"id": RIGHT, "placement": "right", "kind": "entrain"}],
+          "max_secs": n as f64 / 204.8 + 30.0, "last_index": n - 1}),
+    );
+    wait_child(
+        &mut child,
+        Duration::from_secs_f64(n as f64 / 204.8 + 60.0),
+        &fake,
+    );
+    let report = read_report(&report_path);
+    let lines = fake.lines();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // The truth: sample i was taken i / 204.8 s of the sensor's clock after the walk started,
+    // (1 + drift) longer in real time; both processes give their zero on CLOCK_REALTIME.
+    let walk_start_unix_nanos: i64 = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("WALK_START_UNIX_NS "))
+        .expect("walk start")
+        .parse()
+        .unwrap();
+    let walk_start_nanos = walk_start_unix_nanos - report.origin_unix_nanos.unwrap();
+
+    let mut medians_ms = BTreeMap::new();
+    for (name, address, side, drift_ppm) in [
+        ("left", LEFT, Side::Left, 60.0),
+        ("right", RIGHT, Side::Right, -40.0),
+    ] {
+        let placement = Placement::Foot(side);
+        let p = serde_json::to_value(placement).unwrap();
+        // Mapped minus true sample time, ms, every sample (none lost: the links stay up).
+        let mut errors_ms: Vec<f64> = report
+            .raw
+            .iter()
+            .filter(|r| r["placement"] == p)
+            .map(|r| {
+                let i = r["index"].as_u64().unwrap() as f64;
+                let truth = walk_start_nanos as f64 + i / 204.8 * (1.0 + drift_ppm * 1e-6) * 1e9;
+                (r["time"].as_i64().unwrap() as f64 - truth) / 1e6
+            })
+            .collect();
+        assert_eq!(errors_ms.len(), n, "{name}");
+        let stats = report.stats(placement);
+        assert_eq!(stats["lost_samples"], 0, "{name}: {stats}");
+        let time_syncs = count_lines(&lines, &format!("COMMAND {address} 011004"));
+        errors_ms.sort_by(f64::total_cmp);
+        let at = |q: f64| errors_ms[((errors_ms.len() - 1) as f64 * q).round() as usize];
+        let (p5, median, p95) = (at(0.05), at(0.5), at(0.95));
+        eprintln!(
+            "{name}: mapped - true sample time: median {median:+.2} ms, 5-95 % \
+             [{p5:+.2}, {p95:+.2}] ms, min {:+.2}, max {:+.2}; link latency {LATENCY_MS} ms \
+             + 0-8 ms; {time_syncs} time syncs sent, {} answered, latency measured {}",
+            errors_ms[0],
+            errors_ms[errors_ms.len() - 1],
+            stats["time_syncs"],
+            stats["link_latency_nanos"]
+                .as_f64()
+                .map_or("none".into(), |l| format!("{:.2} ms", l / 1e6)),
+        );
+        assert!(time_syncs >= 5, "{name}: {time_syncs} time syncs sent");
+        let worst = errors_ms[0].abs().max(errors_ms[errors_ms.len() - 1].abs());
+        medians_ms.insert(name, (median, p5, p95, worst));
+    }
+    // Without answers the samples are mapped as late as the link's floor: the bias time sync is
+    // there to remove (this is what every sensor had before it).
+    let (right_median, right_p5, _, _) = medians_ms["right"];
+    assert!(
+        right_median > LATENCY_MS - 3.0 && right_p5 > LATENCY_MS - 5.0,
+        "right, no time sync: {right_median:+.2} ms (5 % {right_p5:+.2})"
+    );
+    assert!(report.stats(Placement::Foot(Side::Right))["link_latency_nanos"].is_null());
+    // With them, within a few ms of the truth, on both sides of the sensor clock's wrap.
+    let (left_median, left_p5, left_p95, left_worst) = medians_ms["left"];
+    assert!(
+        left_median.abs() < 2.0 && left_p5 > -3.0 && left_p95 < 3.0 && left_worst < 5.0,
+        "left, time sync: median {left_median:+.2} ms, 5-95 % [{left_p5:+.2}, {left_p95:+.2}], \
+         worst {left_worst:.2}"
+    );
+    let left_stats = report.stats(Placement::Foot(Side::Left));
+    assert!(
+        left_stats["time_syncs"].as_u64().unwrap() >= 5,
+        "{left_stats}"
+    );
+    let measured_ms = left_stats["link_latency_nanos"].as_f64().unwrap() / 1e6;
+    assert!(
+        (measured_ms - LATENCY_MS).abs() < 4.0,
+        "left: latency measured {measured_ms:.2} ms"
     );
 }
 

@@ -12,6 +12,12 @@
 //! On a link loss (BlueZ reports the disconnect, or `poll` finds the stream stale: no packet for
 //! two expected steps), the task disconnects, reconnects and re-subscribes on its own (BlueZ drops
 //! notification sessions on reconnect), with a short back-off, for as long as the source lives.
+//!
+//! On every connection to an Entrain sensor the task also writes time-sync commands on the
+//! control point ([`BleConfig::time_sync`]: a burst, then periodically), each from its own small
+//! task so the notification loop never waits on a write; the session time just before each write
+//! goes to the poll side ahead of the write, so it is there before the response. The stream pairs
+//! them ([`super::timesync`]) and the clock map takes the link latency out of every mapped time.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;
@@ -32,6 +38,7 @@ use tokio::sync::mpsc as tmpsc;
 use super::clock::ClockMapConfig;
 use super::link::StaleMonitor;
 use super::stream::{Channel, RawRecord, SensorKind, SensorStream, StreamStats};
+use super::timesync::TimeSyncSchedule;
 use crate::source::{LinkState, SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
 
 /// The message when the machine has no Bluetooth adapter (or no BlueZ).
@@ -98,6 +105,9 @@ pub struct BleConfig {
     pub reconnect_backoff_secs: f64,
     /// Clock mapping settings.
     pub clock: ClockMapConfig,
+    /// When to send time syncs to Entrain sensors; `None`: never (the mapping then keeps the
+    /// link's latency, less [`ClockMapConfig::min_latency_nanos`]).
+    pub time_sync: Option<TimeSyncSchedule>,
     /// Keep raw samples for recording ([`BleSource::take_raw`]).
     pub keep_raw: bool,
 }
@@ -113,6 +123,7 @@ impl BleConfig {
             connect_timeout_secs: 10.0,
             reconnect_backoff_secs: 0.3,
             clock: ClockMapConfig::default(),
+            time_sync: Some(TimeSyncSchedule::default()),
             keep_raw: false,
         }
     }
@@ -174,6 +185,13 @@ enum Msg {
         state: LinkState,
         at_nanos: i64,
     },
+    /// A time sync is about to be written.
+    TimeSyncSent {
+        sensor: usize,
+        token: u8,
+        host_time_us: u64,
+        sent_nanos: i64,
+    },
     Fatal(String),
 }
 
@@ -207,6 +225,9 @@ pub struct LinkReport {
     pub connections: u64,
     /// Estimated drift of its clock, ppm.
     pub drift_ppm: Option<f64>,
+    /// The link's one-way latency measured by time sync and taken out of mapped times, ns
+    /// (`None`: no usable round trip, the sensor did not answer).
+    pub link_latency_nanos: Option<f64>,
 }
 
 /// Entrain and RSC sensors over BLE, as a [`SensorSource`].
@@ -299,6 +320,7 @@ impl BleSource {
                 stats: s.stats(),
                 connections,
                 drift_ppm: s.clock().fit().map(|f| f.drift_ppm()),
+                link_latency_nanos: s.clock().latency().map(|l| l.latency_nanos),
             })
             .collect()
     }
@@ -376,6 +398,16 @@ impl SensorSource for BleSource {
                             state,
                             at_nanos,
                         });
+                    }
+                }
+                Ok(Msg::TimeSyncSent {
+                    sensor,
+                    token,
+                    host_time_us,
+                    sent_nanos,
+                }) => {
+                    if let Some(stream) = self.streams.get_mut(sensor) {
+                        stream.on_time_sync_sent(token, host_time_us, sent_nanos);
                     }
                 }
                 Ok(Msg::Fatal(detail)) => {
@@ -549,6 +581,7 @@ fn ble_thread(
                 connect_lock: connect_lock.clone(),
                 connect_timeout: Duration::from_secs_f64(config.connect_timeout_secs.max(0.1)),
                 backoff: Duration::from_secs_f64(config.reconnect_backoff_secs.max(0.0)),
+                time_sync: config.time_sync,
             };
             tasks.push(tokio::spawn(link.run(commands)));
         }
@@ -584,6 +617,12 @@ struct SensorLink {
     connect_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     connect_timeout: Duration,
     backoff: Duration,
+    time_sync: Option<TimeSyncSchedule>,
+}
+
+/// Tokens of time-sync commands: 16..=255, apart from the setup commands' (1, 2).
+fn next_sync_token(token: u8) -> u8 {
+    token.checked_add(1).unwrap_or(16).max(16)
 }
 
 /// Why a connected session with a sensor ended.
@@ -608,9 +647,14 @@ impl SensorLink {
         let max_backoff = Duration::from_secs(5).max(self.backoff);
         let mut backoff = self.backoff;
         let mut reported_loss = false;
+        // Carried across connections, so a late response can never pass for a newer command.
+        let mut sync_token = 16u8;
         loop {
             let (ended, connected) = match self.find().await {
-                Some(peripheral) => self.session(&peripheral, &mut commands).await,
+                Some(peripheral) => {
+                    self.session(&peripheral, &mut commands, &mut sync_token)
+                        .await
+                }
                 None => (
                     Ended::Failed(format!(
                         "sensor {} not found (is it on and in range?)",
@@ -661,6 +705,7 @@ impl SensorLink {
         &self,
         peripheral: &Peripheral,
         commands: &mut tmpsc::UnboundedReceiver<Cmd>,
+        sync_token: &mut u8,
     ) -> (Ended, bool) {
         // Drop stale reconnect requests from before this connection.
         while commands.try_recv().is_ok() {}
@@ -684,7 +729,7 @@ impl SensorLink {
                     ))
                 })
         };
-        let (mut notifications, _control) = match setup {
+        let (mut notifications, control) = match setup {
             Ok(s) => s,
             Err(why) => {
                 let _ = peripheral.disconnect().await;
@@ -693,8 +738,35 @@ impl SensorLink {
         };
         self.send_link(LinkState::Connected);
         let my_id = peripheral.id();
-        loop {
+        // Time syncs only after `Connected` is sent: the poll side forgets unanswered ones then.
+        let sync = match (self.assignment.kind, control, self.time_sync) {
+            (SensorKind::Entrain, Some(control), Some(schedule)) => Some((control, schedule)),
+            _ => None,
+        };
+        let mut syncs_sent = 0u32;
+        let mut sync_write: Option<tokio::task::JoinHandle<()>> = None;
+        let sync_timer = tokio::time::sleep(
+            sync.as_ref()
+                .map(|(_, s)| s.delay_before(0))
+                .unwrap_or(Duration::ZERO),
+        );
+        tokio::pin!(sync_timer);
+        let ended = loop {
             tokio::select! {
+                () = &mut sync_timer, if sync.is_some() => {
+                    if let Some((control, schedule)) = &sync {
+                        // One at a time: a write still waiting means the link is slow, and a
+                        // second round trip queued behind it would only be slower.
+                        if sync_write.as_ref().is_none_or(|w| w.is_finished()) {
+                            sync_write = Some(self.send_time_sync(peripheral, control, *sync_token));
+                            *sync_token = next_sync_token(*sync_token);
+                            syncs_sent += 1;
+                        }
+                        sync_timer
+                            .as_mut()
+                            .reset(tokio::time::Instant::now() + schedule.delay_before(syncs_sent));
+                    }
+                }
                 n = notifications.next() => match n {
                     Some(n) => {
                         let arrival_nanos = self.clock.now_nanos();
@@ -708,24 +780,67 @@ impl SensorLink {
                             });
                         }
                     }
-                    None => return (Ended::Disconnected, true),
+                    None => break Ended::Disconnected,
                 },
                 e = events.next() => match e {
                     Some(CentralEvent::DeviceDisconnected(id)) if id == my_id => {
-                        return (Ended::Disconnected, true);
+                        break Ended::Disconnected;
                     }
                     Some(_) => {}
-                    None => return (Ended::Failed("adapter event stream ended".into()), true),
+                    None => break Ended::Failed("adapter event stream ended".into()),
                 },
                 c = commands.recv() => match c {
                     Some(Cmd::Reconnect) => {
                         let _ = peripheral.disconnect().await;
-                        return (Ended::Stale, true);
+                        break Ended::Stale;
                     }
-                    None => return (Ended::Failed("source closed".into()), true),
+                    None => break Ended::Failed("source closed".into()),
                 },
             }
+        };
+        if let Some(write) = sync_write {
+            write.abort();
         }
+        (ended, true)
+    }
+
+    /// Writes a time sync from a task of its own (a write with response takes a connection
+    /// event or two each way; the notification loop must not wait for it). The session time is
+    /// taken just before the write and sent to the poll side before it, so it always precedes
+    /// the response there. A failed write is a round trip lost, nothing more: sensors that do
+    /// not support time sync keep working as before.
+    fn send_time_sync(
+        &self,
+        peripheral: &Peripheral,
+        control: &Characteristic,
+        token: u8,
+    ) -> tokio::task::JoinHandle<()> {
+        let peripheral = peripheral.clone();
+        let control = control.clone();
+        let tx = self.tx.clone();
+        let clock = self.clock;
+        let sensor = self.index;
+        tokio::spawn(async move {
+            let sent_nanos = clock.now_nanos();
+            let host_time_us = u64::try_from(sent_nanos / 1000).unwrap_or(0);
+            let mut buf = [0u8; MAX_COMMAND_LEN];
+            let command = Command {
+                token,
+                operation: Operation::TimeSync { host_time_us },
+            };
+            let Ok(n) = command.encode(&mut buf) else {
+                return;
+            };
+            let _ = tx.send(Msg::TimeSyncSent {
+                sensor,
+                token,
+                host_time_us,
+                sent_nanos,
+            });
+            let _ = peripheral
+                .write(&control, &buf[..n], WriteType::WithResponse)
+                .await;
+        })
     }
 
     async fn connect_and_subscribe(

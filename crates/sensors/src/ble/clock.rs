@@ -10,12 +10,17 @@
 //! (drift), bounded to ±[`ClockMapConfig::max_drift_ppm`].
 //!
 //! A new point below the line (quicker than any before) lowers the line at once, so a mapped time
-//! never lies after the packet's own arrival. The mapping includes the link's smallest latency
-//! (one connection event at best); [`ClockMapConfig::min_latency_nanos`] subtracts a known value.
+//! never lies after the packet's own arrival. The envelope includes the link's smallest latency
+//! (one connection event at best). Time-sync round trips ([`ClockMap::observe_round_trip`],
+//! [`super::timesync`]) measure it and it is subtracted from every mapped time; without any
+//! (a sensor that does not answer them), [`ClockMapConfig::min_latency_nanos`] is subtracted
+//! instead (0 unless known).
 //!
 //! Pure: times are parameters.
 
 use std::collections::VecDeque;
+
+use super::timesync::{LatencyEstimate, RoundTrip, RoundTrips, TimeSyncConfig};
 
 /// Settings of a [`ClockMap`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,8 +33,11 @@ pub struct ClockMapConfig {
     pub min_span_for_rate_nanos: i64,
     /// Largest believable relative drift of the sensor's clock, parts per million.
     pub max_drift_ppm: f64,
-    /// Known smallest link latency, subtracted from every mapped time.
+    /// Smallest link latency assumed when no time-sync round trip measured it, subtracted from
+    /// every mapped time.
     pub min_latency_nanos: i64,
+    /// How time-sync round trips are judged.
+    pub time_sync: TimeSyncConfig,
 }
 
 impl Default for ClockMapConfig {
@@ -40,6 +48,7 @@ impl Default for ClockMapConfig {
             min_span_for_rate_nanos: 5_000_000_000,
             max_drift_ppm: 1000.0,
             min_latency_nanos: 0,
+            time_sync: TimeSyncConfig::default(),
         }
     }
 }
@@ -56,6 +65,11 @@ pub struct ClockFit {
 }
 
 impl ClockFit {
+    /// The line at `sensor_nanos`: the envelope of arrivals, latency included.
+    pub fn envelope_nanos(&self, sensor_nanos: i64) -> f64 {
+        self.intercept_nanos + self.rate * (sensor_nanos - self.reference_sensor_nanos) as f64
+    }
+
     /// Drift of the sensor clock relative to the session clock, ppm (positive: the sensor runs
     /// slow, so the session clock advances more per sensor tick).
     pub fn drift_ppm(&self) -> f64 {
@@ -69,6 +83,9 @@ struct Point {
     arrival_nanos: i64,
 }
 
+/// Round trips are compared with the quickest arrivals within this much sensor time of them.
+const LOCAL_FLOOR_HALF_SPAN_NANOS: i64 = 1_000_000_000;
+
 /// Drift-aware mapping of one sensor's clock (unwrapped, in ns) onto the session clock.
 #[derive(Debug, Clone)]
 pub struct ClockMap {
@@ -76,6 +93,9 @@ pub struct ClockMap {
     /// One point per bucket, in sensor-time order.
     points: VecDeque<Point>,
     fit: Option<ClockFit>,
+    round_trips: RoundTrips,
+    /// The envelope's latency as the round trips tell it, for the current fit.
+    latency: Option<LatencyEstimate>,
 }
 
 impl ClockMap {
@@ -85,6 +105,8 @@ impl ClockMap {
             config,
             points: VecDeque::new(),
             fit: None,
+            round_trips: RoundTrips::new(config.time_sync),
+            latency: None,
         }
     }
 
@@ -93,10 +115,54 @@ impl ClockMap {
         self.fit
     }
 
+    /// The link latency measured by time-sync round trips and taken out of mapped times, once
+    /// there is a fit and at least one round trip.
+    pub fn latency(&self) -> Option<LatencyEstimate> {
+        self.latency
+    }
+
     /// Forgets everything (a sensor that rebooted: its clock restarted).
     pub fn reset(&mut self) {
         self.points.clear();
         self.fit = None;
+        self.round_trips.clear();
+        self.latency = None;
+    }
+
+    /// Adds an answered time sync (sensor time unwrapped like the samples'); returns whether it
+    /// was usable.
+    pub fn observe_round_trip(&mut self, trip: RoundTrip) -> bool {
+        let kept = self.round_trips.push(trip);
+        self.update_latency();
+        kept
+    }
+
+    fn update_latency(&mut self) {
+        if let Some(last) = self.points.back() {
+            self.round_trips
+                .forget_before(last.sensor_nanos - self.config.window_nanos);
+        }
+        let Some(fit) = self.fit else {
+            self.latency = None;
+            return;
+        };
+        let points = &self.points;
+        let half = LOCAL_FLOOR_HALF_SPAN_NANOS;
+        // Each round trip is judged against the quickest arrivals around it, carried to its
+        // sensor time along the fitted slope, not against the line itself: the line's slope
+        // error would otherwise grow with the round trip's age (milliseconds when the drift
+        // estimate first replaces rate 1), while over ±1 s it is a few µs. Without arrivals
+        // nearby, the line.
+        self.latency = self.round_trips.estimate(|s| {
+            let from = points.partition_point(|p| p.sensor_nanos < s.saturating_sub(half));
+            points
+                .iter()
+                .skip(from)
+                .take_while(|p| p.sensor_nanos <= s.saturating_add(half))
+                .map(|p| p.arrival_nanos as f64 - fit.rate * (p.sensor_nanos - s) as f64)
+                .reduce(f64::min)
+                .unwrap_or_else(|| fit.envelope_nanos(s))
+        });
     }
 
     /// Adds an observation: a packet whose first sample was taken at `sensor_nanos` (sensor
@@ -145,15 +211,17 @@ impl ClockMap {
                 fit.intercept_nanos -= excess;
             }
         }
+        self.update_latency();
     }
 
     /// The session time of sensor time `sensor_nanos`, or `None` before any observation.
     pub fn map(&self, sensor_nanos: i64) -> Option<i64> {
         let fit = self.fit?;
-        let mapped = fit.intercept_nanos
-            + fit.rate * (sensor_nanos - fit.reference_sensor_nanos) as f64
-            - self.config.min_latency_nanos as f64;
-        Some(mapped.round() as i64)
+        let latency = match self.latency {
+            Some(measured) => measured.latency_nanos,
+            None => self.config.min_latency_nanos as f64,
+        };
+        Some((fit.envelope_nanos(sensor_nanos) - latency).round() as i64)
     }
 
     fn refit(&mut self) {
@@ -282,6 +350,21 @@ impl TickUnwrapper {
     pub fn peek_us(&self, ticks_us: u32) -> i64 {
         (self.epochs * (1i64 << 32) + i64::from(ticks_us)) * 1000
     }
+
+    /// The unwrapped time of `ticks_us` nearest the last time unwrapped, without updating the
+    /// state, or `None` before the first: for times read off the sensor clock outside the sample
+    /// stream (time-sync responses, on-board step events), which may lie on either side of a
+    /// wrap the samples just crossed.
+    pub fn nearest_us(&self, ticks_us: u32) -> Option<i64> {
+        const RANGE: i64 = 1 << 32;
+        let last = self.epochs * RANGE + i64::from(self.last?);
+        let same = self.epochs * RANGE + i64::from(ticks_us);
+        let nearest = [same - RANGE, same, same + RANGE]
+            .into_iter()
+            .min_by_key(|t| (t - last).abs())
+            .unwrap_or(same);
+        Some(nearest * 1000)
+    }
 }
 
 #[cfg(test)]
@@ -390,6 +473,92 @@ mod tests {
         map.observe(200_000_000, 1_200_090_000);
         assert_eq!(map.fit().unwrap().rate, 1.0);
         assert_eq!(map.map(300_000_000), Some(1_300_020_000));
+    }
+
+    #[test]
+    fn round_trips_take_the_link_latency_out_of_the_mapping() {
+        // A 20 ms floor each way plus up to 10 ms of waiting for a connection event, in both
+        // directions; 100 ppm drift; a time sync every 4 s, a third of the responses lost.
+        let mut rng = Rng::new(11);
+        let floor = 20e6;
+        let drift = 100e-6;
+        let offset = 2_000_000_000.0;
+        let truth = |sensor: i64| offset + sensor as f64 * (1.0 + drift);
+        let mut synced = ClockMap::new(ClockMapConfig::default());
+        let mut plain = ClockMap::new(ClockMapConfig::default());
+        let period = 1e9 / 11.0;
+        let mut worst_synced = 0.0f64;
+        let mut worst_plain_early = f64::INFINITY;
+        for i in 0..(120.0 * 11.0) as i64 {
+            let sensor = (i as f64 * period) as i64;
+            let arrival = (truth(sensor) + floor + 10e6 * rng.uniform()) as i64;
+            synced.observe(sensor, arrival);
+            plain.observe(sensor, arrival);
+            if i % 44 == 0 && rng.uniform() > 0.33 {
+                let handled = sensor + 3_000_000;
+                let up = floor + 10e6 * rng.uniform();
+                let down = floor + 10e6 * rng.uniform();
+                synced.observe_round_trip(RoundTrip {
+                    sent_nanos: (truth(handled) - up) as i64,
+                    sensor_nanos: handled,
+                    received_nanos: (truth(handled) + down) as i64,
+                });
+            }
+            assert!(synced.map(sensor).unwrap() <= arrival, "packet {i}");
+            if i > 30 * 11 {
+                let err = synced.map(sensor).unwrap() as f64 - truth(sensor);
+                worst_synced = worst_synced.max(err.abs());
+                let late = plain.map(sensor).unwrap() as f64 - truth(sensor);
+                worst_plain_early = worst_plain_early.min(late);
+            }
+        }
+        // Half the difference between the quickest wait each way among the round trips kept,
+        // and how far the quickest arrivals around them lie above the floor: a couple of ms
+        // with a handful of round trips and this much jitter.
+        assert!(worst_synced < 3e6, "synced: error {worst_synced} ns");
+        assert!(
+            worst_plain_early > 19e6,
+            "plain: {worst_plain_early} ns late"
+        );
+        let latency = synced.latency().unwrap();
+        assert!((latency.latency_nanos - floor).abs() < 1e6, "{latency:?}");
+        assert!(plain.latency().is_none());
+        synced.reset();
+        assert!(synced.latency().is_none() && synced.map(0).is_none());
+    }
+
+    #[test]
+    fn without_round_trips_the_configured_floor_is_subtracted() {
+        let mut map = ClockMap::new(ClockMapConfig {
+            min_latency_nanos: 7_500_000,
+            ..ClockMapConfig::default()
+        });
+        map.observe(0, 1_020_000_000);
+        assert_eq!(map.map(0), Some(1_012_500_000));
+        // A round trip says 20 ms: it replaces the configured guess.
+        map.observe_round_trip(RoundTrip {
+            sent_nanos: 980_000_000,
+            sensor_nanos: 0,
+            received_nanos: 1_020_000_000,
+        });
+        assert_eq!(map.map(0), Some(1_000_000_000));
+        assert_eq!(map.latency().unwrap().best_round_trip_nanos, 40_000_000);
+    }
+
+    #[test]
+    fn nearest_unwrap_picks_the_side_of_the_wrap() {
+        let mut u = TickUnwrapper::new();
+        assert_eq!(u.nearest_us(5), None);
+        u.unwrap_us(u32::MAX - 100);
+        // Just after the wrap the samples have not crossed yet.
+        assert_eq!(u.nearest_us(50), Some(((1i64 << 32) + 50) * 1000));
+        u.unwrap_us(200);
+        // Samples crossed; a response read just before the wrap.
+        assert_eq!(
+            u.nearest_us(u32::MAX - 5),
+            Some((u32::MAX - 5) as i64 * 1000)
+        );
+        assert_eq!(u.nearest_us(300), Some(((1i64 << 32) + 300) * 1000));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Entrain and RSC sensors over Bluetooth Low Energy.
 //!
 //! The pure parts (no threads, no clocks, no I/O) are [`clock`] (sensor clock → session clock,
-//! drift-aware), [`link`] (lost-packet accounting, stale detection) and [`stream`] (one sensor's
+//! drift-aware), [`timesync`] (the link's latency from time-sync round trips, taken out of the
+//! mapping), [`link`] (lost-packet accounting, stale detection) and [`stream`] (one sensor's
 //! notifications → [`crate::source::SourceEvent`]s). With the `ble` feature (default), [`central`]
 //! drives real sensors through btleplug (BlueZ over D-Bus on Linux): scanning, pairing sensors to a
 //! patient by their stable identity, connecting one at a time, re-connecting and re-subscribing
@@ -10,6 +11,7 @@
 pub mod clock;
 pub mod link;
 pub mod stream;
+pub mod timesync;
 
 #[cfg(feature = "ble")]
 pub mod central;

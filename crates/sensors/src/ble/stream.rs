@@ -1,9 +1,10 @@
 //! One sensor's notifications turned into [`SourceEvent`]s: decoding (every malformed packet
-//! counted and reported), loss accounting, clock mapping, stale detection. Pure: arrival times are
-//! parameters, so the BLE thread only timestamps and forwards bytes.
+//! counted and reported), loss accounting, clock mapping (with the link latency measured by
+//! time-sync round trips taken out), stale detection. Pure: arrival times are parameters, so the
+//! BLE thread only timestamps and forwards bytes.
 
 use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
-use entrain_protocol::control::Response;
+use entrain_protocol::control::{Operation, Response, ResultCode};
 use entrain_protocol::imu::{ImuPacket, ImuScale};
 use entrain_protocol::rsc::RscMeasurement;
 use entrain_protocol::status::Status;
@@ -11,6 +12,7 @@ use entrain_protocol::step::{StepKind, StepPacket, StepSide};
 
 use super::clock::{ClockMap, ClockMapConfig, TickUnwrapper};
 use super::link::{Continuity, SequenceTracker, StaleMonitor};
+use super::timesync::{PendingSyncs, RoundTrip};
 use crate::source::{LinkState, SensorId, SourceEvent};
 
 /// Which characteristic a notification came from.
@@ -74,6 +76,8 @@ pub struct StreamStats {
     pub stale_packets: u64,
     /// Times the stream went stale.
     pub stale_events: u64,
+    /// Time-sync round trips answered and usable.
+    pub time_syncs: u64,
 }
 
 /// A decoded raw sample, as recorded (`entrain record`).
@@ -111,7 +115,14 @@ pub struct SensorStream {
     stats: StreamStats,
     status: Option<Status>,
     raw: Option<Vec<RawRecord>>,
+    pending_syncs: PendingSyncs,
+    /// Answered time syncs whose sensor time cannot be unwrapped yet (no IMU packet so far):
+    /// (sent, sensor µs, received).
+    early_syncs: Vec<(i64, u32, i64)>,
 }
+
+/// At most this many answered time syncs wait for the first IMU packet.
+const MAX_EARLY_SYNCS: usize = 8;
 
 impl SensorStream {
     /// A stream for sensor `id` worn at `placement`, called stale after `stale_after_nanos`
@@ -135,6 +146,8 @@ impl SensorStream {
             stats: StreamStats::default(),
             status: None,
             raw: None,
+            pending_syncs: PendingSyncs::new(),
+            early_syncs: Vec::new(),
         }
     }
 
@@ -192,9 +205,17 @@ impl SensorStream {
         self.stale.arm(now_nanos);
     }
 
-    /// Restarts the stale clock for a new connection made at `now_nanos`.
+    /// Restarts the stale clock for a new connection made at `now_nanos`, and forgets time
+    /// syncs still unanswered (the old connection's responses will never come).
     pub fn rearm(&mut self, now_nanos: i64) {
         self.stale.rearm(now_nanos);
+        self.pending_syncs.clear();
+    }
+
+    /// A time sync with `token`, carrying `host_time_us`, was written to the sensor at
+    /// `sent_nanos` (session clock, taken just before the write).
+    pub fn on_time_sync_sent(&mut self, token: u8, host_time_us: u64, sent_nanos: i64) {
+        self.pending_syncs.on_sent(token, host_time_us, sent_nanos);
     }
 
     /// Appends a `Link Lost` event if the stream just went stale at `now_nanos`; returns whether
@@ -241,7 +262,7 @@ impl SensorStream {
                     });
                 }
             }),
-            Channel::Control => Response::decode(bytes).map(drop),
+            Channel::Control => Response::decode(bytes).map(|r| self.on_response(r, arrival_nanos)),
             Channel::Rsc => self.on_rsc(bytes, arrival_nanos, out),
             Channel::Battery => match bytes {
                 [percent] if *percent <= 100 => {
@@ -288,6 +309,49 @@ impl SensorStream {
         });
     }
 
+    fn on_response(&mut self, response: Response, arrival_nanos: i64) {
+        let time_sync = Operation::TimeSync { host_time_us: 0 }.opcode();
+        if response.opcode != time_sync {
+            return;
+        }
+        if response.result != ResultCode::Ok {
+            // A sensor without time sync: the mapping goes on without it.
+            self.pending_syncs.forget(response.token);
+            return;
+        }
+        let Some(sent_nanos) = self
+            .pending_syncs
+            .on_response(response.token, response.host_time_us)
+        else {
+            return;
+        };
+        if self.early_syncs.len() < MAX_EARLY_SYNCS {
+            self.early_syncs
+                .push((sent_nanos, response.sensor_time_us, arrival_nanos));
+        }
+        self.resolve_syncs();
+    }
+
+    /// Hands answered time syncs to the clock map once their sensor time can be unwrapped
+    /// consistently with the samples' (after the first IMU packet).
+    fn resolve_syncs(&mut self) {
+        let mut waiting = Vec::new();
+        for (sent_nanos, sensor_time_us, received_nanos) in std::mem::take(&mut self.early_syncs) {
+            let Some(sensor_nanos) = self.unwrapper.nearest_us(sensor_time_us) else {
+                waiting.push((sent_nanos, sensor_time_us, received_nanos));
+                continue;
+            };
+            if self.clock.observe_round_trip(RoundTrip {
+                sent_nanos,
+                sensor_nanos,
+                received_nanos,
+            }) {
+                self.stats.time_syncs += 1;
+            }
+        }
+        self.early_syncs = waiting;
+    }
+
     fn on_imu(
         &mut self,
         bytes: &[u8],
@@ -327,6 +391,9 @@ impl SensorStream {
         // The packet cannot leave before its last sample is taken: that sample's time is the
         // one whose arrival bounds the clock offset.
         self.clock.observe(first_nanos + last_offset, arrival_nanos);
+        if !self.early_syncs.is_empty() {
+            self.resolve_syncs();
+        }
         let lost = match continuity {
             Continuity::Gap { lost_samples, .. } => lost_samples,
             Continuity::Restart { lost_samples } => lost_samples,
@@ -387,7 +454,10 @@ impl SensorStream {
         let packet = StepPacket::decode(bytes)?;
         self.stats.packets += 1;
         for event in packet.events() {
-            let sensor_nanos = self.unwrapper.peek_us(event.timestamp_us);
+            // On either side of a wrap the samples just crossed.
+            let Some(sensor_nanos) = self.unwrapper.nearest_us(event.timestamp_us) else {
+                continue;
+            };
             let Some(time) = self.clock.map(sensor_nanos) else {
                 continue;
             };
@@ -625,6 +695,112 @@ mod tests {
                 },
             }]
         );
+    }
+
+    fn response(token: u8, result: ResultCode, sensor_time_us: u32, host_time_us: u64) -> Vec<u8> {
+        let mut bytes = [0u8; entrain_protocol::control::RESPONSE_LEN];
+        let n = Response {
+            opcode: Operation::TimeSync { host_time_us: 0 }.opcode(),
+            token,
+            result,
+            sensor_time_us,
+            host_time_us,
+        }
+        .encode(&mut bytes)
+        .unwrap();
+        bytes[..n].to_vec()
+    }
+
+    fn sample_times(out: &[SourceEvent]) -> Vec<i64> {
+        out.iter()
+            .filter_map(|e| match e {
+                SourceEvent::Sample { sample, .. } => Some(sample.time_nanos),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn time_syncs_take_the_link_latency_out_even_across_a_clock_wrap() {
+        // Sensor time start + t µs happens at session 1 s + t; the clock wraps 100 ms in; every
+        // packet and every response arrives 20 ms late, every command takes 20 ms to arrive.
+        let start_us = u32::MAX - 99_999;
+        let session = |t_us: i64| 1_000_000_000 + t_us * 1000;
+        let mut s = stream();
+        let mut out = Vec::new();
+        // Answered before any IMU packet: waits for the first to be unwrapped.
+        s.on_time_sync_sent(16, 980_000, session(-20_000));
+        s.on_notification(
+            Channel::Control,
+            &response(16, ResultCode::Ok, start_us, 980_000),
+            session(20_000),
+            &mut out,
+        );
+        for k in 0..4u32 {
+            let t_us = i64::from(k) * 180_000;
+            s.on_notification(
+                Channel::Imu,
+                &packet(k as u16, k * 18, start_us.wrapping_add(k * 180_000), 1),
+                session(t_us + 170_000 + 20_000),
+                &mut out,
+            );
+            if k == 1 {
+                // After the samples crossed the wrap, a response read just before it.
+                s.on_time_sync_sent(17, 1_030_000, session(30_000));
+                s.on_notification(
+                    Channel::Control,
+                    &response(17, ResultCode::Ok, start_us.wrapping_add(50_000), 1_030_000),
+                    session(50_000 + 25_000),
+                    &mut out,
+                );
+            }
+        }
+        let times = sample_times(&out);
+        assert_eq!(times.len(), 72);
+        for (i, t) in times.iter().enumerate() {
+            assert_eq!(*t, session(i as i64 * 10_000), "sample {i}");
+        }
+        assert_eq!(s.stats().time_syncs, 2);
+        assert_eq!(s.clock().latency().unwrap().latency_nanos, 20e6);
+    }
+
+    #[test]
+    fn sensors_without_time_sync_map_as_before() {
+        let run = |answer: Option<ResultCode>| {
+            let mut s = stream();
+            let mut out = Vec::new();
+            for k in 0..3u32 {
+                s.on_time_sync_sent(16 + k as u8, u64::from(k), i64::from(k) * 180_000_000);
+                if let Some(result) = answer {
+                    s.on_notification(
+                        Channel::Control,
+                        &response(16 + k as u8, result, k * 180_000, u64::from(k)),
+                        1_000_000_000 + i64::from(k) * 180_000_000,
+                        &mut out,
+                    );
+                }
+                s.on_notification(
+                    Channel::Imu,
+                    &packet(k as u16, k * 18, k * 180_000, 1),
+                    1_000_000_000 + i64::from(k) * 180_000_000 + 190_000_000,
+                    &mut out,
+                );
+            }
+            // A response nobody asked for (a token from an earlier connection) is ignored.
+            s.rearm(2_000_000_000);
+            s.on_notification(
+                Channel::Control,
+                &response(18, ResultCode::Ok, 0, 2),
+                2_000_000_000,
+                &mut out,
+            );
+            assert_eq!(s.stats().malformed, 0);
+            assert!(s.clock().latency().is_none());
+            sample_times(&out)
+        };
+        let plain = run(None);
+        assert_eq!(plain[0], 1_020_000_000);
+        assert_eq!(run(Some(ResultCode::UnsupportedOpcode)), plain);
     }
 
     #[test]
