@@ -4,10 +4,10 @@
 //! - the **swing** is found in the gyroscope norm, low-passed, against a threshold that follows
 //!   the recent peak (slow, weak pathological gait and brisk healthy gait alike);
 //! - **toe-off** is the push-off burst at the start of the swing (the largest raw rotation);
-//! - **initial contact** is the heel-strike impact: the first sample, late enough in the swing,
-//!   whose acceleration jerk (norm of the sample-to-sample change) jumps both well above the
-//!   jerk just before it and above a fraction of recent impacts. It is emitted on that sample,
-//!   so the latency is one or two sample periods;
+//! - **initial contact** is the heel-strike impact: the first sample, late enough in the swing
+//!   and once the rotation has slowed, whose acceleration jerk (norm of the sample-to-sample
+//!   change) jumps both well above the jerk just before it and above a fraction of recent
+//!   impacts. It is emitted on that sample, so the latency is one or two sample periods;
 //! - a swing that ends (the foot goes still) without a clear impact (shuffling, a soft or
 //!   smoothed sensor) still yields its IC if it was a real step, placed at the onset of the
 //!   landing: the first strong jerk in the last 0.35 s before the foot went still.
@@ -50,11 +50,10 @@ pub struct FootDetectorConfig {
     pub impact_baseline_secs: f64,
     /// ...and this fraction of the recent impacts' peak jerk...
     pub impact_fraction: f64,
-    /// ...and this absolute floor, m/s² per 10 ms; and the smoothed rotation must have fallen to
-    /// this fraction of the swing's peak (a jerk while the foot still swings fast is the late
-    /// swing, not the landing).
+    /// ...and this absolute floor, m/s² per 10 ms.
     pub impact_floor: f64,
-    /// See `impact_floor`.
+    /// An impact also needs the smoothed rotation to have fallen to this fraction of the swing's
+    /// peak: a jerk while the foot still swings fast is the late swing, not the landing.
     pub impact_max_rotation_fraction: f64,
     /// A swing that ends without an impact still counts as a step only if it lasted this long
     /// from its start to the foot going still, seconds...
