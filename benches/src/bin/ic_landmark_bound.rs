@@ -39,9 +39,11 @@ fn main() -> Result<()> {
     // Offsets per landmark and search window.
     let mut onset_ms = vec![Vec::new(); SEARCH_WINDOWS_NANOS.len()];
     let mut burst_ms = vec![Vec::new(); SEARCH_WINDOWS_NANOS.len()];
+    let mut sample_rate_hz = 100.0;
     for trial in &trials {
         let recording =
             replay::load_trial(&dir, trial).with_context(|| format!("reading trial {trial}"))?;
+        sample_rate_hz = recording.sample_rate_hz;
         for side in [Side::Left, Side::Right] {
             let Some(stream) = recording.stream(Placement::Foot(side)) else {
                 continue;
@@ -71,11 +73,6 @@ fn main() -> Result<()> {
             }
         }
     }
-    let fs = trials
-        .first()
-        .map(|t| replay::load_trial(&dir, t).map(|r| r.sample_rate_hz))
-        .transpose()?
-        .unwrap_or(100.0);
     println!(
         "Voisard feet, {} annotated ICs; each landmark searched in the annotation's own window",
         onset_ms[0].len()
@@ -84,7 +81,7 @@ fn main() -> Result<()> {
         "{:<40} {:>14} {:>14}",
         "landmark, window", "within 40 ms", "p95 |error|"
     );
-    let period_ms = sample_time_nanos(1, fs) as f64 / 1e6;
+    let period_ms = sample_time_nanos(1, sample_rate_hz) as f64 / 1e6;
     for (w, search_nanos) in SEARCH_WINDOWS_NANOS.iter().enumerate() {
         let window_ms = search_nanos / 1_000_000;
         report(
