@@ -14,7 +14,7 @@ use core::f64::consts::PI;
 use crate::tempo::{NANOS_PER_MINUTE, spm_to_interval_nanos};
 
 /// How the beat adapts to the patient. Defaults: see each constructor.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AdaptationMode {
     /// The beat keeps the protocol's tempo exactly; the app only measures.
     Fixed,

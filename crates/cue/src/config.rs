@@ -10,7 +10,7 @@ use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM};
 
 /// When an uncued block (baseline or re-test) is long enough. Either way it also needs
 /// [`crate::measures::MIN_STEPS_PER_FOOT`] steps per foot.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum UncuedLength {
     /// Walking time, s (paused time does not count). DOMAIN.md: 30–60 s.
     Secs(f64),
@@ -19,7 +19,7 @@ pub enum UncuedLength {
 }
 
 /// How the tempo rises in the progression phase.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProgressionConfig {
     /// Tempo increase per level, % of the matched tempo (default 5; 2.5/5/10 are usual).
     pub step_percent: f64,
@@ -49,7 +49,7 @@ impl Default for ProgressionConfig {
 }
 
 /// Clinician-set safety limits.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SafetyConfig {
     /// Absolute tempo ceiling, steps/min, if the clinician sets one.
     pub ceiling_spm: Option<f64>,
@@ -86,7 +86,7 @@ impl Default for SafetyConfig {
 }
 
 /// Everything the session needs to know before it starts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProtocolConfig {
     /// Length of the uncued baseline (default 30 s).
     pub baseline: UncuedLength,

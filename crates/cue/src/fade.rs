@@ -1,7 +1,7 @@
 //! Fading schedules: how the cue is withdrawn so the patient keeps the cadence on their own.
 
 /// How the cue fades during the fading phase.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FadeSchedule {
     /// Alternate blocks of audible and silent beats (the beat clock keeps running through the gaps).
     OnOff {

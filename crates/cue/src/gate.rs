@@ -12,7 +12,7 @@ use entrain_gait::sync::{SyncSummary, summarize};
 use crate::tempo::spm_to_interval_nanos;
 
 /// Thresholds of the entrainment gate.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GateConfig {
     /// Steps in a window (default 16, both feet).
     pub window_steps: usize,

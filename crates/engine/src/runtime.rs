@@ -182,7 +182,10 @@ pub fn start(
             )));
         }
         let settings_json = serde_json::json!({
-            "protocol": format!("{:?}", config.engine.protocol),
+            // Structured, so the record can be read back by anything; the report still reads
+            // the Rust `Debug` text older sessions stored.
+            "protocol": serde_json::to_value(&config.engine.protocol)
+                .unwrap_or_else(|_| serde_json::json!(format!("{:?}", config.engine.protocol))),
             "sensor_gap_nanos": config.engine.sensor_gap_nanos,
             "clock": format!("{:?}", config.clock),
             "audio": matches!(config.audio, AudioOutput::Device(_)),

@@ -1,7 +1,8 @@
 //! The protocol settings of a session, read back from the stored settings JSON.
 //!
-//! The engine stores its settings as a JSON object; the protocol itself may be a nested JSON
-//! object or the Rust `Debug` text of the protocol configuration
+//! The engine stores its settings as a JSON object; the protocol itself is a nested JSON object
+//! (serde's form of `entrain_cue::ProtocolConfig`) or, in sessions recorded before 2026-11-24,
+//! the Rust `Debug` text of it
 //! (`ProtocolConfig { baseline: Secs(30.0), progression: ProgressionConfig { .. }, .. }`).
 //! Both are flattened into `key.subkey = value` pairs, so the report can pick the settings a
 //! clinician cares about and show whatever else is there without guessing at a schema.
@@ -37,10 +38,17 @@ fn join(prefix: &str, key: &str) -> String {
 
 fn flatten_json(prefix: &str, value: &Value, out: &mut Settings) {
     match value {
+        Value::Object(map) if is_enum_variant(map) => {
+            out.insert(prefix.to_string(), pretty_json_variant(map));
+        }
         Value::Object(map) => {
             for (k, v) in map {
                 flatten_json(&join(prefix, k), v, out);
             }
+        }
+        Value::Number(n) => {
+            let text = n.as_f64().map_or_else(|| n.to_string(), pretty_number);
+            out.insert(prefix.to_string(), text);
         }
         Value::String(s) => {
             if !flatten_debug(prefix, s, out) {
@@ -53,6 +61,51 @@ fn flatten_json(prefix: &str, value: &Value, out: &mut Settings) {
         other => {
             out.insert(prefix.to_string(), other.to_string());
         }
+    }
+}
+
+/// serde's form of an enum variant with data: one key, the variant's name (`{"Secs": 30.0}`,
+/// `{"PhaseCorrection": {"alpha": 0.3}}`), where a settings struct has snake_case field names.
+fn is_enum_variant(map: &serde_json::Map<String, Value>) -> bool {
+    map.len() == 1
+        && map
+            .keys()
+            .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// `{"Secs": 30.0}` → `30 s`, `{"PhaseCorrection": {"alpha": 0.3}}` →
+/// `PhaseCorrection (alpha 0.3)`: the same text as from the `Debug` form.
+fn pretty_json_variant(map: &serde_json::Map<String, Value>) -> String {
+    let Some((name, data)) = map.iter().next() else {
+        return String::new();
+    };
+    let scalar = |v: &Value| match v {
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), pretty_number),
+        Value::Null => "none".into(),
+        Value::String(s) => s.clone(),
+        Value::Object(inner) if is_enum_variant(inner) => pretty_json_variant(inner),
+        other => other.to_string(),
+    };
+    match (name.as_str(), data) {
+        ("Secs", v) => format!("{} s", scalar(v)),
+        ("Steps", v) => format!("{} steps", scalar(v)),
+        (_, Value::Object(fields)) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{k} {}", scalar(v)))
+                .collect();
+            format!("{name} ({})", fields.join(", "))
+        }
+        (_, v) => format!("{name} {}", scalar(v)),
+    }
+}
+
+/// A whole number without decimals, anything else as Rust prints it.
+fn pretty_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e9 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -152,8 +205,7 @@ fn pretty_debug_value(v: &str) -> String {
         };
     }
     match v.parse::<f64>() {
-        Ok(x) if x.fract() == 0.0 && x.abs() < 1e9 => format!("{x:.0}"),
-        Ok(x) => format!("{x}"),
+        Ok(x) => pretty_number(x),
         Err(_) => v.trim_matches('"').to_string(),
     }
 }
@@ -223,6 +275,44 @@ mod tests {
         let key = key_settings(&s);
         assert_eq!(key[0], ("Baseline (no cue)", "30 s".to_string()));
         assert!(key.contains(&("Matched tempo (steps/min)", "baseline cadence".to_string())));
+    }
+
+    #[test]
+    fn the_json_and_the_debug_form_of_a_protocol_read_the_same() {
+        use entrain_cue::config::UncuedLength;
+        use entrain_cue::{AdaptationMode, FadeSchedule, ProtocolConfig};
+        let mut protocol = ProtocolConfig {
+            baseline: UncuedLength::Steps(40),
+            matched_tempo_spm: Some(96.5),
+            adaptation: AdaptationMode::PhasePeriodCorrection {
+                alpha: 0.25,
+                beta: 0.1,
+                max_period_deviation_percent: 5.0,
+            },
+            fade: FadeSchedule::Volume { from: 1.0, to: 0.2 },
+            paretic_side: Some(entrain_gait::Side::Left),
+            ..ProtocolConfig::default()
+        };
+        protocol.safety.ceiling_spm = Some(125.0);
+        let from_json = parse_settings(
+            &serde_json::json!({ "protocol": serde_json::to_value(&protocol).unwrap() })
+                .to_string(),
+        );
+        let from_debug =
+            parse_settings(&serde_json::json!({ "protocol": format!("{protocol:?}") }).to_string());
+        assert_eq!(from_json, from_debug);
+        assert_eq!(get(&from_json, "baseline"), Some("40 steps"));
+        assert_eq!(
+            get(&from_json, "adaptation"),
+            Some("PhasePeriodCorrection (alpha 0.25, beta 0.1, max_period_deviation_percent 5)")
+        );
+        assert_eq!(get(&from_json, "safety.ceiling_spm"), Some("125"));
+        assert_eq!(get(&from_json, "fade"), Some("Volume (from 1, to 0.2)"));
+        assert_eq!(key_settings(&from_json), key_settings(&from_debug));
+        // The record can be read back into the configuration itself.
+        let back: ProtocolConfig =
+            serde_json::from_value(serde_json::to_value(&protocol).unwrap()).unwrap();
+        assert_eq!(back, protocol);
     }
 
     #[test]
