@@ -1,6 +1,6 @@
-//! The host's processing of one sensor's notifications (decoding, loss accounting, clock mapping,
-//! stale detection) on arbitrary sequences: never a panic, sample times strictly increasing, and
-//! every undecodable packet counted.
+//! The host's processing of one sensor's notifications (decoding, loss accounting, clock mapping
+//! with time-sync round trips, stale detection) on arbitrary sequences: never a panic, sample
+//! times strictly increasing, and every undecodable packet counted.
 #![no_main]
 
 use entrain_gait::{Placement, Side};
@@ -29,10 +29,18 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     let mut arrival: i64 = 0;
     let mut rest = data;
-    // Each record: channel byte, arrival step (ms), length byte, then that many bytes.
+    // Each record: selector byte, arrival step (ms), then either (selector names a channel) a
+    // length byte and that many bytes of notification, or (one selector value past the
+    // channels) a time-sync token written at that moment, as the BLE link does before a write.
     while rest.len() >= 3 {
-        let channel = CHANNELS[usize::from(rest[0]) % CHANNELS.len()];
         arrival += i64::from(rest[1]) * 1_000_000;
+        let selector = usize::from(rest[0]) % (CHANNELS.len() + 1);
+        let Some(&channel) = CHANNELS.get(selector) else {
+            let host_time_us = u64::try_from(arrival / 1000).unwrap_or(0);
+            stream.on_time_sync_sent(rest[2], host_time_us, arrival);
+            rest = &rest[3..];
+            continue;
+        };
         let len = usize::from(rest[2]).min(rest.len() - 3);
         let bytes = &rest[3..3 + len];
         rest = &rest[3 + len..];
