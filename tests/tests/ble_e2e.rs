@@ -832,10 +832,14 @@ fn time_sync_takes_a_20_ms_link_latency_out_of_the_mapped_sample_times() {
         "right, no time sync: {right_median:+.2} ms (5 % {right_p5:+.2})"
     );
     assert!(report.stats(Placement::Foot(Side::Right))["link_latency_nanos"].is_null());
-    // With them, within a few ms of the truth, on both sides of the sensor clock's wrap.
+    // With them, within a few ms of the truth, on both sides of the sensor clock's wrap. Quiet,
+    // the median is within ±0.5 ms and the worst sample 2.4 ms off; on a loaded 2-core machine
+    // (a clean CI build next to other builds) the host's scheduling delays skew the round trips by
+    // a few ms (seen: median −1.5 ms, 5 % −3.6 ms), so the bounds leave room for that while still
+    // failing for any mapping that keeps the link's 20 ms.
     let (left_median, left_p5, left_p95, left_worst) = medians_ms["left"];
     assert!(
-        left_median.abs() < 2.0 && left_p5 > -3.0 && left_p95 < 3.0 && left_worst < 5.0,
+        left_median.abs() < 4.0 && left_p5 > -7.0 && left_p95 < 7.0 && left_worst < 10.0,
         "left, time sync: median {left_median:+.2} ms, 5-95 % [{left_p5:+.2}, {left_p95:+.2}], \
          worst {left_worst:.2}"
     );
@@ -845,8 +849,9 @@ fn time_sync_takes_a_20_ms_link_latency_out_of_the_mapped_sample_times() {
         "{left_stats}"
     );
     let measured_ms = left_stats["link_latency_nanos"].as_f64().unwrap() / 1e6;
+    // The fake adds its own 0-5 ms packet tick to the 20 ms.
     assert!(
-        (measured_ms - LATENCY_MS).abs() < 4.0,
+        (-2.0..8.0).contains(&(measured_ms - LATENCY_MS)),
         "left: latency measured {measured_ms:.2} ms"
     );
 }
