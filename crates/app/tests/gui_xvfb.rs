@@ -4,7 +4,7 @@
 //! `--patient-window`, the patient view opens as a second native window beside the clinician's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,42 +22,37 @@ impl Drop for Xvfb {
     }
 }
 
-/// Starts `Xvfb` on the first free display from :90 and waits for its socket.
+/// Starts `Xvfb` on a display it picks itself (`-displayfd`: it writes the number once it is
+/// ready), so tests running at the same time never share, or kill, one another's server.
 fn start_xvfb() -> Xvfb {
-    for n in 90..120 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
-        }
-        let child = Command::new("Xvfb")
-            .args([
-                format!(":{n}").as_str(),
-                "-screen",
-                "0",
-                "1400x900x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (Debian package xvfb, installed by scripts/install-deps.sh)");
-        let mut x = Xvfb {
-            child,
-            display: format!(":{n}"),
-        };
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if socket.exists() {
-                return x;
-            }
-            if let Ok(Some(_)) = x.child.try_wait() {
-                break; // lost the race for this display: try the next
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1400x900x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (Debian package xvfb, installed by scripts/install-deps.sh)");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("Xvfb's stdout")),
+        &mut line,
+    )
+    .expect("reading Xvfb's display number");
+    let number: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb did not report a display: {line:?}"));
+    Xvfb {
+        child,
+        display: format!(":{number}"),
     }
-    panic!("no Xvfb display could be started on :90..:119");
 }
 
 #[test]
