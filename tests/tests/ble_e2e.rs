@@ -162,6 +162,29 @@ fn placement(name: &str) -> Placement {
     }
 }
 
+/// The child's task for the two-foot walk of `n` samples: the left sensor given as `left_id`
+/// (any spelling of its address), the right as `RIGHT`.
+fn walk_spec(left_id: &str, n: usize) -> Value {
+    json!({"assignments": [
+        {"id": left_id, "placement": "left", "kind": "entrain"},
+        {"id": RIGHT, "placement": "right", "kind": "entrain"}],
+      "max_secs": n as f64 / 204.8 + 30.0, "last_index": n - 1})
+}
+
+/// Runs the child with `spec` against `fake` until the walk of `n` samples is over; returns its
+/// report (which must hold no error) and the fake's log.
+fn walk_to_the_end(fake: &FakeBluez, spec: Value, n: usize) -> (Report, Vec<String>) {
+    let (mut child, report_path) = spawn_child(fake, spec);
+    wait_child(
+        &mut child,
+        Duration::from_secs_f64(n as f64 / 204.8 + 60.0),
+        fake,
+    );
+    let report = read_report(&report_path);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    (report, fake.lines())
+}
+
 /// Starts the child against `fake` with `spec` (plus the report path); returns it running.
 fn spawn_child(fake: &FakeBluez, mut spec: Value) -> (std::process::Child, PathBuf) {
     let report = fake.dir().join(format!(
@@ -398,21 +421,7 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
         entrain_device(RIGHT, "Entrain-R", &right_csv, 4_000_000_000, -80.0),
     ]}))
     .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
-    let (mut child, report_path) = spawn_child(
-        &fake,
-        json!({"assignments": [
-            {"id": LEFT.to_lowercase(), "placement": "left", "kind": "entrain"},
-            {"id": RIGHT, "placement": "right", "kind": "entrain"}],
-          "max_secs": n as f64 / 204.8 + 30.0, "last_index": n - 1}),
-    );
-    wait_child(
-        &mut child,
-        Duration::from_secs_f64(n as f64 / 204.8 + 60.0),
-        &fake,
-    );
-    let report = read_report(&report_path);
-    let lines = fake.lines();
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let (report, lines) = walk_to_the_end(&fake, walk_spec(&LEFT.to_lowercase(), n), n);
     let touched: Vec<&String> = lines
         .iter()
         .filter(|l| l.contains(NEXT_BED) && !l.starts_with("FINISHED"))
@@ -531,13 +540,7 @@ fn link_loss_and_a_stale_stream_mid_walk_reconnect_resubscribe_and_report_the_ga
         entrain_device(RIGHT, "Entrain-R", &right_csv, 0xFFF0_0000, 0.0),
     ]}))
     .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
-    let (mut child, report_path) = spawn_child(
-        &fake,
-        json!({"assignments": [
-            {"id": LEFT, "placement": "left", "kind": "entrain"},
-            {"id": RIGHT, "placement": "right", "kind": "entrain"}],
-          "max_secs": n as f64 / 204.8 + 30.0, "last_index": n - 1}),
-    );
+    let (mut child, report_path) = spawn_child(&fake, walk_spec(LEFT, n));
     // Walking out of range: the left sensor's link drops about 6 s into the walk; it cannot be
     // reached for 2 s.
     assert!(
@@ -759,21 +762,7 @@ fn time_sync_takes_a_20_ms_link_latency_out_of_the_mapped_sample_times() {
     right["answers_time_sync"] = json!(false);
     let fake = FakeBluez::start(&json!({"devices": [left, right]}))
         .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
-    let (mut child, report_path) = spawn_child(
-        &fake,
-        json!({"assignments": [
-            {"id": LEFT, "placement": "left", "kind": "entrain"},
-            {"id": RIGHT, "placement": "right", "kind": "entrain"}],
-          "max_secs": n as f64 / 204.8 + 30.0, "last_index": n - 1}),
-    );
-    wait_child(
-        &mut child,
-        Duration::from_secs_f64(n as f64 / 204.8 + 60.0),
-        &fake,
-    );
-    let report = read_report(&report_path);
-    let lines = fake.lines();
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let (report, lines) = walk_to_the_end(&fake, walk_spec(LEFT, n), n);
     // The truth: sample i was taken i / 204.8 s of the sensor's clock after the walk started,
     // (1 + drift) longer in real time; both processes give their zero on CLOCK_REALTIME.
     let walk_start_unix_nanos: i64 = lines
