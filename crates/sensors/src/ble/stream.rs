@@ -352,13 +352,8 @@ impl SensorStream {
         self.early_syncs = waiting;
     }
 
-    fn on_imu(
-        &mut self,
-        bytes: &[u8],
-        arrival_nanos: i64,
-        out: &mut Vec<SourceEvent>,
-    ) -> Result<(), entrain_protocol::DecodeError> {
-        let packet = ImuPacket::decode(bytes)?;
+    /// A decoded data packet arrived: counted, and a stream that had gone stale is connected again.
+    fn count_data_packet(&mut self, arrival_nanos: i64, out: &mut Vec<SourceEvent>) {
         self.stats.packets += 1;
         if self.stale.on_packet(arrival_nanos) {
             out.push(SourceEvent::Link {
@@ -367,6 +362,16 @@ impl SensorStream {
                 at_nanos: arrival_nanos,
             });
         }
+    }
+
+    fn on_imu(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let packet = ImuPacket::decode(bytes)?;
+        self.count_data_packet(arrival_nanos, out);
         let scale = packet.scale;
         let period = scale.sample_period_nanos();
         let mut first_nanos = self.unwrapper.unwrap_us(packet.timestamp_us);
@@ -490,14 +495,7 @@ impl SensorStream {
         out: &mut Vec<SourceEvent>,
     ) -> Result<(), entrain_protocol::DecodeError> {
         let m = RscMeasurement::decode(bytes)?;
-        self.stats.packets += 1;
-        if self.stale.on_packet(arrival_nanos) {
-            out.push(SourceEvent::Link {
-                placement: self.placement,
-                state: LinkState::Connected,
-                at_nanos: arrival_nanos,
-            });
-        }
+        self.count_data_packet(arrival_nanos, out);
         let factor = match self.kind {
             SensorKind::Rsc {
                 cadence_is_strides: true,
