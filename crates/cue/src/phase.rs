@@ -1,6 +1,9 @@
 //! The phases of a RAS session (DOMAIN.md), in order.
 
 use core::fmt;
+use core::str::FromStr;
+
+use entrain_gait::UnknownName;
 
 /// One phase of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,6 +45,31 @@ impl Phase {
         )
     }
 
+    /// Every phase, in protocol order.
+    pub const ALL: [Phase; 7] = [
+        Phase::Baseline,
+        Phase::Matched,
+        Phase::Progression,
+        Phase::Functional,
+        Phase::Fading,
+        Phase::Retest,
+        Phase::Done,
+    ];
+
+    /// The phase's name in the record and in exports: `baseline`, `matched`, `progression`,
+    /// `functional`, `fading`, `retest`, `done`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Baseline => "baseline",
+            Phase::Matched => "matched",
+            Phase::Progression => "progression",
+            Phase::Functional => "functional",
+            Phase::Fading => "fading",
+            Phase::Retest => "retest",
+            Phase::Done => "done",
+        }
+    }
+
     /// The clinician-facing name.
     pub fn label(self) -> &'static str {
         match self {
@@ -56,8 +84,41 @@ impl Phase {
     }
 }
 
+impl FromStr for Phase {
+    type Err = UnknownName;
+
+    /// Parses a record name ([`Phase::as_str`]).
+    fn from_str(s: &str) -> Result<Phase, UnknownName> {
+        Phase::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s.trim())
+            .ok_or_else(|| {
+                UnknownName::new(
+                    "phase",
+                    "baseline, matched, progression, functional, fading, retest or done",
+                    s,
+                )
+            })
+    }
+}
+
 impl fmt::Display for Phase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phase_reads_back_from_its_record_name() {
+        for p in Phase::ALL {
+            assert_eq!(p.as_str().parse::<Phase>(), Ok(p));
+        }
+        let err = "Baseline".parse::<Phase>().unwrap_err();
+        assert_eq!(err.found, "Baseline");
+        assert!(err.to_string().contains("unknown phase 'Baseline'"));
     }
 }

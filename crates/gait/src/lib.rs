@@ -19,4 +19,4 @@ pub mod sync;
 
 pub use detect::StreamingDetector;
 pub use reference::{ReferenceEvent, ReferenceTiming, WalkingBout};
-pub use sample::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+pub use sample::{GaitEvent, GaitEventKind, ImuSample, Placement, Side, UnknownName};

@@ -1,5 +1,9 @@
 //! The data every detector consumes and produces.
 
+use alloc::string::String;
+use core::fmt;
+use core::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 /// Nanoseconds per second, for converting sample indices and rates.
@@ -18,6 +22,14 @@ pub enum Side {
 }
 
 impl Side {
+    /// The side's name in files and the record: `left`, `right`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
     /// The other foot.
     pub fn other(self) -> Side {
         match self {
@@ -26,6 +38,59 @@ impl Side {
         }
     }
 }
+
+impl FromStr for Side {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Side, UnknownName> {
+        match s.trim() {
+            "left" => Ok(Side::Left),
+            "right" => Ok(Side::Right),
+            _ => Err(UnknownName::new("side", "left or right", s)),
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name (of a side, placement, phase, ...) that is none of the names its kind has: what kind, which
+/// names it could be, and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// The kind of name (`side`, `placement`, `phase`).
+    pub kind: &'static str,
+    /// The names it could be, for the message.
+    pub expected: &'static str,
+    /// What was found.
+    pub found: String,
+}
+
+impl UnknownName {
+    /// A `kind` name that should be one of `expected` but is `found`.
+    pub fn new(kind: &'static str, expected: &'static str, found: &str) -> UnknownName {
+        UnknownName {
+            kind,
+            expected,
+            found: String::from(found),
+        }
+    }
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown {} '{}': expected {}",
+            self.kind, self.found, self.expected
+        )
+    }
+}
+
+impl core::error::Error for UnknownName {}
 
 /// Where a sensor is worn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,6 +119,21 @@ impl Placement {
             "lower_back" => Some(Placement::LowerBack),
             _ => None,
         }
+    }
+}
+
+impl FromStr for Placement {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Placement, UnknownName> {
+        Placement::from_code(s)
+            .ok_or_else(|| UnknownName::new("placement", "foot_left, foot_right or lower_back", s))
+    }
+}
+
+impl fmt::Display for Placement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
     }
 }
 
@@ -97,4 +177,27 @@ pub struct GaitEvent {
 /// Time of sample `index` at `sample_rate_hz`, starting at zero, rounded to the nanosecond.
 pub fn sample_time_nanos(index: usize, sample_rate_hz: f64) -> i64 {
     libm::round(index as f64 * NANOS_PER_SEC as f64 / sample_rate_hz) as i64
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn sides_and_placements_read_back_from_their_names() {
+        for side in [Side::Left, Side::Right] {
+            assert_eq!(side.as_str().parse::<Side>(), Ok(side));
+        }
+        for p in [
+            Placement::Foot(Side::Left),
+            Placement::Foot(Side::Right),
+            Placement::LowerBack,
+        ] {
+            assert_eq!(p.code().parse::<Placement>(), Ok(p));
+        }
+        assert!("Left".parse::<Side>().is_err());
+        let err = "hip".parse::<Placement>().unwrap_err();
+        assert_eq!(err.kind, "placement");
+        assert_eq!(err.found, "hip");
+    }
 }

@@ -148,6 +148,14 @@ impl StoreError {
                 _ => {}
             }
         }
+        if let rusqlite::Error::FromSqlConversionFailure(column, _, inner) = &e {
+            // A stored name this version cannot read back (a side, phase, ...): the row is not
+            // what Entrain writes, so the record is damaged there.
+            return StoreError::Corrupt {
+                path,
+                detail: format!("{context}: column {column}: {inner}"),
+            };
+        }
         StoreError::Sqlite {
             path,
             context: context.to_string(),

@@ -139,7 +139,7 @@ pub fn build_tables(
         },
     );
     for p in &patients {
-        let side = opt(p.affected_side.map(AffectedSide::name));
+        let side = opt(p.affected_side.map(AffectedSide::as_str));
         if d {
             let band = p.year_of_birth.map(|y| {
                 let lo = y - y.rem_euclid(5);
@@ -266,17 +266,17 @@ pub fn build_tables(
                 json!(format_unix_ms(s.started_unix_ms))
             },
             secs(s.last_nanos),
-            json!(s.status.name()),
+            json!(s.status.as_str()),
             opt(s.end_reason.clone()),
             json!(s.settings_json),
         ]);
         for x in store.session_sensors(s.id)? {
             t_sensors.rows.push(if d {
-                vec![json!(s.id), json!(x.placement), json!(x.sample_rate_hz)]
+                vec![json!(s.id), json!(x.placement.code()), json!(x.sample_rate_hz)]
             } else {
                 vec![
                     json!(s.id),
-                    json!(x.placement),
+                    json!(x.placement.code()),
                     json!(x.sensor_key),
                     json!(x.name),
                     json!(x.sample_rate_hz),
@@ -287,7 +287,7 @@ pub fn build_tables(
             t_phases.rows.push(vec![
                 json!(s.id),
                 json!(p.seq),
-                json!(p.phase),
+                json!(p.phase.as_str()),
                 secs(p.start_nanos),
                 opt(p.end_nanos.map(|e| e as f64 / 1e9)),
                 opt(p.end_nanos.map(|e| (e - p.start_nanos) as f64 / 1e9)),
@@ -299,10 +299,10 @@ pub fn build_tables(
                 json!(s.id),
                 secs(st.time_nanos),
                 json!(st.time_nanos),
-                json!(st.side),
+                json!(st.side.as_str()),
                 secs(st.detected_at_nanos),
                 json!((st.detected_at_nanos - st.time_nanos) as f64 / 1e6),
-                json!(st.phase),
+                json!(st.phase.as_str()),
             ]);
         }
         for b in store.beats(s.id)? {
@@ -315,21 +315,21 @@ pub fn build_tables(
                 json!(b.tempo_spm),
                 json!(b.target_spm),
                 json!(b.volume),
-                json!(b.phase),
+                json!(b.phase.as_str()),
             ]);
         }
         for t in store.tempo_changes(s.id)? {
             t_tempo.rows.push(vec![
                 json!(s.id),
                 secs(t.time_nanos),
-                json!(t.phase),
+                json!(t.phase.as_str()),
                 opt(t.from_spm),
                 json!(t.to_spm),
                 json!(t.reason),
             ]);
         }
         for e in store.events(s.id)? {
-            let detail = if d && e.kind == "mark" {
+            let detail = if d && e.kind == EventKind::Mark {
                 "(removed)".to_string()
             } else {
                 e.detail
@@ -337,8 +337,8 @@ pub fn build_tables(
             t_events.rows.push(vec![
                 json!(s.id),
                 secs(e.time_nanos),
-                json!(e.phase),
-                json!(e.kind),
+                json!(e.phase.as_str()),
+                json!(e.kind.as_str()),
                 json!(detail),
             ]);
         }
@@ -371,7 +371,7 @@ pub fn build_tables(
             let mut row = vec![
                 code_of(Some(p.id)),
                 opt(t.session_id),
-                json!(t.test),
+                json!(t.test.as_str()),
                 if d {
                     day_of(Some(p.id), t.performed_unix_ms)
                 } else {

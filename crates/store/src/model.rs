@@ -1,9 +1,10 @@
 //! The records the store keeps, as plain types (one per table row).
 
-use entrain_gait::{ImuSample, Placement, Side};
-use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 
-use crate::error::StoreError;
+use entrain_cue::Phase;
+use entrain_gait::{ImuSample, Placement, Side, UnknownName};
+use serde::{Deserialize, Serialize};
 
 /// The side affected by the stroke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,8 +21,8 @@ pub enum AffectedSide {
 }
 
 impl AffectedSide {
-    /// The stored name.
-    pub fn name(self) -> &'static str {
+    /// The stored name: `left`, `right`, `both`, `none`.
+    pub fn as_str(self) -> &'static str {
         match self {
             AffectedSide::Left => "left",
             AffectedSide::Right => "right",
@@ -30,18 +31,31 @@ impl AffectedSide {
         }
     }
 
-    /// Parses a stored or typed name.
-    pub fn parse(s: &str) -> Result<Self, StoreError> {
+    /// The paretic side for the asymmetry measures: only a one-sided hemiparesis has one.
+    pub fn paretic(self) -> Option<Side> {
+        match self {
+            AffectedSide::Left => Some(Side::Left),
+            AffectedSide::Right => Some(Side::Right),
+            AffectedSide::Both | AffectedSide::None => None,
+        }
+    }
+}
+
+impl FromStr for AffectedSide {
+    type Err = UnknownName;
+
+    /// A stored or typed name, in any case (`l` and `r` for short).
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
         match s.trim().to_ascii_lowercase().as_str() {
             "left" | "l" => Ok(AffectedSide::Left),
             "right" | "r" => Ok(AffectedSide::Right),
             "both" => Ok(AffectedSide::Both),
             "none" => Ok(AffectedSide::None),
-            _ => Err(StoreError::Invalid {
-                field: "affected side".into(),
-                expected: "left, right, both or none".into(),
-                found: s.into(),
-            }),
+            _ => Err(UnknownName::new(
+                "affected side",
+                "left, right, both or none",
+                s,
+            )),
         }
     }
 }
@@ -62,7 +76,7 @@ pub struct NewPatient {
 }
 
 /// A stored patient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatientRecord {
     /// Row id.
     pub id: i64,
@@ -98,7 +112,7 @@ pub enum SessionStatus {
 
 impl SessionStatus {
     /// The stored name.
-    pub fn name(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             SessionStatus::Running => "running",
             SessionStatus::Completed => "completed",
@@ -108,22 +122,32 @@ impl SessionStatus {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> SessionStatus {
+}
+
+impl FromStr for SessionStatus {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
         match s {
-            "running" => SessionStatus::Running,
-            "completed" => SessionStatus::Completed,
-            "stopped" => SessionStatus::Stopped,
-            "interrupted" => SessionStatus::Interrupted,
-            _ => SessionStatus::Failed,
+            "running" => Ok(SessionStatus::Running),
+            "completed" => Ok(SessionStatus::Completed),
+            "stopped" => Ok(SessionStatus::Stopped),
+            "interrupted" => Ok(SessionStatus::Interrupted),
+            "failed" => Ok(SessionStatus::Failed),
+            _ => Err(UnknownName::new(
+                "session status",
+                "running, completed, stopped, interrupted or failed",
+                s,
+            )),
         }
     }
 }
 
 /// One sensor used in a session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionSensor {
     /// Where it was worn.
-    pub placement: String,
+    pub placement: Placement,
     /// Stable identity (BLE address, `virtual:left`, `replay:...`).
     pub sensor_key: String,
     /// Human-readable name.
@@ -148,7 +172,7 @@ pub struct NewSession {
 }
 
 /// A stored session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
     /// Row id.
     pub id: i64,
@@ -175,7 +199,7 @@ pub struct SessionRecord {
 }
 
 /// One initial contact.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepRow {
     /// When the heel struck, session clock, ns.
     pub time_nanos: i64,
@@ -184,11 +208,11 @@ pub struct StepRow {
     /// When the detector reported it, ns.
     pub detected_at_nanos: i64,
     /// The phase at the time.
-    pub phase: &'static str,
+    pub phase: Phase,
 }
 
 /// One beat committed to the metronome.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BeatRow {
     /// When it was scheduled to sound, ns.
     pub scheduled_nanos: i64,
@@ -199,7 +223,7 @@ pub struct BeatRow {
     /// Loudness 0..1 (0: a silent beat of a fading gap).
     pub volume: f64,
     /// Phase.
-    pub phase: &'static str,
+    pub phase: Phase,
 }
 
 /// A beat reported as played.
@@ -212,12 +236,12 @@ pub struct BeatPlayed {
 }
 
 /// A change of the target tempo.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TempoChangeRow {
     /// When, ns.
     pub time_nanos: i64,
     /// Phase.
-    pub phase: &'static str,
+    pub phase: Phase,
     /// Previous target, steps/min.
     pub from_spm: Option<f64>,
     /// New target, steps/min.
@@ -227,10 +251,10 @@ pub struct TempoChangeRow {
 }
 
 /// The start of a phase.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PhaseRow {
-    /// Phase name.
-    pub phase: &'static str,
+    /// The phase.
+    pub phase: Phase,
     /// Start, ns.
     pub start_nanos: i64,
     /// Why the previous phase ended.
@@ -238,14 +262,14 @@ pub struct PhaseRow {
 }
 
 /// Anything else worth a line: the protocol log, clinician marks, sensor and audio health.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
     /// When, ns.
     pub time_nanos: i64,
     /// Phase.
-    pub phase: &'static str,
-    /// `log`, `mark`, `command`, `sensor`, `audio`, `store`.
-    pub kind: &'static str,
+    pub phase: Phase,
+    /// What kind of event.
+    pub kind: EventKind,
     /// Text.
     pub detail: String,
 }
@@ -297,22 +321,22 @@ impl Batch {
 }
 
 /// A stored step (read back).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredStep {
     /// Session.
     pub session_id: i64,
     /// Heel strike, ns.
     pub time_nanos: i64,
-    /// `left` / `right`.
-    pub side: String,
+    /// Which foot.
+    pub side: Side,
     /// Reported at, ns.
     pub detected_at_nanos: i64,
     /// Phase.
-    pub phase: String,
+    pub phase: Phase,
 }
 
 /// A stored beat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredBeat {
     /// Session.
     pub session_id: i64,
@@ -327,18 +351,18 @@ pub struct StoredBeat {
     /// Volume.
     pub volume: f64,
     /// Phase.
-    pub phase: String,
+    pub phase: Phase,
 }
 
 /// A stored tempo change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredTempoChange {
     /// Session.
     pub session_id: i64,
     /// When, ns.
     pub time_nanos: i64,
     /// Phase.
-    pub phase: String,
+    pub phase: Phase,
     /// From, steps/min.
     pub from_spm: Option<f64>,
     /// To, steps/min.
@@ -348,14 +372,14 @@ pub struct StoredTempoChange {
 }
 
 /// A stored phase.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredPhase {
     /// Session.
     pub session_id: i64,
     /// Order in the session, from 0.
     pub seq: i64,
-    /// Name.
-    pub phase: String,
+    /// The phase.
+    pub phase: Phase,
     /// Start, ns.
     pub start_nanos: i64,
     /// End, ns (empty for the last phase of an interrupted session).
@@ -365,16 +389,16 @@ pub struct StoredPhase {
 }
 
 /// A stored event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
     /// Session.
     pub session_id: i64,
     /// When, ns.
     pub time_nanos: i64,
     /// Phase.
-    pub phase: String,
+    pub phase: Phase,
     /// Kind.
-    pub kind: String,
+    pub kind: EventKind,
     /// Text.
     pub detail: String,
 }
@@ -393,8 +417,16 @@ pub enum ClinicalTestKind {
 }
 
 impl ClinicalTestKind {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
+    /// Every test.
+    pub const ALL: [ClinicalTestKind; 4] = [
+        ClinicalTestKind::TenMetreWalk,
+        ClinicalTestKind::SixMinuteWalk,
+        ClinicalTestKind::TimedUpAndGo,
+        ClinicalTestKind::Fac,
+    ];
+
+    /// The stored code: `10mwt`, `6mwt`, `tug`, `fac`.
+    pub fn as_str(self) -> &'static str {
         match self {
             ClinicalTestKind::TenMetreWalk => "10mwt",
             ClinicalTestKind::SixMinuteWalk => "6mwt",
@@ -423,24 +455,87 @@ impl ClinicalTestKind {
         }
     }
 
-    /// Parses a code (`10mwt`, `6mwt`, `tug`, `fac`).
-    pub fn parse(s: &str) -> Result<Self, StoreError> {
+}
+
+impl FromStr for ClinicalTestKind {
+    type Err = UnknownName;
+
+    /// A code (`10mwt`, `6mwt`, `tug`, `fac`), in any case; `10m` and `6min` for short.
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
         match s.trim().to_ascii_lowercase().as_str() {
             "10mwt" | "10m" => Ok(ClinicalTestKind::TenMetreWalk),
             "6mwt" | "6min" => Ok(ClinicalTestKind::SixMinuteWalk),
             "tug" => Ok(ClinicalTestKind::TimedUpAndGo),
             "fac" => Ok(ClinicalTestKind::Fac),
-            _ => Err(StoreError::Invalid {
-                field: "clinical test".into(),
-                expected: "10mwt, 6mwt, tug or fac".into(),
-                found: s.into(),
-            }),
+            _ => Err(UnknownName::new(
+                "clinical test",
+                "10mwt, 6mwt, tug or fac",
+                s,
+            )),
         }
     }
 }
 
+/// What an event row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// The protocol's own log (phase decisions, measures).
+    Log,
+    /// A clinician's mark.
+    Mark,
+    /// A clinician's command (pause, tempo, stop).
+    Command,
+    /// Sensor health: link lost, gap, battery.
+    Sensor,
+    /// Audio health: device lost, underruns.
+    Audio,
+    /// The record itself (a batch that could not be written).
+    Store,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 6] = [
+        EventKind::Log,
+        EventKind::Mark,
+        EventKind::Command,
+        EventKind::Sensor,
+        EventKind::Audio,
+        EventKind::Store,
+    ];
+
+    /// The stored name: `log`, `mark`, `command`, `sensor`, `audio`, `store`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Log => "log",
+            EventKind::Mark => "mark",
+            EventKind::Command => "command",
+            EventKind::Sensor => "sensor",
+            EventKind::Audio => "audio",
+            EventKind::Store => "store",
+        }
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                UnknownName::new(
+                    "event kind",
+                    "log, mark, command, sensor, audio or store",
+                    s,
+                )
+            })
+    }
+}
+
 /// A stored clinical test result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredClinicalTest {
     /// Row id.
     pub id: i64,
@@ -448,8 +543,8 @@ pub struct StoredClinicalTest {
     pub patient_id: i64,
     /// The session it was done in, if any.
     pub session_id: Option<i64>,
-    /// `10mwt`, `6mwt`, `tug`, `fac`.
-    pub test: String,
+    /// Which test.
+    pub test: ClinicalTestKind,
     /// When, Unix ms.
     pub performed_unix_ms: i64,
     /// Result.
@@ -458,12 +553,4 @@ pub struct StoredClinicalTest {
     pub unit: String,
     /// Notes.
     pub notes: String,
-}
-
-/// The name of a side in the store.
-pub fn side_name(side: Side) -> &'static str {
-    match side {
-        Side::Left => "left",
-        Side::Right => "right",
-    }
 }

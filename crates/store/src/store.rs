@@ -245,7 +245,7 @@ impl Store {
                 params![
                     code,
                     patient.year_of_birth,
-                    patient.affected_side.map(AffectedSide::name),
+                    patient.affected_side.map(AffectedSide::as_str),
                     patient.diagnosis_date,
                     patient.notes,
                     now
@@ -283,7 +283,7 @@ impl Store {
                 params![
                     code,
                     patient.year_of_birth,
-                    patient.affected_side.map(AffectedSide::name),
+                    patient.affected_side.map(AffectedSide::as_str),
                     patient.diagnosis_date,
                     patient.notes,
                     id
@@ -331,12 +331,11 @@ impl Store {
     }
 
     fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
-        let side: Option<String> = r.get(3)?;
         Ok(PatientRecord {
             id: r.get(0)?,
             code: r.get(1)?,
             year_of_birth: r.get(2)?,
-            affected_side: side.and_then(|s| AffectedSide::parse(&s).ok()),
+            affected_side: parsed_opt(r, 3)?,
             diagnosis_date: r.get(4)?,
             notes: r.get(5)?,
             created_unix_ms: r.get(6)?,
@@ -468,7 +467,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO session_sensors (session_id, placement, sensor_key, name, sample_rate_hz)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, s.placement, s.sensor_key, s.name, s.sample_rate_hz],
+                params![id, s.placement.code(), s.sensor_key, s.name, s.sample_rate_hz],
             )
             .map_err(e)?;
         }
@@ -507,7 +506,7 @@ impl Store {
                     .execute(params![
                         session_id,
                         first_seq + k as i64,
-                        p.phase,
+                        p.phase.as_str(),
                         p.start_nanos,
                         p.reason
                     ])
@@ -522,9 +521,9 @@ impl Store {
                 step.execute(params![
                     session_id,
                     s.time_nanos,
-                    side_name(s.side),
+                    s.side.as_str(),
                     s.detected_at_nanos,
-                    s.phase
+                    s.phase.as_str()
                 ])
                 .map_err(e)?;
             }
@@ -540,7 +539,7 @@ impl Store {
                     b.tempo_spm,
                     b.target_spm,
                     b.volume,
-                    b.phase
+                    b.phase.as_str()
                 ])
                 .map_err(e)?;
             }
@@ -564,7 +563,7 @@ impl Store {
                     .execute(params![
                         session_id,
                         t.time_nanos,
-                        t.phase,
+                        t.phase.as_str(),
                         t.from_spm,
                         t.to_spm,
                         t.reason
@@ -581,8 +580,8 @@ impl Store {
                     .execute(params![
                         session_id,
                         ev.time_nanos,
-                        ev.phase,
-                        ev.kind,
+                        ev.phase.as_str(),
+                        ev.kind.as_str(),
                         ev.detail
                     ])
                     .map_err(e)?;
@@ -651,7 +650,7 @@ impl Store {
         tx.execute(
             "UPDATE sessions SET status = ?2, end_reason = ?3, ended_unix_ms = ?4,
                  last_nanos = MAX(last_nanos, ?5) WHERE id = ?1",
-            params![session_id, status.name(), reason, unix_ms_now(), end_nanos],
+            params![session_id, status.as_str(), reason, unix_ms_now(), end_nanos],
         )
         .map_err(e)?;
         tx.commit().map_err(e)
@@ -663,7 +662,6 @@ impl Store {
          FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id";
 
     fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
-        let status: String = r.get(9)?;
         Ok(SessionRecord {
             id: r.get(0)?,
             patient_id: r.get(1)?,
@@ -674,7 +672,7 @@ impl Store {
             started_unix_ms: r.get(6)?,
             ended_unix_ms: r.get(7)?,
             last_nanos: r.get(8)?,
-            status: SessionStatus::parse(&status),
+            status: parsed(r, 9)?,
             end_reason: r.get(10)?,
         })
     }
@@ -715,11 +713,12 @@ impl Store {
     /// The sensors of a session.
     pub fn session_sensors(&self, session_id: i64) -> Result<Vec<SessionSensor>, StoreError> {
         self.rows(
+            "session sensors of session",
             "SELECT placement, sensor_key, name, sample_rate_hz FROM session_sensors WHERE session_id = ?1 ORDER BY placement",
             session_id,
             |r| {
                 Ok(SessionSensor {
-                    placement: r.get(0)?,
+                    placement: parsed(r, 0)?,
                     sensor_key: r.get(1)?,
                     name: r.get(2)?,
                     sample_rate_hz: r.get(3)?,
@@ -728,35 +727,40 @@ impl Store {
         )
     }
 
+    /// The rows `sql` selects for `id` (a session or patient), each read by `f`; `what` names them
+    /// in errors (`steps of session` -> "reading the steps of session 3").
     fn rows<T>(
         &self,
+        what: &str,
         sql: &str,
         id: i64,
         f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
+        let context = format!("reading the {what} {id}");
         let mut stmt = self
             .conn
             .prepare_cached(sql)
-            .map_err(|e| self.e("reading session data", e))?;
+            .map_err(|e| self.e(&context, e))?;
         let rows = stmt
             .query_map([id], f)
-            .map_err(|e| self.e("reading session data", e))?;
+            .map_err(|e| self.e(&context, e))?;
         rows.collect::<Result<_, _>>()
-            .map_err(|e| self.e("reading session data", e))
+            .map_err(|e| self.e(&context, e))
     }
 
     /// The steps of a session, by time.
     pub fn steps(&self, session_id: i64) -> Result<Vec<StoredStep>, StoreError> {
         self.rows(
+            "steps of session",
             "SELECT session_id, time_nanos, side, detected_at_nanos, phase FROM steps WHERE session_id = ?1 ORDER BY time_nanos, rowid",
             session_id,
             |r| {
                 Ok(StoredStep {
                     session_id: r.get(0)?,
                     time_nanos: r.get(1)?,
-                    side: r.get(2)?,
+                    side: parsed(r, 2)?,
                     detected_at_nanos: r.get(3)?,
-                    phase: r.get(4)?,
+                    phase: parsed(r, 4)?,
                 })
             },
         )
@@ -765,6 +769,7 @@ impl Store {
     /// The beats of a session, by scheduled time.
     pub fn beats(&self, session_id: i64) -> Result<Vec<StoredBeat>, StoreError> {
         self.rows(
+            "beats of session",
             "SELECT session_id, scheduled_nanos, played_nanos, tempo_spm, target_spm, volume, phase FROM beats WHERE session_id = ?1 ORDER BY scheduled_nanos, rowid",
             session_id,
             |r| {
@@ -775,7 +780,7 @@ impl Store {
                     tempo_spm: r.get(3)?,
                     target_spm: r.get(4)?,
                     volume: r.get(5)?,
-                    phase: r.get(6)?,
+                    phase: parsed(r, 6)?,
                 })
             },
         )
@@ -784,13 +789,14 @@ impl Store {
     /// The tempo changes of a session.
     pub fn tempo_changes(&self, session_id: i64) -> Result<Vec<StoredTempoChange>, StoreError> {
         self.rows(
+            "tempo changes of session",
             "SELECT session_id, time_nanos, phase, from_spm, to_spm, reason FROM tempo_changes WHERE session_id = ?1 ORDER BY time_nanos, rowid",
             session_id,
             |r| {
                 Ok(StoredTempoChange {
                     session_id: r.get(0)?,
                     time_nanos: r.get(1)?,
-                    phase: r.get(2)?,
+                    phase: parsed(r, 2)?,
                     from_spm: r.get(3)?,
                     to_spm: r.get(4)?,
                     reason: r.get(5)?,
@@ -802,13 +808,14 @@ impl Store {
     /// The phases of a session.
     pub fn phases(&self, session_id: i64) -> Result<Vec<StoredPhase>, StoreError> {
         self.rows(
+            "phases of session",
             "SELECT session_id, seq, phase, start_nanos, end_nanos, reason FROM phases WHERE session_id = ?1 ORDER BY seq",
             session_id,
             |r| {
                 Ok(StoredPhase {
                     session_id: r.get(0)?,
                     seq: r.get(1)?,
-                    phase: r.get(2)?,
+                    phase: parsed(r, 2)?,
                     start_nanos: r.get(3)?,
                     end_nanos: r.get(4)?,
                     reason: r.get(5)?,
@@ -820,14 +827,15 @@ impl Store {
     /// The events of a session.
     pub fn events(&self, session_id: i64) -> Result<Vec<StoredEvent>, StoreError> {
         self.rows(
+            "events of session",
             "SELECT session_id, time_nanos, phase, kind, detail FROM events WHERE session_id = ?1 ORDER BY time_nanos, rowid",
             session_id,
             |r| {
                 Ok(StoredEvent {
                     session_id: r.get(0)?,
                     time_nanos: r.get(1)?,
-                    phase: r.get(2)?,
-                    kind: r.get(3)?,
+                    phase: parsed(r, 2)?,
+                    kind: parsed(r, 3)?,
                     detail: r.get(4)?,
                 })
             },
@@ -840,6 +848,7 @@ impl Store {
         session_id: i64,
     ) -> Result<Vec<(Placement, Vec<ImuSample>)>, StoreError> {
         let blobs: Vec<(String, i64, Vec<u8>)> = self.rows(
+            "raw batches of session",
             "SELECT placement, n_samples, data FROM raw_batches WHERE session_id = ?1 ORDER BY placement, first_nanos, rowid",
             session_id,
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -898,7 +907,7 @@ impl Store {
         let (lo, hi) = test.range();
         if !(value.is_finite() && value >= lo && value <= hi) {
             return Err(StoreError::Invalid {
-                field: format!("{} result", test.code()),
+                field: format!("{} result", test.as_str()),
                 expected: format!("{lo}..={hi} {}", test.unit()),
                 found: value.to_string(),
             });
@@ -918,7 +927,7 @@ impl Store {
                 params![
                     patient_id,
                     session_id,
-                    test.code(),
+                    test.as_str(),
                     unix_ms_now(),
                     value,
                     test.unit(),
@@ -932,6 +941,7 @@ impl Store {
     /// The clinical tests of a patient.
     pub fn clinical_tests(&self, patient_id: i64) -> Result<Vec<StoredClinicalTest>, StoreError> {
         self.rows(
+            "clinical tests of patient",
             "SELECT id, patient_id, session_id, test, performed_unix_ms, value, unit, notes FROM clinical_tests WHERE patient_id = ?1 ORDER BY performed_unix_ms, id",
             patient_id,
             |r| {
@@ -939,7 +949,7 @@ impl Store {
                     id: r.get(0)?,
                     patient_id: r.get(1)?,
                     session_id: r.get(2)?,
-                    test: r.get(3)?,
+                    test: parsed(r, 3)?,
                     performed_unix_ms: r.get(4)?,
                     value: r.get(5)?,
                     unit: r.get(6)?,
@@ -964,6 +974,34 @@ impl Store {
             })
         }
     }
+}
+
+/// Column `idx` of a row, read as text and parsed into its type (a side, phase, placement, ...).
+/// A name the type does not know fails the read with the column and the name.
+fn parsed<T>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = r.get(idx)?;
+    text.parse().map_err(|e: T::Err| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// [`parsed`] for a column that may be empty (NULL).
+fn parsed_opt<T>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: Option<String> = r.get(idx)?;
+    text.map(|t| {
+        t.parse().map_err(|e: T::Err| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
 }
 
 /// Refuses a file that does not start with the SQLite header, before SQLite touches it.

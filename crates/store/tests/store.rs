@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use entrain_cue::Phase;
 use entrain_gait::{ImuSample, Placement, Side};
 use entrain_store::export::{ExportFormat, ExportOptions, export_patient, export_sessions};
 use entrain_store::*;
@@ -19,7 +20,7 @@ fn new_session(store: &mut Store, patient_id: Option<i64>) -> i64 {
             protocol: "ras".into(),
             settings_json: "{}".into(),
             sensors: vec![SessionSensor {
-                placement: "foot_left".into(),
+                placement: Placement::Foot(Side::Left),
                 sensor_key: "AA:BB:CC:DD:EE:FF".into(),
                 name: "left".into(),
                 sample_rate_hz: 100.0,
@@ -31,7 +32,7 @@ fn new_session(store: &mut Store, patient_id: Option<i64>) -> i64 {
 fn batch(from_nanos: i64, steps: usize) -> Batch {
     let mut b = Batch::default();
     b.phases.push(PhaseRow {
-        phase: "baseline",
+        phase: Phase::Baseline,
         start_nanos: from_nanos,
         reason: "session start".into(),
     });
@@ -41,14 +42,14 @@ fn batch(from_nanos: i64, steps: usize) -> Batch {
             time_nanos: t,
             side: if i % 2 == 0 { Side::Left } else { Side::Right },
             detected_at_nanos: t + 40_000_000,
-            phase: "baseline",
+            phase: Phase::Baseline,
         });
         b.beats.push(BeatRow {
             scheduled_nanos: t + 10,
             tempo_spm: 120.0,
             target_spm: 120.0,
             volume: 1.0,
-            phase: "matched",
+            phase: Phase::Matched,
         });
         b.played.push(BeatPlayed {
             scheduled_nanos: t + 10,
@@ -57,15 +58,15 @@ fn batch(from_nanos: i64, steps: usize) -> Batch {
     }
     b.tempo_changes.push(TempoChangeRow {
         time_nanos: from_nanos,
-        phase: "matched",
+        phase: Phase::Matched,
         from_spm: None,
         to_spm: 120.0,
         reason: "matched to baseline".into(),
     });
     b.events.push(EventRow {
         time_nanos: from_nanos,
-        phase: "baseline",
-        kind: "mark",
+        phase: Phase::Baseline,
+        kind: EventKind::Mark,
         detail: "patient said knee hurts".into(),
     });
     for i in 0..100 {
@@ -495,5 +496,40 @@ fn a_patient_is_edited_in_place_and_codes_stay_unique() {
                 }
             )
             .is_err()
+    );
+}
+
+#[test]
+fn rows_read_back_as_types_and_an_unknown_name_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 6)).unwrap();
+    let steps = store.steps(id).unwrap();
+    assert_eq!(steps[0].side, Side::Left);
+    assert_eq!(steps[1].side, Side::Right);
+    assert!(steps.iter().all(|s| s.phase == Phase::Baseline));
+    assert!(store.beats(id).unwrap().iter().all(|b| b.phase == Phase::Matched));
+    assert_eq!(store.events(id).unwrap()[0].kind, EventKind::Mark);
+    assert_eq!(
+        store.session_sensors(id).unwrap()[0].placement,
+        Placement::Foot(Side::Left)
+    );
+    drop(store);
+
+    // Another tool writes a phase this version does not know (the schema checks sides, not phases).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE steps SET phase = 'warm-up' WHERE rowid = 1", [])
+        .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let err = store.steps(id).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("reading the steps of session {id}"))
+            && text.contains("unknown phase 'warm-up': expected baseline, matched"),
+        "{text}"
     );
 }
