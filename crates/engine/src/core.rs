@@ -12,7 +12,9 @@ use entrain_gait::detect::{
 use entrain_gait::metrics::{GaitMetrics, MetricsConfig};
 use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side, StreamingDetector};
 use entrain_sensors::source::{LinkState, SensorInfo, SourceEvent};
-use entrain_store::{Batch, BeatPlayed, BeatRow, EventRow, PhaseRow, StepRow, TempoChangeRow};
+use entrain_store::{
+    Batch, BeatPlayed, BeatRow, EventKind, EventRow, PhaseRow, StepRow, TempoChangeRow, phase_column,
+};
 
 use crate::error::EngineError;
 use crate::snapshot::{SensorHealth, SensorStatus, Snapshot};
@@ -122,19 +124,6 @@ fn build_detector(info: &SensorInfo) -> Result<Detector, EngineError> {
                 .map_err(|e| fail(e.to_string()))?,
         ),
     })
-}
-
-/// The name of a phase in the record.
-pub fn phase_name(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Baseline => "baseline",
-        Phase::Matched => "matched",
-        Phase::Progression => "progression",
-        Phase::Functional => "functional",
-        Phase::Fading => "fading",
-        Phase::Retest => "retest",
-        Phase::Done => "done",
-    }
 }
 
 fn placement_label(p: Placement) -> &'static str {
@@ -315,10 +304,9 @@ impl EngineCore {
         out.notices.push(text);
     }
 
-    fn phase(&self) -> &'static str {
-        self.session
-            .as_ref()
-            .map_or("not started", |s| phase_name(s.phase()))
+    /// The protocol's phase; `None` before the session starts.
+    fn phase(&self) -> Option<Phase> {
+        self.session.as_ref().map(RasSession::phase)
     }
 
     /// A clinician command at `now_nanos`.
@@ -341,7 +329,7 @@ impl EngineCore {
                 out.record.events.push(EventRow {
                     time_nanos: now,
                     phase: self.phase(),
-                    kind: "mark",
+                    kind: EventKind::Mark,
                     detail: label.clone(),
                 });
                 self.notice(out, format!("mark: {label}"));
@@ -370,7 +358,7 @@ impl EngineCore {
         out.record.events.push(EventRow {
             time_nanos: now,
             phase: self.phase(),
-            kind: "command",
+            kind: EventKind::Command,
             detail: text,
         });
         self.drain_log(out);
@@ -414,7 +402,7 @@ impl EngineCore {
             let first = out.beats.len();
             session.advance_to(now, &mut out.beats);
             for b in &out.beats[first..] {
-                let phase = phase_name(session.phase());
+                let phase = session.phase();
                 out.record.beats.push(BeatRow {
                     scheduled_nanos: b.time_nanos,
                     tempo_spm: b.tempo_spm,
@@ -504,7 +492,7 @@ impl EngineCore {
                 out.record.events.push(EventRow {
                     time_nanos: *at_nanos,
                     phase: self.phase(),
-                    kind: "sensor",
+                    kind: EventKind::Sensor,
                     detail: text.clone(),
                 });
                 self.notice(out, text);
@@ -525,7 +513,7 @@ impl EngineCore {
                 out.record.events.push(EventRow {
                     time_nanos: *to_nanos,
                     phase: self.phase(),
-                    kind: "sensor",
+                    kind: EventKind::Sensor,
                     detail: format!(
                         "{}: {lost_samples} samples lost between {:.3} s and {:.3} s",
                         placement_label(*placement),
@@ -544,8 +532,8 @@ impl EngineCore {
                     if s.malformed <= 10 {
                         out.record.events.push(EventRow {
                             time_nanos: self.now_nanos,
-                            phase: "",
-                            kind: "sensor",
+                            phase: self.phase(),
+                            kind: EventKind::Sensor,
                             detail: format!(
                                 "{}: malformed packet: {detail}",
                                 placement_label(*placement)
@@ -639,7 +627,7 @@ impl EngineCore {
             out.record.events.push(EventRow {
                 time_nanos: now,
                 phase: self.phase(),
-                kind: "sensor",
+                kind: EventKind::Sensor,
                 detail: text.clone(),
             });
             self.notice(out, text);
@@ -681,7 +669,7 @@ impl EngineCore {
         let log = session.log();
         let mut notices = Vec::new();
         for entry in &log[self.log_seen.min(log.len())..] {
-            let phase = phase_name(entry.phase);
+            let phase = entry.phase;
             let text = entry.event.to_string();
             match &entry.event {
                 LogEvent::PhaseStarted { .. } => out.record.phases.push(PhaseRow {
@@ -704,8 +692,8 @@ impl EngineCore {
             }
             out.record.events.push(EventRow {
                 time_nanos: entry.time_nanos,
-                phase,
-                kind: "log",
+                phase: Some(phase),
+                kind: EventKind::Log,
                 detail: text.clone(),
             });
             notices.push(format!(
@@ -766,7 +754,7 @@ impl EngineCore {
                 Some(RunState::Paused(r)) => format!("paused ({})", LogEvent::Paused(r)),
                 Some(RunState::Finished) => "finished".into(),
             },
-            phase: self.phase().into(),
+            phase: phase_column(self.phase()).into(),
             cued,
             target_tempo_spm: session
                 .and_then(RasSession::target_tempo_spm)

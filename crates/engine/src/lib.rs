@@ -23,7 +23,7 @@ pub mod sim;
 mod snapshot;
 
 pub use crate::core::{
-    EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs, phase_name,
+    EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs,
 };
 pub use error::EngineError;
 pub use snapshot::{SensorHealth, SensorStatus, Snapshot};

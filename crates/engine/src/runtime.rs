@@ -199,7 +199,7 @@ pub fn start(
             sensors: sensors
                 .iter()
                 .map(|s| SessionSensor {
-                    placement: s.placement.code().into(),
+                    placement: s.placement,
                     sensor_key: s.id.0.clone(),
                     name: s.name.clone(),
                     sample_rate_hz: s.sample_rate_hz,

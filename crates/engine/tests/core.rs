@@ -4,6 +4,7 @@
 use entrain_engine::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use entrain_sensors::source::{SensorSource, SourceEvent};
 use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_store::EventKind;
 
 const TICK: i64 = 10_000_000;
 const SEC: i64 = 1_000_000_000;
@@ -140,9 +141,9 @@ fn commands_and_marks_reach_the_record() {
         &mut out,
     );
     core.command(2 * SEC, EngineCommand::Stop, &mut out);
-    let kinds: Vec<&str> = out.record.events.iter().map(|e| e.kind).collect();
+    let kinds: Vec<EventKind> = out.record.events.iter().map(|e| e.kind).collect();
     assert!(
-        kinds.contains(&"mark") && kinds.contains(&"command"),
+        kinds.contains(&EventKind::Mark) && kinds.contains(&EventKind::Command),
         "{kinds:?}"
     );
     assert!(core.is_finished());

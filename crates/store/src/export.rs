@@ -302,7 +302,7 @@ pub fn build_tables(
                 json!(st.side.as_str()),
                 secs(st.detected_at_nanos),
                 json!((st.detected_at_nanos - st.time_nanos) as f64 / 1e6),
-                json!(st.phase.as_str()),
+                json!(phase_column(st.phase)),
             ]);
         }
         for b in store.beats(s.id)? {
@@ -337,7 +337,7 @@ pub fn build_tables(
             t_events.rows.push(vec![
                 json!(s.id),
                 secs(e.time_nanos),
-                json!(e.phase.as_str()),
+                json!(phase_column(e.phase)),
                 json!(e.kind.as_str()),
                 json!(detail),
             ]);

@@ -207,8 +207,8 @@ pub struct StepRow {
     pub side: Side,
     /// When the detector reported it, ns.
     pub detected_at_nanos: i64,
-    /// The phase at the time.
-    pub phase: Phase,
+    /// The phase at the time (`None`: before the session started).
+    pub phase: Option<Phase>,
 }
 
 /// One beat committed to the metronome.
@@ -266,8 +266,8 @@ pub struct PhaseRow {
 pub struct EventRow {
     /// When, ns.
     pub time_nanos: i64,
-    /// Phase.
-    pub phase: Phase,
+    /// Phase (`None`: before the session started).
+    pub phase: Option<Phase>,
     /// What kind of event.
     pub kind: EventKind,
     /// Text.
@@ -331,8 +331,8 @@ pub struct StoredStep {
     pub side: Side,
     /// Reported at, ns.
     pub detected_at_nanos: i64,
-    /// Phase.
-    pub phase: Phase,
+    /// Phase (`None`: before the session started).
+    pub phase: Option<Phase>,
 }
 
 /// A stored beat.
@@ -395,12 +395,29 @@ pub struct StoredEvent {
     pub session_id: i64,
     /// When, ns.
     pub time_nanos: i64,
-    /// Phase.
-    pub phase: Phase,
+    /// Phase (`None`: before the session started).
+    pub phase: Option<Phase>,
     /// Kind.
     pub kind: EventKind,
     /// Text.
     pub detail: String,
+}
+
+/// The phase column's text for a row recorded before the session started.
+pub const NO_PHASE: &str = "not started";
+
+/// The phase column's text of `phase` ([`Phase::as_str`], or [`NO_PHASE`]).
+pub fn phase_column(phase: Option<Phase>) -> &'static str {
+    phase.map_or(NO_PHASE, Phase::as_str)
+}
+
+/// Reads a phase column back: [`NO_PHASE`], or an empty text (older records' sensor events),
+/// is no phase.
+pub fn parse_phase_column(text: &str) -> Result<Option<Phase>, UnknownName> {
+    match text {
+        NO_PHASE | "" => Ok(None),
+        name => name.parse().map(Some),
+    }
 }
 
 /// The standard clinical tests of gait.

@@ -523,7 +523,7 @@ impl Store {
                     s.time_nanos,
                     s.side.as_str(),
                     s.detected_at_nanos,
-                    s.phase.as_str()
+                    phase_column(s.phase)
                 ])
                 .map_err(e)?;
             }
@@ -580,7 +580,7 @@ impl Store {
                     .execute(params![
                         session_id,
                         ev.time_nanos,
-                        ev.phase.as_str(),
+                        phase_column(ev.phase),
                         ev.kind.as_str(),
                         ev.detail
                     ])
@@ -760,7 +760,7 @@ impl Store {
                     time_nanos: r.get(1)?,
                     side: parsed(r, 2)?,
                     detected_at_nanos: r.get(3)?,
-                    phase: parsed(r, 4)?,
+                    phase: phase_opt(r, 4)?,
                 })
             },
         )
@@ -834,7 +834,7 @@ impl Store {
                 Ok(StoredEvent {
                     session_id: r.get(0)?,
                     time_nanos: r.get(1)?,
-                    phase: parsed(r, 2)?,
+                    phase: phase_opt(r, 2)?,
                     kind: parsed(r, 3)?,
                     detail: r.get(4)?,
                 })
@@ -1002,6 +1002,14 @@ where
         })
     })
     .transpose()
+}
+
+/// A phase column that may say "before the session started" ([`parse_phase_column`]).
+fn phase_opt(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<entrain_cue::Phase>> {
+    let text: String = r.get(idx)?;
+    parse_phase_column(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 /// Refuses a file that does not start with the SQLite header, before SQLite touches it.

@@ -42,7 +42,7 @@ fn batch(from_nanos: i64, steps: usize) -> Batch {
             time_nanos: t,
             side: if i % 2 == 0 { Side::Left } else { Side::Right },
             detected_at_nanos: t + 40_000_000,
-            phase: Phase::Baseline,
+            phase: Some(Phase::Baseline),
         });
         b.beats.push(BeatRow {
             scheduled_nanos: t + 10,
@@ -65,7 +65,7 @@ fn batch(from_nanos: i64, steps: usize) -> Batch {
     });
     b.events.push(EventRow {
         time_nanos: from_nanos,
-        phase: Phase::Baseline,
+        phase: Some(Phase::Baseline),
         kind: EventKind::Mark,
         detail: "patient said knee hurts".into(),
     });
@@ -509,7 +509,7 @@ fn rows_read_back_as_types_and_an_unknown_name_is_a_clear_error() {
     let steps = store.steps(id).unwrap();
     assert_eq!(steps[0].side, Side::Left);
     assert_eq!(steps[1].side, Side::Right);
-    assert!(steps.iter().all(|s| s.phase == Phase::Baseline));
+    assert!(steps.iter().all(|s| s.phase == Some(Phase::Baseline)));
     assert!(store.beats(id).unwrap().iter().all(|b| b.phase == Phase::Matched));
     assert_eq!(store.events(id).unwrap()[0].kind, EventKind::Mark);
     assert_eq!(
