@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use entrain_cue::Phase;
 use entrain_engine::EngineConfig;
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
 use entrain_gait::detect::{FootDetector, FootDetectorConfig};
@@ -74,7 +75,7 @@ fn a_replayed_recording_runs_a_whole_session_into_the_record_and_exports_for_pan
     let id = summary.session_id.unwrap();
 
     // The same detector run directly on the file, foot by foot.
-    let mut expected: Vec<(i64, String)> = Vec::new();
+    let mut expected: Vec<(i64, &str)> = Vec::new();
     for stream in &rec.streams {
         let Placement::Foot(side) = stream.placement else {
             continue;
@@ -89,21 +90,16 @@ fn a_replayed_recording_runs_a_whole_session_into_the_record_and_exports_for_pan
             events
                 .iter()
                 .filter(|e| e.kind == GaitEventKind::InitialContact)
-                .map(|e| {
-                    (
-                        e.event_time_nanos,
-                        entrain_store::side_name(e.side.unwrap_or(side)).to_string(),
-                    )
-                }),
+                .map(|e| (e.event_time_nanos, e.side.unwrap_or(side).as_str())),
         );
     }
     expected.sort();
     let store = Store::open(&db).unwrap();
-    let mut stored: Vec<(i64, String)> = store
+    let mut stored: Vec<(i64, &str)> = store
         .steps(id)
         .unwrap()
         .into_iter()
-        .map(|s| (s.time_nanos, s.side))
+        .map(|s| (s.time_nanos, s.side.as_str()))
         .collect();
     stored.sort();
     assert!(
@@ -120,8 +116,8 @@ fn a_replayed_recording_runs_a_whole_session_into_the_record_and_exports_for_pan
     assert_eq!(session.status, SessionStatus::Stopped);
     let phases = store.phases(id).unwrap();
     assert!(phases.len() >= 2, "{phases:?}");
-    assert_eq!(phases[0].phase, "baseline");
-    assert_eq!(phases[1].phase, "matched");
+    assert_eq!(phases[0].phase, Phase::Baseline);
+    assert_eq!(phases[1].phase, Phase::Matched);
     let beats = store.beats(id).unwrap();
     assert!(beats.len() > 20, "{} beats", beats.len());
     assert!(

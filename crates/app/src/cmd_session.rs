@@ -243,7 +243,7 @@ pub fn run(args: SessionArgs) -> Result<()> {
             EngineEvent::Step(s) if !args.quiet => println!(
                 "step {} {} (detected {})",
                 fmt_secs(s.time_nanos),
-                entrain_store::side_name(s.side),
+                s.side.as_str(),
                 fmt_secs(s.detected_at_nanos)
             ),
             EngineEvent::Beat {
@@ -266,7 +266,7 @@ pub fn run(args: SessionArgs) -> Result<()> {
     println!(
         "session {} {}: {} at {} (phase {}, {} steps, {} beats)",
         summary.session_id.map_or("-".into(), |i| i.to_string()),
-        summary.status.name(),
+        summary.status.as_str(),
         summary.reason,
         fmt_secs(summary.end_nanos),
         s.phase,

@@ -48,7 +48,7 @@ pub fn patients(args: PatientsArgs) -> Result<()> {
             affected_side: args
                 .affected_side
                 .as_deref()
-                .map(AffectedSide::parse)
+                .map(str::parse::<AffectedSide>)
                 .transpose()?,
             diagnosis_date: args.diagnosis_date.clone(),
             notes: args.notes.clone(),
@@ -66,7 +66,7 @@ pub fn patients(args: PatientsArgs) -> Result<()> {
             "{:<16} {:>6} {:<6} {:<11} {:>8}",
             p.code,
             p.year_of_birth.map_or("-".into(), |y| y.to_string()),
-            p.affected_side.map_or("-", AffectedSide::name),
+            p.affected_side.map_or("-", AffectedSide::as_str),
             p.diagnosis_date.as_deref().unwrap_or("-"),
             n
         );
@@ -114,7 +114,7 @@ pub fn sessions(args: SessionsArgs) -> Result<()> {
             s.id,
             s.patient_code.as_deref().unwrap_or("-"),
             format_unix_ms(s.started_unix_ms),
-            s.status.name(),
+            s.status.as_str(),
             s.last_nanos as f64 / 1e9,
             store.steps(s.id)?.len(),
             s.source
@@ -253,7 +253,7 @@ pub fn analyze(args: AnalyzeArgs) -> Result<()> {
         .filter(|s| {
             stored
                 .iter()
-                .any(|x| x.time_nanos == s.time_nanos && x.side == entrain_store::side_name(s.side))
+                .any(|x| x.time_nanos == s.time_nanos && x.side == s.side)
         })
         .count();
     println!(
@@ -294,11 +294,11 @@ pub fn clinical_test(args: ClinicalTestArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
     let mut store = Store::open(&db)?;
     let pid = patient_id(&store, &args.patient)?;
-    let kind = ClinicalTestKind::parse(&args.test)?;
+    let kind: ClinicalTestKind = args.test.parse()?;
     let id = store.add_clinical_test(pid, args.session, kind, args.value, &args.notes)?;
     println!(
         "recorded {} = {} {} for {} (#{id})",
-        kind.code(),
+        kind.as_str(),
         args.value,
         kind.unit(),
         args.patient

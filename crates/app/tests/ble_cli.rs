@@ -204,10 +204,10 @@ fn a_session_from_two_ble_sensors_records_the_steps_of_the_walk() {
     let session = store.sessions(None).unwrap().remove(0);
     let steps = store.steps(session.id).unwrap();
     for (side, counts) in &walks {
-        let name = if *side == Side::Left { "left" } else { "right" };
+        let name = side.as_str();
         let stored: Vec<i64> = steps
             .iter()
-            .filter(|s| s.side == name)
+            .filter(|s| s.side == *side)
             .map(|s| s.time_nanos)
             .collect();
         // The sensors start streaming when the session connects to them, a few hundred ms in;

@@ -110,7 +110,7 @@ fn a_session_killed_mid_walk_keeps_every_step_older_than_one_second() {
         assert!(
             stored
                 .iter()
-                .any(|s| (s.time_nanos - t).abs() <= 500_000 && &s.side == side),
+                .any(|s| (s.time_nanos - t).abs() <= 500_000 && s.side.as_str() == side),
             "step at {t} ns ({side}) printed more than 1 s before the kill is not in the record ({} stored)",
             stored.len()
         );

@@ -84,6 +84,35 @@ impl Phase {
     }
 }
 
+impl Phase {
+    /// The clinician-facing name as a title (a table cell, a heading): [`Phase::label`] with a
+    /// capital.
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Baseline => "Baseline (no cue)",
+            Phase::Matched => "Matched cue",
+            Phase::Progression => "Progression",
+            Phase::Functional => "Functional walking",
+            Phase::Fading => "Fading",
+            Phase::Retest => "Re-test (no cue)",
+            Phase::Done => "Done",
+        }
+    }
+
+    /// A short title for a narrow band of a chart.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Phase::Baseline => "Baseline",
+            Phase::Matched => "Matched",
+            Phase::Progression => "Progression",
+            Phase::Functional => "Functional",
+            Phase::Fading => "Fading",
+            Phase::Retest => "Re-test",
+            Phase::Done => "Done",
+        }
+    }
+}
+
 impl FromStr for Phase {
     type Err = UnknownName;
 
@@ -116,6 +145,12 @@ mod tests {
     fn every_phase_reads_back_from_its_record_name() {
         for p in Phase::ALL {
             assert_eq!(p.as_str().parse::<Phase>(), Ok(p));
+        }
+        for p in Phase::ALL {
+            // The title is the label with a capital: one name per phase everywhere.
+            let (first, rest) = p.title().split_at(1);
+            assert_eq!(format!("{}{rest}", first.to_lowercase()), p.label());
+            assert!(p.title().starts_with(p.short_title()));
         }
         let err = "Baseline".parse::<Phase>().unwrap_err();
         assert_eq!(err.found, "Baseline");

@@ -13,7 +13,8 @@ use entrain_gait::metrics::{GaitMetrics, MetricsConfig};
 use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side, StreamingDetector};
 use entrain_sensors::source::{LinkState, SensorInfo, SourceEvent};
 use entrain_store::{
-    Batch, BeatPlayed, BeatRow, EventKind, EventRow, PhaseRow, StepRow, TempoChangeRow, phase_column,
+    Batch, BeatPlayed, BeatRow, EventKind, EventRow, PhaseRow, StepRow, TempoChangeRow,
+    phase_column,
 };
 
 use crate::error::EngineError;

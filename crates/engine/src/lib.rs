@@ -22,8 +22,6 @@ pub mod runtime;
 pub mod sim;
 mod snapshot;
 
-pub use crate::core::{
-    EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs,
-};
+pub use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs};
 pub use error::EngineError;
 pub use snapshot::{SensorHealth, SensorStatus, Snapshot};

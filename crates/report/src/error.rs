@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use entrain_analysis::AnalysisError;
 use entrain_store::StoreError;
 
 use crate::font::FontError;
@@ -12,14 +13,9 @@ pub enum ReportError {
     /// The record could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A stored session holds something the report cannot use.
-    #[error("session {session_id}: {detail}")]
-    Data {
-        /// The session.
-        session_id: i64,
-        /// What is wrong, and where.
-        detail: String,
-    },
+    /// The session or patient could not be measured.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
     /// No such patient, or nothing to report for them.
     #[error("patient {patient}: {detail}")]
     Patient {

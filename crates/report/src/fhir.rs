@@ -1,7 +1,7 @@
 //! FHIR R4 export: a `Bundle` of type `collection` holding the patient (pseudonymous code only),
 //! the local code system, and one `Observation` per measure of the session.
 //!
-//! - LOINC where DOMAIN.md's Interop section lists a code: 55423-8 (steps in the session),
+//! - LOINC where one exists (docs/CLINICAL.md#interoperability): 55423-8 (steps in the session),
 //!   41957-2 (walking speed, from the 10 m walk test), 64098-7 (six-minute walk distance).
 //! - Everything else (cadence, step and stride time L/R, variability, symmetry ratio, normalised
 //!   difference, entrainment, Timed Up and Go, FAC) in the local code system
@@ -10,11 +10,12 @@
 //! - Uncued baseline and re-test measures carry the phase as `Observation.method` and the phase's
 //!   wall-clock span as `effectivePeriod`.
 
+use entrain_analysis::{SessionAnalysis, analyse_session};
+use entrain_cue::Phase;
 use entrain_store::time::format_unix_ms;
-use entrain_store::{SessionStatus, Store};
+use entrain_store::{ClinicalTestKind, SessionStatus, Store};
 use serde_json::{Value, json};
 
-use crate::analysis::{SessionAnalysis, analyse_session, phase_label};
 use crate::error::ReportError;
 
 /// The local code system for measures LOINC has no code for.
@@ -181,7 +182,7 @@ impl Builder<'_> {
         }));
     }
 
-    fn phase_observations(&mut self, phase: &str) {
+    fn phase_observations(&mut self, phase: Phase) {
         let a = self.a;
         let Some(p) = a.phase(phase) else { return };
         let Some(m) = p.metrics else { return };
@@ -190,10 +191,8 @@ impl Builder<'_> {
             "start": iso(a.unix_ms_at(p.start_secs)),
             "end": iso(a.unix_ms_at(p.end_secs)),
         });
-        let method = json!({
-            "coding": [{ "system": PHASE_CODE_SYSTEM, "code": phase, "display": phase_label(phase) }],
-            "text": format!("{}, session {sid}", phase_label(phase)),
-        });
+        let method = phase_method(phase, sid);
+        let phase = phase.as_str();
         let base = |code: &str| {
             let mut o = serde_json::Map::new();
             o.insert("category".into(), category("activity"));
@@ -273,23 +272,17 @@ impl Builder<'_> {
                 "effectivePeriod".into(),
                 json!({ "start": iso(a.unix_ms_at(p.start_secs)), "end": iso(a.unix_ms_at(p.end_secs)) }),
             );
-            o.insert(
-                "method".into(),
-                json!({
-                    "coding": [{ "system": PHASE_CODE_SYSTEM, "code": p.name, "display": phase_label(&p.name) }],
-                    "text": format!("{}, session {sid}", phase_label(&p.name)),
-                }),
-            );
+            o.insert("method".into(), phase_method(p.phase, sid));
             o.insert("component".into(), Value::Array(components));
             o.insert(
                 "note".into(),
-                json!([{ "text": if p.name == "fading" {
+                json!([{ "text": if p.phase == Phase::Fading {
                     format!("{} initial contacts against the beat schedule of the fading phase ({} audible beats; silent beats count too).", s.n_steps, p.audible_beats)
                 } else {
                     format!("{} initial contacts against {} audible beats.", s.n_steps, p.audible_beats)
                 } }]),
             );
-            self.observation(format!("s{sid}-{}-entrainment", p.name), o);
+            self.observation(format!("s{sid}-{}-entrainment", p.phase.as_str()), o);
         }
     }
 
@@ -318,33 +311,25 @@ impl Builder<'_> {
             let mut o = serde_json::Map::new();
             o.insert("category".into(), category("exam"));
             o.insert("effectiveDateTime".into(), json!(iso(t.performed_unix_ms)));
-            match t.test.as_str() {
-                "10mwt" => {
+            match t.test {
+                ClinicalTestKind::TenMetreWalk => {
                     o.insert(
                         "code".into(),
                         loinc("41957-2", "Walking speed, 10 metre walk test"),
                     );
                     o.insert("valueQuantity".into(), quantity(t.value, "m/s", "m/s"));
                 }
-                "6mwt" => {
+                ClinicalTestKind::SixMinuteWalk => {
                     o.insert("code".into(), loinc("64098-7", "Six minute walk distance"));
                     o.insert("valueQuantity".into(), quantity(t.value, "m", "m"));
                 }
-                "tug" => {
+                ClinicalTestKind::TimedUpAndGo => {
                     o.insert("code".into(), local("timed-up-and-go"));
                     o.insert("valueQuantity".into(), quantity(t.value, "s", "s"));
                 }
-                "fac" => {
+                ClinicalTestKind::Fac => {
                     o.insert("code".into(), local("functional-ambulation-category"));
                     o.insert("valueInteger".into(), json!(t.value.round() as i64));
-                }
-                // A test kind this version does not know: kept, but without inventing a code.
-                other => {
-                    o.insert("code".into(), json!({ "text": other }));
-                    o.insert(
-                        "valueString".into(),
-                        json!(format!("{} {}", t.value, t.unit)),
-                    );
                 }
             }
             if !t.notes.is_empty() {
@@ -411,8 +396,8 @@ pub fn bundle_of(a: &SessionAnalysis) -> Value {
         entries,
     };
     b.session_steps();
-    b.phase_observations("baseline");
-    b.phase_observations("retest");
+    b.phase_observations(Phase::Baseline);
+    b.phase_observations(Phase::Retest);
     b.entrainment_observations();
     b.clinical_tests();
     json!({
@@ -422,6 +407,14 @@ pub fn bundle_of(a: &SessionAnalysis) -> Value {
         "type": "collection",
         "timestamp": iso(entrain_store::unix_ms_now()),
         "entry": b.entries,
+    })
+}
+
+/// `Observation.method` for a measure of one phase of session `sid`.
+fn phase_method(phase: Phase, sid: i64) -> Value {
+    json!({
+        "coding": [{ "system": PHASE_CODE_SYSTEM, "code": phase.as_str(), "display": phase.title() }],
+        "text": format!("{}, session {sid}", phase.title()),
     })
 }
 

@@ -5,14 +5,14 @@
 //!   tested), the tempo curve with its phases, entrainment per phase, clinical tests and the
 //!   clinician's marks.
 //! - [`patient_pdf`]: a progress report across a patient's sessions with trend charts and the
-//!   clinical thresholds of DOMAIN.md (gait-speed MCID band 0.13–0.16 m/s, ambulation categories at
-//!   0.4 and 0.8 m/s).
+//!   clinical thresholds of `entrain_analysis::thresholds` (gait-speed MCID band, ambulation
+//!   categories).
 //! - [`session_fhir_bundle`]: a FHIR R4 `Bundle` (type `collection`) of `Observation`s for a
-//!   session, LOINC-coded where DOMAIN.md lists a code, otherwise in the local code system
+//!   session, LOINC-coded where LOINC has a code, otherwise in the local code system
 //!   [`fhir::LOCAL_CODE_SYSTEM`], with UCUM units.
 //!
-//! Every measure comes from `entrain-gait` (`metrics::GaitMetrics`, `sync::summarize`,
-//! `cadence::CadenceTracker`) over the stored steps and beats. Charts are laid out by `plotters`
+//! Every measure comes from `entrain-analysis` ([`SessionAnalysis`], [`PatientProgress`]), the same
+//! place the Progress screen reads, so the screen and the paper never differ. Charts are laid out by `plotters`
 //! and drawn as vector graphics into the PDF ([`chart::PdfBackend`]).
 //!
 //! Text is set in Ubuntu Light (from `epaint_default_fonts`, the font the clinician's window uses),
@@ -22,7 +22,6 @@
 //! by it.
 #![forbid(unsafe_code)]
 
-pub mod analysis;
 pub mod chart;
 pub mod embed;
 mod error;
@@ -31,14 +30,13 @@ pub mod font;
 pub mod pdf;
 mod progress_report;
 mod session_report;
-pub mod settings;
 pub mod text;
 
 use std::path::Path;
 
 use entrain_store::Store;
 
-pub use analysis::{PatientProgress, SessionAnalysis, analyse_patient, analyse_session};
+pub use entrain_analysis::{PatientProgress, SessionAnalysis, analyse_patient, analyse_session};
 pub use error::ReportError;
 pub use fhir::session_fhir_bundle;
 pub use font::FontError;

@@ -236,7 +236,7 @@ impl Table<'_> {
         x_pt: f32,
         y_pt: f32,
         header: &[&str],
-        rows: &[Vec<String>],
+        rows: &[impl AsRef<[String]>],
     ) -> f32 {
         let total: f32 = self.widths.iter().sum();
         let mut y = y_pt + self.size_pt;
@@ -260,7 +260,14 @@ impl Table<'_> {
                     (0.95, 0.96, 0.97),
                 );
             }
-            self.row(page, x_pt, y, row.iter().cloned(), Face::Regular, BLACK);
+            self.row(
+                page,
+                x_pt,
+                y,
+                row.as_ref().iter().cloned(),
+                Face::Regular,
+                BLACK,
+            );
         }
         y + self.row_pt * 0.6
     }

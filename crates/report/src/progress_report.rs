@@ -1,27 +1,26 @@
-//! The progress report across a patient's sessions: trend charts with the clinical thresholds of
-//! DOMAIN.md and a table per session (two A4 pages).
+//! The progress report across a patient's sessions: trend charts with the clinical thresholds
+//! (`entrain_analysis::thresholds`) and a table per session (two A4 pages).
 
+use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_change, format_value};
+use entrain_analysis::thresholds::{
+    COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS,
+    gait_speed_thresholds_text,
+};
+use entrain_analysis::{PatientProgress, SessionAnalysis, WalkMeasure};
+use entrain_store::ClinicalTestKind;
 use entrain_store::time::{civil_from_days, format_unix_ms};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::analysis::{PatientProgress, SessionAnalysis};
 use crate::chart::{PdfBackend, u};
 use crate::error::ReportError;
 use crate::pdf::{A4_WIDTH_PT, ACCENT, Align, BLACK, Document, GREY, Page, RULE, Table};
-use crate::session_report::{date_time, fmt_opt, footer_line, section};
+use crate::session_report::{date_time, footer_line, section};
 use crate::text::{Face, ellipsize};
 
 const MARGIN_PT: f32 = 40.0;
 const CONTENT_W_PT: f32 = A4_WIDTH_PT - 2.0 * MARGIN_PT;
 const MS_PER_DAY: f64 = 86_400_000.0;
-
-/// Gait-speed minimal clinically important difference, m/s: 0.13 (inpatient) to 0.16 (subacute).
-pub const MCID_MPS: (f64, f64) = (0.13, 0.16);
-/// Household ambulation below, limited community from, m/s.
-pub const HOUSEHOLD_BELOW_MPS: f64 = 0.4;
-/// Community ambulation from, m/s.
-pub const COMMUNITY_FROM_MPS: f64 = 0.8;
 
 type Area<'a, 'b> = DrawingArea<PdfBackend<'a>, Shift>;
 
@@ -97,10 +96,9 @@ impl<'p> Trend<'p> {
                 .map(|s| (days(s.session.started_unix_ms), s))
                 .collect(),
             speeds: p
-                .tests
-                .iter()
-                .filter(|t| t.test == "10mwt")
-                .map(|t| (days(t.performed_unix_ms), t.value))
+                .results(ClinicalTestKind::TenMetreWalk)
+                .into_iter()
+                .map(|(ms, v)| (days(ms), v))
                 .collect(),
         }
     }
@@ -181,7 +179,7 @@ fn speed_chart(area: &Area<'_, '_>, t: &Trend<'_>) -> Result<(), ReportError> {
     let max_speed = t.speeds.iter().map(|s| s.1).fold(0.0, f64::max);
     let first = daily.first().map(|s| s.1);
     let y_max = (max_speed + 0.25)
-        .max(first.map_or(0.0, |f| f + MCID_MPS.1 + 0.1))
+        .max(first.map_or(0.0, |f| f + MCID_HIGH_MPS + 0.1))
         .max(1.0);
     let mut chart = ChartBuilder::on(area)
         .margin(u(3.0))
@@ -194,22 +192,22 @@ fn speed_chart(area: &Area<'_, '_>, t: &Trend<'_>) -> Result<(), ReportError> {
         .build_cartesian_2d(day_range(&t.all_days()), 0f64..y_max)
         .map_err(|x| e(x.to_string()))?;
     let x = chart.x_range();
-    // Ambulation categories (DOMAIN.md): household < 0.4, limited community 0.4-0.8, community >= 0.8.
+    // Ambulation categories (entrain_analysis::thresholds).
     let bands = [
         (
             0.0,
-            HOUSEHOLD_BELOW_MPS,
+            HOUSEHOLD_LIMIT_MPS,
             RGBColor(252, 238, 236),
             "household < 0.4 m/s",
         ),
         (
-            HOUSEHOLD_BELOW_MPS,
-            COMMUNITY_FROM_MPS,
+            HOUSEHOLD_LIMIT_MPS,
+            COMMUNITY_LIMIT_MPS,
             RGBColor(253, 248, 232),
             "limited community 0.4-0.8 m/s",
         ),
         (
-            COMMUNITY_FROM_MPS,
+            COMMUNITY_LIMIT_MPS,
             y_max,
             RGBColor(236, 247, 238),
             "community >= 0.8 m/s",
@@ -240,11 +238,13 @@ fn speed_chart(area: &Area<'_, '_>, t: &Trend<'_>) -> Result<(), ReportError> {
         let mcid = RGBColor(120, 160, 220);
         chart
             .draw_series(std::iter::once(Rectangle::new(
-                [(x.start, f + MCID_MPS.0), (x.end, f + MCID_MPS.1)],
+                [(x.start, f + MCID_LOW_MPS), (x.end, f + MCID_HIGH_MPS)],
                 mcid.mix(0.45).filled(),
             )))
             .map_err(|x| e(x.to_string()))?
-            .label("MCID band: first day + 0.13 to 0.16 m/s")
+            .label(format!(
+                "MCID band: first day + {MCID_LOW_MPS:.2} to {MCID_HIGH_MPS:.2} m/s"
+            ))
             .legend(move |(x, y)| {
                 Rectangle::new(
                     [(x, y - u(2.0)), (x + u(6.0), y + u(2.0))],
@@ -253,7 +253,7 @@ fn speed_chart(area: &Area<'_, '_>, t: &Trend<'_>) -> Result<(), ReportError> {
             });
     }
     mesh(&mut chart, t.origin_ms, "m/s", name)?;
-    for (level, label) in [(HOUSEHOLD_BELOW_MPS, "0.4"), (COMMUNITY_FROM_MPS, "0.8")] {
+    for (level, label) in [(HOUSEHOLD_LIMIT_MPS, "0.4"), (COMMUNITY_LIMIT_MPS, "0.8")] {
         chart
             .draw_series(LineSeries::new(
                 [(x.start, level), (x.end, level)],
@@ -395,51 +395,35 @@ fn draw_charts(
 }
 
 fn session_rows(p: &PatientProgress) -> Vec<Vec<String>> {
+    let cadence = WalkMeasure::Cadence;
+    let both = |m: WalkMeasure, s: &SessionAnalysis| {
+        format!(
+            "{} / {}",
+            m.shown(s.baseline.as_ref()),
+            m.shown(s.retest.as_ref())
+        )
+    };
     p.sessions
         .iter()
         .map(|s| {
-            let cad = |m: Option<entrain_gait::metrics::GaitMetrics>| m.map(|m| m.cadence_spm);
-            let (b, r) = (cad(s.baseline), cad(s.retest));
-            let max_tempo = s
-                .beats
-                .iter()
-                .filter(|b| b.3)
-                .map(|b| b.1)
-                .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))));
-            let best_r = s
-                .phases
-                .iter()
-                .filter_map(|p| p.sync.map(|x| x.resultant_length))
-                .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))));
+            let b = s.baseline.as_ref().and_then(|m| cadence.of(m));
+            let r = s.retest.as_ref().and_then(|m| cadence.of(m));
             vec![
                 s.session.id.to_string(),
                 date_time(s.session.started_unix_ms)[..10].to_string(),
-                s.session.status.name().to_string(),
+                s.session.status.as_str().to_string(),
                 format!("{:.1}", s.duration_secs / 60.0),
-                fmt_opt(b, 1),
-                fmt_opt(r, 1),
-                match (b, r) {
-                    (Some(b), Some(r)) => format!("{:+.1}", r - b),
-                    _ => "–".into(),
-                },
-                fmt_opt(max_tempo, 1),
-                fmt_opt(best_r, 2),
-                format!(
-                    "{} / {}",
-                    fmt_opt(s.baseline.and_then(|m| m.symmetry_ratio), 2),
-                    fmt_opt(s.retest.and_then(|m| m.symmetry_ratio), 2)
+                format_value(b, cadence.decimals()),
+                format_value(r, cadence.decimals()),
+                format_change(b, r, cadence.decimals()),
+                format_value(s.max_cue_tempo_spm(), cadence.decimals()),
+                format_value(
+                    s.best_entrainment().map(|(_, x)| x.resultant_length),
+                    R_DECIMALS,
                 ),
-                format!(
-                    "{} / {}",
-                    fmt_opt(s.baseline.map(|m| m.step_time_cv_percent), 1),
-                    fmt_opt(s.retest.map(|m| m.step_time_cv_percent), 1)
-                ),
-                fmt_opt(
-                    s.gait_speed_retest
-                        .or(s.gait_speed_baseline)
-                        .map(|t| t.mean),
-                    2,
-                ),
+                both(WalkMeasure::SymmetryRatio, s),
+                both(WalkMeasure::StepTimeCv, s),
+                format_value(s.gait_speed().map(|t| t.mean), GAIT_SPEED_DECIMALS),
             ]
         })
         .collect()
@@ -457,7 +441,10 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
     let mut doc = Document::new(&format!("RAS progress report - patient {}", p.patient.code))?;
     let x = MARGIN_PT;
     let right = A4_WIDTH_PT - MARGIN_PT;
-    let side = p.patient.affected_side.map_or("not recorded", |s| s.name());
+    let side = p
+        .patient
+        .affected_side
+        .map_or("not recorded", |s| s.as_str());
     let header = |page: &mut Page, n: usize| {
         page.text(x, 50.0, 16.0, Face::Bold, ACCENT, "RAS progress report");
         page.text_right(
@@ -569,11 +556,7 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
         2,
     )?;
     page.line((x, 808.0), (right, 808.0), 0.5, RULE);
-    footer_line(
-        page,
-        818.0,
-        "Gait speed thresholds (DOMAIN.md): MCID 0.13 m/s (inpatient) to 0.16 m/s (subacute); household < 0.4 m/s, limited community 0.4-0.8, community >= 0.8.",
-    );
+    footer_line(page, 818.0, &gait_speed_thresholds_text());
     footer_line(
         page,
         826.0,
@@ -668,13 +651,7 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
         .tests
         .iter()
         .map(|t| {
-            let name = match t.test.as_str() {
-                "10mwt" => "10 m walk test (gait speed)",
-                "6mwt" => "6 minute walk test (distance)",
-                "tug" => "Timed Up and Go",
-                "fac" => "Functional Ambulation Category",
-                other => other,
-            };
+            let name = t.test.title();
             vec![
                 date_time(t.performed_unix_ms)[..10].to_string(),
                 name.to_string(),

@@ -1,14 +1,16 @@
 //! The one-page A4 session report.
 
-use entrain_gait::metrics::GaitMetrics;
+use entrain_analysis::measure::{NO_VALUE, R_DECIMALS, format_value};
+use entrain_analysis::settings::key_settings;
+use entrain_analysis::thresholds::entrainment_label;
+use entrain_analysis::{SessionAnalysis, WalkMeasure};
+use entrain_cue::Phase;
 use entrain_store::time::format_unix_ms;
 use plotters::prelude::*;
 
-use crate::analysis::{SessionAnalysis, TestResult, entrainment_label, phase_label};
 use crate::chart::{PdfBackend, u};
 use crate::error::ReportError;
 use crate::pdf::{A4_WIDTH_PT, ACCENT, Align, BLACK, Document, GREY, Page, RULE, Table};
-use crate::settings::key_settings;
 use crate::text::{Face, ellipsize, wrap};
 
 const MARGIN_PT: f32 = 40.0;
@@ -18,20 +20,6 @@ const CONTENT_W_PT: f32 = A4_WIDTH_PT - 2.0 * MARGIN_PT;
 pub(crate) fn date_time(ms: i64) -> String {
     let iso = format_unix_ms(ms);
     format!("{} {} UTC", &iso[..10], &iso[11..16])
-}
-
-pub(crate) fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{x:.decimals$}"),
-        _ => "–".into(),
-    }
-}
-
-fn change(a: Option<f64>, b: Option<f64>, decimals: usize) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => format!("{:+.decimals$}", b - a),
-        _ => "–".into(),
-    }
 }
 
 pub(crate) fn section(page: &mut Page, y_pt: f32, title: &str) -> f32 {
@@ -52,77 +40,6 @@ pub(crate) fn footer_line(page: &mut Page, y_pt: f32, text: &str) {
     page.text(MARGIN_PT, y_pt, size_pt, Face::Regular, GREY, text);
 }
 
-/// Baseline vs re-test rows: (label, baseline, re-test, decimals).
-fn comparison_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
-    type Get = fn(&GaitMetrics) -> Option<f64>;
-    let measures: [(&str, Get, usize); 9] = [
-        ("Cadence (steps/min)", |m| Some(m.cadence_spm), 1),
-        ("Step time L (s)", |m| Some(m.step_time_left_secs), 3),
-        ("Step time R (s)", |m| Some(m.step_time_right_secs), 3),
-        ("Stride time L (s)", |m| m.stride_time_left_secs, 3),
-        ("Stride time R (s)", |m| m.stride_time_right_secs, 3),
-        (
-            "Symmetry ratio (paretic / non-paretic step time)",
-            |m| m.symmetry_ratio,
-            3,
-        ),
-        (
-            "Normalised difference (NP - P) / (NP + P)",
-            |m| m.normalised_difference,
-            3,
-        ),
-        (
-            "Step time variability, CV (%)",
-            |m| Some(m.step_time_cv_percent),
-            1,
-        ),
-        (
-            "Stride time variability, CV (%)",
-            |m| m.stride_time_cv_percent,
-            1,
-        ),
-    ];
-    let mut rows: Vec<Vec<String>> = measures
-        .iter()
-        .map(|(label, get, d)| {
-            let b = a.baseline.as_ref().and_then(get);
-            let r = a.retest.as_ref().and_then(get);
-            vec![
-                label.to_string(),
-                fmt_opt(b, *d),
-                fmt_opt(r, *d),
-                change(b, r, *d),
-            ]
-        })
-        .collect();
-    let speed = |t: Option<TestResult>| t.map(|t| t.mean);
-    let trials = |t: Option<TestResult>| t.map_or(String::new(), |t| format!(" ({}×)", t.trials));
-    rows.push(vec![
-        "Gait speed, 10 m walk test (m/s)".into(),
-        format!(
-            "{}{}",
-            fmt_opt(speed(a.gait_speed_baseline), 2),
-            trials(a.gait_speed_baseline)
-        ),
-        format!(
-            "{}{}",
-            fmt_opt(speed(a.gait_speed_retest), 2),
-            trials(a.gait_speed_retest)
-        ),
-        change(speed(a.gait_speed_baseline), speed(a.gait_speed_retest), 2),
-    ]);
-    let steps = |m: Option<&GaitMetrics>| {
-        m.map_or("–".into(), |m| format!("{} / {}", m.n_left, m.n_right))
-    };
-    rows.push(vec![
-        "Steps counted (L / R)".into(),
-        steps(a.baseline.as_ref()),
-        steps(a.retest.as_ref()),
-        String::new(),
-    ]);
-    rows
-}
-
 fn chart_err(chart: &'static str) -> impl Fn(String) -> ReportError {
     move |detail| ReportError::Chart { chart, detail }
 }
@@ -141,7 +58,7 @@ fn tempo_chart(
     let values = a
         .beats
         .iter()
-        .flat_map(|b| [b.1, b.2])
+        .flat_map(|b| [b.tempo_spm, b.target_spm])
         .chain(a.cadence_track.iter().map(|c| c.1))
         .filter(|v| v.is_finite());
     let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -169,15 +86,7 @@ fn tempo_chart(
                 PHASE_TINTS[i % 2].filled(),
             )))
             .map_err(|e| err(e.to_string()))?;
-        let label = match p.name.as_str() {
-            "baseline" => "Baseline",
-            "matched" => "Match",
-            "progression" => "Modulation",
-            "functional" => "Functional",
-            "fading" => "Fading",
-            "retest" => "Re-test",
-            other => other,
-        };
+        let label = p.phase.short_title();
         // Only label phases wide enough for their name.
         if (x1 - x0) / x_max * CONTENT_W_PT as f64 > 30.0 {
             chart
@@ -216,8 +125,8 @@ fn tempo_chart(
     let audible: Vec<(f64, f64)> = a
         .beats
         .iter()
-        .filter(|b| b.3)
-        .map(|b| (b.0 / 60.0, b.1))
+        .filter(|b| b.audible)
+        .map(|b| (b.secs / 60.0, b.tempo_spm))
         .collect();
     let tempo_color = RGBColor(23, 84, 140);
     // Break the line where the cue was silent or stopped for more than 3 s.
@@ -241,7 +150,11 @@ fn tempo_chart(
         }
     }
     let target_color = RGBColor(40, 150, 70);
-    let target: Vec<(f64, f64)> = a.beats.iter().map(|b| (b.0 / 60.0, b.2)).collect();
+    let target: Vec<(f64, f64)> = a
+        .beats
+        .iter()
+        .map(|b| (b.secs / 60.0, b.target_spm))
+        .collect();
     if !target.is_empty() {
         chart
             .draw_series(LineSeries::new(target, target_color.stroke_width(3)))
@@ -267,12 +180,12 @@ fn tempo_chart(
 fn entrainment_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
     a.phases
         .iter()
-        .filter(|p| p.name != "done" && (p.steps > 0 || p.end_secs - p.start_secs >= 1.0))
+        .filter(|p| p.phase != Phase::Done && (p.steps > 0 || p.end_secs - p.start_secs >= 1.0))
         .map(|p| {
             let time = format!("{:.1}–{:.1}", p.start_secs / 60.0, p.end_secs / 60.0);
-            let cadence = fmt_opt(p.metrics.map(|m| m.cadence_spm), 1);
+            let cadence = WalkMeasure::Cadence.shown(p.metrics.as_ref());
             let mut row = vec![
-                phase_label(&p.name).to_string(),
+                p.phase.title().to_string(),
                 time,
                 p.steps.to_string(),
                 cadence,
@@ -281,16 +194,18 @@ fn entrainment_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
             match &p.sync {
                 Some(s) => row.extend([
                     format!("{:+.0}", s.mean_asynchrony_ms),
-                    format!("{:.2}", s.resultant_length),
+                    format_value(Some(s.resultant_length), R_DECIMALS),
                     if s.rayleigh.p_value < 0.001 {
                         "<0.001".into()
                     } else {
                         format!("{:.3}", s.rayleigh.p_value)
                     },
-                    fmt_opt(s.period_match_percent, 1),
+                    format_value(s.period_match_percent, 1),
                     entrainment_label(s.resultant_length).to_string(),
                 ]),
-                None => row.extend(["–", "–", "–", "–", "no cue"].map(String::from)),
+                None => {
+                    row.extend([NO_VALUE, NO_VALUE, NO_VALUE, NO_VALUE, "no cue"].map(String::from))
+                }
             }
             row
         })
@@ -345,7 +260,7 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
         &ellipsize(
             &format!(
                 "Status {} · length {:.1} min · {} steps · source {} · sensors {} · paretic side {}",
-                a.session.status.name(),
+                a.session.status.as_str(),
                 a.duration_secs / 60.0,
                 a.total_steps,
                 a.session.source,
@@ -404,7 +319,7 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
         x,
         y + 2.0,
         &["Measure", "Baseline", "Re-test", "Change"],
-        &comparison_rows(a),
+        &a.baseline_vs_retest(),
     );
 
     // Tempo curve.
@@ -464,18 +379,8 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
         yl += 9.0;
     }
     for t in a.clinical_tests.iter().take(6) {
-        let name = match t.test.as_str() {
-            "10mwt" => "10 m walk, gait speed",
-            "6mwt" => "6 min walk, distance",
-            "tug" => "Timed Up and Go",
-            "fac" => "Functional Ambulation Category",
-            other => other,
-        };
-        let value = if t.test == "fac" {
-            format!("{}", t.value)
-        } else {
-            format!("{} {}", t.value, t.unit)
-        };
+        let name = t.test.title();
+        let value = t.test.format_result(t.value);
         let line = format!(
             "{name}: {value} ({})",
             &date_time(t.performed_unix_ms)[11..]
@@ -515,7 +420,7 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
         let line = format!(
             "{:.1} min  {} -> {:.1} steps/min: {}",
             c.time_nanos as f64 / 60e9,
-            c.from_spm.map_or("–".into(), |f| format!("{f:.1}")),
+            format_value(c.from_spm, WalkMeasure::Cadence.decimals()),
             c.to_spm,
             c.reason
         );

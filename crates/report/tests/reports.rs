@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use entrain_cue::Phase;
 use entrain_engine::EngineCommand;
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
 use entrain_gait::Side;
@@ -148,7 +149,7 @@ fn fixture_for(patient: &PatientText) -> Fixture {
             .phases(id)
             .unwrap()
             .iter()
-            .find(|p| p.phase == "retest")
+            .find(|p| p.phase == Phase::Retest)
             .map(|p| s.started_unix_ms + p.start_nanos / 1_000_000)
             .unwrap();
         let t0 = store
@@ -360,19 +361,15 @@ fn render_pages(pdf: &Path, prefix: &Path) -> Vec<(usize, usize, f64, f64)> {
         .collect()
 }
 
-fn uncued_metrics(store: &Store, session_id: i64, phase: &str) -> GaitMetrics {
+fn uncued_metrics(store: &Store, session_id: i64, phase: Phase) -> GaitMetrics {
     let ics: Vec<FootEvent> = store
         .steps(session_id)
         .unwrap()
         .iter()
-        .filter(|s| s.phase == phase)
+        .filter(|s| s.phase == Some(phase))
         .map(|s| FootEvent {
             time_nanos: s.time_nanos,
-            side: if s.side == "left" {
-                Side::Left
-            } else {
-                Side::Right
-            },
+            side: s.side,
         })
         .collect();
     GaitMetrics::from_events(
@@ -429,8 +426,8 @@ fn session_report_progress_report_and_fhir_bundle() {
     keep_screenshot(&fx.out.join("session-1.png"), "session-report.png");
 
     let text = pdf_text(&pdf);
-    let baseline = uncued_metrics(&store, last, "baseline");
-    let retest = uncued_metrics(&store, last, "retest");
+    let baseline = uncued_metrics(&store, last, Phase::Baseline);
+    let retest = uncued_metrics(&store, last, Phase::Retest);
     for needle in [
         "RAS session report",
         CODE,
@@ -448,11 +445,11 @@ fn session_report_progress_report_and_fhir_bundle() {
         "0.74",
         "Tempo curve and phases",
         "Session time (min)",
-        "Resonant match",
-        "Frequency modulation",
+        "Matched cue",
+        "Progression",
         "Re-test (no cue)",
         "walked the corridor without the cane",
-        "6 min walk, distance: 212 m",
+        "6 minute walk test (distance): 212 m",
         "Timed Up and Go: 17.4 s",
         "Tempo adaptation",
         "PhaseCorrection",
@@ -536,7 +533,7 @@ fn session_report_progress_report_and_fhir_bundle() {
             text.contains(date),
             "progress report lacks session {id} of {date}"
         );
-        let m = uncued_metrics(&store, id, "retest");
+        let m = uncued_metrics(&store, id, Phase::Retest);
         assert!(
             text.contains(&format!("{:.1}", m.cadence_spm)),
             "session {id} re-test cadence"

@@ -272,7 +272,11 @@ pub fn build_tables(
         ]);
         for x in store.session_sensors(s.id)? {
             t_sensors.rows.push(if d {
-                vec![json!(s.id), json!(x.placement.code()), json!(x.sample_rate_hz)]
+                vec![
+                    json!(s.id),
+                    json!(x.placement.code()),
+                    json!(x.sample_rate_hz),
+                ]
             } else {
                 vec![
                     json!(s.id),

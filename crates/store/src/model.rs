@@ -121,7 +121,6 @@ impl SessionStatus {
             SessionStatus::Failed => "failed",
         }
     }
-
 }
 
 impl FromStr for SessionStatus {
@@ -452,6 +451,24 @@ impl ClinicalTestKind {
         }
     }
 
+    /// The test's name and what it measures, for screens and reports.
+    pub fn title(self) -> &'static str {
+        match self {
+            ClinicalTestKind::TenMetreWalk => "10 m walk test (gait speed)",
+            ClinicalTestKind::SixMinuteWalk => "6 minute walk test (distance)",
+            ClinicalTestKind::TimedUpAndGo => "Timed Up and Go",
+            ClinicalTestKind::Fac => "Functional Ambulation Category",
+        }
+    }
+
+    /// A result as shown: `0.62 m/s`, `210 m`, `18.5 s`, and a FAC category as a bare number.
+    pub fn format_result(self, value: f64) -> String {
+        match self {
+            ClinicalTestKind::Fac => format!("{value}"),
+            _ => format!("{value} {}", self.unit()),
+        }
+    }
+
     /// The unit of the value.
     pub fn unit(self) -> &'static str {
         match self {
@@ -471,7 +488,6 @@ impl ClinicalTestKind {
             ClinicalTestKind::Fac => (0.0, 5.0),
         }
     }
-
 }
 
 impl FromStr for ClinicalTestKind {

@@ -650,7 +650,13 @@ impl Store {
         tx.execute(
             "UPDATE sessions SET status = ?2, end_reason = ?3, ended_unix_ms = ?4,
                  last_nanos = MAX(last_nanos, ?5) WHERE id = ?1",
-            params![session_id, status.as_str(), reason, unix_ms_now(), end_nanos],
+            params![
+                session_id,
+                status.as_str(),
+                reason,
+                unix_ms_now(),
+                end_nanos
+            ],
         )
         .map_err(e)?;
         tx.commit().map_err(e)
@@ -741,9 +747,7 @@ impl Store {
             .conn
             .prepare_cached(sql)
             .map_err(|e| self.e(&context, e))?;
-        let rows = stmt
-            .query_map([id], f)
-            .map_err(|e| self.e(&context, e))?;
+        let rows = stmt.query_map([id], f).map_err(|e| self.e(&context, e))?;
         rows.collect::<Result<_, _>>()
             .map_err(|e| self.e(&context, e))
     }

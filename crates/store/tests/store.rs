@@ -510,7 +510,13 @@ fn rows_read_back_as_types_and_an_unknown_name_is_a_clear_error() {
     assert_eq!(steps[0].side, Side::Left);
     assert_eq!(steps[1].side, Side::Right);
     assert!(steps.iter().all(|s| s.phase == Some(Phase::Baseline)));
-    assert!(store.beats(id).unwrap().iter().all(|b| b.phase == Phase::Matched));
+    assert!(
+        store
+            .beats(id)
+            .unwrap()
+            .iter()
+            .all(|b| b.phase == Phase::Matched)
+    );
     assert_eq!(store.events(id).unwrap()[0].kind, EventKind::Mark);
     assert_eq!(
         store.session_sensors(id).unwrap()[0].placement,

@@ -5,6 +5,12 @@
 use egui::{Color32, Key, RichText, Ui};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Polygon};
 
+use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
+use entrain_analysis::thresholds::{
+    COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS, ambulation_class,
+    speed_change_verdict,
+};
+use entrain_analysis::{PatientProgress, SessionAnalysis, WalkMeasure};
 use entrain_cue::Phase;
 use entrain_engine::EngineCommand;
 use entrain_gait::{Placement, Side};
@@ -15,10 +21,9 @@ use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, PatientRecord};
 
 use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
 use crate::live::{self, LiveSession, SourceChoice};
-use crate::progress;
 use crate::settings::Settings;
 use crate::widgets::{self, Banner, Severity};
-use crate::worker::{self, Pending, ProgressData, Reply, StoreWorker};
+use crate::worker::{self, Pending, Reply, StoreWorker};
 
 /// The screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +74,7 @@ impl PatientForm {
             year_of_birth: p.year_of_birth.map(|y| y.to_string()).unwrap_or_default(),
             affected_side: p
                 .affected_side
-                .map(|s| s.name().to_string())
+                .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
             diagnosis_date: p.diagnosis_date.clone().unwrap_or_default(),
             notes: p.notes.clone(),
@@ -86,7 +91,7 @@ impl PatientForm {
         };
         let affected_side = match self.affected_side.trim() {
             "" => None,
-            s => Some(AffectedSide::parse(s).map_err(|e| e.to_string())?),
+            s => Some(s.parse::<AffectedSide>().map_err(|e| e.to_string())?),
         };
         let diagnosis_date = match self.diagnosis_date.trim() {
             "" => None,
@@ -162,7 +167,7 @@ pub struct EntrainApp {
     ending: Option<Pending<String>>,
     last_summary: Option<String>,
     tests: TestsState,
-    progress: Option<ProgressData>,
+    progress: Option<PatientProgress>,
     compare_session: Option<usize>,
     auto_start: bool,
 }
@@ -214,9 +219,7 @@ pub fn parse_phase(text: &str) -> Option<Phase> {
         Phase::Done,
     ]
     .into_iter()
-    .find(|p| {
-        p.label() == text || entrain_engine::phase_name(*p) == text || format!("{p:?}") == text
-    })
+    .find(|p| p.label() == text || p.as_str() == text || format!("{p:?}") == text)
 }
 
 impl EntrainApp {
@@ -454,7 +457,7 @@ impl EntrainApp {
                 Reply::Assigned(Ok(t)) => self.info(t),
                 Reply::Assigned(Err(e)) => self.error(format!("Sensors not assigned: {e}")),
                 Reply::Progress(Ok(p)) => {
-                    if Some(p.patient_id) == self.selected {
+                    if Some(p.patient.id) == self.selected {
                         self.progress = Some(p);
                     }
                 }
@@ -664,7 +667,7 @@ impl EntrainApp {
                 } else {
                     Color32::WHITE
                 }));
-                ui.label(p.affected_side.map_or("—", AffectedSide::name));
+                ui.label(p.affected_side.map_or("—", AffectedSide::as_str));
                 ui.label(
                     p.year_of_birth
                         .map_or_else(|| "—".into(), |y| y.to_string()),
@@ -1063,10 +1066,7 @@ impl EntrainApp {
                 ui.label(format!("Trial {}: {:.2} m/s", i + 1, v));
             }
             if let Some(v) = t.gait_speed_mps() {
-                ui.label(format!(
-                    "Gait speed {v:.2} m/s — {}",
-                    progress::ambulation_class(v)
-                ));
+                ui.label(format!("Gait speed {v:.2} m/s — {}", ambulation_class(v)));
                 if ui.button("Save 10 m walk").clicked() {
                     save = Some((
                         ClinicalTestKind::TenMetreWalk,
@@ -1189,7 +1189,7 @@ impl EntrainApp {
                 Reply::TestSaved(
                     store
                         .add_clinical_test(pid, session, kind, value, &notes)
-                        .map(|_| format!("Stored {}: {value:.2} {}", kind.code(), kind.unit()))
+                        .map(|_| format!("Stored {}: {value:.2} {}", kind.as_str(), kind.unit()))
                         .map_err(|e| e.to_string()),
                 )
             });
@@ -1226,6 +1226,8 @@ impl EntrainApp {
             data.sessions.len(),
             data.tests.len()
         ));
+        let cadence = WalkMeasure::Cadence;
+        let best_r = |s: &SessionAnalysis| s.best_entrainment().map(|(_, x)| x.resultant_length);
         let mut list_clicked = None;
         let mut report_clicked = None;
         egui::Grid::new("sessions").striped(true).show(ui, |ui| {
@@ -1233,99 +1235,85 @@ impl EntrainApp {
             ui.label("Status");
             ui.label("Steps");
             ui.label("Cadence baseline -> re-test");
-            ui.label("Entrainment R");
+            ui.label("Entrainment R (best phase)");
             ui.end_row();
-            for (i, (s, p)) in data.sessions.iter().zip(&data.points).enumerate() {
+            for (i, s) in data.sessions.iter().enumerate() {
+                let id = s.session.id;
                 ui.horizontal(|ui| {
-                    if ui.button(format!("Session #{}", s.id)).clicked() {
+                    if ui.button(format!("Session #{id}")).clicked() {
                         list_clicked = Some(i);
                     }
-                    if ui.button(format!("Report #{} (PDF)", s.id)).clicked() {
-                        report_clicked = Some(Report::Session(s.id));
+                    if ui.button(format!("Report #{id} (PDF)")).clicked() {
+                        report_clicked = Some(Report::Session(id));
                     }
-                    if ui.button(format!("FHIR #{}", s.id)).clicked() {
-                        report_clicked = Some(Report::Fhir(s.id));
+                    if ui.button(format!("FHIR #{id}")).clicked() {
+                        report_clicked = Some(Report::Fhir(id));
                     }
                 });
-                ui.label(s.status.name());
-                ui.label(p.steps.to_string());
+                ui.label(s.session.status.as_str());
+                ui.label(s.total_steps.to_string());
                 ui.label(format!(
                     "{} -> {} steps/min",
-                    fmt_opt(p.baseline.cadence_spm, 1),
-                    fmt_opt(p.retest.cadence_spm, 1)
+                    cadence.shown(s.baseline.as_ref()),
+                    cadence.shown(s.retest.as_ref())
                 ));
-                ui.label(fmt_opt(p.entrainment_r, 2));
+                ui.label(format_value(best_r(s), R_DECIMALS));
                 ui.end_row();
             }
         });
-        let idx = |points: &[progress::SessionPoint],
-                   f: &dyn Fn(&progress::SessionPoint) -> Option<f64>|
-         -> Vec<[f64; 2]> {
-            points
+        // One point per session (x: its number in the list) of measure `m` of the baseline or the
+        // re-test.
+        let series = |m: WalkMeasure, retest: bool| {
+            data.sessions
                 .iter()
                 .enumerate()
-                .filter_map(|(i, p)| f(p).map(|v| [i as f64 + 1.0, v]))
-                .collect()
+                .filter_map(|(i, s)| {
+                    let walk = if retest { &s.retest } else { &s.baseline };
+                    walk.as_ref()
+                        .and_then(|x| m.of(x))
+                        .map(|v| [i as f64 + 1.0, v])
+                })
+                .collect::<Vec<[f64; 2]>>()
         };
         ui.columns(2, |cols| {
-            let pts = &data.points;
-            small_plot(
-                &mut cols[0],
-                "progress_cadence",
-                "cadence, steps/min",
-                vec![
-                    (
-                        "baseline (no cue)",
-                        idx(pts, &|p| p.baseline.cadence_spm),
-                        widgets::LEFT_COLOUR,
-                    ),
-                    (
-                        "re-test (no cue)",
-                        idx(pts, &|p| p.retest.cadence_spm),
-                        widgets::RIGHT_COLOUR,
-                    ),
-                ],
-            );
-            small_plot(
-                &mut cols[1],
-                "progress_asymmetry",
-                "symmetry ratio (1 = symmetric)",
-                vec![
-                    (
-                        "baseline",
-                        idx(pts, &|p| p.baseline.symmetry_ratio),
-                        widgets::LEFT_COLOUR,
-                    ),
-                    (
-                        "re-test",
-                        idx(pts, &|p| p.retest.symmetry_ratio),
-                        widgets::RIGHT_COLOUR,
-                    ),
-                ],
-            );
-            small_plot(
-                &mut cols[0],
-                "progress_cv",
-                "step-time variability CV, %",
-                vec![(
-                    "whole session",
-                    idx(pts, &|p| p.whole.step_time_cv_percent),
-                    widgets::TEMPO_COLOUR,
-                )],
-            );
+            for (col, id, m) in [
+                (0, "progress_cadence", WalkMeasure::Cadence),
+                (1, "progress_asymmetry", WalkMeasure::SymmetryRatio),
+                (0, "progress_cv", WalkMeasure::StepTimeCv),
+            ] {
+                small_plot(
+                    &mut cols[col],
+                    id,
+                    m.label(),
+                    vec![
+                        (
+                            Phase::Baseline.title(),
+                            series(m, false),
+                            widgets::LEFT_COLOUR,
+                        ),
+                        (
+                            Phase::Retest.title(),
+                            series(m, true),
+                            widgets::RIGHT_COLOUR,
+                        ),
+                    ],
+                );
+            }
+            let r: Vec<[f64; 2]> = data
+                .sessions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| best_r(s).map(|v| [i as f64 + 1.0, v]))
+                .collect();
             small_plot(
                 &mut cols[1],
                 "progress_r",
                 "entrainment R",
-                vec![(
-                    "cued steps",
-                    idx(pts, &|p| p.entrainment_r),
-                    widgets::TEMPO_COLOUR,
-                )],
+                vec![("best cued phase", r, widgets::TEMPO_COLOUR)],
             );
         });
         ui.heading("Gait speed (10-metre walk)");
-        let speeds = progress::gait_speeds(&data.tests);
+        let speeds = data.results(ClinicalTestKind::TenMetreWalk);
         let first = speeds.first().map(|s| s.1);
         let n = speeds.len().max(2) as f64;
         Plot::new("progress_speed")
@@ -1338,12 +1326,14 @@ impl EntrainApp {
                 if let Some(f) = first {
                     plot.polygon(
                         Polygon::new(
-                            "MCID band (0.13–0.16 m/s above the first test)",
+                            format!(
+                                "MCID band ({MCID_LOW_MPS:.2}–{MCID_HIGH_MPS:.2} m/s above the first test)"
+                            ),
                             PlotPoints::from(vec![
-                                [0.5, f + progress::MCID_LOW_MPS],
-                                [n + 0.5, f + progress::MCID_LOW_MPS],
-                                [n + 0.5, f + progress::MCID_HIGH_MPS],
-                                [0.5, f + progress::MCID_HIGH_MPS],
+                                [0.5, f + MCID_LOW_MPS],
+                                [n + 0.5, f + MCID_LOW_MPS],
+                                [n + 0.5, f + MCID_HIGH_MPS],
+                                [0.5, f + MCID_HIGH_MPS],
                             ]),
                         )
                         .fill_color(Color32::from_rgba_unmultiplied(0x2c, 0xa0, 0x2c, 60)),
@@ -1351,14 +1341,17 @@ impl EntrainApp {
                 }
                 plot.hline(
                     HLine::new(
-                        "household / limited community 0.4 m/s",
-                        progress::HOUSEHOLD_LIMIT_MPS,
+                        format!("household / limited community {HOUSEHOLD_LIMIT_MPS:.1} m/s"),
+                        HOUSEHOLD_LIMIT_MPS,
                     )
                     .color(Color32::LIGHT_RED),
                 );
                 plot.hline(
-                    HLine::new("community 0.8 m/s", progress::COMMUNITY_LIMIT_MPS)
-                        .color(Color32::LIGHT_GREEN),
+                    HLine::new(
+                        format!("community {COMMUNITY_LIMIT_MPS:.1} m/s"),
+                        COMMUNITY_LIMIT_MPS,
+                    )
+                    .color(Color32::LIGHT_GREEN),
                 );
                 let pts: Vec<[f64; 2]> = speeds
                     .iter()
@@ -1375,18 +1368,20 @@ impl EntrainApp {
             && speeds.len() >= 2
         {
             ui.label(format!(
-                "First {f:.2} m/s -> latest {l:.2} m/s: {}; {}",
-                progress::speed_change_verdict(f, l),
-                progress::ambulation_class(l)
+                "First {} m/s -> latest {} m/s: {}; {}",
+                format_value(Some(f), GAIT_SPEED_DECIMALS),
+                format_value(Some(l), GAIT_SPEED_DECIMALS),
+                speed_change_verdict(f, l),
+                ambulation_class(l)
             ));
         }
         if let Some(i) = list_clicked {
             self.compare_session = Some(i);
         }
-        let chosen = self.compare_session.or(data.points.len().checked_sub(1));
-        if let Some(p) = chosen.and_then(|i| data.points.get(i)) {
-            ui.heading(format!("Session #{}: baseline vs re-test", p.session_id));
-            comparison_table(ui, &p.baseline, &p.retest);
+        let chosen = self.compare_session.or(data.sessions.len().checked_sub(1));
+        if let Some(s) = chosen.and_then(|i| data.sessions.get(i)) {
+            ui.heading(format!("Session #{}: baseline vs re-test", s.session.id));
+            comparison_table(ui, s);
         }
         if let Some(report) = report_clicked {
             self.write_report(report);
@@ -1613,38 +1608,17 @@ fn small_plot(ui: &mut Ui, id: &str, y_label: &str, series: Vec<(&str, Vec<[f64;
         });
 }
 
-fn comparison_table(ui: &mut Ui, a: &progress::WalkMeasures, b: &progress::WalkMeasures) {
+/// The session's baseline vs re-test table, as the session report prints it.
+fn comparison_table(ui: &mut Ui, s: &SessionAnalysis) {
     egui::Grid::new("comparison").striped(true).show(ui, |ui| {
-        ui.label("measure");
-        ui.label("baseline (no cue)");
-        ui.label("re-test (no cue)");
+        for head in ["Measure", "Baseline", "Re-test", "Change"] {
+            ui.label(head);
+        }
         ui.end_row();
-        let rows: [(&str, Option<f64>, Option<f64>, usize); 5] = [
-            ("cadence, steps/min", a.cadence_spm, b.cadence_spm, 1),
-            (
-                "step time left, s",
-                a.step_time_left_secs,
-                b.step_time_left_secs,
-                3,
-            ),
-            (
-                "step time right, s",
-                a.step_time_right_secs,
-                b.step_time_right_secs,
-                3,
-            ),
-            ("symmetry ratio", a.symmetry_ratio, b.symmetry_ratio, 2),
-            (
-                "variability CV, %",
-                a.step_time_cv_percent,
-                b.step_time_cv_percent,
-                1,
-            ),
-        ];
-        for (name, x, y, d) in rows {
-            ui.label(name);
-            ui.label(fmt_opt(x, d));
-            ui.label(fmt_opt(y, d));
+        for row in s.baseline_vs_retest() {
+            for cell in row {
+                ui.label(cell);
+            }
             ui.end_row();
         }
     });

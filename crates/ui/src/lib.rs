@@ -5,14 +5,14 @@
 //! - [`app`]: the window ([`EntrainApp`]), drawn into any `egui::Ui`; [`widgets`]: big numbers,
 //!   visual beat, gauge, histogram, plots, banners; [`live`]: a running engine session as the UI
 //!   holds it; [`worker`]: the record and the radio off the UI thread; [`settings`].
-//! - [`progress`]: per-session measures from the record, and the clinical thresholds.
+//! - The Progress screen shows what `entrain-analysis` measures of each stored session, the same
+//!   numbers the reports print.
 #![forbid(unsafe_code)]
 
 pub mod app;
 pub mod clinical;
 pub mod history;
 pub mod live;
-pub mod progress;
 pub mod settings;
 pub mod widgets;
 pub mod worker;

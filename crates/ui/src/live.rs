@@ -205,7 +205,7 @@ pub fn summary_text(summary: &Result<RunSummary, EngineError>) -> String {
                 "Session {} {}: {} ({} steps).",
                 s.session_id
                     .map_or_else(|| "(not recorded)".into(), |id| format!("#{id}")),
-                s.status.name(),
+                s.status.as_str(),
                 s.reason,
                 s.snapshot.steps_total
             );

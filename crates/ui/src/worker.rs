@@ -5,25 +5,11 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use entrain_store::{PatientRecord, SessionRecord, Store, StoredClinicalTest};
-
-use crate::progress::{SessionPoint, session_point};
+use entrain_analysis::{PatientProgress, analyse_patient_record};
+use entrain_store::{PatientRecord, Store};
 
 /// A job for the record's thread.
 pub type Job = Box<dyn FnOnce(&mut Store) -> Reply + Send>;
-
-/// Everything the progress screen shows for one patient.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProgressData {
-    /// The patient.
-    pub patient_id: i64,
-    /// Sessions, oldest first.
-    pub sessions: Vec<SessionRecord>,
-    /// Their measures, same order.
-    pub points: Vec<SessionPoint>,
-    /// Clinical tests, oldest first.
-    pub tests: Vec<StoredClinicalTest>,
-}
 
 /// An answer from a background job.
 #[derive(Debug)]
@@ -37,7 +23,7 @@ pub enum Reply {
     /// Sensors were assigned to a patient.
     Assigned(Result<String, String>),
     /// A patient's progress.
-    Progress(Result<ProgressData, String>),
+    Progress(Result<PatientProgress, String>),
     /// A clinical test was stored: its description.
     TestSaved(Result<String, String>),
     /// A report or export was written: what and where.
@@ -110,39 +96,9 @@ impl StoreWorker {
     }
 }
 
-/// Reads a patient's progress from the record.
-pub fn load_progress(store: &Store, patient: &PatientRecord) -> Result<ProgressData, String> {
-    let paretic = match patient.affected_side {
-        Some(entrain_store::AffectedSide::Left) => Some(entrain_gait::Side::Left),
-        Some(entrain_store::AffectedSide::Right) => Some(entrain_gait::Side::Right),
-        _ => None,
-    };
-    let mut sessions = store
-        .sessions(Some(patient.id))
-        .map_err(|e| e.to_string())?;
-    sessions.sort_by_key(|s| (s.started_unix_ms, s.id));
-    let mut points = Vec::with_capacity(sessions.len());
-    for s in &sessions {
-        let steps = store.steps(s.id).map_err(|e| e.to_string())?;
-        let beats = store.beats(s.id).map_err(|e| e.to_string())?;
-        points.push(session_point(
-            s.id,
-            s.started_unix_ms,
-            &steps,
-            &beats,
-            paretic,
-        ));
-    }
-    let mut tests = store
-        .clinical_tests(patient.id)
-        .map_err(|e| e.to_string())?;
-    tests.sort_by_key(|t| (t.performed_unix_ms, t.id));
-    Ok(ProgressData {
-        patient_id: patient.id,
-        sessions,
-        points,
-        tests,
-    })
+/// Reads a patient's progress from the record (every session measured by `entrain-analysis`).
+pub fn load_progress(store: &Store, patient: &PatientRecord) -> Result<PatientProgress, String> {
+    analyse_patient_record(store, patient.clone()).map_err(|e| e.to_string())
 }
 
 /// A one-off background job with one answer (BLE scan, session start).

@@ -1,50 +1,27 @@
-//! What the reports say about a session, computed from the record with `entrain-gait`'s metrics.
+//! One stored session's measures: the uncued baseline and re-test, entrainment per phase, the
+//! cadence curve, the clinical tests filed with it. Definitions: `docs/CLINICAL.md`.
 
+use entrain_cue::Phase;
 use entrain_gait::Side;
 use entrain_gait::cadence::{CadenceTracker, CadenceTrackerConfig};
 use entrain_gait::metrics::{FootEvent, GaitMetrics, MetricsConfig};
 use entrain_gait::sync::{SyncSummary, summarize};
 use entrain_store::{
-    AffectedSide, ClinicalTestKind, PatientRecord, SessionRecord, SessionSensor, Store,
+    ClinicalTestKind, EventKind, PatientRecord, SessionRecord, SessionSensor, Store,
     StoredClinicalTest, StoredEvent, StoredTempoChange,
 };
 
-use crate::error::ReportError;
+use crate::error::AnalysisError;
+use crate::measure::{GAIT_SPEED_DECIMALS, NO_VALUE, WalkMeasure, format_change, format_value};
 use crate::settings::{Settings, parse_settings};
 
 const NANOS_PER_SEC: f64 = 1e9;
 
-/// The label of a stored phase name, in DOMAIN.md's words.
-pub fn phase_label(name: &str) -> &str {
-    match name {
-        "baseline" => "Baseline (no cue)",
-        "matched" => "Resonant match",
-        "progression" => "Frequency modulation",
-        "functional" => "Functional walking",
-        "fading" => "Fading",
-        "retest" => "Re-test (no cue)",
-        "done" => "Done",
-        other => other,
-    }
-}
-
-/// The entrainment category of a resultant vector length (DOMAIN.md: > 0.7 strong, 0.4–0.7
-/// moderate).
-pub fn entrainment_label(r: f64) -> &'static str {
-    if r > 0.7 {
-        "strong"
-    } else if r >= 0.4 {
-        "moderate"
-    } else {
-        "weak"
-    }
-}
-
 /// One phase of the session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseSummary {
-    /// Stored name (`baseline`, `matched`, ...).
-    pub name: String,
+    /// Which phase.
+    pub phase: Phase,
     /// Start, s of session time.
     pub start_secs: f64,
     /// End, s (the session's last data time if the phase never closed).
@@ -59,6 +36,19 @@ pub struct PhaseSummary {
     pub sync: Option<SyncSummary>,
 }
 
+/// One beat of the schedule, for the tempo curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BeatPoint {
+    /// When it was due, s of session time.
+    pub secs: f64,
+    /// Its tempo, steps/min.
+    pub tempo_spm: f64,
+    /// The target tempo then, steps/min.
+    pub target_spm: f64,
+    /// Whether it sounded (a fading gap's beats are silent).
+    pub audible: bool,
+}
+
 /// A result of a clinical test averaged over its trials.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TestResult {
@@ -68,7 +58,20 @@ pub struct TestResult {
     pub trials: usize,
 }
 
-/// Everything the reports and the FHIR export need about one session.
+impl TestResult {
+    /// The mean of `tests`' values; `None` without a test.
+    pub fn mean_of<'a>(tests: impl IntoIterator<Item = &'a StoredClinicalTest>) -> Option<Self> {
+        let (sum, trials) = tests
+            .into_iter()
+            .fold((0.0, 0), |(sum, n), t| (sum + t.value, n + 1));
+        (trials > 0).then(|| TestResult {
+            mean: sum / trials as f64,
+            trials,
+        })
+    }
+}
+
+/// Everything the screen, the reports and the FHIR export say about one session.
 #[derive(Debug, Clone)]
 pub struct SessionAnalysis {
     /// The session record.
@@ -85,8 +88,8 @@ pub struct SessionAnalysis {
     pub baseline: Option<GaitMetrics>,
     /// Gait metrics of the uncued re-test.
     pub retest: Option<GaitMetrics>,
-    /// Every beat: (s, tempo steps/min, target steps/min, audible).
-    pub beats: Vec<(f64, f64, f64, bool)>,
+    /// Every beat of the schedule, audible or silent.
+    pub beats: Vec<BeatPoint>,
     /// The patient's cadence as the live tracker saw it: (s, steps/min).
     pub cadence_track: Vec<(f64, f64)>,
     /// Target tempo changes with their reasons.
@@ -108,9 +111,80 @@ pub struct SessionAnalysis {
 }
 
 impl SessionAnalysis {
-    /// The phase named `name`, if the session had it.
-    pub fn phase(&self, name: &str) -> Option<&PhaseSummary> {
-        self.phases.iter().find(|p| p.name == name)
+    /// The summary of `phase`, if the session had it.
+    pub fn phase(&self, phase: Phase) -> Option<&PhaseSummary> {
+        self.phases.iter().find(|p| p.phase == phase)
+    }
+
+    /// The session's entrainment for the progress trend: the highest R any cued phase reached,
+    /// with that phase.
+    pub fn best_entrainment(&self) -> Option<(Phase, SyncSummary)> {
+        self.phases
+            .iter()
+            .filter_map(|p| p.sync.map(|s| (p.phase, s)))
+            .fold(None, |best, (phase, s)| match best {
+                Some((_, b)) if b.resultant_length >= s.resultant_length => best,
+                _ => Some((phase, s)),
+            })
+    }
+
+    /// The highest audible cue tempo of the session, steps/min.
+    pub fn max_cue_tempo_spm(&self) -> Option<f64> {
+        self.beats
+            .iter()
+            .filter(|b| b.audible)
+            .map(|b| b.tempo_spm)
+            .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))))
+    }
+
+    /// The session's gait speed for the progress trend: the re-test's 10 m walk, else the
+    /// baseline's.
+    pub fn gait_speed(&self) -> Option<TestResult> {
+        self.gait_speed_retest.or(self.gait_speed_baseline)
+    }
+
+    /// The baseline vs re-test table as shown on the Progress screen and in the session report:
+    /// one row per [`WalkMeasure`], then the 10 m walk gait speed and the steps counted; each row
+    /// is label, baseline, re-test, change.
+    pub fn baseline_vs_retest(&self) -> Vec<[String; 4]> {
+        let mut rows: Vec<[String; 4]> = WalkMeasure::ALL
+            .iter()
+            .map(|m| {
+                let b = self.baseline.as_ref().and_then(|x| m.of(x));
+                let r = self.retest.as_ref().and_then(|x| m.of(x));
+                [
+                    m.label().to_string(),
+                    format_value(b, m.decimals()),
+                    format_value(r, m.decimals()),
+                    format_change(b, r, m.decimals()),
+                ]
+            })
+            .collect();
+        let speed = |t: Option<TestResult>| t.map(|t| t.mean);
+        let shown = |t: Option<TestResult>| {
+            let trials = t.map_or(String::new(), |t| format!(" ({}×)", t.trials));
+            format!("{}{trials}", format_value(speed(t), GAIT_SPEED_DECIMALS))
+        };
+        rows.push([
+            "Gait speed, 10 m walk test (m/s)".into(),
+            shown(self.gait_speed_baseline),
+            shown(self.gait_speed_retest),
+            format_change(
+                speed(self.gait_speed_baseline),
+                speed(self.gait_speed_retest),
+                GAIT_SPEED_DECIMALS,
+            ),
+        ]);
+        let steps = |m: Option<&GaitMetrics>| {
+            m.map_or(NO_VALUE.into(), |m| format!("{} / {}", m.n_left, m.n_right))
+        };
+        rows.push([
+            "Steps counted (L / R)".into(),
+            steps(self.baseline.as_ref()),
+            steps(self.retest.as_ref()),
+            String::new(),
+        ]);
+        rows
     }
 
     /// Wall-clock time of a session time, Unix ms.
@@ -118,7 +192,7 @@ impl SessionAnalysis {
         self.session.started_unix_ms + (secs * 1000.0).round() as i64
     }
 
-    /// The sensors as one line: `foot_left 100 Hz, foot_right 100 Hz`.
+    /// The sensors as one line: `foot left 100 Hz, foot right 100 Hz`.
     pub fn sensors_text(&self) -> String {
         if self.sensors.is_empty() {
             return "none recorded".into();
@@ -128,7 +202,7 @@ impl SessionAnalysis {
             .map(|s| {
                 format!(
                     "{} {:.0} Hz",
-                    s.placement.replace('_', " "),
+                    s.placement.code().replace('_', " "),
                     s.sample_rate_hz
                 )
             })
@@ -142,49 +216,27 @@ impl SessionAnalysis {
     }
 }
 
-fn mean_of(tests: &[&StoredClinicalTest]) -> Option<TestResult> {
-    if tests.is_empty() {
-        return None;
-    }
-    Some(TestResult {
-        mean: tests.iter().map(|t| t.value).sum::<f64>() / tests.len() as f64,
-        trials: tests.len(),
-    })
-}
-
 /// Reads session `session_id` from `store` and computes its measures.
-pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis, ReportError> {
+pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis, AnalysisError> {
     let session = store.session(session_id)?;
     let patient = session.patient_id.map(|id| store.patient(id)).transpose()?;
-    let paretic = match patient.as_ref().and_then(|p| p.affected_side) {
-        Some(AffectedSide::Left) => Some(Side::Left),
-        Some(AffectedSide::Right) => Some(Side::Right),
-        _ => None,
-    };
+    let paretic = patient
+        .as_ref()
+        .and_then(|p| p.affected_side)
+        .and_then(|s| s.paretic());
     let steps = store.steps(session_id)?;
     let beats = store.beats(session_id)?;
     let stored_phases = store.phases(session_id)?;
-    let bad = |detail: String| ReportError::Data { session_id, detail };
-    let mut events = Vec::with_capacity(steps.len());
-    for (i, s) in steps.iter().enumerate() {
-        let side = match s.side.as_str() {
-            "left" => Side::Left,
-            "right" => Side::Right,
-            other => {
-                return Err(bad(format!(
-                    "step {i} (at {:.3} s) has side '{other}', expected left or right",
-                    s.time_nanos as f64 / NANOS_PER_SEC
-                )));
-            }
-        };
-        events.push((
-            FootEvent {
+    let events: Vec<(FootEvent, Option<Phase>)> = steps
+        .iter()
+        .map(|s| {
+            let event = FootEvent {
                 time_nanos: s.time_nanos,
-                side,
-            },
-            s.phase.as_str(),
-        ));
-    }
+                side: s.side,
+            };
+            (event, s.phase)
+        })
+        .collect();
     let config = MetricsConfig {
         paretic,
         ..MetricsConfig::default()
@@ -197,7 +249,7 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
     for p in &stored_phases {
         let ics: Vec<FootEvent> = events
             .iter()
-            .filter(|(_, phase)| *phase == p.phase)
+            .filter(|(_, phase)| *phase == Some(p.phase))
             .map(|(e, _)| *e)
             .collect();
         let audible_beats = beats
@@ -210,7 +262,7 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
         // long beat intervals).
         let reference: Vec<i64> = beats
             .iter()
-            .filter(|b| b.phase == p.phase && (b.volume > 0.0 || p.phase == "fading"))
+            .filter(|b| b.phase == p.phase && (b.volume > 0.0 || p.phase == Phase::Fading))
             .map(|b| b.played_nanos.unwrap_or(b.scheduled_nanos))
             .collect();
         let ic_times: Vec<i64> = ics.iter().map(|e| e.time_nanos).collect();
@@ -220,7 +272,7 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
             None
         };
         phases.push(PhaseSummary {
-            name: p.phase.clone(),
+            phase: p.phase,
             start_secs: p.start_nanos as f64 / NANOS_PER_SEC,
             end_secs: p.end_nanos.unwrap_or(last_nanos) as f64 / NANOS_PER_SEC,
             steps: ics.len(),
@@ -229,14 +281,14 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
             sync,
         });
     }
-    let baseline = phases
-        .iter()
-        .find(|p| p.name == "baseline")
-        .and_then(|p| p.metrics);
-    let retest = phases
-        .iter()
-        .find(|p| p.name == "retest")
-        .and_then(|p| p.metrics);
+    let metrics_of = |phase: Phase| {
+        phases
+            .iter()
+            .find(|p| p.phase == phase)
+            .and_then(|p| p.metrics)
+    };
+    let baseline = metrics_of(Phase::Baseline);
+    let retest = metrics_of(Phase::Retest);
 
     let mut tracker = CadenceTracker::new(CadenceTrackerConfig::default());
     let mut cadence_track = Vec::with_capacity(events.len());
@@ -254,22 +306,20 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
             .collect(),
         None => Vec::new(),
     };
+    // A 10 m walk done before the re-test started measures the baseline; at or after, the re-test.
     let retest_start_ms = stored_phases
         .iter()
-        .find(|p| p.phase == "retest")
+        .find(|p| p.phase == Phase::Retest)
         .map(|p| session.started_unix_ms + p.start_nanos / 1_000_000);
-    let walk_tests: Vec<&StoredClinicalTest> = clinical_tests
+    let (before, after): (Vec<&StoredClinicalTest>, Vec<&StoredClinicalTest>) = clinical_tests
         .iter()
-        .filter(|t| t.test == ClinicalTestKind::TenMetreWalk.code())
-        .collect();
-    let (before, after): (Vec<&StoredClinicalTest>, Vec<&StoredClinicalTest>) = walk_tests
-        .iter()
+        .filter(|t| t.test == ClinicalTestKind::TenMetreWalk)
         .partition(|t| retest_start_ms.is_some_and(|start| t.performed_unix_ms < start));
 
     let marks = store
         .events(session_id)?
         .into_iter()
-        .filter(|e| e.kind == "mark")
+        .filter(|e| e.kind == EventKind::Mark)
         .collect();
     Ok(SessionAnalysis {
         settings: parse_settings(&session.settings_json),
@@ -279,57 +329,23 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
         retest,
         beats: beats
             .iter()
-            .map(|b| {
-                (
-                    b.scheduled_nanos as f64 / NANOS_PER_SEC,
-                    b.tempo_spm,
-                    b.target_spm,
-                    b.volume > 0.0,
-                )
+            .map(|b| BeatPoint {
+                secs: b.scheduled_nanos as f64 / NANOS_PER_SEC,
+                tempo_spm: b.tempo_spm,
+                target_spm: b.target_spm,
+                audible: b.volume > 0.0,
             })
             .collect(),
         cadence_track,
         tempo_changes: store.tempo_changes(session_id)?,
         marks,
-        gait_speed_baseline: mean_of(&before),
-        gait_speed_retest: mean_of(&after),
+        gait_speed_baseline: TestResult::mean_of(before),
+        gait_speed_retest: TestResult::mean_of(after),
         clinical_tests,
         sensors: store.session_sensors(session_id)?,
         total_steps: steps.len(),
         duration_secs: last_nanos as f64 / NANOS_PER_SEC,
         phases,
         session,
-    })
-}
-
-/// One patient's sessions and tests, for the progress report.
-#[derive(Debug, Clone)]
-pub struct PatientProgress {
-    /// The patient.
-    pub patient: PatientRecord,
-    /// Every session, oldest first.
-    pub sessions: Vec<SessionAnalysis>,
-    /// Every clinical test, oldest first.
-    pub tests: Vec<StoredClinicalTest>,
-}
-
-/// Reads everything about the patient with code `code`.
-pub fn analyse_patient(store: &Store, code: &str) -> Result<PatientProgress, ReportError> {
-    let patient = store
-        .patient_by_code(code)?
-        .ok_or_else(|| ReportError::Patient {
-            patient: code.to_string(),
-            detail: format!("no such patient in {}", store.path().display()),
-        })?;
-    let sessions = store
-        .sessions(Some(patient.id))?
-        .iter()
-        .map(|s| analyse_session(store, s.id))
-        .collect::<Result<Vec<_>, _>>()?;
-    let tests = store.clinical_tests(patient.id)?;
-    Ok(PatientProgress {
-        patient,
-        sessions,
-        tests,
     })
 }
