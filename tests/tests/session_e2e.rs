@@ -9,13 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use entrain_analysis::export::export_sessions;
 use entrain_cue::Phase;
 use entrain_engine::EngineConfig;
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
 use entrain_gait::detect::{FootDetector, FootDetectorConfig};
 use entrain_gait::{GaitEventKind, Placement, StreamingDetector};
 use entrain_sensors::replay::{self, Dataset, ReplaySource};
-use entrain_store::export::{ExportFormat, ExportOptions, export_sessions};
+use entrain_store::export::{ExportFormat, ExportOptions};
 use entrain_store::{SessionStatus, Store};
 
 fn recording() -> replay::Recording {

@@ -12,11 +12,13 @@
 //! - [`thresholds`]: the clinical thresholds (gait-speed MCID band, ambulation classes,
 //!   entrainment categories).
 //! - [`settings`]: the stored protocol settings, flattened for display.
+//! - [`export`]: `entrain export`, the record's tables with every session's measures beside them.
 //!
 //! Definitions and sources: `docs/CLINICAL.md`.
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod export;
 pub mod measure;
 pub mod patient;
 pub mod session;

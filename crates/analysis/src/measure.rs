@@ -74,6 +74,34 @@ impl WalkMeasure {
         }
     }
 
+    /// Its name in exports: `cadence_spm`, `step_time_left_s`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            WalkMeasure::Cadence => "cadence_spm",
+            WalkMeasure::StepTimeLeft => "step_time_left_s",
+            WalkMeasure::StepTimeRight => "step_time_right_s",
+            WalkMeasure::StrideTimeLeft => "stride_time_left_s",
+            WalkMeasure::StrideTimeRight => "stride_time_right_s",
+            WalkMeasure::SymmetryRatio => "symmetry_ratio",
+            WalkMeasure::NormalisedDifference => "normalised_difference",
+            WalkMeasure::StepTimeCv => "step_time_cv_percent",
+            WalkMeasure::StrideTimeCv => "stride_time_cv_percent",
+        }
+    }
+
+    /// Its unit: `steps/min`, `s`, `%`, or `1` for a ratio.
+    pub fn unit(self) -> &'static str {
+        match self {
+            WalkMeasure::Cadence => "steps/min",
+            WalkMeasure::StepTimeLeft
+            | WalkMeasure::StepTimeRight
+            | WalkMeasure::StrideTimeLeft
+            | WalkMeasure::StrideTimeRight => "s",
+            WalkMeasure::SymmetryRatio | WalkMeasure::NormalisedDifference => "1",
+            WalkMeasure::StepTimeCv | WalkMeasure::StrideTimeCv => "%",
+        }
+    }
+
     /// Decimal places it is shown with.
     pub fn decimals(self) -> usize {
         match self {

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use entrain_analysis::export::{export_patient, export_sessions};
 use entrain_engine::{EngineConfig, EngineCore, EngineOutput};
 use entrain_sensors::replay::{ReplaySource, SensorStream};
 use entrain_sensors::source::SensorSource;
-use entrain_store::export::{ExportFormat, ExportOptions, export_patient, export_sessions};
+use entrain_store::export::{ExportFormat, ExportOptions};
 use entrain_store::time::format_unix_ms;
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
 

@@ -1,4 +1,5 @@
-//! Export of sessions as tidy tables: one CSV file per kind of record (`sessions.csv`,
+//! The record's sessions as tidy tables (`entrain-analysis`'s `export` writes them, with the
+//! sessions' measures beside them): one CSV file per kind of record (`sessions.csv`,
 //! `patients.csv`, `phases.csv`, `steps.csv`, `beats.csv`, `tempo_changes.csv`, `events.csv`,
 //! `clinical_tests.csv`, `sensors.csv`), every row with its `session_id`, times in seconds on the
 //! session clock (`*_s`) and in integer nanoseconds where exactness matters; or the same tables
@@ -463,33 +464,4 @@ pub fn write_tables(
         }
     }
     Ok(written)
-}
-
-/// Exports sessions into `dir`.
-pub fn export_sessions(
-    store: &Store,
-    session_ids: &[i64],
-    format: ExportFormat,
-    dir: &Path,
-    options: ExportOptions,
-) -> Result<Vec<PathBuf>, StoreError> {
-    let tables = build_tables(store, session_ids, &[], options)?;
-    write_tables(&tables, format, dir, options)
-}
-
-/// Exports every session of a patient into `dir`.
-pub fn export_patient(
-    store: &Store,
-    patient_id: i64,
-    format: ExportFormat,
-    dir: &Path,
-    options: ExportOptions,
-) -> Result<Vec<PathBuf>, StoreError> {
-    let ids: Vec<i64> = store
-        .sessions(Some(patient_id))?
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    let tables = build_tables(store, &ids, &[patient_id], options)?;
-    write_tables(&tables, format, dir, options)
 }

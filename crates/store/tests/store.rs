@@ -5,7 +5,7 @@ use std::path::Path;
 
 use entrain_cue::Phase;
 use entrain_gait::{ImuSample, Placement, Side};
-use entrain_store::export::{ExportFormat, ExportOptions, export_patient, export_sessions};
+use entrain_store::export::{ExportFormat, ExportOptions, build_tables, write_tables};
 use entrain_store::*;
 
 fn file_bytes(path: &Path) -> Vec<u8> {
@@ -369,14 +369,9 @@ fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
         .unwrap();
 
     let out = dir.path().join("csv");
-    let files = export_sessions(
-        &store,
-        &[id],
-        ExportFormat::Csv,
-        &out,
-        ExportOptions::default(),
-    )
-    .unwrap();
+    let options = ExportOptions::default();
+    let tables = build_tables(&store, &[id], &[], options).unwrap();
+    let files = write_tables(&tables, ExportFormat::Csv, &out, options).unwrap();
     assert_eq!(files.len(), 9);
     let steps = std::fs::read_to_string(out.join("steps.csv")).unwrap();
     assert_eq!(steps.lines().count(), 11);
@@ -387,28 +382,17 @@ fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
     assert!(patients.contains("MARIA-1952") && patients.contains("lives alone"));
 
     let out = dir.path().join("json");
-    export_patient(
-        &store,
-        p.id,
-        ExportFormat::Json,
-        &out,
-        ExportOptions::default(),
-    )
-    .unwrap();
+    let tables = build_tables(&store, &[id], &[p.id], options).unwrap();
+    write_tables(&tables, ExportFormat::Json, &out, options).unwrap();
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("export.json")).unwrap()).unwrap();
     assert_eq!(doc["tables"]["steps"].as_array().unwrap().len(), 10);
     assert_eq!(doc["tables"]["clinical_tests"][0]["unit"], "m/s");
 
     let out = dir.path().join("research");
-    export_patient(
-        &store,
-        p.id,
-        ExportFormat::Csv,
-        &out,
-        ExportOptions { deidentified: true },
-    )
-    .unwrap();
+    let options = ExportOptions { deidentified: true };
+    let tables = build_tables(&store, &[id], &[p.id], options).unwrap();
+    write_tables(&tables, ExportFormat::Csv, &out, options).unwrap();
     let all: String = std::fs::read_dir(&out)
         .unwrap()
         .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
