@@ -439,10 +439,11 @@ impl RasSession {
     }
 
     fn measure_phase(&self) -> Option<GaitMeasures> {
-        let max_step = secs_to_nanos(self.config.safety.no_step_timeout_secs);
+        // The same longest step as the reports use (MetricsConfig's default), so the baseline the
+        // matched tempo starts from is the baseline the report prints.
         let config = MetricsConfig {
-            max_step_nanos: max_step,
             paretic: self.config.paretic_side,
+            ..MetricsConfig::default()
         };
         GaitMeasures::from_events(self.phase_steps(), &[], config)
     }

@@ -718,8 +718,8 @@ impl EngineCore {
             &ics,
             &[],
             MetricsConfig {
-                max_step_nanos: 2_000_000_000,
                 paretic: self.config.protocol.paretic_side,
+                ..MetricsConfig::default()
             },
         );
         let ic_times: Vec<i64> = ics
