@@ -165,7 +165,7 @@ impl Ctx<'_> {
         move || ctx.request_repaint()
     }
 
-    /// See [`refresh_progress`].
+    /// Asks the record for the selected patient's progress.
     pub fn refresh_progress(&self) {
         refresh_progress(self.store, self.roster);
     }
