@@ -1,0 +1,175 @@
+//! The patients screen: the list, a search by code, and the form to add or edit a patient.
+
+use egui::{Color32, RichText, Ui};
+
+use entrain_store::{AffectedSide, NewPatient, PatientRecord};
+
+use super::{Ctx, Request, labelled_text};
+use crate::app::Screen;
+use crate::worker::Reply;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct PatientForm {
+    editing: Option<i64>,
+    code: String,
+    year_of_birth: String,
+    affected_side: String,
+    diagnosis_date: String,
+    notes: String,
+}
+
+impl PatientForm {
+    fn of(p: &PatientRecord) -> Self {
+        PatientForm {
+            editing: Some(p.id),
+            code: p.code.clone(),
+            year_of_birth: p.year_of_birth.map(|y| y.to_string()).unwrap_or_default(),
+            affected_side: p
+                .affected_side
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            diagnosis_date: p.diagnosis_date.clone().unwrap_or_default(),
+            notes: p.notes.clone(),
+        }
+    }
+
+    fn to_new(&self) -> Result<NewPatient, String> {
+        let year_of_birth = match self.year_of_birth.trim() {
+            "" => None,
+            y => Some(
+                y.parse::<i32>()
+                    .map_err(|_| format!("year of birth: `{y}` is not a year"))?,
+            ),
+        };
+        let affected_side = match self.affected_side.trim() {
+            "" => None,
+            s => Some(s.parse::<AffectedSide>().map_err(|e| e.to_string())?),
+        };
+        let diagnosis_date = match self.diagnosis_date.trim() {
+            "" => None,
+            d => Some(d.to_string()),
+        };
+        Ok(NewPatient {
+            code: self.code.trim().to_string(),
+            year_of_birth,
+            affected_side,
+            diagnosis_date,
+            notes: self.notes.clone(),
+        })
+    }
+}
+
+/// The patients screen's state: the search text and the open form, if any.
+#[derive(Debug, Default)]
+pub struct PatientsScreen {
+    search: String,
+    form: Option<PatientForm>,
+}
+
+impl PatientsScreen {
+    /// A patient was stored: the form closes.
+    pub fn saved(&mut self) {
+        self.form = None;
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        ui.heading("Patient list");
+        if !ctx.store_ready {
+            ui.label("Opening the record…");
+        }
+        ui.horizontal(|ui| {
+            labelled_text(ui, "Search", &mut self.search);
+            if ui.button("Add patient").clicked() {
+                self.form = Some(PatientForm::default());
+            }
+        });
+        let q = self.search.trim().to_lowercase();
+        let mut open = None;
+        let mut edit = None;
+        egui::Grid::new("patients").striped(true).show(ui, |ui| {
+            for p in ctx
+                .roster
+                .patients
+                .iter()
+                .filter(|p| q.is_empty() || p.code.to_lowercase().contains(&q))
+            {
+                let sel = ctx.roster.selected == Some(p.id);
+                ui.label(RichText::new(&p.code).size(20.0).strong().color(if sel {
+                    Color32::LIGHT_GREEN
+                } else {
+                    Color32::WHITE
+                }));
+                ui.label(p.affected_side.map_or("—", AffectedSide::as_str));
+                ui.label(
+                    p.year_of_birth
+                        .map_or_else(|| "—".into(), |y| y.to_string()),
+                );
+                if ui.button(format!("Open {}", p.code)).clicked() {
+                    open = Some(p.id);
+                }
+                if ui.button(format!("Edit {}", p.code)).clicked() {
+                    edit = Some(PatientForm::of(p));
+                }
+                ui.end_row();
+            }
+        });
+        if let Some(id) = open {
+            ctx.roster.selected = Some(id);
+            ctx.requests.push(Request::PatientOpened);
+            *ctx.screen = Screen::Sensors;
+        }
+        if edit.is_some() {
+            self.form = edit;
+        }
+        let mut save = None;
+        let mut cancel = false;
+        if let Some(f) = &mut self.form {
+            ui.separator();
+            ui.heading(if f.editing.is_some() {
+                "Edit patient"
+            } else {
+                "New patient"
+            });
+            ui.label("Use a pseudonymous code, never the patient's name.");
+            labelled_text(ui, "Patient code", &mut f.code);
+            labelled_text(ui, "Year of birth", &mut f.year_of_birth);
+            labelled_text(
+                ui,
+                "Affected side (left/right/both/none)",
+                &mut f.affected_side,
+            );
+            labelled_text(ui, "Diagnosis date (YYYY-MM-DD)", &mut f.diagnosis_date);
+            labelled_text(ui, "Notes", &mut f.notes);
+            ui.horizontal(|ui| {
+                if ui.button("Save patient").clicked() {
+                    save = Some(f.clone());
+                }
+                if ui.button("Cancel").clicked() {
+                    cancel = true;
+                }
+            });
+        }
+        if cancel {
+            self.form = None;
+        }
+        if let Some(f) = save {
+            match (f.to_new(), ctx.store) {
+                (Ok(np), Some(s)) => {
+                    let id = f.editing;
+                    s.run(move |store| {
+                        Reply::PatientSaved(
+                            match id {
+                                Some(id) => store.update_patient(id, &np),
+                                None => store.add_patient(&np),
+                            }
+                            .map_err(|e| e.to_string()),
+                        )
+                    });
+                }
+                (Err(e), _) => ctx.messages.error(format!("Patient not saved: {e}")),
+                (_, None) => ctx.messages.error("The record is not open."),
+            }
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The progress screen: a patient's sessions and clinical tests across time, the plots of their
+//! measures, baseline against re-test, and the reports and export. Every number comes from
+//! `entrain-analysis`, as in the reports.
+
+use egui::{Color32, Ui};
+use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Polygon};
+use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
+use entrain_analysis::thresholds::{
+    COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS, ambulation_class,
+    speed_change_verdict,
+};
+use entrain_analysis::{PatientProgress, SessionAnalysis, WalkMeasure};
+use entrain_cue::Phase;
+use entrain_store::ClinicalTestKind;
+
+use super::Ctx;
+use crate::widgets;
+use crate::worker::Reply;
+
+/// The progress screen's state: the patient's data as last read, and the session compared.
+#[derive(Debug, Default)]
+pub struct ProgressScreen {
+    data: Option<PatientProgress>,
+    compare_session: Option<usize>,
+}
+
+impl ProgressScreen {
+    /// The record's answer for the selected patient.
+    pub fn loaded(&mut self, data: PatientProgress) {
+        self.data = Some(data);
+    }
+
+    /// Another patient was opened: the last one's data goes.
+    pub fn forget(&mut self) {
+        self.data = None;
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        let Some(patient) = ctx.roster.selected_patient().cloned() else {
+            ui.heading("Progress across sessions");
+            ui.label("Select a patient first (Patients screen).");
+            return;
+        };
+        ui.heading(format!("Progress of {}", patient.code));
+        ui.horizontal(|ui| {
+            if ui.button("Refresh progress").clicked() {
+                ctx.refresh_progress();
+            }
+            if ui.button("Progress report (PDF)").clicked() {
+                write_report(ctx, Report::Progress(patient.code.clone()));
+            }
+        });
+        let Some(data) = &self.data else {
+            ui.label("Reading the record…");
+            return;
+        };
+        ui.label(format!(
+            "{} session(s), {} clinical test(s).",
+            data.sessions.len(),
+            data.tests.len()
+        ));
+        let cadence = WalkMeasure::Cadence;
+        let best_r = |s: &SessionAnalysis| s.best_entrainment().map(|(_, x)| x.resultant_length);
+        let mut list_clicked = None;
+        let mut report_clicked = None;
+        egui::Grid::new("sessions").striped(true).show(ui, |ui| {
+            ui.label("Session");
+            ui.label("Status");
+            ui.label("Steps");
+            ui.label("Cadence baseline -> re-test");
+            ui.label("Entrainment R (best phase)");
+            ui.end_row();
+            for (i, s) in data.sessions.iter().enumerate() {
+                let id = s.session.id;
+                ui.horizontal(|ui| {
+                    if ui.button(format!("Session #{id}")).clicked() {
+                        list_clicked = Some(i);
+                    }
+                    if ui.button(format!("Report #{id} (PDF)")).clicked() {
+                        report_clicked = Some(Report::Session(id));
+                    }
+                    if ui.button(format!("FHIR #{id}")).clicked() {
+                        report_clicked = Some(Report::Fhir(id));
+                    }
+                });
+                ui.label(s.session.status.as_str());
+                ui.label(s.total_steps.to_string());
+                ui.label(format!(
+                    "{} -> {} steps/min",
+                    cadence.shown(s.baseline.as_ref()),
+                    cadence.shown(s.retest.as_ref())
+                ));
+                ui.label(format_value(best_r(s), R_DECIMALS));
+                ui.end_row();
+            }
+        });
+        // One point per session (x: its number in the list) of measure `m` of the baseline or
+        // the re-test.
+        let series = |m: WalkMeasure, retest: bool| {
+            data.sessions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let walk = if retest { &s.retest } else { &s.baseline };
+                    walk.as_ref()
+                        .and_then(|x| m.of(x))
+                        .map(|v| [i as f64 + 1.0, v])
+                })
+                .collect::<Vec<[f64; 2]>>()
+        };
+        ui.columns(2, |cols| {
+            for (col, id, m) in [
+                (0, "progress_cadence", WalkMeasure::Cadence),
+                (1, "progress_asymmetry", WalkMeasure::SymmetryRatio),
+                (0, "progress_cv", WalkMeasure::StepTimeCv),
+            ] {
+                small_plot(
+                    &mut cols[col],
+                    id,
+                    m.label(),
+                    vec![
+                        (
+                            Phase::Baseline.title(),
+                            series(m, false),
+                            widgets::LEFT_COLOUR,
+                        ),
+                        (
+                            Phase::Retest.title(),
+                            series(m, true),
+                            widgets::RIGHT_COLOUR,
+                        ),
+                    ],
+                );
+            }
+            let r: Vec<[f64; 2]> = data
+                .sessions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| best_r(s).map(|v| [i as f64 + 1.0, v]))
+                .collect();
+            small_plot(
+                &mut cols[1],
+                "progress_r",
+                "entrainment R",
+                vec![("best cued phase", r, widgets::TEMPO_COLOUR)],
+            );
+        });
+        ui.heading("Gait speed (10-metre walk)");
+        let speeds = data.results(ClinicalTestKind::TenMetreWalk);
+        let first = speeds.first().map(|s| s.1);
+        let n = speeds.len().max(2) as f64;
+        Plot::new("progress_speed")
+                .height(220.0)
+                .legend(Legend::default())
+                .x_axis_label("test")
+                .y_axis_label("gait speed, m/s")
+                .allow_scroll(false)
+                .show(ui, |plot| {
+                    if let Some(f) = first {
+                        plot.polygon(
+                            Polygon::new(
+                                format!(
+                                    "MCID band ({MCID_LOW_MPS:.2}–{MCID_HIGH_MPS:.2} m/s above the first test)"
+                                ),
+                                PlotPoints::from(vec![
+                                    [0.5, f + MCID_LOW_MPS],
+                                    [n + 0.5, f + MCID_LOW_MPS],
+                                    [n + 0.5, f + MCID_HIGH_MPS],
+                                    [0.5, f + MCID_HIGH_MPS],
+                                ]),
+                            )
+                            .fill_color(Color32::from_rgba_unmultiplied(0x2c, 0xa0, 0x2c, 60)),
+                        );
+                    }
+                    plot.hline(
+                        HLine::new(
+                            format!("household / limited community {HOUSEHOLD_LIMIT_MPS:.1} m/s"),
+                            HOUSEHOLD_LIMIT_MPS,
+                        )
+                        .color(Color32::LIGHT_RED),
+                    );
+                    plot.hline(
+                        HLine::new(
+                            format!("community {COMMUNITY_LIMIT_MPS:.1} m/s"),
+                            COMMUNITY_LIMIT_MPS,
+                        )
+                        .color(Color32::LIGHT_GREEN),
+                    );
+                    let pts: Vec<[f64; 2]> = speeds
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| [i as f64 + 1.0, s.1])
+                        .collect();
+                    plot.line(
+                        Line::new("gait speed", PlotPoints::from(pts))
+                            .color(widgets::LEFT_COLOUR)
+                            .width(3.0),
+                    );
+                });
+        if let (Some(f), Some(l)) = (first, speeds.last().map(|s| s.1))
+            && speeds.len() >= 2
+        {
+            ui.label(format!(
+                "First {} m/s -> latest {} m/s: {}; {}",
+                format_value(Some(f), GAIT_SPEED_DECIMALS),
+                format_value(Some(l), GAIT_SPEED_DECIMALS),
+                speed_change_verdict(f, l),
+                ambulation_class(l)
+            ));
+        }
+        if let Some(i) = list_clicked {
+            self.compare_session = Some(i);
+        }
+        let chosen = self.compare_session.or(data.sessions.len().checked_sub(1));
+        if let Some(s) = chosen.and_then(|i| data.sessions.get(i)) {
+            ui.heading(format!("Session #{}: baseline vs re-test", s.session.id));
+            comparison_table(ui, s);
+        }
+        if let Some(report) = report_clicked {
+            write_report(ctx, report);
+        }
+    }
+}
+
+/// A report or export the clinician asked for.
+#[derive(Debug, Clone, PartialEq)]
+enum Report {
+    /// One session's one-page PDF.
+    Session(i64),
+    /// A patient's progress across sessions (PDF), by code.
+    Progress(String),
+    /// One session as a FHIR R4 bundle (JSON).
+    Fhir(i64),
+}
+
+/// Writes `report` into the data folder's `reports/` on the record's thread; the answer comes
+/// back as a banner naming the file.
+fn write_report(ctx: &mut Ctx, report: Report) {
+    let Some(s) = ctx.store else {
+        ctx.messages.error("The record is not open yet.");
+        return;
+    };
+    let folder = ctx.settings.data_dir.join("reports");
+    s.run(move |store| {
+        let written = std::fs::create_dir_all(&folder)
+            .map_err(|e| format!("{}: {e}", folder.display()))
+            .and_then(|()| {
+                let (path, result) = match &report {
+                    Report::Session(id) => {
+                        let path = folder.join(format!("session-{id}.pdf"));
+                        let r = entrain_report::session_pdf(store, *id, &path);
+                        (path, r)
+                    }
+                    Report::Progress(code) => {
+                        let path = folder.join(format!("progress-{code}.pdf"));
+                        let r = entrain_report::patient_pdf(store, code, &path);
+                        (path, r)
+                    }
+                    Report::Fhir(id) => {
+                        let path = folder.join(format!("session-{id}.fhir.json"));
+                        let r = entrain_report::session_fhir_json(store, *id, &path);
+                        (path, r)
+                    }
+                };
+                result
+                    .map(|()| format!("Written: {}", path.display()))
+                    .map_err(|e| e.to_string())
+            });
+        Reply::ReportWritten(written)
+    });
+}
+
+fn small_plot(ui: &mut Ui, id: &str, y_label: &str, series: Vec<(&str, Vec<[f64; 2]>, Color32)>) {
+    Plot::new(id)
+        .height(160.0)
+        .legend(Legend::default())
+        .x_axis_label("session")
+        .y_axis_label(y_label)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for (name, pts, c) in series {
+                plot.line(Line::new(name, PlotPoints::from(pts)).color(c).width(2.0));
+            }
+        });
+}
+
+/// The session's baseline vs re-test table, as the session report prints it.
+fn comparison_table(ui: &mut Ui, s: &SessionAnalysis) {
+    egui::Grid::new("comparison").striped(true).show(ui, |ui| {
+        for head in ["Measure", "Baseline", "Re-test", "Change"] {
+            ui.label(head);
+        }
+        ui.end_row();
+        for row in s.baseline_vs_retest() {
+            for cell in row {
+                ui.label(cell);
+            }
+            ui.end_row();
+        }
+    });
+}

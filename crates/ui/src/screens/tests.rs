@@ -1,0 +1,206 @@
+//! The clinical tests screen: the 10-metre walk, the 6-minute walk, the Timed Up and Go and the
+//! Functional Ambulation Category, timed by the clinician's clicks and stored for the patient.
+
+use egui::Ui;
+
+use entrain_store::ClinicalTestKind;
+
+use super::{Ctx, fmt_opt, labelled_text, nanos_of};
+use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
+use crate::worker::Reply;
+use entrain_analysis::thresholds::ambulation_class;
+
+/// The tests screen's state: each test's clock and the typed fields.
+#[derive(Debug)]
+pub struct TestsScreen {
+    ten: TenMetreWalk,
+    six: Option<SixMinuteWalk>,
+    lap_length: String,
+    partial_lap: String,
+    tug: TimedUpAndGo,
+    fac: String,
+}
+
+impl Default for TestsScreen {
+    fn default() -> Self {
+        TestsScreen {
+            ten: TenMetreWalk::new(),
+            six: None,
+            lap_length: "30".into(),
+            partial_lap: "0".into(),
+            tug: TimedUpAndGo::new(),
+            fac: String::new(),
+        }
+    }
+}
+
+impl TestsScreen {
+    /// Draws the screen; a stored result belongs to session `session_id` when one is on screen.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx, session_id: Option<i64>) {
+        let now = nanos_of(ui);
+        ui.heading("Clinical gait tests");
+        let Some(patient) = ctx.roster.selected_patient().cloned() else {
+            ui.label("Select a patient first (Patients screen).");
+            return;
+        };
+        ui.label(format!("Results are stored for patient {}.", patient.code));
+        ui.request_repaint_after_secs(0.1);
+        let mut save: Option<(ClinicalTestKind, f64, String)> = None;
+        let mut errors = Vec::new();
+        ui.group(|ui| {
+            ui.heading("10-metre walk (time the middle 6 m)");
+            let t = &mut self.ten;
+            ui.label(format!(
+                "Trial {} of 3 — clock {} s",
+                (t.trial_secs().len() + 1).min(3),
+                fmt_opt(t.running_secs(now), 2)
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Crossed 2 m line").clicked()
+                    && let Err(e) = t.cross_start(now)
+                {
+                    errors.push(e.to_string());
+                }
+                if ui.button("Crossed 8 m line").clicked()
+                    && let Err(e) = t.cross_end(now)
+                {
+                    errors.push(e.to_string());
+                }
+                if ui.button("Cancel trial").clicked() {
+                    t.cancel_trial();
+                }
+            });
+            for (i, v) in t.trial_speeds_mps().iter().enumerate() {
+                ui.label(format!("Trial {}: {:.2} m/s", i + 1, v));
+            }
+            if let Some(v) = t.gait_speed_mps() {
+                ui.label(format!("Gait speed {v:.2} m/s — {}", ambulation_class(v)));
+                if ui.button("Save 10 m walk").clicked() {
+                    save = Some((
+                        ClinicalTestKind::TenMetreWalk,
+                        v,
+                        format!("{} trial(s)", t.trial_secs().len()),
+                    ));
+                }
+            }
+        });
+        ui.group(|ui| {
+            ui.heading("6-minute walk");
+            match &mut self.six {
+                None => {
+                    labelled_text(ui, "Lap length, m", &mut self.lap_length);
+                    if ui.button("Start 6-minute walk").clicked() {
+                        match clinical::parse_number("lap length, m", &self.lap_length, 1.0, 100.0)
+                            .and_then(SixMinuteWalk::new)
+                            .and_then(|mut w| w.start(now).map(|()| w))
+                        {
+                            Ok(w) => self.six = Some(w),
+                            Err(e) => errors.push(e.to_string()),
+                        }
+                    }
+                }
+                Some(w) => {
+                    ui.label(format!(
+                        "{} laps of {} m — {} s left",
+                        w.laps(),
+                        w.lap_length_m(),
+                        fmt_opt(w.remaining_secs(now), 0)
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Lap").clicked()
+                            && let Err(e) = w.lap(now)
+                        {
+                            errors.push(e.to_string());
+                        }
+                        if ui.button("Stop early").clicked()
+                            && let Err(e) = w.stop(now)
+                        {
+                            errors.push(e.to_string());
+                        }
+                    });
+                    if w.is_over(now) {
+                        labelled_text(ui, "Last partial lap, m", &mut self.partial_lap);
+                        if ui.button("Save 6-minute walk").clicked() {
+                            match clinical::parse_number(
+                                "last partial lap, m",
+                                &self.partial_lap,
+                                0.0,
+                                100.0,
+                            )
+                            .and_then(|p| w.distance_m(p, now))
+                            {
+                                Ok(d) => {
+                                    save = Some((
+                                        ClinicalTestKind::SixMinuteWalk,
+                                        d,
+                                        format!("{} laps", w.laps()),
+                                    ))
+                                }
+                                Err(e) => errors.push(e.to_string()),
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        ui.group(|ui| {
+            ui.heading("Timed Up and Go");
+            let t = &mut self.tug;
+            ui.label(format!(
+                "Clock {} s",
+                fmt_opt(t.running_secs(now).or(t.result_secs()), 2)
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Go").clicked()
+                    && let Err(e) = t.start(now)
+                {
+                    errors.push(e.to_string());
+                }
+                if ui.button("Seated").clicked()
+                    && let Err(e) = t.stop(now)
+                {
+                    errors.push(e.to_string());
+                }
+                if let Some(r) = t.result_secs()
+                    && t.running_secs(now).is_none()
+                    && ui.button("Save TUG").clicked()
+                {
+                    save = Some((ClinicalTestKind::TimedUpAndGo, r, String::new()));
+                }
+            });
+        });
+        ui.group(|ui| {
+            ui.heading("Functional Ambulation Category");
+            for l in clinical::FAC_LEVELS {
+                ui.label(l);
+            }
+            labelled_text(ui, "FAC (0–5)", &mut self.fac);
+            if ui.button("Save FAC").clicked() {
+                match clinical::parse_fac(&self.fac) {
+                    Ok(v) => save = Some((ClinicalTestKind::Fac, f64::from(v), String::new())),
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+        });
+        for e in errors {
+            ctx.messages.error(e);
+        }
+        if let (Some((kind, value, notes)), Some(s)) = (save, ctx.store) {
+            let pid = patient.id;
+            s.run(move |store| {
+                Reply::TestSaved(
+                    store
+                        .add_clinical_test(pid, session_id, kind, value, &notes)
+                        .map(|_| format!("Stored {}: {value:.2} {}", kind.as_str(), kind.unit()))
+                        .map_err(|e| e.to_string()),
+                )
+            });
+            match kind {
+                ClinicalTestKind::TenMetreWalk => self.ten = TenMetreWalk::new(),
+                ClinicalTestKind::SixMinuteWalk => self.six = None,
+                ClinicalTestKind::TimedUpAndGo => self.tug = TimedUpAndGo::new(),
+                ClinicalTestKind::Fac => self.fac.clear(),
+            }
+        }
+    }
+}
