@@ -19,7 +19,7 @@ use crate::cmd_session::db_path;
 pub struct PatientsArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Add a patient with this pseudonymous code (never a name).
     #[arg(long)]
     add: Option<String>,
@@ -79,7 +79,7 @@ pub fn patients(args: PatientsArgs) -> Result<()> {
 pub struct SessionsArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Only this patient's sessions.
     #[arg(long)]
     patient: Option<String>,
@@ -139,7 +139,7 @@ pub enum FormatArg {
 pub struct ExportArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// The session to export.
     #[arg(long, conflicts_with = "patient")]
     session: Option<i64>,
@@ -199,7 +199,7 @@ pub fn export(args: ExportArgs) -> Result<()> {
 pub struct AnalyzeArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// The session to re-analyse.
     #[arg(long)]
     session: i64,
@@ -271,7 +271,7 @@ pub fn analyze(args: AnalyzeArgs) -> Result<()> {
 pub struct ClinicalTestArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Patient code.
     #[arg(long)]
     patient: String,
