@@ -1,5 +1,7 @@
 //! Command-line interface.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
@@ -43,6 +45,52 @@ enum Command {
 }
 
 impl Cli {
+    /// The data folder, where the record (and the log) lives: the folder of the subcommand's
+    /// `--db`, else `--data-dir`, else the user's default one (`None` if this user has none).
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        if let Some(db) = self.command.as_ref().and_then(Command::db) {
+            let folder = db.parent().unwrap_or(Path::new(""));
+            return Some(if folder.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                folder.to_path_buf()
+            });
+        }
+        if let Some(dir) = &self.gui.data_dir {
+            return Some(dir.clone());
+        }
+        match self.command {
+            None => Some(entrain_ui::settings::default_data_dir()),
+            Some(_) => {
+                entrain_store::default_db_path().and_then(|db| db.parent().map(Path::to_path_buf))
+            }
+        }
+    }
+
+    /// Whether a command-line tool runs (not the window).
+    pub fn is_subcommand(&self) -> bool {
+        self.command.is_some()
+    }
+
+    /// The subcommand's name, or `window`.
+    pub fn command_name(&self) -> &'static str {
+        match &self.command {
+            None => "window",
+            Some(Command::Click(_)) => "click",
+            Some(Command::Eval(_)) => "eval",
+            Some(Command::Simulate(_)) => "simulate",
+            Some(Command::Session(_)) => "session",
+            Some(Command::Patients(_)) => "patients",
+            Some(Command::Sessions(_)) => "sessions",
+            Some(Command::Export(_)) => "export",
+            Some(Command::Report(_)) => "report",
+            Some(Command::Analyze(_)) => "analyze",
+            Some(Command::ClinicalTest(_)) => "clinical-test",
+            Some(Command::Devices(_)) => "devices",
+            Some(Command::Record(_)) => "record",
+        }
+    }
+
     /// Runs the chosen subcommand.
     pub fn run(self) -> Result<()> {
         let Some(command) = self.command else {
@@ -61,6 +109,26 @@ impl Cli {
             Command::ClinicalTest(args) => crate::cmd_store::clinical_test(args),
             Command::Devices(args) => crate::cmd_devices::run(args),
             Command::Record(args) => crate::cmd_record::run(args),
+        }
+    }
+}
+
+impl Command {
+    /// The record the subcommand was given with `--db`, if any.
+    fn db(&self) -> Option<&Path> {
+        match self {
+            Command::Session(a) => a.db.as_deref(),
+            Command::Patients(a) => a.db.as_deref(),
+            Command::Sessions(a) => a.db.as_deref(),
+            Command::Export(a) => a.db.as_deref(),
+            Command::Report(a) => a.db.as_deref(),
+            Command::Analyze(a) => a.db.as_deref(),
+            Command::ClinicalTest(a) => a.db.as_deref(),
+            Command::Click(_)
+            | Command::Eval(_)
+            | Command::Simulate(_)
+            | Command::Devices(_)
+            | Command::Record(_) => None,
         }
     }
 }

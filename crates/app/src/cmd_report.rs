@@ -14,7 +14,7 @@ use crate::cmd_session::db_path;
 pub struct ReportArgs {
     /// Database file (default: the user's data folder).
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// The session: its one-page report.
     #[arg(long, conflicts_with = "patient", required_unless_present = "patient")]
     session: Option<i64>,

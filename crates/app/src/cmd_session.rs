@@ -36,7 +36,7 @@ pub struct SessionArgs {
     protocol: SessionProtocol,
     /// Database file (default: the user's data folder).
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// No sound: a visual cue only.
     #[arg(long)]
     no_audio: bool,

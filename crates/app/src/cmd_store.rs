@@ -20,7 +20,7 @@ use crate::cmd_session::db_path;
 pub struct PatientsArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Add a patient with this pseudonymous code (never a name).
     #[arg(long)]
     add: Option<String>,
@@ -80,7 +80,7 @@ pub fn patients(args: PatientsArgs) -> Result<()> {
 pub struct SessionsArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Only this patient's sessions.
     #[arg(long)]
     patient: Option<String>,
@@ -140,7 +140,7 @@ pub enum FormatArg {
 pub struct ExportArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// The session to export.
     #[arg(long, conflicts_with = "patient")]
     session: Option<i64>,
@@ -200,7 +200,7 @@ pub fn export(args: ExportArgs) -> Result<()> {
 pub struct AnalyzeArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// The session to re-analyse.
     #[arg(long)]
     session: i64,
@@ -272,7 +272,7 @@ pub fn analyze(args: AnalyzeArgs) -> Result<()> {
 pub struct ClinicalTestArgs {
     /// Database file.
     #[arg(long)]
-    db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Patient code.
     #[arg(long)]
     patient: String,

@@ -13,8 +13,18 @@ mod cmd_session;
 mod cmd_simulate;
 mod cmd_store;
 mod gui;
+mod logging;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();
-    cli.run()
+    let _log = logging::init(
+        cli.data_dir().as_deref(),
+        cli.is_subcommand(),
+        cli.command_name(),
+    );
+    let result = cli.run();
+    if let Err(e) = &result {
+        tracing::error!(target: logging::EXIT_TARGET, "failed: {e:#}");
+    }
+    result
 }

@@ -17,8 +17,10 @@ struct Xvfb {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Only the test's own clean-up: a server that already died is no failure of the app.
+        if let Err(e) = self.child.kill().and_then(|()| self.child.wait().map(drop)) {
+            eprintln!("stopping Xvfb: {e}");
+        }
     }
 }
 
@@ -59,7 +61,13 @@ fn start_xvfb() -> Xvfb {
 fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
     let x = start_xvfb();
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output/live-session.png");
-    let _ = std::fs::remove_file(&out);
+    // A screenshot left from an earlier run must not pass for this one.
+    match std::fs::remove_file(&out) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("removing the old {}: {e}", out.display())
+        }
+        _ => {}
+    }
     let data = tempfile::tempdir().unwrap();
     let run = Command::new(BIN)
         .args(["--demo", "--data-dir"])

@@ -2,6 +2,7 @@
 //! device, reports every played beat on the session clock, and survives missing or lost devices
 //! (the app runs on and shows a visual beat meanwhile).
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::clock::ClockMap;
@@ -71,6 +72,11 @@ pub enum MetronomeEvent {
     CommandRejected,
     /// Telemetry reports lost because the control side read too rarely.
     TelemetryDropped {
+        /// How many.
+        count: u64,
+    },
+    /// Backend faults lost because the fault queue was full.
+    FaultsDropped {
         /// How many.
         count: u64,
     },
@@ -226,6 +232,12 @@ impl Metronome {
             return;
         };
         let mut lost = false;
+        let faults_dropped = live.output.faults_dropped.swap(0, Ordering::Relaxed);
+        if faults_dropped > 0 {
+            self.events.push(MetronomeEvent::FaultsDropped {
+                count: faults_dropped,
+            });
+        }
         while let Ok(fault) = live.output.faults.pop() {
             match fault {
                 StreamFault::Xrun => {
@@ -306,9 +318,17 @@ impl Metronome {
         let intent = self.intent;
         let make = |rate: u32, channels: u16| {
             let mut renderer = Renderer::new(rate, channels);
-            // Both were validated when they were sent.
-            let _ = renderer.apply(Command::SetStyle(intent.style));
-            let _ = renderer.apply(Command::SetVolume(intent.volume));
+            // Both were validated when they were sent, so a refusal here is a bug; the new stream
+            // then plays the renderer's defaults. This runs before the stream exists, off the
+            // audio thread, so it may log.
+            for command in [
+                Command::SetStyle(intent.style),
+                Command::SetVolume(intent.volume),
+            ] {
+                if let Err(e) = renderer.apply(command) {
+                    tracing::warn!(error = %e, ?command, "metronome: the new stream's renderer refused a setting");
+                }
+            }
             renderer
         };
         match open_output(&self.config.output, self.session_origin, make) {

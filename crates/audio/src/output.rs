@@ -1,6 +1,8 @@
 //! The thin cpal shell: opens an output device, runs the renderer in its callback, and hands back
 //! the wait-free queues to talk to it.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
@@ -70,6 +72,8 @@ pub struct OutputStream {
     pub telemetry: rtrb::Consumer<Telemetry>,
     /// Faults from the backend.
     pub faults: rtrb::Consumer<StreamFault>,
+    /// Faults the backend reported while `faults` was full (read and reset by the control side).
+    pub faults_dropped: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for OutputStream {
@@ -140,6 +144,8 @@ fn start_stream(
     let (commands, command_rx) = rtrb::RingBuffer::new(COMMAND_QUEUE_CAPACITY);
     let (telemetry_tx, telemetry) = rtrb::RingBuffer::new(TELEMETRY_QUEUE_CAPACITY);
     let (mut fault_tx, faults) = rtrb::RingBuffer::new(FAULT_QUEUE_CAPACITY);
+    let faults_dropped = Arc::new(AtomicU64::new(0));
+    let dropped = Arc::clone(&faults_dropped);
     let mut state = CallbackState::new(
         make_renderer(sample_rate_hz, channels),
         command_rx,
@@ -148,8 +154,12 @@ fn start_stream(
     let mut config = supported.config();
     config.buffer_size = buffer_size;
     let on_error = move |e: cpal::Error| {
-        // A full fault queue means the control side already has plenty to act on.
-        let _ = fault_tx.push(StreamFault::from_kind(e.kind()));
+        // This may run on the audio thread: no logging here, only a wait-free push, or a count
+        // when the queue is full (the control side logs it; a lost stream is still caught by the
+        // stall timeout).
+        if fault_tx.push(StreamFault::from_kind(e.kind())).is_err() {
+            dropped.fetch_add(1, Ordering::Relaxed);
+        }
     };
     let stream = match format {
         SampleFormat::F32 => device.build_output_stream(
@@ -208,6 +218,7 @@ fn start_stream(
         commands,
         telemetry,
         faults,
+        faults_dropped,
     })
 }
 

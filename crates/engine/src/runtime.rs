@@ -129,7 +129,10 @@ impl EngineHandle {
 
     /// Sends a clinician command (ignored once the session is over).
     pub fn command(&self, command: EngineCommand) {
-        let _ = self.commands.send(command);
+        if let Err(mpsc::SendError(command)) = self.commands.send(command) {
+            // The session loop has ended: there is nothing left for the command to act on.
+            tracing::debug!(?command, "command after the session ended, ignored");
+        }
     }
 
     /// A sender for commands from another thread.
@@ -147,6 +150,46 @@ impl EngineHandle {
         match self.thread.take() {
             Some(t) => t.join().map_err(|_| EngineError::Thread("session"))?,
             None => Err(EngineError::Thread("session")),
+        }
+    }
+}
+
+/// The event stream's sending side. The receiver goes away only when the caller dropped its
+/// [`EngineHandle`] without joining: nobody follows the session any more, and nothing recorded
+/// travels this way (the record has its own writer), so a lost event is harmless. Said once.
+struct EventSink {
+    tx: Sender<EngineEvent>,
+    listened: bool,
+}
+
+impl EventSink {
+    fn new(tx: Sender<EngineEvent>) -> Self {
+        Self { tx, listened: true }
+    }
+
+    fn emit(&mut self, event: EngineEvent) {
+        if self.tx.send(event).is_err() && self.listened {
+            self.listened = false;
+            tracing::debug!("nobody follows the session's events any more; no more are sent");
+        }
+    }
+}
+
+/// Hands batches to the store writer. The writer only ends when told to or when this side hangs
+/// up, so a failed send means it died (panicked): the batch is lost. That is logged (once), and the
+/// clinician learns it from the run's `store_error` when the session ends.
+struct WriterLink {
+    tx: Sender<WriterMsg>,
+    alive: bool,
+}
+
+impl WriterLink {
+    fn send(&mut self, msg: WriterMsg) {
+        if self.tx.send(msg).is_err() && self.alive {
+            self.alive = false;
+            tracing::error!(
+                "the store writer has stopped: the rest of the session is not recorded"
+            );
         }
     }
 }
@@ -171,13 +214,18 @@ pub fn start(
     let sensors = source.sensors();
     let mut core = EngineCore::new(config.engine.clone(), &source.name(), &sensors)?;
     let (event_tx, event_rx) = mpsc::channel();
+    let mut events = EventSink::new(event_tx);
     let store_status = Arc::new(Mutex::new(String::from("not recorded")));
     let mut writer = None;
     let mut session_id = None;
     if let Some(rec) = &config.recording {
         let mut store = Store::open(&rec.db_path)?;
         for id in store.recovered_sessions() {
-            let _ = event_tx.send(EngineEvent::Notice(format!(
+            tracing::warn!(
+                session_id = id,
+                "a session had been interrupted (its process ended without closing it); marked interrupted"
+            );
+            events.emit(EngineEvent::Notice(format!(
                 "session {id} had been interrupted (the process ended without closing it); marked interrupted"
             )));
         }
@@ -207,15 +255,23 @@ pub fn start(
                 .collect(),
         })?;
         session_id = Some(id);
-        let _ = event_tx.send(EngineEvent::Recording { session_id: id });
+        tracing::info!(
+            session_id = id,
+            source = %rec.source_label,
+            db = %rec.db_path.display(),
+            "session started, recorded"
+        );
+        events.emit(EngineEvent::Recording { session_id: id });
         let (tx, rx) = mpsc::channel::<WriterMsg>();
         let status = Arc::clone(&store_status);
-        let events = event_tx.clone();
+        let writer_events = EventSink::new(events.tx.clone());
         let handle = std::thread::Builder::new()
             .name("entrain-store-writer".into())
-            .spawn(move || writer_loop(store, id, rx, status, events))
+            .spawn(move || writer_loop(store, id, rx, status, writer_events))
             .map_err(|_| EngineError::Thread("store writer"))?;
-        writer = Some((tx, handle));
+        writer = Some((WriterLink { tx, alive: true }, handle));
+    } else {
+        tracing::info!(source = %source.name(), "session started, not recorded");
     }
     let snapshot = Arc::new(Mutex::new(core.snapshot()));
     let (cmd_tx, cmd_rx) = mpsc::channel();
@@ -228,9 +284,9 @@ pub fn start(
                 &mut core,
                 source.as_mut(),
                 &cmd_rx,
-                &event_tx,
+                &mut events,
                 &shared,
-                writer.as_ref().map(|w| &w.0),
+                writer.as_mut().map(|w| &mut w.0),
                 &store_status,
             );
             let (status, reason, end_nanos) = match &result {
@@ -242,18 +298,27 @@ pub fn start(
                 ),
             };
             let mut store_error = None;
-            if let Some((tx, handle)) = writer {
-                let _ = tx.send(WriterMsg::End {
+            if let Some((mut link, handle)) = writer {
+                link.send(WriterMsg::End {
                     status,
                     reason: reason.clone(),
                     end_nanos,
                 });
-                drop(tx);
+                drop(link);
                 match handle.join() {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => store_error = Some(e.to_string()),
                     Err(_) => store_error = Some("the store writer panicked".into()),
                 }
+            }
+            let end_secs = end_nanos as f64 / 1e9;
+            if result.is_err() {
+                tracing::error!(session_id, %reason, end_secs, "session failed");
+            } else {
+                tracing::info!(session_id, status = status.as_str(), %reason, end_secs, "session ended");
+            }
+            if let Some(e) = &store_error {
+                tracing::error!(session_id, error = %e, "part of the session could not be recorded");
             }
             result?;
             let mut snap = core.snapshot();
@@ -282,9 +347,9 @@ fn session_loop(
     core: &mut EngineCore,
     source: &mut dyn SensorSource,
     commands: &Receiver<EngineCommand>,
-    events: &Sender<EngineEvent>,
+    events: &mut EventSink,
     snapshot: &Mutex<Snapshot>,
-    writer: Option<&Sender<WriterMsg>>,
+    mut writer: Option<&mut WriterLink>,
     store_status: &Mutex<String>,
 ) -> Result<(SessionStatus, String, i64), EngineError> {
     let origin = match config.clock {
@@ -305,6 +370,7 @@ fn session_loop(
         AudioOutput::Off => "off (--no-audio): visual cue".to_string(),
         AudioOutput::Device(_) => "opening the output device".to_string(),
     };
+    let mut audio_faults = AudioFaults::default();
     let mut last_played_beat: Option<u64> = None;
     let mut was_cued = false;
     let mut out = EngineOutput::default();
@@ -337,7 +403,9 @@ fn session_loop(
         let audible = metronome.as_ref().is_some_and(Metronome::is_audible);
         if let Some(m) = metronome.as_mut() {
             for b in out.beats.iter().filter(|b| b.is_audible()) {
-                let _ = m.send(Command::SetVolume(b.volume.clamp(0.0, 1.0) as f32));
+                if let Err(e) = m.send(Command::SetVolume(b.volume.clamp(0.0, 1.0) as f32)) {
+                    tracing::warn!(error = %e, "metronome: a volume change was not applied");
+                }
                 if let Ok(tempo) = Tempo::from_bpm(b.tempo_spm) {
                     m.start_at(b.time_nanos, tempo);
                 }
@@ -348,7 +416,9 @@ fn session_loop(
             if was_cued && !cued {
                 let unplayed = core.due_unplayed(i64::MAX).len() as u64;
                 let at_beat = last_played_beat.map_or(0, |b| b + 1) + unplayed;
-                let _ = m.send(Command::Stop { at_beat });
+                if let Err(e) = m.send(Command::Stop { at_beat }) {
+                    tracing::warn!(error = %e, at_beat, "metronome: the stop at the phase end was not applied");
+                }
             }
             was_cued = cued;
             for e in m.poll() {
@@ -362,22 +432,29 @@ fn session_loop(
                         source.beat_played(t);
                     }
                     MetronomeEvent::Opened(g) => {
+                        tracing::info!(
+                            device = %g.device_name,
+                            sample_rate_hz = g.sample_rate_hz,
+                            buffer_frames = ?g.buffer_frames,
+                            "audio: output opened"
+                        );
                         audio_status = format!("playing on {}", g.device_name);
                         out.notices.push(format!("audio: {audio_status}"));
                     }
                     MetronomeEvent::NoDevice { error } => {
                         let text = format!("no audio device ({error}): visual cue, retrying");
                         if audio_status != text {
+                            tracing::warn!(%error, "audio: no output device; visual cue, retrying");
                             out.notices.push(format!("audio: {text}"));
                             audio_status = text;
                         }
                     }
                     MetronomeEvent::DeviceLost { device } => {
+                        tracing::warn!(%device, "audio: device lost; visual cue, retrying");
                         audio_status = format!("device {device} lost: visual cue, retrying");
                         out.notices.push(format!("audio: {audio_status}"));
                     }
-                    MetronomeEvent::Xrun { .. } => {}
-                    _ => {}
+                    other => audio_faults.note(&other),
                 }
             }
         }
@@ -389,21 +466,23 @@ fn session_loop(
         }
 
         for s in &out.steps {
-            let _ = events.send(EngineEvent::Step(*s));
+            events.emit(EngineEvent::Step(*s));
         }
         for b in out.beats.iter().filter(|b| b.is_audible()) {
-            let _ = events.send(EngineEvent::Beat {
+            events.emit(EngineEvent::Beat {
                 time_nanos: b.time_nanos,
                 tempo_spm: b.tempo_spm,
             });
         }
         for n in out.notices.drain(..) {
-            let _ = events.send(EngineEvent::Notice(n));
+            // What the clinician is told, kept in the log too.
+            tracing::info!("notice: {}", n.trim());
+            events.emit(EngineEvent::Notice(n));
         }
-        if let Some(w) = writer {
+        if let Some(w) = writer.as_deref_mut() {
             pending.append(&mut out.record);
             if last_send.elapsed() >= Duration::from_millis(50) {
-                let _ = w.send(WriterMsg::Batch(std::mem::take(&mut pending)));
+                w.send(WriterMsg::Batch(std::mem::take(&mut pending)));
                 last_send = Instant::now();
             }
         }
@@ -468,11 +547,15 @@ fn session_loop(
     };
     if let Some(m) = metronome.as_mut() {
         let at_beat = last_played_beat.map_or(0, |b| b + 1);
-        let _ = m.send(Command::Stop { at_beat });
+        if let Err(e) = m.send(Command::Stop { at_beat }) {
+            // The metronome is dropped right after, which silences it anyway.
+            tracing::debug!(error = %e, "metronome: the final stop was not queued");
+        }
     }
+    audio_faults.summarise();
     if let Some(w) = writer {
         pending.append(&mut out.record);
-        let _ = w.send(WriterMsg::Batch(pending));
+        w.send(WriterMsg::Batch(pending));
     }
     if let Ok(mut s) = snapshot.lock() {
         *s = core.snapshot();
@@ -485,11 +568,14 @@ fn writer_loop(
     session_id: i64,
     rx: Receiver<WriterMsg>,
     status: Arc<Mutex<String>>,
-    events: Sender<EngineEvent>,
+    mut events: EventSink,
 ) -> Result<(), StoreError> {
     let mut pending = Batch::default();
     let mut last_flush = Instant::now();
     let mut steps_stored: u64 = 0;
+    // Failed writes in a row: the first is logged as an error, the retries at debug, the recovery
+    // at info, so a full disk does not fill the log four lines a second.
+    let mut failed_in_row: u64 = 0;
     let mut first_error: Option<StoreError> = None;
     let mut flush = |pending: &mut Batch,
                      store: &mut Store,
@@ -500,7 +586,15 @@ fn writer_loop(
         match store.write_batch(session_id, pending) {
             Ok(()) => {
                 steps_stored += pending.steps.len() as u64;
-                let _ = events.send(EngineEvent::Flushed {
+                if failed_in_row > 0 {
+                    tracing::info!(
+                        session_id,
+                        failed_attempts = failed_in_row,
+                        "store: recording again"
+                    );
+                    failed_in_row = 0;
+                }
+                events.emit(EngineEvent::Flushed {
                     up_to_nanos: pending.now_nanos,
                     steps_stored,
                 });
@@ -513,9 +607,20 @@ fn writer_loop(
                 if let Ok(mut s) = status.lock() {
                     *s = format!("NOT RECORDING: {e}; retrying");
                 }
-                let _ = events.send(EngineEvent::Notice(format!("record: {e}")));
+                if failed_in_row == 0 {
+                    tracing::error!(session_id, error = %e, "store: a batch could not be written; retrying");
+                } else {
+                    tracing::debug!(session_id, error = %e, attempt = failed_in_row + 1, "store: still failing");
+                }
+                failed_in_row += 1;
+                events.emit(EngineEvent::Notice(format!("record: {e}")));
                 // Keep the data and retry; raw samples are dropped first if it grows too big.
                 if pending.raw.len() > 2_000_000 {
+                    tracing::warn!(
+                        session_id,
+                        samples = pending.raw.len(),
+                        "store: raw samples dropped to bound memory while the record cannot be written"
+                    );
                     pending.raw.clear();
                 }
                 first_error.get_or_insert(e);
@@ -550,6 +655,69 @@ fn writer_loop(
         if last_flush.elapsed() >= FLUSH_EVERY {
             flush(&mut pending, &mut store, &mut first_error);
             last_flush = Instant::now();
+        }
+    }
+}
+
+/// Audio faults the session goes on through (the beat keeps playing, or the visual cue does):
+/// logged, the first of each kind at `warn` and the rest counted and summed up at the end, so a
+/// machine that underruns all session long does not flood the log.
+#[derive(Debug, Default)]
+struct AudioFaults {
+    xruns: u64,
+    backend_errors: u64,
+    rejected_commands: u64,
+    telemetry_dropped: u64,
+}
+
+impl AudioFaults {
+    fn note(&mut self, event: &MetronomeEvent) {
+        match event {
+            MetronomeEvent::Xrun { session_nanos } => {
+                if self.xruns == 0 {
+                    tracing::warn!(
+                        at_secs = *session_nanos as f64 / 1e9,
+                        "audio: underrun, beats near here may be late by up to a buffer"
+                    );
+                }
+                self.xruns += 1;
+            }
+            MetronomeEvent::BackendError => {
+                if self.backend_errors == 0 {
+                    tracing::warn!("audio: the backend reported an error; the stream plays on");
+                }
+                self.backend_errors += 1;
+            }
+            MetronomeEvent::CommandRejected => {
+                tracing::warn!("audio: the renderer refused a command");
+                self.rejected_commands += 1;
+            }
+            MetronomeEvent::TelemetryDropped { count } => {
+                if self.telemetry_dropped == 0 {
+                    tracing::warn!(count, "audio: reports from the audio thread were lost");
+                }
+                self.telemetry_dropped += count;
+            }
+            MetronomeEvent::FaultsDropped { count } => {
+                tracing::warn!(count, "audio: backend faults were lost (fault queue full)");
+                self.backend_errors += count;
+            }
+            MetronomeEvent::DeviceChanged => {
+                tracing::info!("audio: the backend moved the stream to another device");
+            }
+            other => tracing::debug!(event = ?other, "audio event"),
+        }
+    }
+
+    fn summarise(&self) {
+        if self.xruns + self.backend_errors + self.rejected_commands + self.telemetry_dropped > 0 {
+            tracing::warn!(
+                xruns = self.xruns,
+                backend_errors = self.backend_errors,
+                rejected_commands = self.rejected_commands,
+                telemetry_dropped = self.telemetry_dropped,
+                "audio faults during the session"
+            );
         }
     }
 }

@@ -55,12 +55,19 @@ impl StoreWorker {
                         .and_then(|()| Store::open(&path).map_err(|e| e.to_string()));
                     let mut store = match opened {
                         Ok(s) => {
-                            let _ = reply_tx.send(Reply::Opened(Ok(path.clone())));
+                            tracing::info!(record = %path.display(), "record opened");
+                            if reply_tx.send(Reply::Opened(Ok(path.clone()))).is_err() {
+                                closed_early();
+                                return;
+                            }
                             wake();
                             s
                         }
                         Err(e) => {
-                            let _ = reply_tx.send(Reply::Opened(Err(e)));
+                            tracing::error!(record = %path.display(), error = %e, "the record could not be opened");
+                            if reply_tx.send(Reply::Opened(Err(e))).is_err() {
+                                closed_early();
+                            }
                             wake();
                             return;
                         }
@@ -68,6 +75,7 @@ impl StoreWorker {
                     while let Ok(job) = job_rx.recv() {
                         let reply = job(&mut store);
                         if reply_tx.send(reply).is_err() {
+                            closed_early();
                             return;
                         }
                         wake();
@@ -75,9 +83,16 @@ impl StoreWorker {
                 }
             });
         if let Err(e) = spawned {
-            let _ = reply_tx.send(Reply::Opened(Err(format!(
-                "cannot start the record's thread: {e}"
-            ))));
+            tracing::error!(error = %e, "cannot start the record's thread");
+            // `reply_rx` is still here, so this send cannot fail.
+            if reply_tx
+                .send(Reply::Opened(Err(format!(
+                    "cannot start the record's thread: {e}"
+                ))))
+                .is_err()
+            {
+                closed_early();
+            }
         }
         StoreWorker {
             jobs: job_tx,
@@ -94,6 +109,12 @@ impl StoreWorker {
     pub fn replies(&self) -> Vec<Reply> {
         self.replies.try_iter().collect()
     }
+}
+
+/// The UI dropped its [`StoreWorker`] (the window is closing): nobody waits for the answer, and the
+/// job itself (the write) has already run, so nothing is lost.
+fn closed_early() {
+    tracing::debug!("record's thread: the window has gone; answer not delivered");
 }
 
 /// Reads a patient's progress from the record (every session measured by `entrain-analysis`).
@@ -118,7 +139,11 @@ impl<T: Send + 'static> Pending<T> {
         std::thread::Builder::new()
             .name(name.into())
             .spawn(move || {
-                let _ = tx.send(f());
+                if tx.send(f()).is_err() {
+                    // Whoever asked dropped its `Pending` (the window is closing): nobody wants
+                    // the answer any more, and it is dropped with it.
+                    tracing::debug!("background job finished after its screen was left");
+                }
                 wake();
             })
             .map_err(|e| format!("cannot start the {name} thread: {e}"))?;
