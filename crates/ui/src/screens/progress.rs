@@ -6,8 +6,8 @@ use egui::{Color32, Ui};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Polygon};
 use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
 use entrain_analysis::thresholds::{
-    COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS, ambulation_class,
-    speed_change_verdict,
+    COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS, THRESHOLDS,
+    ambulation_class, speed_change_verdict,
 };
 use entrain_analysis::{PatientProgress, SessionAnalysis, WalkMeasure};
 use entrain_cue::Phase;
@@ -217,6 +217,16 @@ impl ProgressScreen {
             ui.heading(format!("Session #{}: baseline vs re-test", s.session.id));
             comparison_table(ui, s);
         }
+        egui::CollapsingHeader::new("Thresholds these measures are read against").show(ui, |ui| {
+            egui::Grid::new("thresholds").striped(true).show(ui, |ui| {
+                for t in THRESHOLDS {
+                    ui.label(t.name);
+                    ui.label(format!("{} {}", t.value, t.unit).trim_end());
+                    ui.label(t.meaning);
+                    ui.end_row();
+                }
+            });
+        });
         if let Some(report) = report_clicked {
             write_report(ctx, report);
         }

@@ -2,13 +2,12 @@
 //! Functional Ambulation Category, timed by the clinician's clicks and stored for the patient.
 
 use egui::Ui;
-
+use entrain_analysis::thresholds::ambulation_class;
 use entrain_store::ClinicalTestKind;
 
 use super::{Ctx, fmt_opt, labelled_text, nanos_of};
 use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
 use crate::worker::Reply;
-use entrain_analysis::thresholds::ambulation_class;
 
 /// The tests screen's state: each test's clock and the typed fields.
 #[derive(Debug)]
