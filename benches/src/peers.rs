@@ -7,8 +7,8 @@
 //! 2. Each runner reads that export, runs its detector(s), and writes the detected IC times
 //!    ([`DetectionRow`]) and per-recording processing times ([`TimingRow`]). Entrain's runner is
 //!    [`run_entrain`]; mobgap's and gaitmap's are `benches/peers/run_peers.py`.
-//! 3. [`compare`] reloads every trial with `entrain_sensors::replay`, scores every method's
-//!    detections with the same code (`entrain_sensors::evaluation::score_events`), and
+//! 3. [`compare`] reloads every trial with `entrain_replay`, scores every method's
+//!    detections with the same code (`entrain_eval::evaluation::score_events`), and
 //!    [`markdown_table`] renders the result.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,10 +17,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use entrain_gait::scoring::{DetectionCounts, MatchRules, match_events, quantile};
-use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, ReferenceTiming, Side};
-use entrain_sensors::evaluation::{EvalPlacement, EvaluationError, detect, score_events};
-use entrain_sensors::replay::{
+use entrain_eval::ReferenceTiming;
+use entrain_eval::evaluation::{EvalPlacement, EvaluationError, detect, score_events};
+use entrain_eval::scoring::{DetectionCounts, MatchRules, match_events, quantile};
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+use entrain_replay::{
     Dataset, Recording, ReplayError, SensorStream, TrialId, list_trials, load_trial,
 };
 use serde::{Deserialize, Serialize};
@@ -706,7 +707,7 @@ pub struct SuiteScores {
 
 /// Scores every method's detections on every suite with Entrain's scoring
 /// (`evaluation::score_events`, default [`MatchRules`]), reloading each trial's reference with
-/// `entrain_sensors::replay` from `datasets_dir`.
+/// `entrain_replay` from `datasets_dir`.
 pub fn compare(
     datasets_dir: &Path,
     suites: &[Suite],
@@ -1302,7 +1303,7 @@ mod tests {
                         processing_secs: 1.0,
                     });
                     for r in &recording.reference {
-                        let entrain_gait::ReferenceTiming::Instant { time_nanos } = r.timing else {
+                        let entrain_eval::ReferenceTiming::Instant { time_nanos } = r.timing else {
                             panic!("fixture references are instants");
                         };
                         if r.kind != GaitEventKind::InitialContact {

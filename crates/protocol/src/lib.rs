@@ -47,7 +47,7 @@
 //!
 //! The sensor stamps samples with its own free-running clock in microseconds, a `u32` that wraps
 //! about every 71.6 minutes; the host unwraps it and maps it onto its session clock (drift-aware,
-//! see `entrain_sensors::ble::clock`). Packets carry a `u16` packet sequence number (+1 per packet
+//! see `entrain_ble::clock`). Packets carry a `u16` packet sequence number (+1 per packet
 //! of that kind, wrapping) and IMU packets the `u32` index of their first sample since streaming
 //! started (wrapping), so the host counts lost packets and lost samples exactly. The sample index
 //! keeps counting through a link loss (the IMU keeps sampling; what was not sent is lost), so

@@ -5,12 +5,12 @@
 use egui::{Color32, Key, RichText, Ui};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Polygon};
 
+use entrain_ble::central::{BleError, FoundSensor};
 use entrain_cue::Phase;
 use entrain_engine::EngineCommand;
 use entrain_gait::{Placement, Side};
-use entrain_sensors::ble::central::{BleError, FoundSensor};
-use entrain_sensors::source::SensorId;
-use entrain_sensors::virtual_patient::Preset;
+use entrain_sim::Preset;
+use entrain_source::SensorId;
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, PatientRecord};
 
 use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
@@ -156,7 +156,7 @@ pub struct EntrainApp {
     scan: Option<Pending<ScanResult>>,
     ble_status: String,
     found: Vec<FoundSensor>,
-    ble_assign: Vec<(SensorId, Placement, entrain_sensors::ble::SensorKind)>,
+    ble_assign: Vec<(SensorId, Placement, entrain_source::SensorKind)>,
     starting: Option<Pending<Result<LiveSession, String>>>,
     live: Option<LiveSession>,
     ending: Option<Pending<String>>,
@@ -747,7 +747,7 @@ impl EntrainApp {
                 let ctx = self.ctx.clone();
                 match Pending::spawn(
                     "entrain-ui-scan",
-                    || entrain_sensors::ble::central::scan(std::time::Duration::from_secs(4)),
+                    || entrain_ble::central::scan(std::time::Duration::from_secs(4)),
                     move || ctx.request_repaint(),
                 ) {
                     Ok(p) => {

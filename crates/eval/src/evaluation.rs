@@ -8,12 +8,30 @@ use entrain_gait::detect::{
 use entrain_gait::filter::FilterDesignError;
 use std::collections::{HashMap, HashSet};
 
-use entrain_gait::scoring::{DetectionCounts, MatchRules, MatchedPair, match_events};
-use entrain_gait::{
-    GaitEvent, GaitEventKind, Placement, ReferenceEvent, ReferenceTiming, Side, StreamingDetector,
-};
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side, StreamingDetector};
 
-use crate::replay::{Dataset, Recording};
+use entrain_source::Dataset;
+
+use crate::reference::{ReferenceEvent, ReferenceTiming, WalkingBout};
+use crate::scoring::{DetectionCounts, MatchRules, MatchedPair, match_events};
+
+/// An annotated trial as evaluation reads it: its sensors' samples and its reference, on one
+/// clock. `entrain-replay`'s `Recording` is one; a trait so this crate does not depend on the
+/// readers that produce it.
+pub trait AnnotatedTrial {
+    /// The trial's name for messages (`truong/2-1`).
+    fn trial_name(&self) -> String;
+    /// The data set it comes from (which decides where detections are scored).
+    fn dataset(&self) -> Dataset;
+    /// Sampling rate of every stream, Hz.
+    fn sample_rate_hz(&self) -> f64;
+    /// The samples of the sensor at `placement`, in time order, if the trial has one.
+    fn samples(&self, placement: Placement) -> Option<&[ImuSample]>;
+    /// The annotated events, sorted by time.
+    fn reference(&self) -> &[ReferenceEvent];
+    /// The walks over which cadence is compared.
+    fn bouts(&self) -> &[WalkingBout];
+}
 
 /// Which sensors' detector to evaluate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,43 +110,37 @@ pub struct ScoredContact {
 
 /// Runs the detector(s) for `placement` over every sample of `recording`, in time order.
 pub fn detect(
-    recording: &Recording,
+    recording: &impl AnnotatedTrial,
     placement: EvalPlacement,
 ) -> Result<Vec<GaitEvent>, EvaluationError> {
-    let fs = recording.sample_rate_hz;
+    let fs = recording.sample_rate_hz();
     let detector_error = |source| EvaluationError::Detector {
-        trial: recording.trial.to_string(),
+        trial: recording.trial_name(),
         source,
     };
     let missing = |placement| EvaluationError::MissingSensor {
-        trial: recording.trial.to_string(),
+        trial: recording.trial_name(),
         placement,
     };
     let mut events = Vec::new();
     match placement {
         EvalPlacement::Feet => {
             for (side, name) in [(Side::Left, "left foot"), (Side::Right, "right foot")] {
-                let stream = recording
-                    .stream(Placement::Foot(side))
+                let samples = recording
+                    .samples(Placement::Foot(side))
                     .ok_or_else(|| missing(name))?;
                 let mut detector = FootDetector::new(Some(side), FootDetectorConfig::new(fs))
                     .map_err(detector_error)?;
-                stream
-                    .samples
-                    .iter()
-                    .for_each(|s| detector.push(s, &mut events));
+                samples.iter().for_each(|s| detector.push(s, &mut events));
             }
         }
         EvalPlacement::LowerBack => {
-            let stream = recording
-                .stream(Placement::LowerBack)
+            let samples = recording
+                .samples(Placement::LowerBack)
                 .ok_or_else(|| missing("lower-back"))?;
             let mut detector =
                 LowerBackDetector::new(LowerBackDetectorConfig::new(fs)).map_err(detector_error)?;
-            stream
-                .samples
-                .iter()
-                .for_each(|s| detector.push(s, &mut events));
+            samples.iter().for_each(|s| detector.push(s, &mut events));
         }
     }
     events.sort_by_key(|e| e.event_time_nanos);
@@ -137,7 +149,7 @@ pub fn detect(
 
 /// Detects and scores one trial.
 pub fn evaluate(
-    recording: &Recording,
+    recording: &impl AnnotatedTrial,
     placement: EvalPlacement,
     rules: &MatchRules,
 ) -> Result<TrialScore, EvaluationError> {
@@ -149,14 +161,14 @@ pub fn evaluate(
 /// the rules [`evaluate`] uses: bout restriction where the data set needs it, one-to-one IC
 /// matching, timing error, latency and per-bout cadence.
 pub fn score_events(
-    recording: &Recording,
+    recording: &impl AnnotatedTrial,
     mut events: Vec<GaitEvent>,
     rules: &MatchRules,
 ) -> TrialScore {
     events.sort_by_key(|e| e.event_time_nanos);
-    if scored_within_bouts(recording.trial.dataset) {
+    if scored_within_bouts(recording.dataset()) {
         let inside_a_bout = |t: i64| {
-            recording.bouts.iter().any(|b| {
+            recording.bouts().iter().any(|b| {
                 t >= b.start_nanos - BOUT_MARGIN_NANOS && t <= b.end_nanos + BOUT_MARGIN_NANOS
             })
         };
@@ -164,13 +176,13 @@ pub fn score_events(
     }
     let matching = match_events(
         &events,
-        &recording.reference,
+        recording.reference(),
         GaitEventKind::InitialContact,
         rules,
     );
     let to_ms = |nanos: &i64| *nanos as f64 / 1e6;
     let reference_ics: Vec<&ReferenceEvent> = recording
-        .reference
+        .reference()
         .iter()
         .filter(|r| r.kind == GaitEventKind::InitialContact)
         .collect();
@@ -180,7 +192,7 @@ pub fn score_events(
         .map(|e| (e.event_time_nanos, e.side))
         .collect();
     let cadence_pairs_spm = recording
-        .bouts
+        .bouts()
         .iter()
         .filter_map(|bout| {
             let inside = |t: i64| t >= bout.start_nanos && t <= bout.end_nanos;
@@ -202,7 +214,7 @@ pub fn score_events(
             Some((reference, walk_cadence_spm(&detected).unwrap_or(0.0)))
         })
         .collect();
-    let contacts = scored_contacts(&events, &recording.reference, &matching.pairs);
+    let contacts = scored_contacts(&events, recording.reference(), &matching.pairs);
     TrialScore {
         counts: matching.counts,
         ic_errors_ms: matching.timing_errors_nanos.iter().map(to_ms).collect(),

@@ -7,7 +7,8 @@
 
 use std::path::Path;
 
-use entrain_gait::{GaitEventKind, Placement, ReferenceEvent, ReferenceTiming, Side, WalkingBout};
+use entrain_eval::{ReferenceEvent, ReferenceTiming, WalkingBout};
+use entrain_gait::{GaitEventKind, Placement, Side};
 use serde::Deserialize;
 
 use super::text::TextFile;
@@ -152,7 +153,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
-    use crate::replay::{list_trials, load_trial};
+    use crate::{list_trials, load_trial};
 
     const ROW: &str = "0.1,1,0,0,5,10,20,30,0.2,0,1,0,6,-10,-20,-30";
 

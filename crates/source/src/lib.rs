@@ -1,10 +1,20 @@
 //! The seam between every sensor source (BLE, replay of a recording, the virtual patient) and the
-//! session engine.
+//! session engine, and [`SourceSpec`], the one parsed description of which source to open.
 //!
 //! A source is polled by the engine with the current session time; it appends everything that has
 //! happened up to then (samples already mapped onto the session clock, link changes, lost packets,
 //! battery readings). Polling with a time parameter lets the same engine run in real time (the
 //! engine passes its monotonic clock) or as fast as possible over simulated time (tests, re-analysis).
+//!
+//! Light on purpose (no BLE stack, no file readers): the sources live in `entrain-sim`,
+//! `entrain-replay` and `entrain-ble`, and `entrain_engine::open_source` opens a [`SourceSpec`].
+#![forbid(unsafe_code)]
+
+mod dataset;
+mod spec;
+
+pub use dataset::{Dataset, UnknownDataset};
+pub use spec::{BleSensor, SourceSpec, SpecError};
 
 use std::fmt;
 
@@ -22,6 +32,19 @@ impl fmt::Display for SensorId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// What kind of sensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SensorKind {
+    /// An Entrain IMU sensor (our GATT service).
+    Entrain,
+    /// A Running Speed and Cadence foot pod.
+    Rsc {
+        /// The pod sends strides per minute instead of steps per minute (non-conforming pods):
+        /// Entrain doubles the value.
+        cadence_is_strides: bool,
+    },
 }
 
 /// What the engine needs to know about one sensor of a source.

@@ -370,7 +370,7 @@ impl TickUnwrapper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::virtual_patient::SplitMix64 as Rng;
+    use entrain_sim::SplitMix64 as Rng;
 
     /// A sensor whose clock runs at (1 + drift) relative to the session, offset by `offset`, and a
     /// link with a latency floor of `floor` plus jitter (exponential, mean `jitter_mean`) and

@@ -8,6 +8,7 @@
 //! the own period moves towards the beat interval by β per step. Both couplings fade to nothing when the
 //! beat is further than `coupling_loss_band_percent` beyond the comfort range, and the step rate can
 //! never exceed `max_speedup_percent` above preferred.
+#![forbid(unsafe_code)]
 
 mod config;
 mod imu;

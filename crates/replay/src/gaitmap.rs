@@ -16,7 +16,8 @@
 
 use std::path::Path;
 
-use entrain_gait::{GaitEventKind, ImuSample, Placement, ReferenceEvent, Side, WalkingBout};
+use entrain_eval::{ReferenceEvent, WalkingBout};
+use entrain_gait::{GaitEventKind, ImuSample, Placement, Side};
 
 use super::text::{TextFile, column_of};
 use super::{
@@ -330,10 +331,10 @@ fn read_strides(file: &TextFile, kind: RefKind) -> Result<Vec<Stride>, ReplayErr
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use entrain_gait::ReferenceTiming;
+    use entrain_eval::ReferenceTiming;
 
     use super::*;
-    use crate::replay::{list_trials, load_trial};
+    use crate::{list_trials, load_trial};
 
     fn imu(n: usize) -> String {
         let mut s = String::from(

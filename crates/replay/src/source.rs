@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::raw::RawRecording;
 use super::{Recording, SensorStream};
-use crate::source::{SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
+use entrain_source::{SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
 
 /// A recording replayed on the session clock: sample time `t` of the recording is delivered at
 /// session time `t + offset_nanos` (the recording starts when the session does, by default).

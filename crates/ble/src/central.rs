@@ -37,9 +37,11 @@ use tokio::sync::mpsc as tmpsc;
 
 use super::clock::ClockMapConfig;
 use super::link::StaleMonitor;
-use super::stream::{Channel, RawRecord, SensorKind, SensorStream, StreamStats};
+use super::stream::{Channel, RawRecord, SensorStream, StreamStats};
 use super::timesync::TimeSyncSchedule;
-use crate::source::{LinkState, SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
+use entrain_source::{
+    LinkState, SensorId, SensorInfo, SensorKind, SensorSource, SourceError, SourceEvent,
+};
 
 /// The message when the machine has no Bluetooth adapter (or no BlueZ).
 pub const NO_ADAPTER: &str = "no Bluetooth adapter found; use --source sim or a recording";

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sample::{GaitEventKind, Side};
+use entrain_gait::{GaitEventKind, Side};
 
 /// When an annotated event happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,4 +1,6 @@
-//! Replay of recorded walks: readers for the public data-set layouts in `../shared/datasets`.
+//! Replay of recorded walks: readers for the public data-set layouts in `../shared/datasets`
+//! and for Entrain's own raw recording format ([`raw`]), and [`ReplaySource`], which plays one
+//! back as a sensor source.
 //!
 //! [`list_trials`] names the trials a data-set folder holds; [`load_trial`] reads one into a
 //! [`Recording`]: every IMU stream in m/s² and deg/s with sample `i` at
@@ -12,13 +14,14 @@
 //! | `Mobgap` | `mobgap_example/` (or its `extracted/`) | lower back | INDIP IC/FC instants, micro-WBs with cadence |
 //! | `Gaitmap` | `gaitmap_example/` | both feet | mocap IC (and TC) instants |
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
+use entrain_eval::{AnnotatedTrial, ReferenceEvent, ReferenceTiming, WalkingBout};
 use entrain_gait::sample::sample_time_nanos;
-use entrain_gait::{GaitEventKind, ImuSample, Placement, ReferenceEvent, ReferenceTiming, Side};
-use entrain_gait::{WalkingBout, sample::STANDARD_GRAVITY_MPS2};
+use entrain_gait::{GaitEventKind, ImuSample, Placement, Side, sample::STANDARD_GRAVITY_MPS2};
 
 mod error;
 mod gaitmap;
@@ -29,66 +32,9 @@ mod text;
 mod truong;
 mod voisard;
 
+pub use entrain_source::{Dataset, UnknownDataset};
 pub use error::ReplayError;
 pub use source::ReplaySource;
-
-/// One of the public data-set layouts this module reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dataset {
-    /// Truong et al. 2019 (IPOL 265): two foot IMUs, healthy, orthopedic and neurological
-    /// patients, every footstep annotated as a [heel-off, foot-flat] window.
-    Truong,
-    /// Voisard et al. 2023 (IPOL 497): feet and lower back, healthy, [toe-off, heel-strike] per
-    /// swing phase.
-    Voisard,
-    /// Mobilise-D TVS example from mobgap: lower back, INDIP reference ICs and cadence.
-    Mobgap,
-    /// gaitmap example data: foot IMUs at 204.8 / 102.4 Hz with motion-capture events.
-    Gaitmap,
-}
-
-impl Dataset {
-    /// All four, in a fixed order.
-    pub const ALL: [Dataset; 4] = [
-        Dataset::Truong,
-        Dataset::Voisard,
-        Dataset::Mobgap,
-        Dataset::Gaitmap,
-    ];
-
-    /// The lower-case name used by [`FromStr`] and [`fmt::Display`].
-    pub fn name(self) -> &'static str {
-        match self {
-            Dataset::Truong => "truong",
-            Dataset::Voisard => "voisard",
-            Dataset::Mobgap => "mobgap",
-            Dataset::Gaitmap => "gaitmap",
-        }
-    }
-}
-
-impl fmt::Display for Dataset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A name that is not one of `truong`, `voisard`, `mobgap`, `gaitmap`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown data set `{0}`: expected one of truong, voisard, mobgap, gaitmap")]
-pub struct UnknownDataset(pub String);
-
-impl FromStr for Dataset {
-    type Err = UnknownDataset;
-
-    /// Parses the lower-case name (ASCII case is ignored).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Dataset::ALL
-            .into_iter()
-            .find(|d| d.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownDataset(s.to_owned()))
-    }
-}
 
 /// Which trial of which data set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -155,6 +101,32 @@ impl Recording {
     /// Duration from the first sample to one period past the last, nanoseconds.
     pub fn duration_nanos(&self) -> i64 {
         sample_time_nanos(self.len_samples(), self.sample_rate_hz)
+    }
+}
+
+impl AnnotatedTrial for Recording {
+    fn trial_name(&self) -> String {
+        self.trial.to_string()
+    }
+
+    fn dataset(&self) -> Dataset {
+        self.trial.dataset
+    }
+
+    fn sample_rate_hz(&self) -> f64 {
+        self.sample_rate_hz
+    }
+
+    fn samples(&self, placement: Placement) -> Option<&[ImuSample]> {
+        self.stream(placement).map(|s| s.samples.as_slice())
+    }
+
+    fn reference(&self) -> &[ReferenceEvent] {
+        &self.reference
+    }
+
+    fn bouts(&self) -> &[WalkingBout] {
+        &self.bouts
     }
 }
 
@@ -312,16 +284,6 @@ fn read_manifest_columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<String>>
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    #[test]
-    fn dataset_names_round_trip() {
-        for d in Dataset::ALL {
-            assert_eq!(d.to_string().parse::<Dataset>().unwrap(), d);
-        }
-        assert_eq!("Truong".parse::<Dataset>().unwrap(), Dataset::Truong);
-        let err = "physionet".parse::<Dataset>().unwrap_err();
-        assert!(err.to_string().contains("physionet"));
-    }
 
     #[test]
     fn python_nan_becomes_null() {

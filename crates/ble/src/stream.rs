@@ -13,7 +13,7 @@ use entrain_protocol::step::{StepKind, StepPacket, StepSide};
 use super::clock::{ClockMap, ClockMapConfig, TickUnwrapper};
 use super::link::{Continuity, SequenceTracker, StaleMonitor};
 use super::timesync::{PendingSyncs, RoundTrip};
-use crate::source::{LinkState, SensorId, SourceEvent};
+use entrain_source::{LinkState, SensorId, SensorKind, SourceEvent};
 
 /// Which characteristic a notification came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,19 +44,6 @@ impl Channel {
             Self::Battery => "battery level",
         }
     }
-}
-
-/// What kind of sensor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum SensorKind {
-    /// An Entrain IMU sensor (our GATT service).
-    Entrain,
-    /// A Running Speed and Cadence foot pod.
-    Rsc {
-        /// The pod sends strides per minute instead of steps per minute (non-conforming pods):
-        /// Entrain doubles the value.
-        cadence_is_strides: bool,
-    },
 }
 
 /// Counters of one sensor's stream, for the clinician and the record.

@@ -13,7 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
-use entrain_gait::{GaitEventKind, ImuSample, Placement, Side, WalkingBout};
+use entrain_eval::WalkingBout;
+use entrain_gait::{GaitEventKind, ImuSample, Placement, Side};
 use serde::Deserialize;
 
 use super::text::{TextFile, column_of};
@@ -226,10 +227,10 @@ fn read_imu(file: &TextFile, fs: f64) -> Result<Vec<ImuSample>, ReplayError> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use entrain_gait::ReferenceTiming;
+    use entrain_eval::ReferenceTiming;
 
     use super::*;
-    use crate::replay::{list_trials, load_trial};
+    use crate::{list_trials, load_trial};
 
     const CODE: &str = "HA_001_TimeMeasure1_Test5_Trial1";
 

@@ -13,8 +13,9 @@
 
 use std::path::Path;
 
+use entrain_eval::WalkingBout;
 use entrain_gait::sample::sample_time_nanos;
-use entrain_gait::{GaitEventKind, ImuSample, Placement, Side, WalkingBout};
+use entrain_gait::{GaitEventKind, ImuSample, Placement, Side};
 use serde::Deserialize;
 
 use super::text::TextFile;
@@ -204,10 +205,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use std::io::Write;
 
-    use entrain_gait::{ReferenceEvent, ReferenceTiming};
+    use entrain_eval::{ReferenceEvent, ReferenceTiming};
 
     use super::*;
-    use crate::replay::{list_trials, load_trial};
+    use crate::{list_trials, load_trial};
 
     fn gz(bytes: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -1,12 +1,10 @@
 //! Scoring detected events against annotations: one-to-one matching, precision / recall / F1,
 //! timing error and detection latency.
 
-use alloc::vec::Vec;
-
 use serde::{Deserialize, Serialize};
 
 use crate::reference::{ReferenceEvent, ReferenceTiming};
-use crate::sample::{GaitEvent, GaitEventKind};
+use entrain_gait::{GaitEvent, GaitEventKind};
 
 /// When a detection may match an annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -159,8 +157,8 @@ pub fn match_events(
         }
     }
     candidates.sort_unstable();
-    let mut detected_used = alloc::vec![false; detected.len()];
-    let mut reference_used = alloc::vec![false; reference.len()];
+    let mut detected_used = vec![false; detected.len()];
+    let mut reference_used = vec![false; reference.len()];
     let mut matching = Matching::default();
     for (_, i, j) in candidates {
         if detected_used[i] || reference_used[j] {
@@ -199,8 +197,8 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     let mut sorted = values.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
     let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let lower = libm::floor(position) as usize;
-    let upper = libm::ceil(position) as usize;
+    let lower = position.floor() as usize;
+    let upper = position.ceil() as usize;
     let weight = position - lower as f64;
     Some(sorted[lower] * (1.0 - weight) + sorted[upper] * weight)
 }
@@ -208,7 +206,7 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample::Side;
+    use entrain_gait::Side;
 
     const MS: i64 = 1_000_000;
 

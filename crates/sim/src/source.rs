@@ -4,7 +4,7 @@
 use entrain_gait::{Placement, Side};
 
 use super::{TrueIc, VirtualPatient};
-use crate::source::{SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
+use entrain_source::{SensorId, SensorInfo, SensorSource, SourceError, SourceEvent};
 
 /// A virtual patient walking on the session clock (time 0 = the patient stands at session start).
 #[derive(Debug, Clone)]
@@ -88,7 +88,7 @@ impl SensorSource for VirtualPatientSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::virtual_patient::Preset;
+    use crate::Preset;
 
     #[test]
     fn delivers_both_feet_then_finishes() {

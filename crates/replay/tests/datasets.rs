@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use entrain_eval::ReferenceTiming;
 use entrain_gait::sample::sample_time_nanos;
-use entrain_gait::{GaitEventKind, Placement, ReferenceTiming, Side};
-use entrain_sensors::replay::{Dataset, Recording, list_trials, load_trial};
+use entrain_gait::{GaitEventKind, Placement, Side};
+use entrain_replay::{Dataset, Recording, list_trials, load_trial};
 
 fn fixtures(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
