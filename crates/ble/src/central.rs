@@ -39,6 +39,9 @@ use super::clock::ClockMapConfig;
 use super::link::StaleMonitor;
 use super::stream::{Channel, RawRecord, SensorStream, StreamStats};
 use super::timesync::TimeSyncSchedule;
+mod connection;
+
+use connection::ble_thread;
 use entrain_source::{
     LinkState, SensorId, SensorInfo, SensorKind, SensorSource, SourceError, SourceEvent,
 };
@@ -433,7 +436,11 @@ impl SensorSource for BleSource {
         for (stream, command) in self.streams.iter_mut().zip(&self.commands) {
             if stream.check_stale(now_nanos, out) {
                 // Don't wait for the OS's supervision timeout: drop and re-establish the link.
-                let _ = command.send(Cmd::Reconnect);
+                if command.send(Cmd::Reconnect).is_err() {
+                    // The link's task is gone (the BLE thread is shutting down): nothing to
+                    // reconnect.
+                    tracing::debug!("stale sensor: its link task has ended, no reconnect sent");
+                }
             }
         }
         Ok(())
@@ -442,11 +449,16 @@ impl SensorSource for BleSource {
 
 impl Drop for BleSource {
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+        if let Some(shutdown) = self.shutdown.take()
+            && shutdown.send(()).is_err()
+        {
+            // The BLE thread already ended (after a fatal error): nothing to stop.
+            tracing::debug!("BLE thread already gone at shutdown");
         }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::warn!("the BLE thread panicked");
         }
     }
 }
@@ -471,7 +483,9 @@ pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
             .peripherals()
             .await
             .map_err(|e| BleError::Stack(format!("cannot list devices: {e}")))?;
-        let _ = adapter.stop_scan().await;
+        if let Err(e) = adapter.stop_scan().await {
+            tracing::warn!("BLE scan: cannot stop scanning: {e}");
+        }
         let mut found = Vec::new();
         for p in peripherals {
             let Ok(Some(props)) = p.properties().await else {
@@ -527,438 +541,6 @@ async fn first_adapter() -> Result<Adapter, BleError> {
     adapters.into_iter().next().ok_or(BleError::NoAdapter {
         detail: "BlueZ lists no adapter".into(),
     })
-}
-
-fn ble_thread(
-    config: BleConfig,
-    clock: SessionClock,
-    tx: mpsc::Sender<Msg>,
-    receivers: Vec<tmpsc::UnboundedReceiver<Cmd>>,
-    shutdown: tokio::sync::oneshot::Receiver<()>,
-) {
-    let runtime = match runtime() {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = tx.send(Msg::Fatal(e.to_string()));
-            return;
-        }
-    };
-    runtime.block_on(async move {
-        let adapter = match first_adapter().await {
-            Ok(a) => a,
-            Err(e) => {
-                let _ = tx.send(Msg::Fatal(e.to_string()));
-                return;
-            }
-        };
-        // Scan so BlueZ knows the sensors; keep scanning while the session runs, so a sensor
-        // that went out of range is found again when it returns.
-        if let Err(e) = adapter
-            .start_scan(ScanFilter {
-                services: vec![
-                    Uuid::from_u128(uuid::SERVICE),
-                    Uuid::from_u128(uuid::RSC_SERVICE),
-                ],
-            })
-            .await
-        {
-            let _ = tx.send(Msg::Fatal(format!("cannot start scanning: {e}")));
-            return;
-        }
-        let connect_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-        let mut tasks = Vec::new();
-        for (index, (assignment, commands)) in config
-            .assignments
-            .iter()
-            .cloned()
-            .zip(receivers)
-            .enumerate()
-        {
-            let link = SensorLink {
-                index,
-                assignment,
-                adapter: adapter.clone(),
-                tx: tx.clone(),
-                clock,
-                connect_lock: connect_lock.clone(),
-                connect_timeout: Duration::from_secs_f64(config.connect_timeout_secs.max(0.1)),
-                backoff: Duration::from_secs_f64(config.reconnect_backoff_secs.max(0.0)),
-                time_sync: config.time_sync,
-            };
-            tasks.push(tokio::spawn(link.run(commands)));
-        }
-        let _ = shutdown.await;
-        for task in &tasks {
-            task.abort();
-        }
-        // Leave the sensors as we found them: disconnected.
-        let _ = tokio::time::timeout(Duration::from_secs(2), async {
-            if let Ok(peripherals) = adapter.peripherals().await {
-                for p in peripherals {
-                    if config
-                        .assignments
-                        .iter()
-                        .any(|a| normalise_id(&a.id.0) == Some(p.address().to_string()))
-                    {
-                        let _ = p.disconnect().await;
-                    }
-                }
-            }
-        })
-        .await;
-        let _ = adapter.stop_scan().await;
-    });
-}
-
-struct SensorLink {
-    index: usize,
-    assignment: Assignment,
-    adapter: Adapter,
-    tx: mpsc::Sender<Msg>,
-    clock: SessionClock,
-    connect_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
-    connect_timeout: Duration,
-    backoff: Duration,
-    time_sync: Option<TimeSyncSchedule>,
-}
-
-/// Tokens of time-sync commands: 16..=255, apart from the setup commands' (1, 2).
-fn next_sync_token(token: u8) -> u8 {
-    token.checked_add(1).unwrap_or(16).max(16)
-}
-
-/// Why a connected session with a sensor ended.
-enum Ended {
-    Disconnected,
-    Stale,
-    Failed(String),
-}
-
-impl SensorLink {
-    fn send_link(&self, state: LinkState) {
-        let _ = self.tx.send(Msg::Link {
-            sensor: self.index,
-            state,
-            at_nanos: self.clock.now_nanos(),
-        });
-    }
-
-    async fn run(self, mut commands: tmpsc::UnboundedReceiver<Cmd>) {
-        // Attempts after a loss back off exponentially (to 5 s); the clinician sees one `Lost`
-        // with its reason and one `Reconnecting` per loss, not one per failed attempt.
-        let max_backoff = Duration::from_secs(5).max(self.backoff);
-        let mut backoff = self.backoff;
-        let mut reported_loss = false;
-        // Carried across connections, so a late response can never pass for a newer command.
-        let mut sync_token = 16u8;
-        loop {
-            let (ended, connected) = match self.find().await {
-                Some(peripheral) => {
-                    self.session(&peripheral, &mut commands, &mut sync_token)
-                        .await
-                }
-                None => (
-                    Ended::Failed(format!(
-                        "sensor {} not found (is it on and in range?)",
-                        self.assignment.id
-                    )),
-                    false,
-                ),
-            };
-            if connected {
-                backoff = self.backoff;
-                reported_loss = false;
-            }
-            if !reported_loss {
-                let reason = match ended {
-                    Ended::Disconnected => "link lost (disconnected)".to_string(),
-                    Ended::Stale => "stream stale; reconnecting".to_string(),
-                    Ended::Failed(why) => why,
-                };
-                self.send_link(LinkState::Lost { reason });
-                self.send_link(LinkState::Reconnecting);
-                reported_loss = true;
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(max_backoff);
-        }
-    }
-
-    /// The assigned sensor among the devices BlueZ knows, matched by address only.
-    async fn find(&self) -> Option<Peripheral> {
-        let want = normalise_id(&self.assignment.id.0)?;
-        let deadline = tokio::time::Instant::now() + self.connect_timeout;
-        loop {
-            if let Ok(peripherals) = self.adapter.peripherals().await
-                && let Some(p) = peripherals
-                    .into_iter()
-                    .find(|p| p.address().to_string() == want)
-            {
-                return Some(p);
-            }
-            if tokio::time::Instant::now() > deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn session(
-        &self,
-        peripheral: &Peripheral,
-        commands: &mut tmpsc::UnboundedReceiver<Cmd>,
-        sync_token: &mut u8,
-    ) -> (Ended, bool) {
-        // Drop stale reconnect requests from before this connection.
-        while commands.try_recv().is_ok() {}
-        let mut events = match self.adapter.events().await {
-            Ok(e) => e,
-            Err(e) => {
-                return (
-                    Ended::Failed(format!("cannot watch adapter events: {e}")),
-                    false,
-                );
-            }
-        };
-        let setup = {
-            let _one_at_a_time = self.connect_lock.lock().await;
-            tokio::time::timeout(self.connect_timeout, self.connect_and_subscribe(peripheral))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(format!(
-                        "sensor {}: connection timed out",
-                        self.assignment.id
-                    ))
-                })
-        };
-        let (mut notifications, control) = match setup {
-            Ok(s) => s,
-            Err(why) => {
-                let _ = peripheral.disconnect().await;
-                return (Ended::Failed(why), false);
-            }
-        };
-        self.send_link(LinkState::Connected);
-        let my_id = peripheral.id();
-        // Time syncs only after `Connected` is sent: the poll side forgets unanswered ones then.
-        let sync = match (self.assignment.kind, control, self.time_sync) {
-            (SensorKind::Entrain, Some(control), Some(schedule)) => Some((control, schedule)),
-            _ => None,
-        };
-        let mut syncs_sent = 0u32;
-        let mut sync_write: Option<tokio::task::JoinHandle<()>> = None;
-        let sync_timer = tokio::time::sleep(
-            sync.as_ref()
-                .map(|(_, s)| s.delay_before(0))
-                .unwrap_or(Duration::ZERO),
-        );
-        tokio::pin!(sync_timer);
-        let ended = loop {
-            tokio::select! {
-                () = &mut sync_timer, if sync.is_some() => {
-                    if let Some((control, schedule)) = &sync {
-                        // One at a time: a write still waiting means the link is slow, and a
-                        // second round trip queued behind it would only be slower.
-                        if sync_write.as_ref().is_none_or(|w| w.is_finished()) {
-                            sync_write = Some(self.send_time_sync(peripheral, control, *sync_token));
-                            *sync_token = next_sync_token(*sync_token);
-                            syncs_sent += 1;
-                        }
-                        sync_timer
-                            .as_mut()
-                            .reset(tokio::time::Instant::now() + schedule.delay_before(syncs_sent));
-                    }
-                }
-                n = notifications.next() => match n {
-                    Some(n) => {
-                        let arrival_nanos = self.clock.now_nanos();
-                        if let Some(channel) = channel_of(n.uuid) {
-                            // Unbounded: never blocks.
-                            let _ = self.tx.send(Msg::Notification {
-                                sensor: self.index,
-                                channel,
-                                bytes: n.value,
-                                arrival_nanos,
-                            });
-                        }
-                    }
-                    None => break Ended::Disconnected,
-                },
-                e = events.next() => match e {
-                    Some(CentralEvent::DeviceDisconnected(id)) if id == my_id => {
-                        break Ended::Disconnected;
-                    }
-                    Some(_) => {}
-                    None => break Ended::Failed("adapter event stream ended".into()),
-                },
-                c = commands.recv() => match c {
-                    Some(Cmd::Reconnect) => {
-                        let _ = peripheral.disconnect().await;
-                        break Ended::Stale;
-                    }
-                    None => break Ended::Failed("source closed".into()),
-                },
-            }
-        };
-        if let Some(write) = sync_write {
-            write.abort();
-        }
-        (ended, true)
-    }
-
-    /// Writes a time sync from a task of its own (a write with response takes a connection
-    /// event or two each way; the notification loop must not wait for it). The session time is
-    /// taken just before the write and sent to the poll side before it, so it always precedes
-    /// the response there. A failed write is a round trip lost, nothing more: sensors that do
-    /// not support time sync keep working as before.
-    fn send_time_sync(
-        &self,
-        peripheral: &Peripheral,
-        control: &Characteristic,
-        token: u8,
-    ) -> tokio::task::JoinHandle<()> {
-        let peripheral = peripheral.clone();
-        let control = control.clone();
-        let tx = self.tx.clone();
-        let clock = self.clock;
-        let sensor = self.index;
-        tokio::spawn(async move {
-            let sent_nanos = clock.now_nanos();
-            let host_time_us = u64::try_from(sent_nanos / 1000).unwrap_or(0);
-            let mut buf = [0u8; MAX_COMMAND_LEN];
-            let command = Command {
-                token,
-                operation: Operation::TimeSync { host_time_us },
-            };
-            let Ok(n) = command.encode(&mut buf) else {
-                return;
-            };
-            let _ = tx.send(Msg::TimeSyncSent {
-                sensor,
-                token,
-                host_time_us,
-                sent_nanos,
-            });
-            let _ = peripheral
-                .write(&control, &buf[..n], WriteType::WithResponse)
-                .await;
-        })
-    }
-
-    async fn connect_and_subscribe(
-        &self,
-        peripheral: &Peripheral,
-    ) -> Result<
-        (
-            std::pin::Pin<Box<dyn futures::Stream<Item = btleplug::api::ValueNotification> + Send>>,
-            Option<Characteristic>,
-        ),
-        String,
-    > {
-        let id = &self.assignment.id;
-        if !peripheral.is_connected().await.unwrap_or(false) {
-            peripheral
-                .connect()
-                .await
-                .map_err(|e| format!("sensor {id}: cannot connect: {e}"))?;
-        }
-        peripheral
-            .discover_services()
-            .await
-            .map_err(|e| format!("sensor {id}: service discovery failed: {e}"))?;
-        let by_uuid: BTreeMap<u128, Characteristic> = peripheral
-            .characteristics()
-            .into_iter()
-            .map(|c| (c.uuid.as_u128(), c))
-            .collect();
-        // Subscribe after taking the notification stream, so nothing is missed.
-        let notifications = peripheral
-            .notifications()
-            .await
-            .map_err(|e| format!("sensor {id}: cannot receive notifications: {e}"))?;
-        let wanted: &[(u128, bool)] = match self.assignment.kind {
-            SensorKind::Entrain => &[
-                (uuid::IMU, true),
-                (uuid::STATUS, true),
-                (uuid::CONTROL, true),
-                (uuid::STEP, false),
-            ],
-            SensorKind::Rsc { .. } => {
-                &[(uuid::RSC_MEASUREMENT, true), (uuid::BATTERY_LEVEL, false)]
-            }
-        };
-        for &(u, required) in wanted {
-            match by_uuid.get(&u) {
-                Some(c) => peripheral.subscribe(c).await.map_err(|e| {
-                    format!(
-                        "sensor {id}: cannot subscribe to {}: {e}",
-                        Uuid::from_u128(u)
-                    )
-                })?,
-                None if required => {
-                    return Err(format!(
-                        "sensor {id}: characteristic {} missing: not a {} sensor?",
-                        Uuid::from_u128(u),
-                        match self.assignment.kind {
-                            SensorKind::Entrain => "Entrain",
-                            SensorKind::Rsc { .. } => "Running Speed and Cadence",
-                        }
-                    ));
-                }
-                None => {}
-            }
-        }
-        let control = by_uuid.get(&uuid::CONTROL).cloned();
-        if self.assignment.kind == SensorKind::Entrain {
-            if let Some(status) = by_uuid.get(&uuid::STATUS)
-                && let Ok(bytes) = peripheral.read(status).await
-            {
-                let _ = self.tx.send(Msg::Notification {
-                    sensor: self.index,
-                    channel: Channel::Status,
-                    bytes,
-                    arrival_nanos: self.clock.now_nanos(),
-                });
-            }
-            if let Some(control) = &control {
-                let placement = match self.assignment.placement {
-                    Placement::Foot(entrain_gait::Side::Left) => {
-                        entrain_protocol::SensorPlacement::LeftFoot
-                    }
-                    Placement::Foot(entrain_gait::Side::Right) => {
-                        entrain_protocol::SensorPlacement::RightFoot
-                    }
-                    Placement::LowerBack => entrain_protocol::SensorPlacement::LowerBack,
-                };
-                for (token, operation) in [
-                    (1u8, Operation::SetPlacement(placement)),
-                    (2u8, Operation::Start),
-                ] {
-                    let mut buf = [0u8; MAX_COMMAND_LEN];
-                    let n = Command { token, operation }
-                        .encode(&mut buf)
-                        .map_err(|e| format!("sensor {id}: {e}"))?;
-                    peripheral
-                        .write(control, &buf[..n], WriteType::WithResponse)
-                        .await
-                        .map_err(|e| format!("sensor {id}: control point write failed: {e}"))?;
-                }
-            }
-        }
-        Ok((notifications, control))
-    }
-}
-
-fn channel_of(u: Uuid) -> Option<Channel> {
-    match u.as_u128() {
-        uuid::IMU => Some(Channel::Imu),
-        uuid::STEP => Some(Channel::Step),
-        uuid::STATUS => Some(Channel::Status),
-        uuid::CONTROL => Some(Channel::Control),
-        uuid::RSC_MEASUREMENT => Some(Channel::Rsc),
-        uuid::BATTERY_LEVEL => Some(Channel::Battery),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -28,8 +28,8 @@ pub enum OpenError {
     ListTrials {
         /// The folder.
         dir: PathBuf,
-        /// Why.
-        source: ReplayError,
+        /// Why (boxed: the error is large, and opening fails rarely).
+        source: Box<ReplayError>,
     },
     /// The data set has no such trial.
     #[error("no trial `{trial}` in {}", dir.display())]
@@ -44,8 +44,8 @@ pub enum OpenError {
     Read {
         /// The trial or the file.
         what: String,
-        /// Why.
-        source: ReplayError,
+        /// Why (boxed: the error is large, and opening fails rarely).
+        source: Box<ReplayError>,
     },
     /// The BLE sensors could not be started.
     #[cfg(feature = "ble")]
@@ -84,7 +84,7 @@ pub fn open_source(
             .map(|s| Box::new(s) as Box<dyn SensorSource>)
             .map_err(|source| OpenError::Read {
                 what: format!("the raw recording {}", path.display()),
-                source,
+                source: Box::new(source),
             }),
         SourceSpec::ReplayTrial {
             dataset,
@@ -94,7 +94,7 @@ pub fn open_source(
             let trials = entrain_replay::list_trials(*dataset, dir).map_err(|source| {
                 OpenError::ListTrials {
                     dir: dir.clone(),
-                    source,
+                    source: Box::new(source),
                 }
             })?;
             let id =
@@ -108,7 +108,7 @@ pub fn open_source(
             let recording =
                 entrain_replay::load_trial(dir, id).map_err(|source| OpenError::Read {
                     what: format!("the trial {id}"),
-                    source,
+                    source: Box::new(source),
                 })?;
             Ok(Box::new(ReplaySource::from_recording(&recording)))
         }

@@ -1,6 +1,6 @@
 //! The data-set readers on real files: the permissive fixtures in `data/fixtures/` (always), and
-//! the four data sets in `../shared/datasets` (when that folder is present), checked against
-//! their manifests.
+//! the four data sets in `../shared/datasets` (when that folder is present; under CI it must be),
+//! checked against their manifests.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -18,17 +18,10 @@ fn fixtures(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A shared data-set folder, or `None` (with a note) where this machine does not have it.
+/// A shared data-set folder, or `None` (with a note) where this machine does not have it; under
+/// CI its absence fails the test.
 fn shared(name: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/datasets")
-        .join(name);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is not present", dir.display());
-        None
-    }
+    entrain_tests::datasets::shared_dataset(name).unwrap()
 }
 
 /// A simple CSV (no quotes) as rows of column name -> value.
