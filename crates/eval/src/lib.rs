@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod evaluation;
+pub mod peers;
 pub mod reference;
 pub mod scoring;
 
