@@ -1,5 +1,5 @@
 //! The Entrain sensor protocol: what an Entrain IMU sensor and the host say to each other over
-//! Bluetooth Low Energy, byte by byte. Shared by the host (`entrain-sensors`) and the sensor
+//! Bluetooth Low Energy, byte by byte. Shared by the host (`entrain-ble`) and the sensor
 //! firmware (`firmware/`), so both encode and decode with the same code and test against the same
 //! vectors (`data/protocol/vectors.json`).
 //!
