@@ -11,7 +11,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entrain_gait::detect::foot::{FootDetector, FootDetectorConfig};
 use entrain_gait::detect::lower_back::{LowerBackDetector, LowerBackDetectorConfig};
 use entrain_gait::{ImuSample, Placement, Side, StreamingDetector};
-use entrain_sensors::replay::{Dataset, list_trials, load_trial};
+use entrain_replay::{Dataset, list_trials, load_trial};
 
 fn fixture_stream(dataset: Dataset, folder: &str, placement: Placement) -> (Vec<ImuSample>, f64) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -7,9 +7,9 @@
 //! 2. Each runner reads that export, runs its detector(s), and writes the detected IC times
 //!    ([`DetectionRow`]) and per-recording processing times ([`TimingRow`]). Entrain's runner is
 //!    [`run_entrain`]; mobgap's and gaitmap's are `benches/peers/run_peers.py`.
-//! 3. [`compare`] reloads every trial with `entrain_sensors::replay`, scores every method's
-//!    detections with the same code (`entrain_sensors::evaluation::score_events`), and
-//!    [`markdown_table`] renders the result.
+//! 3. [`compare`] reloads every trial with `entrain_replay`, scores every method's
+//!    detections with the same code (`entrain_eval::peers`, through
+//!    `entrain_eval::evaluation::score_events`), and [`markdown_table`] renders the result.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -17,10 +17,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use entrain_gait::scoring::{DetectionCounts, MatchRules, match_events, quantile};
-use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, ReferenceTiming, Side};
-use entrain_sensors::evaluation::{EvalPlacement, EvaluationError, detect, score_events};
-use entrain_sensors::replay::{
+use entrain_eval::evaluation::{EvalPlacement, EvaluationError, detect};
+pub use entrain_eval::peers::{CommonTiming, MethodScore, SuiteScores};
+use entrain_eval::peers::{MethodTally, relate_to_baseline};
+use entrain_eval::scoring::MatchRules;
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+use entrain_replay::{
     Dataset, Recording, ReplayError, SensorStream, TrialId, list_trials, load_trial,
 };
 use serde::{Deserialize, Serialize};
@@ -610,103 +612,9 @@ pub fn read_runner_outputs(dir: &Path) -> Result<RunnerOutputs, PeerError> {
     Ok(out)
 }
 
-/// One method's scores on one suite.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MethodScore {
-    /// The method.
-    pub method: String,
-    /// Whether it is causal (every detection carries an emission time).
-    pub causal: bool,
-    /// Recordings it processed.
-    pub trials: usize,
-    /// Recordings of the suite it did not process.
-    pub trials_skipped: usize,
-    /// Annotated ICs in the processed recordings.
-    pub reference_ics: usize,
-    /// Detection counts.
-    pub counts: DetectionCounts,
-    /// Precision.
-    pub precision: f64,
-    /// Recall.
-    pub recall: f64,
-    /// F1.
-    pub f1: f64,
-    /// Median |detected − annotated| over matched instants, ms.
-    pub median_abs_error_ms: Option<f64>,
-    /// 95th percentile of |detected − annotated|, ms.
-    pub p95_abs_error_ms: Option<f64>,
-    /// Mean signed detected − annotated, ms.
-    pub mean_error_ms: Option<f64>,
-    /// Mean |reference − detected| cadence per walking bout, steps/min.
-    pub cadence_mae_spm: Option<f64>,
-    /// Median emission − annotated time, ms (causal methods only).
-    pub median_latency_ms: Option<f64>,
-    /// 95th percentile of the latency, ms (causal methods only).
-    pub p95_latency_ms: Option<f64>,
-    /// Sum of the per-recording processing times, seconds.
-    pub processing_secs: f64,
-    /// Samples processed.
-    pub samples: usize,
-    /// `processing_secs` divided by Entrain's on the same recordings (None for Entrain itself or
-    /// where Entrain did not run).
-    pub time_ratio_to_entrain: Option<f64>,
-    /// IC timing of this method and of Entrain on the annotations both matched (None for
-    /// Entrain itself, or when they matched none in common).
-    pub common: Option<CommonTiming>,
-}
-
-/// |IC error| of a peer and of Entrain on the same annotated contacts: those both matched. A
-/// method that misses the hard contacts is otherwise timed on the easy ones only.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct CommonTiming {
-    /// Annotated instants both matched.
-    pub ics: usize,
-    /// The peer's median |error|, ms.
-    pub median_abs_error_ms: f64,
-    /// The peer's p95 |error|, ms.
-    pub p95_abs_error_ms: f64,
-    /// Entrain's median |error| on the same contacts, ms.
-    pub entrain_median_abs_error_ms: f64,
-    /// Entrain's p95 |error| on the same contacts, ms.
-    pub entrain_p95_abs_error_ms: f64,
-}
-
-/// The timing of two methods on the annotations both matched, keyed by (trial, reference index).
-fn common_timing(
-    entrain: &BTreeMap<(String, usize), f64>,
-    peer: &BTreeMap<(String, usize), f64>,
-) -> Option<CommonTiming> {
-    let (ours, theirs): (Vec<f64>, Vec<f64>) = peer
-        .iter()
-        .filter_map(|(key, e)| entrain.get(key).map(|o| (o.abs(), e.abs())))
-        .unzip();
-    Some(CommonTiming {
-        ics: ours.len(),
-        median_abs_error_ms: quantile(&theirs, 0.5)?,
-        p95_abs_error_ms: quantile(&theirs, 0.95)?,
-        entrain_median_abs_error_ms: quantile(&ours, 0.5)?,
-        entrain_p95_abs_error_ms: quantile(&ours, 0.95)?,
-    })
-}
-
-/// The scores of every method on one suite.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SuiteScores {
-    /// Data set name.
-    pub dataset: String,
-    /// `feet` or `lower_back`.
-    pub placement: String,
-    /// Recordings in the suite.
-    pub trials: usize,
-    /// One entry per method, Entrain first.
-    pub methods: Vec<MethodScore>,
-    /// The subject groups in the suite.
-    pub groups: Vec<String>,
-}
-
 /// Scores every method's detections on every suite with Entrain's scoring
 /// (`evaluation::score_events`, default [`MatchRules`]), reloading each trial's reference with
-/// `entrain_sensors::replay` from `datasets_dir`.
+/// `entrain_replay` from `datasets_dir`.
 pub fn compare(
     datasets_dir: &Path,
     suites: &[Suite],
@@ -743,10 +651,10 @@ pub fn compare(
                 .filter(|d| &d.method == method && in_suite(&d.dataset, &d.placement))
                 .collect();
             let causal = !rows.is_empty() && rows.iter().all(|d| !d.emitted_secs.is_empty());
-            let mut acc = Accumulator::default();
+            let mut tally = MethodTally::default();
             for (trial, recording) in &recordings {
                 let Some(timing) = timings.get(trial.code.as_str()) else {
-                    acc.skipped += 1;
+                    tally.skip();
                     continue;
                 };
                 let events = rows
@@ -754,69 +662,19 @@ pub fn compare(
                     .filter(|d| d.trial == trial.code)
                     .map(|d| detection_event(d))
                     .collect::<Result<Vec<_>, _>>()?;
-                let score = score_events(recording, events, &rules);
-                acc.trials += 1;
-                acc.reference_ics += score.counts.true_positives + score.counts.false_negatives;
-                acc.counts.add(score.counts);
-                acc.errors_ms.extend(score.ic_errors_ms);
-                // The same matching again, to know which annotation each error belongs to.
-                let matching = match_events(
-                    &score.events,
-                    &recording.reference,
-                    GaitEventKind::InitialContact,
+                tally.add_trial(
+                    &trial.code,
+                    recording,
+                    events,
+                    timing.processing_secs,
+                    timing.n_samples,
+                    causal,
                     &rules,
                 );
-                for pair in &matching.pairs {
-                    if let ReferenceTiming::Instant { time_nanos } =
-                        recording.reference[pair.reference].timing
-                    {
-                        let error_nanos = score.events[pair.detected].event_time_nanos - time_nanos;
-                        acc.errors_by_reference.insert(
-                            (trial.code.clone(), pair.reference),
-                            error_nanos as f64 / 1e6,
-                        );
-                    }
-                }
-                if causal {
-                    acc.latencies_ms.extend(score.ic_latencies_ms);
-                }
-                acc.cadence_abs_errors_spm
-                    .extend(score.cadence_pairs_spm.iter().map(|(r, d)| (r - d).abs()));
-                acc.processing_secs += timing.processing_secs;
-                acc.samples += timing.n_samples;
-                acc.trial_codes.push(trial.code.clone());
             }
-            scores.push(acc.finish(method, causal));
+            scores.push(tally.finish(method, causal));
         }
-        // Ratio to Entrain on the same recordings.
-        let entrain_secs_on = |codes: &[String]| -> Option<f64> {
-            let entrain: BTreeMap<&str, f64> = outputs
-                .timings
-                .iter()
-                .filter(|t| t.method == ENTRAIN_METHOD && in_suite(&t.dataset, &t.placement))
-                .map(|t| (t.trial.as_str(), t.processing_secs))
-                .collect();
-            codes
-                .iter()
-                .map(|c| entrain.get(c.as_str()).copied())
-                .sum::<Option<f64>>()
-                .filter(|s| *s > 0.0)
-        };
-        let mut method_scores = Vec::new();
-        let entrain_errors = scores
-            .iter()
-            .find(|(s, _)| s.method == ENTRAIN_METHOD)
-            .map(|(_, acc)| acc.errors_by_reference.clone());
-        for (mut score, acc) in scores {
-            if score.method != ENTRAIN_METHOD {
-                score.time_ratio_to_entrain = entrain_secs_on(&acc.trial_codes)
-                    .map(|entrain| score.processing_secs / entrain);
-                score.common = entrain_errors
-                    .as_ref()
-                    .and_then(|entrain| common_timing(entrain, &acc.errors_by_reference));
-            }
-            method_scores.push(score);
-        }
+        let method_scores = relate_to_baseline(scores, ENTRAIN_METHOD);
         all.push(SuiteScores {
             dataset,
             placement: placement.to_owned(),
@@ -866,50 +724,6 @@ fn detection_event(row: &DetectionRow) -> Result<GaitEvent, PeerError> {
         event_time_nanos,
         emitted_at_nanos,
     })
-}
-
-#[derive(Default)]
-struct Accumulator {
-    trials: usize,
-    skipped: usize,
-    reference_ics: usize,
-    counts: DetectionCounts,
-    errors_ms: Vec<f64>,
-    latencies_ms: Vec<f64>,
-    cadence_abs_errors_spm: Vec<f64>,
-    processing_secs: f64,
-    samples: usize,
-    trial_codes: Vec<String>,
-    errors_by_reference: BTreeMap<(String, usize), f64>,
-}
-
-impl Accumulator {
-    fn finish(self, method: &str, causal: bool) -> (MethodScore, Accumulator) {
-        let abs: Vec<f64> = self.errors_ms.iter().map(|e| e.abs()).collect();
-        let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-        let score = MethodScore {
-            method: method.to_owned(),
-            causal,
-            trials: self.trials,
-            trials_skipped: self.skipped,
-            reference_ics: self.reference_ics,
-            counts: self.counts,
-            precision: self.counts.precision(),
-            recall: self.counts.recall(),
-            f1: self.counts.f1(),
-            median_abs_error_ms: quantile(&abs, 0.5),
-            p95_abs_error_ms: quantile(&abs, 0.95),
-            mean_error_ms: mean(&self.errors_ms),
-            cadence_mae_spm: mean(&self.cadence_abs_errors_spm),
-            median_latency_ms: quantile(&self.latencies_ms, 0.5),
-            p95_latency_ms: quantile(&self.latencies_ms, 0.95),
-            processing_secs: self.processing_secs,
-            samples: self.samples,
-            time_ratio_to_entrain: None,
-            common: None,
-        };
-        (score, self)
-    }
 }
 
 fn suite_title(dataset: &str, placement: &str) -> String {
@@ -1302,7 +1116,7 @@ mod tests {
                         processing_secs: 1.0,
                     });
                     for r in &recording.reference {
-                        let entrain_gait::ReferenceTiming::Instant { time_nanos } = r.timing else {
+                        let entrain_eval::ReferenceTiming::Instant { time_nanos } = r.timing else {
                             panic!("fixture references are instants");
                         };
                         if r.kind != GaitEventKind::InitialContact {

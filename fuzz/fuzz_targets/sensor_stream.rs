@@ -3,10 +3,10 @@
 //! times strictly increasing, and every undecodable packet counted.
 #![no_main]
 
+use entrain_ble::clock::ClockMapConfig;
+use entrain_ble::stream::{Channel, SensorStream};
 use entrain_gait::{Placement, Side};
-use entrain_sensors::ble::clock::ClockMapConfig;
-use entrain_sensors::ble::stream::{Channel, SensorKind, SensorStream};
-use entrain_sensors::source::{SensorId, SourceEvent};
+use entrain_source::{SensorId, SensorKind, SourceEvent};
 use libfuzzer_sys::fuzz_target;
 
 const CHANNELS: [Channel; 6] = [

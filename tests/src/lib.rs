@@ -1,5 +1,6 @@
 //! Harnesses for Entrain's end-to-end tests.
 
 pub mod bluez;
+pub mod datasets;
 pub mod pulse;
 pub mod walks;

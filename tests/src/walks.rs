@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use entrain_gait::{Placement, Side};
 use entrain_protocol::imu::ImuScale;
-use entrain_sensors::replay::{Dataset, ReplayError, list_trials, load_trial};
+use entrain_replay::{Dataset, ReplayError, list_trials, load_trial};
 
 /// One sample as a sensor sends it: ax, ay, az, gx, gy, gz counts.
 pub type Counts = [i16; 6];

@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use entrain_ble::central::{Assignment, BleConfig, BleSource, scan};
 use entrain_gait::detect::{FootDetector, FootDetectorConfig};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side, StreamingDetector};
 use entrain_protocol::imu::ImuScale;
-use entrain_sensors::ble::SensorKind;
-use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource, scan};
-use entrain_sensors::source::{LinkState, SensorId, SensorSource, SourceEvent};
+use entrain_source::SensorKind;
+use entrain_source::{LinkState, SensorId, SensorSource, SourceEvent};
 use entrain_tests::bluez::FakeBluez;
 use entrain_tests::walks::{self, gaitmap_counts};
 use serde_json::{Value, json};

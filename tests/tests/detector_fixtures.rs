@@ -5,10 +5,10 @@
 
 use std::path::PathBuf;
 
-use entrain_gait::ReferenceTiming;
-use entrain_gait::scoring::{DetectionCounts, MatchRules, quantile};
-use entrain_sensors::evaluation::{ContactOutcome, EvalPlacement, evaluate};
-use entrain_sensors::replay::{Dataset, list_trials, load_trial};
+use entrain_eval::ReferenceTiming;
+use entrain_eval::evaluation::{ContactOutcome, EvalPlacement, evaluate};
+use entrain_eval::scoring::{DetectionCounts, MatchRules, quantile};
+use entrain_replay::{Dataset, list_trials, load_trial};
 
 fn fixtures(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -15,7 +15,7 @@ use entrain_engine::EngineConfig;
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
 use entrain_gait::detect::{FootDetector, FootDetectorConfig};
 use entrain_gait::{GaitEventKind, Placement, StreamingDetector};
-use entrain_sensors::replay::{self, Dataset, ReplaySource};
+use entrain_replay::{self as replay, Dataset, ReplaySource};
 use entrain_store::export::{ExportFormat, ExportOptions};
 use entrain_store::{SessionStatus, Store};
 

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use entrain_engine::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
-use entrain_sensors::replay::{self, Dataset, ReplaySource};
-use entrain_sensors::source::{SensorSource, SourceEvent};
+use entrain_replay::{self as replay, Dataset, ReplaySource};
+use entrain_source::{SensorSource, SourceEvent};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {

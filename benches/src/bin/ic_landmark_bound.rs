@@ -17,10 +17,11 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use entrain_eval::ReferenceTiming;
+use entrain_eval::scoring::quantile;
 use entrain_gait::sample::sample_time_nanos;
-use entrain_gait::scoring::quantile;
-use entrain_gait::{GaitEventKind, ImuSample, Placement, ReferenceTiming, Side};
-use entrain_sensors::replay::{self, Dataset};
+use entrain_gait::{GaitEventKind, ImuSample, Placement, Side};
+use entrain_replay::{self as replay, Dataset};
 
 const SEARCH_WINDOWS_NANOS: [i64; 2] = [100_000_000, 150_000_000];
 const WITHIN_MS: f64 = 40.0;

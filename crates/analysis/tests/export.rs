@@ -10,7 +10,7 @@ use entrain_analysis::analyse_session;
 use entrain_analysis::export::{export_patient, export_sessions};
 use entrain_cue::Phase;
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_store::export::{ExportFormat, ExportOptions, build_tables, write_tables};
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
 

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use entrain_sensors::ble::SensorKind;
-use entrain_sensors::ble::central::{BleError, scan};
+use entrain_ble::central::{BleError, scan};
+use entrain_source::SensorKind;
 
 /// Arguments of `entrain devices`.
 #[derive(Debug, Args)]
@@ -29,7 +29,7 @@ pub fn run(args: DevicesArgs) -> Result<()> {
     let found = match scan(Duration::from_secs_f64(args.seconds)) {
         Ok(found) => found,
         Err(BleError::NoAdapter { detail }) => {
-            bail!("{} ({detail})", entrain_sensors::ble::central::NO_ADAPTER)
+            bail!("{} ({detail})", entrain_ble::central::NO_ADAPTER)
         }
         Err(e) => bail!("scanning for sensors: {e}"),
     };

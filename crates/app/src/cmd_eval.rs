@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use entrain_gait::scoring::{DetectionCounts, MatchRules, quantile};
-use entrain_gait::{ReferenceTiming, Side};
-use entrain_sensors::evaluation::{
+use entrain_eval::ReferenceTiming;
+use entrain_eval::evaluation::{
     ContactOutcome, EvalPlacement, ScoredContact, TrialScore, evaluate,
 };
-use entrain_sensors::replay::{Dataset, list_trials, load_trial};
+use entrain_eval::scoring::{DetectionCounts, MatchRules, quantile};
+use entrain_gait::Side;
+use entrain_replay::{Dataset, list_trials, load_trial};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 

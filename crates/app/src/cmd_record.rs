@@ -1,6 +1,6 @@
 //! `entrain record`: raw samples of a patient's BLE sensors to a CSV file, as they arrive.
 //!
-//! The file is Entrain's raw recording format (`entrain_sensors::replay::raw`: placement, the
+//! The file is Entrain's raw recording format (`entrain_replay::raw`: placement, the
 //! sensor's sample index as `seq`, session time, m/s² and deg/s), so `entrain session --source
 //! replay:FILE` can replay it. Rows are written and flushed after every poll: a crash loses at
 //! most the samples of the last 20 ms. Link changes, gaps and malformed packets go to stderr.
@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use entrain_ble::central::{Assignment, BleConfig, BleSource, normalise_id};
 use entrain_gait::{Placement, Side};
-use entrain_sensors::ble::SensorKind;
-use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource, normalise_id};
-use entrain_sensors::replay::raw::RAW_HEADER;
-use entrain_sensors::source::{LinkState, SensorId, SensorSource, SourceEvent};
+use entrain_replay::raw::RAW_HEADER;
+use entrain_source::SensorKind;
+use entrain_source::{LinkState, SensorId, SensorSource, SourceEvent};
 
 /// Arguments of `entrain record`.
 #[derive(Debug, Args)]

@@ -7,13 +7,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
-use entrain_engine::{EngineCommand, EngineConfig, fmt_secs};
-use entrain_gait::{Placement, Side};
-use entrain_sensors::ble::SensorKind;
-use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource};
-use entrain_sensors::replay::{self, Dataset, ReplaySource, TrialId};
-use entrain_sensors::source::{SensorId, SensorSource};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_engine::{EngineCommand, EngineConfig, fmt_secs, open_source};
+use entrain_source::SourceSpec;
 use entrain_store::Store;
 
 /// The protocol to run.
@@ -66,81 +61,6 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-fn open_source(
-    spec: &str,
-    until_nanos: Option<i64>,
-    origin: Instant,
-) -> Result<Box<dyn SensorSource>> {
-    if spec == "sim" || spec.starts_with("sim:") {
-        let name = spec.strip_prefix("sim:").unwrap_or("entrains");
-        let Some(preset) = Preset::from_name(name) else {
-            let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-            bail!(
-                "--source {spec}: unknown patient preset '{name}'; choose one of: {}",
-                names.join(", ")
-            );
-        };
-        let patient = VirtualPatient::new(preset.config());
-        return Ok(Box::new(VirtualPatientSource::new(
-            patient,
-            preset.name(),
-            until_nanos,
-        )));
-    }
-    if let Some(rest) = spec.strip_prefix("replay:") {
-        let parts: Vec<&str> = rest.splitn(3, ':').collect();
-        if let [dataset, dir, code] = parts.as_slice()
-            && let Ok(dataset) = dataset.parse::<Dataset>()
-        {
-            let dir = Path::new(dir);
-            let trials = replay::list_trials(dataset, dir)
-                .with_context(|| format!("--source {spec}: listing the trials"))?;
-            let trial: &TrialId = trials.iter().find(|t| t.code == *code).with_context(|| {
-                format!("--source {spec}: no trial `{code}` in {}", dir.display())
-            })?;
-            let rec = replay::load_trial(dir, trial)
-                .with_context(|| format!("--source {spec}: reading the trial"))?;
-            return Ok(Box::new(ReplaySource::from_recording(&rec)));
-        }
-        let source = ReplaySource::open_raw(Path::new(rest))
-            .with_context(|| format!("--source {spec}: reading the raw recording"))?;
-        return Ok(Box::new(source));
-    }
-    if spec == "ble" {
-        bail!(
-            "--source ble: give the sensors as ble:LEFT,RIGHT[,LOWER_BACK] (ids from `entrain devices`)"
-        );
-    }
-    if let Some(ids) = spec.strip_prefix("ble:") {
-        let placements = [
-            Placement::Foot(Side::Left),
-            Placement::Foot(Side::Right),
-            Placement::LowerBack,
-        ];
-        let ids: Vec<&str> = ids.split(',').map(str::trim).collect();
-        if !(2..=3).contains(&ids.len()) || ids.iter().any(|id| id.is_empty()) {
-            bail!(
-                "--source {spec}: expected ble:LEFT,RIGHT[,LOWER_BACK] (ids from `entrain devices`)"
-            );
-        }
-        let assignments = ids
-            .iter()
-            .zip(placements)
-            .map(|(id, placement)| Assignment {
-                id: SensorId((*id).to_string()),
-                placement,
-                kind: SensorKind::Entrain,
-            })
-            .collect();
-        let source = BleSource::start(BleConfig::new(assignments), origin)
-            .with_context(|| format!("--source {spec}: starting the BLE sensors"))?;
-        return Ok(Box::new(source));
-    }
-    bail!(
-        "--source {spec}: expected sim[:PRESET], replay:FILE, replay:DATASET:DIR:TRIAL or ble:LEFT,RIGHT[,LOWER_BACK]"
-    )
-}
-
 /// Reads clinician commands from standard input, one per line: `p` pause, `r` resume, `s` stop,
 /// `n` next phase, `+N` / `-N` nudge the tempo, `m TEXT` mark.
 fn parse_command(line: &str) -> Option<EngineCommand> {
@@ -171,11 +91,16 @@ pub fn run(args: SessionArgs) -> Result<()> {
         bail!("--seconds must be a positive number, got {s}");
     }
     let until_nanos = args.seconds.map(|s| (s * 1e9) as i64);
-    if args.fast && args.source.starts_with("ble") {
+    let spec: SourceSpec = args
+        .source
+        .parse()
+        .with_context(|| format!("--source {}", args.source))?;
+    if args.fast && spec.needs_real_time() {
         bail!("--fast runs on simulated time; real sensors need real time: drop --fast");
     }
     let origin = Instant::now();
-    let source = open_source(&args.source, until_nanos, origin)?;
+    let source = open_source(&spec, until_nanos, origin)
+        .with_context(|| format!("--source {}", args.source))?;
     let db = db_path(args.db.as_deref())?;
     let patient_id = match &args.patient {
         Some(code) => {

@@ -15,7 +15,7 @@ use entrain_engine::EngineConfig;
 use entrain_engine::sim::{SimulatedSession, StepInput};
 use entrain_gait::Side;
 use entrain_gait::sync::summarize;
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient};
+use entrain_sim::{Preset, VirtualPatient};
 
 /// Which protocol to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,7 +61,6 @@ pub struct SimulateArgs {
 }
 
 const SEC: i64 = 1_000_000_000;
-const TICK_NANOS: i64 = 10_000_000;
 
 /// Runs `entrain simulate`.
 pub fn run(args: SimulateArgs) -> Result<()> {
@@ -107,23 +106,20 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let until = (args.seconds * 1e9) as i64;
     let mut trace = Trace::default();
     let mut curve = Vec::new();
-    let mut now = 0;
-    while now <= until && !sim.core().is_finished() {
-        let out = sim.tick(now)?;
+    sim.run(until, |now, core, out| -> Result<()> {
         trace.steps.extend(out.steps.iter().map(|s| StepEvent {
             time_nanos: s.time_nanos,
             side: s.side,
         }));
         trace.beats.extend_from_slice(&out.beats);
         if now % (10 * SEC) == 0 {
-            let session = sim
-                .core()
+            let session = core
                 .session()
                 .context("the simulated session did not start")?;
             curve.push(sample_curve(session, &trace, now));
         }
-        now += TICK_NANOS;
-    }
+        Ok(())
+    })?;
     let session = sim
         .core()
         .session()

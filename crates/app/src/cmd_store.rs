@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use entrain_analysis::export::{export_patient, export_sessions};
-use entrain_engine::{EngineConfig, EngineCore, EngineOutput};
-use entrain_sensors::replay::{ReplaySource, SensorStream};
-use entrain_sensors::source::SensorSource;
+use entrain_engine::EngineConfig;
+use entrain_engine::sim::{SimulatedSession, TICK_NANOS};
+use entrain_replay::{ReplaySource, SensorStream};
 use entrain_store::export::{ExportFormat, ExportOptions};
 use entrain_store::time::format_unix_ms;
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
@@ -234,20 +234,13 @@ pub fn analyze(args: AnalyzeArgs) -> Result<()> {
             .min()
             .unwrap_or(0),
     );
-    let mut core = EngineCore::new(EngineConfig::default(), &source.name(), &source.sensors())?;
-    let mut out = EngineOutput::default();
-    let mut events = Vec::new();
     let end = source.end_nanos();
-    let mut now = 0;
+    let mut sim = SimulatedSession::detecting(EngineConfig::default(), source)?;
     let mut steps = Vec::new();
-    while now <= end + 10_000_000 {
-        events.clear();
-        source.poll(now, &mut events)?;
-        core.on_sensor_events(now, &events, &mut out);
-        steps.append(&mut out.steps);
-        out.clear();
-        now += 10_000_000;
-    }
+    sim.run(end + TICK_NANOS, |_, _, out| -> Result<()> {
+        steps.extend_from_slice(&out.steps);
+        Ok(())
+    })?;
     let stored = store.steps(session.id)?;
     let same = steps
         .iter()

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use entrain_gait::{Placement, Side};
 use entrain_protocol::imu::ImuScale;
-use entrain_sensors::replay::raw::read_raw;
+use entrain_replay::raw::read_raw;
 use entrain_tests::bluez::FakeBluez;
 use entrain_tests::walks;
 use serde_json::{Value, json};

@@ -9,7 +9,7 @@ use common::TrueSteps;
 use entrain_cue::log::{LogEvent, PauseReason, TempoReason};
 use entrain_cue::sim::run;
 use entrain_cue::{Phase, ProtocolConfig, RasSession, RunState};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient};
+use entrain_sim::{Preset, VirtualPatient};
 
 const SEC: i64 = 1_000_000_000;
 const TICK: i64 = 10_000_000;

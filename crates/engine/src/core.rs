@@ -11,7 +11,7 @@ use entrain_gait::detect::{
 };
 use entrain_gait::metrics::{GaitMetrics, MetricsConfig};
 use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side, StreamingDetector};
-use entrain_sensors::source::{LinkState, SensorInfo, SourceEvent};
+use entrain_source::{LinkState, SensorInfo, SourceEvent};
 use entrain_store::{
     Batch, BeatPlayed, BeatRow, EventKind, EventRow, PhaseRow, StepRow, TempoChangeRow,
     phase_column,
@@ -245,7 +245,7 @@ impl EngineCore {
     }
 
     /// Builds the detectors of sensors whose sample rate the source now knows (`sensors`, as
-    /// [`SensorSource::sensors`](entrain_sensors::source::SensorSource::sensors) reports them).
+    /// [`SensorSource::sensors`](entrain_source::SensorSource::sensors) reports them).
     /// Call it after a poll for which [`Self::needs_sample_rates`] holds; samples of a sensor whose
     /// rate the source still does not know are recorded but not detected.
     pub fn learn_sample_rates(&mut self, sensors: &[SensorInfo]) -> Result<(), EngineError> {

@@ -25,7 +25,7 @@ pub enum EngineError {
     },
     /// The sensor source failed as a whole.
     #[error(transparent)]
-    Source(#[from] entrain_sensors::source::SourceError),
+    Source(#[from] entrain_source::SourceError),
     /// The record could not be opened or written.
     #[error(transparent)]
     Store(#[from] entrain_store::StoreError),

@@ -13,15 +13,20 @@
 //!   cue goes on at the last good tempo, the auto-pause is held off, and the snapshot and the
 //!   record say so.
 //! - [`sim`] runs the core on simulated time with the virtual patient, who hears the beats: the
-//!   closed loop of `entrain simulate` and the tests.
+//!   closed loop of `entrain simulate` and the tests; a replayed recording runs the same loop
+//!   (`entrain analyze`).
+//! - [`open_source`] opens a [`entrain_source::SourceSpec`] (virtual patient, recording, and with
+//!   the `ble` feature real BLE sensors: without it the engine pulls in no BLE stack).
 #![forbid(unsafe_code)]
 
 mod core;
 mod error;
+mod open;
 pub mod runtime;
 pub mod sim;
 mod snapshot;
 
 pub use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs};
 pub use error::EngineError;
+pub use open::{OpenError, open_source};
 pub use snapshot::{SensorHealth, SensorStatus, Snapshot};

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use entrain_audio::{Command, Metronome, MetronomeConfig, MetronomeEvent, Tempo};
-use entrain_sensors::source::{SensorSource, SourceEvent};
+use entrain_source::{SensorSource, SourceEvent};
 use entrain_store::{Batch, NewSession, SessionSensor, SessionStatus, Store, StoreError};
 
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};

@@ -1,11 +1,14 @@
 //! The closed RAS loop on simulated time, without a person and without threads: the virtual
 //! patient's foot IMUs → [`EngineCore`] (one foot detector per foot, the RAS session) → beats →
 //! the patient hears them. The same core runs a real session; only the clock and the listener
-//! differ, so `entrain simulate` and the tests exercise the wiring a patient gets.
+//! differ, so `entrain simulate` and the tests exercise the wiring a patient gets. Any other
+//! [`SimSource`] (a replayed recording: `entrain analyze`) runs through the same loop, detection
+//! only.
 
 use entrain_cue::StepEvent;
-use entrain_sensors::source::{SensorSource, SourceEvent};
-use entrain_sensors::virtual_patient::{VirtualPatient, VirtualPatientSource};
+use entrain_replay::ReplaySource;
+use entrain_sim::{TrueIc, VirtualPatient, VirtualPatientSource};
+use entrain_source::{SensorSource, SourceEvent};
 
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use crate::error::EngineError;
@@ -20,11 +23,31 @@ pub enum StepInput {
     TrueContacts,
 }
 
-/// A virtual patient walking through a RAS session on simulated time.
+/// The simulated-time step of `entrain simulate` and `entrain analyze`, ns.
+pub const TICK_NANOS: i64 = 10_000_000;
+
+/// A source that can run on simulated time; the virtual patient also knows its true contacts.
+pub trait SimSource: SensorSource {
+    /// The true initial contacts made so far (for [`StepInput::TrueContacts`]); none for a
+    /// recording.
+    fn true_contacts(&self) -> &[TrueIc] {
+        &[]
+    }
+}
+
+impl SimSource for VirtualPatientSource {
+    fn true_contacts(&self) -> &[TrueIc] {
+        self.patient().true_ics()
+    }
+}
+
+impl SimSource for ReplaySource {}
+
+/// A source (by default a virtual patient) walking through a RAS session on simulated time.
 #[derive(Debug)]
-pub struct SimulatedSession {
+pub struct SimulatedSession<S = VirtualPatientSource> {
     core: EngineCore,
-    source: VirtualPatientSource,
+    source: S,
     input: StepInput,
     /// True contacts already given to the core (with [`StepInput::TrueContacts`]).
     true_contacts_delivered: usize,
@@ -42,9 +65,28 @@ impl SimulatedSession {
         input: StepInput,
     ) -> Result<Self, EngineError> {
         let source = VirtualPatientSource::new(patient, name, None);
-        let mut core = EngineCore::new(config, &source.name(), &source.sensors())?;
-        let mut out = EngineOutput::default();
-        core.command(0, EngineCommand::Start, &mut out);
+        let mut session = SimulatedSession::build(config, source, input)?;
+        session
+            .core
+            .command(0, EngineCommand::Start, &mut session.out);
+        Ok(session)
+    }
+
+    /// The simulated patient (its true initial contacts, for scoring).
+    pub fn patient(&self) -> &VirtualPatient {
+        self.source.patient()
+    }
+}
+
+impl<S: SimSource> SimulatedSession<S> {
+    /// `source`'s samples through the core's detectors, the protocol not started: re-detection
+    /// of a recording, as `entrain analyze` does.
+    pub fn detecting(config: EngineConfig, source: S) -> Result<Self, EngineError> {
+        SimulatedSession::build(config, source, StepInput::Detected)
+    }
+
+    fn build(config: EngineConfig, source: S, input: StepInput) -> Result<Self, EngineError> {
+        let core = EngineCore::new(config, &source.name(), &source.sensors())?;
         Ok(SimulatedSession {
             core,
             source,
@@ -52,7 +94,7 @@ impl SimulatedSession {
             true_contacts_delivered: 0,
             events: Vec::with_capacity(64),
             steps: Vec::new(),
-            out,
+            out: EngineOutput::default(),
         })
     }
 
@@ -73,8 +115,7 @@ impl SimulatedSession {
             StepInput::TrueContacts => {
                 let contacts = self
                     .source
-                    .patient()
-                    .true_ics()
+                    .true_contacts()
                     .get(self.true_contacts_delivered..)
                     .unwrap_or_default();
                 self.true_contacts_delivered += contacts.len();
@@ -98,13 +139,29 @@ impl SimulatedSession {
         Ok(&self.out)
     }
 
+    /// Ticks every [`TICK_NANOS`] from 0 up to `until_nanos` or the end of the session, handing
+    /// each turn's time, the core and its output to `each`.
+    pub fn run<E: From<EngineError>>(
+        &mut self,
+        until_nanos: i64,
+        mut each: impl FnMut(i64, &EngineCore, &EngineOutput) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut now = 0;
+        while now <= until_nanos && !self.core.is_finished() {
+            self.tick(now)?;
+            each(now, &self.core, &self.out)?;
+            now += TICK_NANOS;
+        }
+        Ok(())
+    }
+
     /// The engine core (its session, snapshot, state).
     pub fn core(&self) -> &EngineCore {
         &self.core
     }
 
-    /// The simulated patient (its true initial contacts, for scoring).
-    pub fn patient(&self) -> &VirtualPatient {
-        self.source.patient()
+    /// The source.
+    pub fn source(&self) -> &S {
+        &self.source
     }
 }

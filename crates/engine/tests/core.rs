@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use entrain_engine::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
-use entrain_sensors::source::{SensorSource, SourceEvent};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_source::{SensorSource, SourceEvent};
 use entrain_store::EventKind;
 
 const TICK: i64 = 10_000_000;

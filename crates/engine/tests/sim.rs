@@ -6,7 +6,7 @@ use entrain_cue::log::{LogEvent, TempoReason};
 use entrain_cue::{Beat, Phase, StepEvent};
 use entrain_engine::EngineConfig;
 use entrain_engine::sim::{SimulatedSession, StepInput};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient};
+use entrain_sim::{Preset, VirtualPatient};
 
 const SEC: i64 = 1_000_000_000;
 const TICK: i64 = 10_000_000;

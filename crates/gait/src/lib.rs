@@ -1,5 +1,6 @@
 //! Entrain's gait core: causal filters, streaming initial-contact (IC) and toe-off (TO) detectors,
-//! a cadence tracker, gait and synchronisation metrics, and scoring against annotated events.
+//! a cadence tracker, and gait and synchronisation metrics (scoring against annotated events is
+//! `entrain-eval`'s).
 //!
 //! Pure: no threads, no clocks, no I/O. Time is always a parameter, in integer nanoseconds on the
 //! session clock (`*_nanos`). `no_std` + `alloc`; the `std` feature adds spectral helpers (rustfft).
@@ -12,11 +13,8 @@ pub mod cadence;
 pub mod detect;
 pub mod filter;
 pub mod metrics;
-pub mod reference;
 pub mod sample;
-pub mod scoring;
 pub mod sync;
 
 pub use detect::StreamingDetector;
-pub use reference::{ReferenceEvent, ReferenceTiming, WalkingBout};
 pub use sample::{GaitEvent, GaitEventKind, ImuSample, Placement, Side, UnknownName};

@@ -1,5 +1,5 @@
 //! The Entrain sensor protocol: what an Entrain IMU sensor and the host say to each other over
-//! Bluetooth Low Energy, byte by byte. Shared by the host (`entrain-sensors`) and the sensor
+//! Bluetooth Low Energy, byte by byte. Shared by the host (`entrain-ble`) and the sensor
 //! firmware (`firmware/`), so both encode and decode with the same code and test against the same
 //! vectors (`data/protocol/vectors.json`).
 //!
@@ -47,7 +47,7 @@
 //!
 //! The sensor stamps samples with its own free-running clock in microseconds, a `u32` that wraps
 //! about every 71.6 minutes; the host unwraps it and maps it onto its session clock (drift-aware,
-//! see `entrain_sensors::ble::clock`). Packets carry a `u16` packet sequence number (+1 per packet
+//! see `entrain_ble::clock`). Packets carry a `u16` packet sequence number (+1 per packet
 //! of that kind, wrapping) and IMU packets the `u32` index of their first sample since streaming
 //! started (wrapping), so the host counts lost packets and lost samples exactly. The sample index
 //! keeps counting through a link loss (the IMU keeps sampling; what was not sent is lost), so

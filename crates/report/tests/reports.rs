@@ -15,7 +15,7 @@ use entrain_engine::EngineCommand;
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
 use entrain_gait::Side;
 use entrain_gait::metrics::{FootEvent, GaitMetrics, MetricsConfig};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
 use serde_json::Value;
 

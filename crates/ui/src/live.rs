@@ -6,13 +6,10 @@ use std::time::Instant;
 
 use entrain_audio::MetronomeConfig;
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, EngineHandle, RunSummary};
-use entrain_engine::{EngineCommand, EngineConfig, EngineError, Snapshot};
+use entrain_engine::{EngineCommand, EngineConfig, EngineError, Snapshot, open_source};
 use entrain_gait::{Placement, Side};
-use entrain_sensors::ble::SensorKind;
-use entrain_sensors::ble::central::{Assignment, BleConfig, BleSource};
-use entrain_sensors::replay::ReplaySource;
-use entrain_sensors::source::{SensorId, SensorSource};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_source::{BleSensor, SensorId, SensorKind, SensorSource, SourceSpec};
 
 use crate::history::LiveHistory;
 use crate::settings::Settings;
@@ -22,7 +19,7 @@ use crate::settings::Settings;
 pub enum SourceChoice {
     /// The virtual patient (simulated gait that entrains to the beat).
     Virtual(Preset),
-    /// A recorded walk (the raw CSV format of `entrain_sensors::replay::raw`).
+    /// A recorded walk (the raw CSV format of `entrain_replay::raw`).
     Recorded(PathBuf),
     /// Real BLE sensors by address.
     Ble(Vec<(SensorId, Placement, SensorKind)>),
@@ -38,31 +35,29 @@ impl SourceChoice {
         }
     }
 
-    /// Opens the source; a BLE source maps sensor clocks onto session time from `origin`.
-    pub fn open(&self, origin: Instant) -> Result<Box<dyn SensorSource>, String> {
+    /// The source as a [`SourceSpec`] (what [`entrain_engine::open_source`] opens).
+    pub fn spec(&self) -> SourceSpec {
         match self {
-            SourceChoice::Virtual(p) => Ok(Box::new(VirtualPatientSource::new(
-                VirtualPatient::new(p.config()),
-                p.name(),
-                None,
-            ))),
-            SourceChoice::Recorded(path) => ReplaySource::open_raw(path)
-                .map(|s| Box::new(s) as Box<dyn SensorSource>)
-                .map_err(|e| format!("recorded walk {}: {e}", path.display())),
-            SourceChoice::Ble(sensors) => {
-                let assignments = sensors
+            SourceChoice::Virtual(p) => SourceSpec::Sim {
+                preset: Some(p.name().to_owned()),
+            },
+            SourceChoice::Recorded(path) => SourceSpec::ReplayFile(path.clone()),
+            SourceChoice::Ble(sensors) => SourceSpec::Ble(
+                sensors
                     .iter()
-                    .map(|(id, placement, kind)| Assignment {
+                    .map(|(id, placement, kind)| BleSensor {
                         id: id.clone(),
                         placement: *placement,
                         kind: *kind,
                     })
-                    .collect();
-                BleSource::start(BleConfig::new(assignments), origin)
-                    .map(|s| Box::new(s) as Box<dyn SensorSource>)
-                    .map_err(|e| e.to_string())
-            }
+                    .collect(),
+            ),
         }
+    }
+
+    /// Opens the source; a BLE source maps sensor clocks onto session time from `origin`.
+    pub fn open(&self, origin: Instant) -> Result<Box<dyn SensorSource>, String> {
+        open_source(&self.spec(), None, origin).map_err(|e| e.to_string())
     }
 }
 

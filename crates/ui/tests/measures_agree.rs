@@ -13,7 +13,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use entrain_analysis::WalkMeasure;
 use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
 use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
-use entrain_sensors::virtual_patient::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
 use entrain_ui::{EntrainApp, Settings};
 use serde_json::Value;

@@ -4,7 +4,7 @@
 
 use entrain_cue::sim::Walker;
 use entrain_cue::{Beat, StepEvent};
-use entrain_sensors::virtual_patient::{TrueIc, VirtualPatient};
+use entrain_sim::{TrueIc, VirtualPatient};
 
 /// The patient's true initial contacts, straight to the session.
 pub struct TrueSteps(pub VirtualPatient);

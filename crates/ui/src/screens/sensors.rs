@@ -3,10 +3,10 @@
 
 use egui::{Color32, Ui};
 
+use entrain_ble::central::{BleError, FoundSensor};
 use entrain_gait::{Placement, Side};
-use entrain_sensors::ble::central::{BleError, FoundSensor};
-use entrain_sensors::source::SensorId;
-use entrain_sensors::virtual_patient::Preset;
+use entrain_sim::Preset;
+use entrain_source::SensorId;
 
 use super::{Ctx, Request, big_button, labelled_text, sensor_health};
 use crate::live::{self, LiveSession, SourceChoice};
@@ -31,7 +31,7 @@ pub struct SensorsScreen {
     scan: Option<Pending<ScanResult>>,
     ble_status: String,
     found: Vec<FoundSensor>,
-    ble_assign: Vec<(SensorId, Placement, entrain_sensors::ble::SensorKind)>,
+    ble_assign: Vec<(SensorId, Placement, entrain_source::SensorKind)>,
 }
 
 impl Default for SensorsScreen {
@@ -104,7 +104,7 @@ impl SensorsScreen {
             {
                 match Pending::spawn(
                     "entrain-ui-scan",
-                    || entrain_sensors::ble::central::scan(std::time::Duration::from_secs(4)),
+                    || entrain_ble::central::scan(std::time::Duration::from_secs(4)),
                     ctx.waker(),
                 ) {
                     Ok(p) => {

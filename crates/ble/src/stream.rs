@@ -1,0 +1,819 @@
+//! One sensor's notifications turned into [`SourceEvent`]s: decoding (every malformed packet
+//! counted and reported), loss accounting, clock mapping (with the link latency measured by
+//! time-sync round trips taken out), stale detection. Pure: arrival times are parameters, so the
+//! BLE thread only timestamps and forwards bytes.
+
+use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+use entrain_protocol::control::{Operation, Response, ResultCode};
+use entrain_protocol::imu::{ImuPacket, ImuScale};
+use entrain_protocol::rsc::RscMeasurement;
+use entrain_protocol::status::Status;
+use entrain_protocol::step::{StepKind, StepPacket, StepSide};
+
+use super::clock::{ClockMap, ClockMapConfig, TickUnwrapper};
+use super::link::{Continuity, SequenceTracker, StaleMonitor};
+use super::timesync::{PendingSyncs, RoundTrip};
+use entrain_source::{LinkState, SensorId, SensorKind, SourceEvent};
+
+/// Which characteristic a notification came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Entrain IMU samples.
+    Imu,
+    /// Entrain step events.
+    Step,
+    /// Entrain status.
+    Status,
+    /// Entrain control point responses.
+    Control,
+    /// Bluetooth SIG RSC Measurement.
+    Rsc,
+    /// Bluetooth SIG Battery Level.
+    Battery,
+}
+
+impl Channel {
+    /// Name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Imu => "IMU packet",
+            Self::Step => "step packet",
+            Self::Status => "status packet",
+            Self::Control => "control response",
+            Self::Rsc => "RSC measurement",
+            Self::Battery => "battery level",
+        }
+    }
+}
+
+/// Counters of one sensor's stream, for the clinician and the record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamStats {
+    /// Packets decoded.
+    pub packets: u64,
+    /// Samples delivered.
+    pub samples: u64,
+    /// Packets that could not be decoded.
+    pub malformed: u64,
+    /// Packets lost (sequence numbers).
+    pub lost_packets: u64,
+    /// Samples lost.
+    pub lost_samples: u64,
+    /// Duplicate or out-of-date packets dropped.
+    pub stale_packets: u64,
+    /// Times the stream went stale.
+    pub stale_events: u64,
+    /// Time-sync round trips answered and usable.
+    pub time_syncs: u64,
+}
+
+/// A decoded raw sample, as recorded (`entrain record`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawRecord {
+    /// Sample index from the sensor.
+    pub sample_index: u32,
+    /// Packet sequence number.
+    pub seq: u16,
+    /// Sensor time, µs (as sent, wrapping).
+    pub sensor_time_us: u32,
+    /// Session time it maps to.
+    pub session_nanos: i64,
+    /// When its packet arrived, session clock.
+    pub arrival_nanos: i64,
+    /// Raw accelerometer counts.
+    pub acc: [i16; 3],
+    /// Raw gyroscope counts.
+    pub gyr: [i16; 3],
+    /// Scale that converts them.
+    pub scale: ImuScale,
+}
+
+/// One sensor's stream state.
+#[derive(Debug, Clone)]
+pub struct SensorStream {
+    id: SensorId,
+    placement: Placement,
+    kind: SensorKind,
+    unwrapper: TickUnwrapper,
+    tracker: SequenceTracker,
+    clock: ClockMap,
+    stale: StaleMonitor,
+    last_sample_nanos: Option<i64>,
+    stats: StreamStats,
+    status: Option<Status>,
+    raw: Option<Vec<RawRecord>>,
+    pending_syncs: PendingSyncs,
+    /// Answered time syncs whose sensor time cannot be unwrapped yet (no IMU packet so far):
+    /// (sent, sensor µs, received).
+    early_syncs: Vec<(i64, u32, i64)>,
+}
+
+/// At most this many answered time syncs wait for the first IMU packet.
+const MAX_EARLY_SYNCS: usize = 8;
+
+impl SensorStream {
+    /// A stream for sensor `id` worn at `placement`, called stale after `stale_after_nanos`
+    /// without a packet.
+    pub fn new(
+        id: SensorId,
+        placement: Placement,
+        kind: SensorKind,
+        stale_after_nanos: i64,
+        clock: ClockMapConfig,
+    ) -> Self {
+        Self {
+            id,
+            placement,
+            kind,
+            unwrapper: TickUnwrapper::new(),
+            tracker: SequenceTracker::new(),
+            clock: ClockMap::new(clock),
+            stale: StaleMonitor::new(stale_after_nanos),
+            last_sample_nanos: None,
+            stats: StreamStats::default(),
+            status: None,
+            raw: None,
+            pending_syncs: PendingSyncs::new(),
+            early_syncs: Vec::new(),
+        }
+    }
+
+    /// Also keep every decoded raw sample (for recording); take them with [`Self::take_raw`].
+    pub fn keep_raw(&mut self) {
+        self.raw = Some(Vec::new());
+    }
+
+    /// The raw samples kept since the last call.
+    pub fn take_raw(&mut self) -> Vec<RawRecord> {
+        self.raw.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The sensor.
+    pub fn id(&self) -> &SensorId {
+        &self.id
+    }
+
+    /// Where it is worn.
+    pub fn placement(&self) -> Placement {
+        self.placement
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> SensorKind {
+        self.kind
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> StreamStats {
+        let mut stats = self.stats;
+        stats.lost_packets = self.tracker.lost_packets;
+        stats.lost_samples = self.tracker.lost_samples;
+        stats.stale_packets = self.tracker.stale_packets;
+        stats
+    }
+
+    /// The last status the sensor reported.
+    pub fn status(&self) -> Option<Status> {
+        self.status
+    }
+
+    /// The current clock fit.
+    pub fn clock(&self) -> &ClockMap {
+        &self.clock
+    }
+
+    /// Whether the stream is stale now.
+    pub fn is_stale(&self) -> bool {
+        self.stale.is_stale()
+    }
+
+    /// Starts the stale clock (subscribed, expecting packets from `now_nanos`).
+    pub fn arm(&mut self, now_nanos: i64) {
+        self.stale.arm(now_nanos);
+    }
+
+    /// Restarts the stale clock for a new connection made at `now_nanos`, and forgets time
+    /// syncs still unanswered (the old connection's responses will never come).
+    pub fn rearm(&mut self, now_nanos: i64) {
+        self.stale.rearm(now_nanos);
+        self.pending_syncs.clear();
+    }
+
+    /// A time sync with `token`, carrying `host_time_us`, was written to the sensor at
+    /// `sent_nanos` (session clock, taken just before the write).
+    pub fn on_time_sync_sent(&mut self, token: u8, host_time_us: u64, sent_nanos: i64) {
+        self.pending_syncs.on_sent(token, host_time_us, sent_nanos);
+    }
+
+    /// Appends a `Link Lost` event if the stream just went stale at `now_nanos`; returns whether
+    /// it did.
+    pub fn check_stale(&mut self, now_nanos: i64, out: &mut Vec<SourceEvent>) -> bool {
+        match self.stale.check(now_nanos) {
+            Some(silence) => {
+                self.stats.stale_events += 1;
+                out.push(SourceEvent::Link {
+                    placement: self.placement,
+                    state: LinkState::Lost {
+                        reason: format!(
+                            "sensor {}: no packets for {} ms (stale after {} ms)",
+                            self.id,
+                            silence / 1_000_000,
+                            self.stale.stale_after_nanos() / 1_000_000
+                        ),
+                    },
+                    at_nanos: now_nanos,
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Handles one notification that arrived at `arrival_nanos` (session clock).
+    pub fn on_notification(
+        &mut self,
+        channel: Channel,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) {
+        let result = match channel {
+            Channel::Imu => self.on_imu(bytes, arrival_nanos, out),
+            Channel::Step => self.on_step(bytes, arrival_nanos, out),
+            Channel::Status => Status::decode(bytes).map(|status| {
+                self.status = Some(status);
+                if let Some(percent) = status.battery_percent {
+                    out.push(SourceEvent::Battery {
+                        placement: self.placement,
+                        percent,
+                    });
+                }
+            }),
+            Channel::Control => Response::decode(bytes).map(|r| self.on_response(r, arrival_nanos)),
+            Channel::Rsc => self.on_rsc(bytes, arrival_nanos, out),
+            Channel::Battery => match bytes {
+                [percent] if *percent <= 100 => {
+                    out.push(SourceEvent::Battery {
+                        placement: self.placement,
+                        percent: *percent,
+                    });
+                    Ok(())
+                }
+                _ => {
+                    self.malformed(
+                        channel,
+                        bytes,
+                        "battery level must be one byte 0..=100".into(),
+                        out,
+                    );
+                    return;
+                }
+            },
+        };
+        if let Err(e) = result {
+            self.malformed(channel, bytes, e.to_string(), out);
+        }
+    }
+
+    fn malformed(
+        &mut self,
+        channel: Channel,
+        bytes: &[u8],
+        detail: String,
+        out: &mut Vec<SourceEvent>,
+    ) {
+        self.stats.malformed += 1;
+        let shown: String = bytes.iter().take(32).map(|b| format!("{b:02x}")).collect();
+        out.push(SourceEvent::Malformed {
+            placement: self.placement,
+            detail: format!(
+                "sensor {}: {} of {} bytes ({shown}{}): {detail}",
+                self.id,
+                channel.name(),
+                bytes.len(),
+                if bytes.len() > 32 { "…" } else { "" }
+            ),
+        });
+    }
+
+    fn on_response(&mut self, response: Response, arrival_nanos: i64) {
+        let time_sync = Operation::TimeSync { host_time_us: 0 }.opcode();
+        if response.opcode != time_sync {
+            return;
+        }
+        if response.result != ResultCode::Ok {
+            // A sensor without time sync: the mapping goes on without it.
+            self.pending_syncs.forget(response.token);
+            return;
+        }
+        let Some(sent_nanos) = self
+            .pending_syncs
+            .on_response(response.token, response.host_time_us)
+        else {
+            return;
+        };
+        if self.early_syncs.len() < MAX_EARLY_SYNCS {
+            self.early_syncs
+                .push((sent_nanos, response.sensor_time_us, arrival_nanos));
+        }
+        self.resolve_syncs();
+    }
+
+    /// Hands answered time syncs to the clock map once their sensor time can be unwrapped
+    /// consistently with the samples' (after the first IMU packet).
+    fn resolve_syncs(&mut self) {
+        let mut waiting = Vec::new();
+        for (sent_nanos, sensor_time_us, received_nanos) in std::mem::take(&mut self.early_syncs) {
+            let Some(sensor_nanos) = self.unwrapper.nearest_us(sensor_time_us) else {
+                waiting.push((sent_nanos, sensor_time_us, received_nanos));
+                continue;
+            };
+            if self.clock.observe_round_trip(RoundTrip {
+                sent_nanos,
+                sensor_nanos,
+                received_nanos,
+            }) {
+                self.stats.time_syncs += 1;
+            }
+        }
+        self.early_syncs = waiting;
+    }
+
+    /// A decoded data packet arrived: counted, and a stream that had gone stale is connected again.
+    fn count_data_packet(&mut self, arrival_nanos: i64, out: &mut Vec<SourceEvent>) {
+        self.stats.packets += 1;
+        if self.stale.on_packet(arrival_nanos) {
+            out.push(SourceEvent::Link {
+                placement: self.placement,
+                state: LinkState::Connected,
+                at_nanos: arrival_nanos,
+            });
+        }
+    }
+
+    fn on_imu(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let packet = ImuPacket::decode(bytes)?;
+        self.count_data_packet(arrival_nanos, out);
+        let scale = packet.scale;
+        let period = scale.sample_period_nanos();
+        let mut first_nanos = self.unwrapper.unwrap_us(packet.timestamp_us);
+        let continuity = self.tracker.on_packet(
+            packet.seq,
+            packet.first_sample_index,
+            packet.count,
+            first_nanos,
+            period,
+        );
+        match continuity {
+            Continuity::Stale => return Ok(()),
+            Continuity::Restart { lost_samples: 0 } => {
+                // The clock went backwards: the sensor rebooted. Start the mapping afresh.
+                self.unwrapper.reset();
+                self.clock.reset();
+                first_nanos = self.unwrapper.unwrap_us(packet.timestamp_us);
+            }
+            _ => {}
+        }
+        let last_offset = scale.sample_offset_nanos(u64::from(packet.count.saturating_sub(1)));
+        // The packet cannot leave before its last sample is taken: that sample's time is the
+        // one whose arrival bounds the clock offset.
+        self.clock.observe(first_nanos + last_offset, arrival_nanos);
+        if !self.early_syncs.is_empty() {
+            self.resolve_syncs();
+        }
+        let lost = match continuity {
+            Continuity::Gap { lost_samples, .. } => lost_samples,
+            Continuity::Restart { lost_samples } => lost_samples,
+            _ => 0,
+        };
+        for (i, raw) in packet.samples().iter().enumerate() {
+            let sensor_nanos = first_nanos + scale.sample_offset_nanos(i as u64);
+            let Some(mut time_nanos) = self.clock.map(sensor_nanos) else {
+                continue;
+            };
+            if let Some(last) = self.last_sample_nanos {
+                if i == 0 && lost > 0 {
+                    out.push(SourceEvent::Gap {
+                        placement: self.placement,
+                        lost_samples: lost,
+                        from_nanos: last,
+                        to_nanos: time_nanos.max(last + 1),
+                    });
+                }
+                // Refits move the mapping by fractions of a millisecond; times must still increase.
+                time_nanos = time_nanos.max(last + 1);
+            }
+            self.last_sample_nanos = Some(time_nanos);
+            self.stats.samples += 1;
+            let acc = raw.acc.map(|c| scale.acc_mps2(c));
+            let gyr = raw.gyr.map(|c| scale.gyr_dps(c));
+            out.push(SourceEvent::Sample {
+                placement: self.placement,
+                sample: ImuSample {
+                    time_nanos,
+                    acc_mps2: acc,
+                    gyr_dps: gyr,
+                },
+            });
+            if let Some(records) = self.raw.as_mut() {
+                let offset_us = scale.sample_offset_nanos(i as u64) / 1000;
+                records.push(RawRecord {
+                    sample_index: packet.first_sample_index.wrapping_add(i as u32),
+                    seq: packet.seq,
+                    sensor_time_us: packet.timestamp_us.wrapping_add(offset_us as u32),
+                    session_nanos: time_nanos,
+                    arrival_nanos,
+                    acc: raw.acc,
+                    gyr: raw.gyr,
+                    scale,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn on_step(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let packet = StepPacket::decode(bytes)?;
+        self.stats.packets += 1;
+        for event in packet.events() {
+            // On either side of a wrap the samples just crossed.
+            let Some(sensor_nanos) = self.unwrapper.nearest_us(event.timestamp_us) else {
+                continue;
+            };
+            let Some(time) = self.clock.map(sensor_nanos) else {
+                continue;
+            };
+            let side = match (event.side, self.placement) {
+                (StepSide::Left, _) => Some(Side::Left),
+                (StepSide::Right, _) => Some(Side::Right),
+                (StepSide::Unknown, Placement::Foot(side)) => Some(side),
+                (StepSide::Unknown, Placement::LowerBack) => None,
+            };
+            out.push(SourceEvent::OnboardEvent {
+                placement: self.placement,
+                event: GaitEvent {
+                    kind: match event.kind {
+                        StepKind::InitialContact => GaitEventKind::InitialContact,
+                        StepKind::ToeOff => GaitEventKind::ToeOff,
+                    },
+                    side,
+                    event_time_nanos: time,
+                    emitted_at_nanos: arrival_nanos,
+                },
+            });
+        }
+        Ok(())
+    }
+
+    fn on_rsc(
+        &mut self,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), entrain_protocol::DecodeError> {
+        let m = RscMeasurement::decode(bytes)?;
+        self.count_data_packet(arrival_nanos, out);
+        let factor = match self.kind {
+            SensorKind::Rsc {
+                cadence_is_strides: true,
+            } => 2.0,
+            _ => 1.0,
+        };
+        out.push(SourceEvent::Cadence {
+            placement: self.placement,
+            cadence_spm: m.cadence_spm() * factor,
+            speed_mps: m.speed_mps(),
+            at_nanos: arrival_nanos,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entrain_protocol::imu::{MAX_LEN, RawSample};
+
+    fn packet(seq: u16, first: u32, ts_us: u32, counts: i16) -> Vec<u8> {
+        let mut samples = [RawSample::default(); 18];
+        for (i, s) in samples.iter_mut().enumerate() {
+            s.acc = [counts, 0, 2049];
+            s.gyr = [i as i16, 0, 0];
+        }
+        let p = ImuPacket {
+            seq,
+            first_sample_index: first,
+            timestamp_us: ts_us,
+            scale: ImuScale {
+                sample_rate_mhz: 100_000,
+                acc_ug_per_lsb: 488,
+                gyr_udps_per_lsb: 70_000,
+            },
+            flags: 0,
+            count: 18,
+            samples,
+        };
+        let mut out = [0u8; MAX_LEN];
+        let n = p.encode(&mut out).unwrap();
+        out[..n].to_vec()
+    }
+
+    fn stream() -> SensorStream {
+        SensorStream::new(
+            SensorId("test".into()),
+            Placement::Foot(Side::Left),
+            SensorKind::Entrain,
+            1_200_000_000,
+            ClockMapConfig::default(),
+        )
+    }
+
+    #[test]
+    fn samples_gaps_and_malformed_packets() {
+        let mut s = stream();
+        let mut out = Vec::new();
+        // 100 Hz, 18 samples = 180 ms per packet; arrival 20 ms after the last sample.
+        for k in 0..5u32 {
+            if k == 2 {
+                continue; // lost
+            }
+            let ts = k * 180_000;
+            let arrival = 1_000_000_000 + i64::from(ts) * 1000 + 170_000_000 + 20_000_000;
+            s.on_notification(
+                Channel::Imu,
+                &packet(k as u16, k * 18, ts, 100),
+                arrival,
+                &mut out,
+            );
+        }
+        s.on_notification(Channel::Imu, &[1, 1, 0], 2_000_000_000, &mut out);
+        let samples: Vec<i64> = out
+            .iter()
+            .filter_map(|e| match e {
+                SourceEvent::Sample { sample, .. } => Some(sample.time_nanos),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(samples.len(), 72);
+        assert!(samples.windows(2).all(|w| w[1] > w[0]));
+        // Mapped with the 20 ms latency of the quickest packet included.
+        assert_eq!(samples[0], 1_020_000_000);
+        let gaps: Vec<_> = out
+            .iter()
+            .filter(|e| matches!(e, SourceEvent::Gap { .. }))
+            .collect();
+        assert_eq!(gaps.len(), 1);
+        let SourceEvent::Gap {
+            lost_samples,
+            from_nanos,
+            to_nanos,
+            ..
+        } = gaps[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(*lost_samples, 18);
+        assert_eq!(*from_nanos, 1_020_000_000 + 35 * 10_000_000);
+        assert_eq!(*to_nanos, 1_020_000_000 + 54 * 10_000_000);
+        let malformed: Vec<_> = out
+            .iter()
+            .filter_map(|e| match e {
+                SourceEvent::Malformed { detail, .. } => Some(detail.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(malformed.len(), 1);
+        assert!(malformed[0].contains("sensor test"), "{}", malformed[0]);
+        assert!(malformed[0].contains("IMU packet"), "{}", malformed[0]);
+        let stats = s.stats();
+        assert_eq!(
+            (
+                stats.packets,
+                stats.malformed,
+                stats.lost_packets,
+                stats.lost_samples
+            ),
+            (4, 1, 1, 18)
+        );
+    }
+
+    #[test]
+    fn rsc_cadence_and_stride_pods() {
+        let m = RscMeasurement {
+            flags: 0,
+            speed_256ths_mps: 256,
+            cadence_per_min: 52,
+            stride_length_cm: None,
+            total_distance_dm: None,
+            running: false,
+        };
+        let mut bytes = [0u8; 10];
+        let n = m.encode(&mut bytes).unwrap();
+        for (strides, want) in [(false, 52.0), (true, 104.0)] {
+            let mut s = SensorStream::new(
+                SensorId("pod".into()),
+                Placement::Foot(Side::Right),
+                SensorKind::Rsc {
+                    cadence_is_strides: strides,
+                },
+                3_000_000_000,
+                ClockMapConfig::default(),
+            );
+            let mut out = Vec::new();
+            s.on_notification(Channel::Rsc, &bytes[..n], 5, &mut out);
+            assert_eq!(
+                out,
+                vec![SourceEvent::Cadence {
+                    placement: Placement::Foot(Side::Right),
+                    cadence_spm: want,
+                    speed_mps: 1.0,
+                    at_nanos: 5
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn onboard_step_events_on_the_session_clock() {
+        use entrain_protocol::step::StepEvent;
+        let mut s = stream();
+        let mut out = Vec::new();
+        // Before any IMU packet there is no clock: events cannot be placed and are dropped.
+        let step = StepPacket::new(
+            0,
+            &[StepEvent {
+                timestamp_us: 100_000,
+                kind: StepKind::InitialContact,
+                side: StepSide::Unknown,
+                confidence: 90,
+                latency_ms: 30,
+            }],
+        )
+        .unwrap();
+        let mut bytes = [0u8; entrain_protocol::step::MAX_LEN];
+        let n = step.encode(&mut bytes).unwrap();
+        s.on_notification(Channel::Step, &bytes[..n], 500_000_000, &mut out);
+        assert!(out.is_empty());
+        // The IMU packet's last sample (170 ms) arrived at 1.19 s: sensor 0 is at 1.02 s.
+        s.on_notification(Channel::Imu, &packet(0, 0, 0, 1), 1_190_000_000, &mut out);
+        out.clear();
+        s.on_notification(Channel::Step, &bytes[..n], 1_200_000_000, &mut out);
+        assert_eq!(
+            out,
+            vec![SourceEvent::OnboardEvent {
+                placement: Placement::Foot(Side::Left),
+                event: GaitEvent {
+                    kind: GaitEventKind::InitialContact,
+                    side: Some(Side::Left),
+                    event_time_nanos: 1_120_000_000,
+                    emitted_at_nanos: 1_200_000_000,
+                },
+            }]
+        );
+    }
+
+    fn response(token: u8, result: ResultCode, sensor_time_us: u32, host_time_us: u64) -> Vec<u8> {
+        let mut bytes = [0u8; entrain_protocol::control::RESPONSE_LEN];
+        let n = Response {
+            opcode: Operation::TimeSync { host_time_us: 0 }.opcode(),
+            token,
+            result,
+            sensor_time_us,
+            host_time_us,
+        }
+        .encode(&mut bytes)
+        .unwrap();
+        bytes[..n].to_vec()
+    }
+
+    fn sample_times(out: &[SourceEvent]) -> Vec<i64> {
+        out.iter()
+            .filter_map(|e| match e {
+                SourceEvent::Sample { sample, .. } => Some(sample.time_nanos),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn time_syncs_take_the_link_latency_out_even_across_a_clock_wrap() {
+        // Sensor time start + t µs happens at session 1 s + t; the clock wraps 100 ms in; every
+        // packet and every response arrives 20 ms late, every command takes 20 ms to arrive.
+        let start_us = u32::MAX - 99_999;
+        let session = |t_us: i64| 1_000_000_000 + t_us * 1000;
+        let mut s = stream();
+        let mut out = Vec::new();
+        // Answered before any IMU packet: waits for the first to be unwrapped.
+        s.on_time_sync_sent(16, 980_000, session(-20_000));
+        s.on_notification(
+            Channel::Control,
+            &response(16, ResultCode::Ok, start_us, 980_000),
+            session(20_000),
+            &mut out,
+        );
+        for k in 0..4u32 {
+            let t_us = i64::from(k) * 180_000;
+            s.on_notification(
+                Channel::Imu,
+                &packet(k as u16, k * 18, start_us.wrapping_add(k * 180_000), 1),
+                session(t_us + 170_000 + 20_000),
+                &mut out,
+            );
+            if k == 1 {
+                // After the samples crossed the wrap, a response read just before it.
+                s.on_time_sync_sent(17, 1_030_000, session(30_000));
+                s.on_notification(
+                    Channel::Control,
+                    &response(17, ResultCode::Ok, start_us.wrapping_add(50_000), 1_030_000),
+                    session(50_000 + 25_000),
+                    &mut out,
+                );
+            }
+        }
+        let times = sample_times(&out);
+        assert_eq!(times.len(), 72);
+        for (i, t) in times.iter().enumerate() {
+            assert_eq!(*t, session(i as i64 * 10_000), "sample {i}");
+        }
+        assert_eq!(s.stats().time_syncs, 2);
+        assert_eq!(s.clock().latency().unwrap().latency_nanos, 20e6);
+    }
+
+    #[test]
+    fn sensors_without_time_sync_map_as_before() {
+        let run = |answer: Option<ResultCode>| {
+            let mut s = stream();
+            let mut out = Vec::new();
+            for k in 0..3u32 {
+                s.on_time_sync_sent(16 + k as u8, u64::from(k), i64::from(k) * 180_000_000);
+                if let Some(result) = answer {
+                    s.on_notification(
+                        Channel::Control,
+                        &response(16 + k as u8, result, k * 180_000, u64::from(k)),
+                        1_000_000_000 + i64::from(k) * 180_000_000,
+                        &mut out,
+                    );
+                }
+                s.on_notification(
+                    Channel::Imu,
+                    &packet(k as u16, k * 18, k * 180_000, 1),
+                    1_000_000_000 + i64::from(k) * 180_000_000 + 190_000_000,
+                    &mut out,
+                );
+            }
+            // A response nobody asked for (a token from an earlier connection) is ignored.
+            s.rearm(2_000_000_000);
+            s.on_notification(
+                Channel::Control,
+                &response(18, ResultCode::Ok, 0, 2),
+                2_000_000_000,
+                &mut out,
+            );
+            assert_eq!(s.stats().malformed, 0);
+            assert!(s.clock().latency().is_none());
+            sample_times(&out)
+        };
+        let plain = run(None);
+        assert_eq!(plain[0], 1_020_000_000);
+        assert_eq!(run(Some(ResultCode::UnsupportedOpcode)), plain);
+    }
+
+    #[test]
+    fn stale_then_recovered() {
+        let mut s = stream();
+        let mut out = Vec::new();
+        s.arm(0);
+        s.on_notification(Channel::Imu, &packet(0, 0, 0, 1), 200_000_000, &mut out);
+        out.clear();
+        assert!(!s.check_stale(1_300_000_000, &mut out));
+        assert!(s.check_stale(1_500_000_000, &mut out));
+        assert!(matches!(
+            &out[0],
+            SourceEvent::Link { state: LinkState::Lost { reason }, .. } if reason.contains("no packets")
+        ));
+        out.clear();
+        s.on_notification(
+            Channel::Imu,
+            &packet(1, 18, 180_000, 1),
+            1_600_000_000,
+            &mut out,
+        );
+        assert!(matches!(
+            &out[0],
+            SourceEvent::Link {
+                state: LinkState::Connected,
+                ..
+            }
+        ));
+    }
+}
