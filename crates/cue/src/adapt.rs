@@ -2,9 +2,9 @@
 //!
 //! Every mode proposes the next beat interval from the protocol's target interval `T` and the latest
 //! observations; the safety limits ([`crate::TempoLimits`]) are applied afterwards, whatever the mode.
-//! Asynchrony `A` = t(IC) − t(nearest beat) (DOMAIN.md), negative when the step comes first.
+//! Asynchrony `A` = t(IC) − t(nearest beat) (docs/CLINICAL.md#asynchrony), negative when the step comes first.
 //!
-//! Sign convention, on purpose: DOMAIN.md writes phase correction as "period − α·asynchrony", which is
+//! Sign convention, on purpose: the literature writes phase correction as "period − α·asynchrony", which is
 //! the *tapper's* correction (Repp). The metronome is the other partner, so it moves *towards* the
 //! steps: interval = T + α·(A − A_goal). With A < 0 (steps early) the next beat comes earlier and the
 //! beat and the steps meet instead of chasing each other apart.

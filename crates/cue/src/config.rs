@@ -1,4 +1,4 @@
-//! The clinician's protocol settings, with the defaults DOMAIN.md motivates.
+//! The clinician's protocol settings, with the defaults docs/CLINICAL.md#ras-protocol and #safety-limits motivate.
 
 use entrain_gait::Side;
 
@@ -12,7 +12,7 @@ use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM};
 /// [`crate::measures::MIN_STEPS_PER_FOOT`] steps per foot.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum UncuedLength {
-    /// Walking time, s (paused time does not count). DOMAIN.md: 30–60 s.
+    /// Walking time, s (paused time does not count). docs/CLINICAL.md#ras-protocol: 30–60 s.
     Secs(f64),
     /// Steps, both feet.
     Steps(usize),
@@ -55,7 +55,7 @@ pub struct SafetyConfig {
     pub ceiling_spm: Option<f64>,
     /// Absolute tempo floor, steps/min, if the clinician sets one.
     pub floor_spm: Option<f64>,
-    /// Ceiling relative to the baseline cadence, % above (default 15, DOMAIN.md's example).
+    /// Ceiling relative to the baseline cadence, % above (default 15, docs/CLINICAL.md#safety-limits).
     /// The lower of this and `ceiling_spm` wins.
     pub ceiling_above_baseline_percent: f64,
     /// Floor relative to the baseline cadence, % below (default 20). The higher floor wins.
@@ -92,7 +92,7 @@ pub struct ProtocolConfig {
     pub baseline: UncuedLength,
     /// Matched tempo set by the clinician, steps/min; `None` = the baseline cadence.
     pub matched_tempo_spm: Option<f64>,
-    /// Offset added to the baseline cadence for the matched cue, steps/min (default 0; DOMAIN.md: or a
+    /// Offset added to the baseline cadence for the matched cue, steps/min (default 0; docs/CLINICAL.md#ras-protocol: or a
     /// few steps/min below).
     pub matched_offset_spm: f64,
     /// Progression settings.
@@ -107,7 +107,7 @@ pub struct ProtocolConfig {
     pub retest: UncuedLength,
     /// Tempo adaptation (default phase correction, α = 0.3).
     pub adaptation: AdaptationMode,
-    /// Asynchrony the adaptation aims at, ms (default 0 = beat on the step; DOMAIN.md: beats slightly
+    /// Asynchrony the adaptation aims at, ms (default 0 = beat on the step; docs/CLINICAL.md#beat-adaptation: beats slightly
     /// after the step tend to raise cadence, i.e. a negative goal).
     pub goal_asynchrony_ms: f64,
     /// Entrainment gate.

@@ -1,7 +1,7 @@
 //! Entrainment gating: is the patient locked to the beat over the latest window of steps?
 //!
 //! Progress needs all of: enough steps, phase stability (resultant length R and a significant
-//! Rayleigh test, DOMAIN.md), the steps matching the beats actually played (period match), and the
+//! Rayleigh test, docs/CLINICAL.md#entrainment-gate), the steps matching the beats actually played (period match), and the
 //! patient's cadence matching the protocol's target (so an adaptive beat that has bent towards a
 //! patient who cannot follow does not count as success).
 
@@ -16,7 +16,7 @@ use crate::tempo::spm_to_interval_nanos;
 pub struct GateConfig {
     /// Steps in a window (default 16, both feet).
     pub window_steps: usize,
-    /// Minimum resultant length R (default 0.6; DOMAIN.md: > 0.7 strong, 0.4–0.7 moderate).
+    /// Minimum resultant length R (default 0.6; docs/CLINICAL.md#entrainment-categories: > 0.7 strong, 0.4–0.7 moderate).
     pub min_resultant_length: f64,
     /// Largest Rayleigh p-value accepted as entrained (default 0.05).
     pub max_rayleigh_p: f64,

@@ -1,6 +1,6 @@
 //! entrain-cue: the Rhythmic Auditory Stimulation (RAS) protocol engine.
 //!
-//! An explicit state machine walks a session through the phases of DOMAIN.md (uncued baseline → matched
+//! An explicit state machine walks a session through the phases of docs/CLINICAL.md#ras-protocol (uncued baseline → matched
 //! cue → entrainment-gated progression → optional functional block → fading → uncued re-test), adapts
 //! the beat to the patient ([`AdaptationMode`]), enforces the clinician's safety limits ([`TempoLimits`])
 //! and writes a clinician-readable log of why every tempo and phase change happened ([`LogEntry`]).

@@ -1,4 +1,4 @@
-//! The phases of a RAS session (DOMAIN.md), in order.
+//! The phases of a RAS session (docs/CLINICAL.md#ras-protocol), in order.
 
 use core::fmt;
 use core::str::FromStr;

@@ -1,4 +1,4 @@
-//! Gait metrics of a block of walking, labelled exactly as DOMAIN.md defines them.
+//! Gait metrics of a block of walking, as docs/CLINICAL.md defines them (#step-time onwards).
 //!
 //! - step time: IC of one foot → IC of the other foot; the *left* step time ends at a left IC.
 //! - stride time: IC → next IC of the same foot.
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sample::{NANOS_PER_SEC, Side};
 
-/// DOMAIN.md / APDM: nothing is reported with fewer than 5 steps per foot.
+/// Nothing is reported with fewer than 5 steps per foot (docs/CLINICAL.md#minimum-steps).
 pub const MIN_STEPS_PER_FOOT: usize = 5;
 
 /// One foot event (an initial contact or a toe-off) on the session clock.

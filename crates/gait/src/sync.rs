@@ -1,6 +1,6 @@
 //! Synchronisation metrics: is the patient entrained to the beat?
 //!
-//! Definitions follow the project's DOMAIN.md exactly:
+//! Definitions: docs/CLINICAL.md#asynchrony (and the sections after it):
 //! - **asynchrony** = t(IC) − t(nearest beat), in ms (negative: the step came before the beat);
 //! - **relative phase** = 360° · asynchrony / beat interval;
 //! - **resultant vector length R** = |mean(e^{iφ})| over a window, 0…1;
