@@ -6,17 +6,15 @@ use std::collections::VecDeque;
 use entrain_cue::log::LogEvent;
 use entrain_cue::{Beat, ClinicianCommand, Phase, ProtocolConfig, RasSession, RunState, StepEvent};
 use entrain_gait::cadence::{CadenceTracker, CadenceTrackerConfig};
-use entrain_gait::detect::{
-    FootDetector, FootDetectorConfig, LowerBackDetector, LowerBackDetectorConfig,
-};
 use entrain_gait::metrics::{GaitMetrics, MetricsConfig};
-use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side, StreamingDetector};
+use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side};
 use entrain_source::{LinkState, SensorInfo, SourceEvent};
 use entrain_store::{
     Batch, BeatPlayed, BeatRow, EventKind, EventRow, PhaseRow, StepRow, TempoChangeRow,
     phase_column,
 };
 
+use crate::detectors::{Detector, build_detector};
 use crate::error::EngineError;
 use crate::snapshot::{SensorHealth, SensorStatus, Snapshot};
 
@@ -89,10 +87,6 @@ impl EngineOutput {
     }
 }
 
-/// A sensor's detector, whichever its placement (one per sensor for the whole session, so the
-/// box and the dynamic call cost nothing that matters).
-type Detector = Box<dyn StreamingDetector + Send>;
-
 struct Sensor {
     info: SensorInfo,
     /// Whether this sensor's steps are detected (feet; the lower back only without feet).
@@ -106,33 +100,6 @@ struct Sensor {
     battery_percent: Option<u8>,
     link: LinkState,
     in_gap_since: Option<i64>,
-}
-
-/// The detector for a sensor at its placement and sample rate.
-fn build_detector(info: &SensorInfo) -> Result<Detector, EngineError> {
-    let fail = |detail: String| EngineError::Detector {
-        placement: placement_label(info.placement).into(),
-        rate_hz: info.sample_rate_hz,
-        detail,
-    };
-    Ok(match info.placement {
-        Placement::Foot(side) => Box::new(
-            FootDetector::new(Some(side), FootDetectorConfig::new(info.sample_rate_hz))
-                .map_err(|e| fail(e.to_string()))?,
-        ),
-        Placement::LowerBack => Box::new(
-            LowerBackDetector::new(LowerBackDetectorConfig::new(info.sample_rate_hz))
-                .map_err(|e| fail(e.to_string()))?,
-        ),
-    })
-}
-
-fn placement_label(p: Placement) -> &'static str {
-    match p {
-        Placement::Foot(Side::Left) => "left foot",
-        Placement::Foot(Side::Right) => "right foot",
-        Placement::LowerBack => "lower back",
-    }
 }
 
 /// Steps kept for the live measures.
@@ -477,7 +444,7 @@ impl EngineCore {
                 state,
                 at_nanos,
             } => {
-                let label = placement_label(*placement);
+                let label = placement.label();
                 let text = match state {
                     LinkState::Connected => format!("{label} sensor connected"),
                     LinkState::Lost { reason } => format!("{label} sensor lost: {reason}"),
@@ -517,7 +484,7 @@ impl EngineCore {
                     kind: EventKind::Sensor,
                     detail: format!(
                         "{}: {lost_samples} samples lost between {:.3} s and {:.3} s",
-                        placement_label(*placement),
+                        placement.label(),
                         *from_nanos as f64 / 1e9,
                         *to_nanos as f64 / 1e9
                     ),
@@ -535,10 +502,7 @@ impl EngineCore {
                             time_nanos: self.now_nanos,
                             phase: self.phase(),
                             kind: EventKind::Sensor,
-                            detail: format!(
-                                "{}: malformed packet: {detail}",
-                                placement_label(*placement)
-                            ),
+                            detail: format!("{}: malformed packet: {detail}", placement.label()),
                         });
                     }
                 }
@@ -599,7 +563,7 @@ impl EngineCore {
                     s.in_gap_since = Some(last);
                     texts.push(format!(
                         "{}: no samples since {:.2} s: {}",
-                        placement_label(s.info.placement),
+                        s.info.placement.label(),
                         last as f64 / 1e9,
                         match tempo {
                             Some(t) =>
@@ -612,7 +576,7 @@ impl EngineCore {
                     s.in_gap_since = None;
                     texts.push(format!(
                         "{}: samples again after a {:.2} s gap",
-                        placement_label(s.info.placement),
+                        s.info.placement.label(),
                         (last - since) as f64 / 1e9
                     ));
                 }
@@ -778,7 +742,7 @@ impl EngineCore {
                 .sensors
                 .iter()
                 .map(|s| SensorHealth {
-                    placement: placement_label(s.info.placement).into(),
+                    placement: s.info.placement.label().into(),
                     name: s.info.name.clone(),
                     status: match (&s.link, s.in_gap_since, s.last_sample_nanos) {
                         (_, _, None) => SensorStatus::Waiting,

@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 mod core;
+mod detectors;
 mod error;
 mod open;
 pub mod runtime;

@@ -111,6 +111,15 @@ impl Placement {
         }
     }
 
+    /// The placement as a clinician reads it: `left foot`, `right foot`, `lower back`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Placement::Foot(Side::Left) => "left foot",
+            Placement::Foot(Side::Right) => "right foot",
+            Placement::LowerBack => "lower back",
+        }
+    }
+
     /// The placement named `code` (see [`Placement::code`]); surrounding spaces are ignored.
     pub fn from_code(code: &str) -> Option<Placement> {
         match code.trim() {

@@ -20,6 +20,8 @@
 mod error;
 pub mod export;
 mod model;
+mod patients;
+mod read;
 pub mod schema;
 mod store;
 pub mod time;

@@ -1,5 +1,6 @@
 //! The store: opening (with the checks that keep a foreign or damaged file untouched),
-//! migrations, crash recovery, and every read and write.
+//! migrations, crash recovery, sensors, and writing sessions; patients are in `patients`, reading a
+//! session's rows back as types in `read`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::StoreError;
 use crate::model::*;
+use crate::read::parsed;
 use crate::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 
 /// Bytes per stored raw sample: `time_nanos` i64, then ax, ay, az, gx, gy, gz as f32, little-endian.
@@ -25,8 +27,8 @@ pub struct StoreOptions {
 /// The patient record: one SQLite database file in WAL mode, `synchronous=FULL`.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
     recovered: Vec<i64>,
 }
 
@@ -213,7 +215,7 @@ impl Store {
         Ok(())
     }
 
-    fn e(&self, context: &str, e: rusqlite::Error) -> StoreError {
+    pub(crate) fn e(&self, context: &str, e: rusqlite::Error) -> StoreError {
         StoreError::sqlite(&self.path, context, e)
     }
 
@@ -225,174 +227,6 @@ impl Store {
     /// Sessions this open found left running by a process that is gone, now `interrupted`.
     pub fn recovered_sessions(&self) -> &[i64] {
         &self.recovered
-    }
-
-    /// Adds a patient.
-    pub fn add_patient(&mut self, patient: &NewPatient) -> Result<PatientRecord, StoreError> {
-        let code = Self::check_patient(patient)?;
-        if self.patient_by_code(code)?.is_some() {
-            return Err(StoreError::Invalid {
-                field: "patient code".into(),
-                expected: "a code not used yet".into(),
-                found: code.into(),
-            });
-        }
-        let now = unix_ms_now();
-        self.conn
-            .execute(
-                "INSERT INTO patients (code, year_of_birth, affected_side, diagnosis_date, notes, created_unix_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    code,
-                    patient.year_of_birth,
-                    patient.affected_side.map(AffectedSide::as_str),
-                    patient.diagnosis_date,
-                    patient.notes,
-                    now
-                ],
-            )
-            .map_err(|e| self.e("adding a patient", e))?;
-        self.patient_by_code(code)?
-            .ok_or_else(|| StoreError::NotFound {
-                path: self.path.clone(),
-                what: format!("patient {code} just added"),
-            })
-    }
-
-    /// Changes patient `id`'s code and details (its sessions and tests stay with it).
-    pub fn update_patient(
-        &mut self,
-        id: i64,
-        patient: &NewPatient,
-    ) -> Result<PatientRecord, StoreError> {
-        let code = Self::check_patient(patient)?;
-        if let Some(other) = self.patient_by_code(code)?
-            && other.id != id
-        {
-            return Err(StoreError::Invalid {
-                field: "patient code".into(),
-                expected: "a code not used by another patient".into(),
-                found: code.into(),
-            });
-        }
-        let changed = self
-            .conn
-            .execute(
-                "UPDATE patients SET code = ?1, year_of_birth = ?2, affected_side = ?3,
-                 diagnosis_date = ?4, notes = ?5 WHERE id = ?6",
-                params![
-                    code,
-                    patient.year_of_birth,
-                    patient.affected_side.map(AffectedSide::as_str),
-                    patient.diagnosis_date,
-                    patient.notes,
-                    id
-                ],
-            )
-            .map_err(|e| self.e("changing a patient", e))?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                path: self.path.clone(),
-                what: format!("patient #{id}"),
-            });
-        }
-        self.patient(id)
-    }
-
-    /// Checks a patient's fields; returns the trimmed code.
-    fn check_patient(patient: &NewPatient) -> Result<&str, StoreError> {
-        let code = patient.code.trim();
-        if code.is_empty() || code.len() > 64 {
-            return Err(StoreError::Invalid {
-                field: "patient code".into(),
-                expected: "1 to 64 characters".into(),
-                found: format!("{:?}", patient.code),
-            });
-        }
-        if let Some(y) = patient.year_of_birth
-            && !(1900..=2100).contains(&y)
-        {
-            return Err(StoreError::Invalid {
-                field: "year of birth".into(),
-                expected: "a year between 1900 and 2100".into(),
-                found: y.to_string(),
-            });
-        }
-        if let Some(d) = &patient.diagnosis_date
-            && crate::time::parse_date(d).is_none()
-        {
-            return Err(StoreError::Invalid {
-                field: "diagnosis date".into(),
-                expected: "a date YYYY-MM-DD".into(),
-                found: d.clone(),
-            });
-        }
-        Ok(code)
-    }
-
-    fn patient_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
-        Ok(PatientRecord {
-            id: r.get(0)?,
-            code: r.get(1)?,
-            year_of_birth: r.get(2)?,
-            affected_side: parsed_opt(r, 3)?,
-            diagnosis_date: r.get(4)?,
-            notes: r.get(5)?,
-            created_unix_ms: r.get(6)?,
-        })
-    }
-
-    const PATIENT_COLUMNS: &'static str =
-        "id, code, year_of_birth, affected_side, diagnosis_date, notes, created_unix_ms";
-
-    /// The patient with pseudonymous code `code`.
-    pub fn patient_by_code(&self, code: &str) -> Result<Option<PatientRecord>, StoreError> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {} FROM patients WHERE code = ?1",
-                    Self::PATIENT_COLUMNS
-                ),
-                [code.trim()],
-                Self::patient_from_row,
-            )
-            .optional()
-            .map_err(|e| self.e("reading a patient", e))
-    }
-
-    /// The patient with row id `id`.
-    pub fn patient(&self, id: i64) -> Result<PatientRecord, StoreError> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {} FROM patients WHERE id = ?1",
-                    Self::PATIENT_COLUMNS
-                ),
-                [id],
-                Self::patient_from_row,
-            )
-            .optional()
-            .map_err(|e| self.e("reading a patient", e))?
-            .ok_or_else(|| StoreError::NotFound {
-                path: self.path.clone(),
-                what: format!("patient #{id}"),
-            })
-    }
-
-    /// Every patient, by code.
-    pub fn patients(&self) -> Result<Vec<PatientRecord>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {} FROM patients ORDER BY code",
-                Self::PATIENT_COLUMNS
-            ))
-            .map_err(|e| self.e("listing patients", e))?;
-        let rows = stmt
-            .query_map([], Self::patient_from_row)
-            .map_err(|e| self.e("listing patients", e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| self.e("listing patients", e))
     }
 
     /// Records a sensor (by its stable key) and assigns it to a patient's placement.
@@ -716,189 +550,6 @@ impl Store {
             .map_err(|e| self.e("listing sessions", e))
     }
 
-    /// The sensors of a session.
-    pub fn session_sensors(&self, session_id: i64) -> Result<Vec<SessionSensor>, StoreError> {
-        self.rows(
-            "session sensors of session",
-            "SELECT placement, sensor_key, name, sample_rate_hz FROM session_sensors WHERE session_id = ?1 ORDER BY placement",
-            session_id,
-            |r| {
-                Ok(SessionSensor {
-                    placement: parsed(r, 0)?,
-                    sensor_key: r.get(1)?,
-                    name: r.get(2)?,
-                    sample_rate_hz: r.get(3)?,
-                })
-            },
-        )
-    }
-
-    /// The rows `sql` selects for `id` (a session or patient), each read by `f`; `what` names them
-    /// in errors (`steps of session` -> "reading the steps of session 3").
-    fn rows<T>(
-        &self,
-        what: &str,
-        sql: &str,
-        id: i64,
-        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>, StoreError> {
-        let context = format!("reading the {what} {id}");
-        let mut stmt = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(|e| self.e(&context, e))?;
-        let rows = stmt.query_map([id], f).map_err(|e| self.e(&context, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| self.e(&context, e))
-    }
-
-    /// The steps of a session, by time.
-    pub fn steps(&self, session_id: i64) -> Result<Vec<StoredStep>, StoreError> {
-        self.rows(
-            "steps of session",
-            "SELECT session_id, time_nanos, side, detected_at_nanos, phase FROM steps WHERE session_id = ?1 ORDER BY time_nanos, rowid",
-            session_id,
-            |r| {
-                Ok(StoredStep {
-                    session_id: r.get(0)?,
-                    time_nanos: r.get(1)?,
-                    side: parsed(r, 2)?,
-                    detected_at_nanos: r.get(3)?,
-                    phase: phase_opt(r, 4)?,
-                })
-            },
-        )
-    }
-
-    /// The beats of a session, by scheduled time.
-    pub fn beats(&self, session_id: i64) -> Result<Vec<StoredBeat>, StoreError> {
-        self.rows(
-            "beats of session",
-            "SELECT session_id, scheduled_nanos, played_nanos, tempo_spm, target_spm, volume, phase FROM beats WHERE session_id = ?1 ORDER BY scheduled_nanos, rowid",
-            session_id,
-            |r| {
-                Ok(StoredBeat {
-                    session_id: r.get(0)?,
-                    scheduled_nanos: r.get(1)?,
-                    played_nanos: r.get(2)?,
-                    tempo_spm: r.get(3)?,
-                    target_spm: r.get(4)?,
-                    volume: r.get(5)?,
-                    phase: parsed(r, 6)?,
-                })
-            },
-        )
-    }
-
-    /// The tempo changes of a session.
-    pub fn tempo_changes(&self, session_id: i64) -> Result<Vec<StoredTempoChange>, StoreError> {
-        self.rows(
-            "tempo changes of session",
-            "SELECT session_id, time_nanos, phase, from_spm, to_spm, reason FROM tempo_changes WHERE session_id = ?1 ORDER BY time_nanos, rowid",
-            session_id,
-            |r| {
-                Ok(StoredTempoChange {
-                    session_id: r.get(0)?,
-                    time_nanos: r.get(1)?,
-                    phase: parsed(r, 2)?,
-                    from_spm: r.get(3)?,
-                    to_spm: r.get(4)?,
-                    reason: r.get(5)?,
-                })
-            },
-        )
-    }
-
-    /// The phases of a session.
-    pub fn phases(&self, session_id: i64) -> Result<Vec<StoredPhase>, StoreError> {
-        self.rows(
-            "phases of session",
-            "SELECT session_id, seq, phase, start_nanos, end_nanos, reason FROM phases WHERE session_id = ?1 ORDER BY seq",
-            session_id,
-            |r| {
-                Ok(StoredPhase {
-                    session_id: r.get(0)?,
-                    seq: r.get(1)?,
-                    phase: parsed(r, 2)?,
-                    start_nanos: r.get(3)?,
-                    end_nanos: r.get(4)?,
-                    reason: r.get(5)?,
-                })
-            },
-        )
-    }
-
-    /// The events of a session.
-    pub fn events(&self, session_id: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        self.rows(
-            "events of session",
-            "SELECT session_id, time_nanos, phase, kind, detail FROM events WHERE session_id = ?1 ORDER BY time_nanos, rowid",
-            session_id,
-            |r| {
-                Ok(StoredEvent {
-                    session_id: r.get(0)?,
-                    time_nanos: r.get(1)?,
-                    phase: phase_opt(r, 2)?,
-                    kind: parsed(r, 3)?,
-                    detail: r.get(4)?,
-                })
-            },
-        )
-    }
-
-    /// The raw samples of a session, per placement, in time order.
-    pub fn raw_samples(
-        &self,
-        session_id: i64,
-    ) -> Result<Vec<(Placement, Vec<ImuSample>)>, StoreError> {
-        let blobs: Vec<(String, i64, Vec<u8>)> = self.rows(
-            "raw batches of session",
-            "SELECT placement, n_samples, data FROM raw_batches WHERE session_id = ?1 ORDER BY placement, first_nanos, rowid",
-            session_id,
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let mut out: Vec<(Placement, Vec<ImuSample>)> = Vec::new();
-        for (name, n, data) in blobs {
-            let bad = |detail: String| StoreError::Corrupt {
-                path: self.path.clone(),
-                detail: format!("session {session_id} raw samples of {name}: {detail}"),
-            };
-            let placement =
-                Placement::from_code(&name).ok_or_else(|| bad("unknown placement".into()))?;
-            if data.len() != n.max(0) as usize * RAW_SAMPLE_BYTES {
-                return Err(bad(format!(
-                    "expected {} bytes for {n} samples, found {}",
-                    n.max(0) as usize * RAW_SAMPLE_BYTES,
-                    data.len()
-                )));
-            }
-            let idx = match out.iter().position(|(p, _)| *p == placement) {
-                Some(i) => i,
-                None => {
-                    out.push((placement, Vec::new()));
-                    out.len() - 1
-                }
-            };
-            let mut reader = data.as_slice();
-            for _ in 0..n {
-                let mut t = [0u8; 8];
-                let mut v = [0f32; 6];
-                reader.read_exact(&mut t).map_err(|e| bad(e.to_string()))?;
-                for x in &mut v {
-                    let mut b = [0u8; 4];
-                    reader.read_exact(&mut b).map_err(|e| bad(e.to_string()))?;
-                    *x = f32::from_le_bytes(b);
-                }
-                out[idx].1.push(ImuSample {
-                    time_nanos: i64::from_le_bytes(t),
-                    acc_mps2: [v[0], v[1], v[2]],
-                    gyr_dps: [v[3], v[4], v[5]],
-                });
-            }
-        }
-        Ok(out)
-    }
-
     /// Records a clinical test result.
     pub fn add_clinical_test(
         &mut self,
@@ -942,27 +593,6 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// The clinical tests of a patient.
-    pub fn clinical_tests(&self, patient_id: i64) -> Result<Vec<StoredClinicalTest>, StoreError> {
-        self.rows(
-            "clinical tests of patient",
-            "SELECT id, patient_id, session_id, test, performed_unix_ms, value, unit, notes FROM clinical_tests WHERE patient_id = ?1 ORDER BY performed_unix_ms, id",
-            patient_id,
-            |r| {
-                Ok(StoredClinicalTest {
-                    id: r.get(0)?,
-                    patient_id: r.get(1)?,
-                    session_id: r.get(2)?,
-                    test: parsed(r, 3)?,
-                    performed_unix_ms: r.get(4)?,
-                    value: r.get(5)?,
-                    unit: r.get(6)?,
-                    notes: r.get(7)?,
-                })
-            },
-        )
-    }
-
     /// Runs SQLite's integrity check; `Ok(())` if the file is sound.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let result: String = self
@@ -978,42 +608,6 @@ impl Store {
             })
         }
     }
-}
-
-/// Column `idx` of a row, read as text and parsed into its type (a side, phase, placement, ...).
-/// A name the type does not know fails the read with the column and the name.
-fn parsed<T>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
-where
-    T: std::str::FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let text: String = r.get(idx)?;
-    text.parse().map_err(|e: T::Err| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-/// [`parsed`] for a column that may be empty (NULL).
-fn parsed_opt<T>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
-where
-    T: std::str::FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let text: Option<String> = r.get(idx)?;
-    text.map(|t| {
-        t.parse().map_err(|e: T::Err| {
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
-}
-
-/// A phase column that may say "before the session started" ([`parse_phase_column`]).
-fn phase_opt(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<entrain_cue::Phase>> {
-    let text: String = r.get(idx)?;
-    parse_phase_column(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
 }
 
 /// Refuses a file that does not start with the SQLite header, before SQLite touches it.
