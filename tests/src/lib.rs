@@ -3,4 +3,5 @@
 pub mod bluez;
 pub mod datasets;
 pub mod pulse;
+pub mod sessions;
 pub mod walks;

@@ -3,40 +3,14 @@
 //! says.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
 use entrain_analysis::WalkMeasure;
 use entrain_analysis::analyse_session;
 use entrain_analysis::export::{export_patient, export_sessions};
 use entrain_cue::Phase;
-use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
-use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::Preset;
 use entrain_store::export::{ExportFormat, ExportOptions, build_tables, write_tables};
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
-
-fn record_session(db: &Path, patient_id: i64) -> i64 {
-    let preset = Preset::Asymmetric;
-    let source =
-        VirtualPatientSource::new(VirtualPatient::new(preset.config()), preset.name(), None);
-    let config = RuntimeConfig {
-        engine: entrain_engine::EngineConfig::default(),
-        clock: Clock::Simulated,
-        tick_nanos: 10_000_000,
-        audio: AudioOutput::Off,
-        recording: Some(Recording {
-            db_path: db.to_path_buf(),
-            patient_id: Some(patient_id),
-            source_label: format!("sim:{}", preset.name()),
-        }),
-        max_nanos: Some(20 * 60 * 1_000_000_000),
-        auto_start: true,
-    };
-    let summary = runtime::start(config, Box::new(source))
-        .unwrap()
-        .join()
-        .unwrap();
-    summary.session_id.unwrap()
-}
+use entrain_tests::sessions::record_simulated_session;
 
 #[test]
 fn the_export_adds_the_analysis_measures_beside_the_record_tables() {
@@ -51,7 +25,7 @@ fn the_export_adds_the_analysis_measures_beside_the_record_tables() {
         })
         .unwrap();
     drop(store);
-    let id = record_session(&db, p.id);
+    let id = record_simulated_session(&db, Some(p.id), Preset::Asymmetric, &[]).unwrap();
     let mut store = Store::open(&db).unwrap();
     store
         .add_clinical_test(p.id, Some(id), ClinicalTestKind::TenMetreWalk, 0.7, "")

@@ -11,40 +11,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use entrain_cue::Phase;
-use entrain_engine::EngineCommand;
-use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
 use entrain_gait::Side;
 use entrain_gait::metrics::{FootEvent, GaitMetrics, MetricsConfig};
-use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::Preset;
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
+use entrain_tests::sessions::record_simulated_session;
 use serde_json::Value;
 
 const DAY_MS: i64 = 86_400_000;
 
 /// Runs one simulated RAS session for `patient_id`, marking `note` at the start; returns its id.
 fn record_session(db: &Path, patient_id: i64, preset: Preset, note: &str) -> i64 {
-    let source =
-        VirtualPatientSource::new(VirtualPatient::new(preset.config()), preset.name(), None);
-    let config = RuntimeConfig {
-        engine: entrain_engine::EngineConfig::default(),
-        clock: Clock::Simulated,
-        tick_nanos: 10_000_000,
-        audio: AudioOutput::Off,
-        recording: Some(Recording {
-            db_path: db.to_path_buf(),
-            patient_id: Some(patient_id),
-            source_label: format!("sim:{}", preset.name()),
-        }),
-        max_nanos: Some(20 * 60 * 1_000_000_000),
-        auto_start: true,
-    };
-    let handle = runtime::start(config, Box::new(source)).unwrap();
-    handle.command(EngineCommand::Mark {
-        label: note.to_string(),
-    });
-    let summary = handle.join().unwrap();
-    assert!(summary.store_error.is_none(), "{:?}", summary.store_error);
-    summary.session_id.unwrap()
+    record_simulated_session(db, Some(patient_id), preset, &[note]).unwrap()
 }
 
 /// Moves a session (and nothing else) `days` into the past: the store has no API for back-dating,

@@ -13,8 +13,6 @@ use crate::screens::{self, Ctx, Messages, Request, Roster, Screens};
 use crate::settings::Settings;
 use crate::worker::{Reply, StoreWorker};
 
-pub use crate::screens::live::parse_phase;
-
 /// The screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {

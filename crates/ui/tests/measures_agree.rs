@@ -3,7 +3,6 @@
 //! `pdftotext`) and the FHIR bundle. Every measure must read the same in all three.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -12,39 +11,13 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use entrain_analysis::WalkMeasure;
 use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
-use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
-use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_sim::Preset;
 use entrain_store::{AffectedSide, ClinicalTestKind, NewPatient, Store};
+use entrain_tests::sessions::record_simulated_session;
 use entrain_ui::{EntrainApp, Settings};
 use serde_json::Value;
 
 const CODE: &str = "AGREE-07";
-
-/// Records one whole RAS session of the virtual patient into `db` on simulated time.
-fn record_session(db: &Path, patient_id: i64) -> i64 {
-    let preset = Preset::Asymmetric;
-    let source =
-        VirtualPatientSource::new(VirtualPatient::new(preset.config()), preset.name(), None);
-    let config = RuntimeConfig {
-        engine: entrain_engine::EngineConfig::default(),
-        clock: Clock::Simulated,
-        tick_nanos: 10_000_000,
-        audio: AudioOutput::Off,
-        recording: Some(Recording {
-            db_path: db.to_path_buf(),
-            patient_id: Some(patient_id),
-            source_label: format!("sim:{}", preset.name()),
-        }),
-        max_nanos: Some(20 * 60 * 1_000_000_000),
-        auto_start: true,
-    };
-    let summary = runtime::start(config, Box::new(source))
-        .unwrap()
-        .join()
-        .unwrap();
-    assert!(summary.store_error.is_none(), "{:?}", summary.store_error);
-    summary.session_id.unwrap()
-}
 
 /// Every text on screen, in the order the widgets were laid out (AccessKit keeps a label's text
 /// as its value, a button's as its label).
@@ -138,7 +111,7 @@ fn the_progress_screen_the_session_report_and_the_fhir_bundle_give_the_same_numb
         })
         .unwrap();
     drop(store);
-    let id = record_session(&db, patient.id);
+    let id = record_simulated_session(&db, Some(patient.id), Preset::Asymmetric, &[]).unwrap();
     let mut store = Store::open(&db).unwrap();
     // Two 10 m walks filed with the session. It ran on simulated time, so on the wall clock its
     // re-test starts minutes from now: both walks count as the baseline's gait speed.

@@ -14,21 +14,6 @@ use crate::live::{self, LiveSession, SourceChoice};
 use crate::widgets;
 use crate::worker::Pending;
 
-/// Parses the phase name a snapshot carries.
-pub fn parse_phase(text: &str) -> Option<Phase> {
-    [
-        Phase::Baseline,
-        Phase::Matched,
-        Phase::Progression,
-        Phase::Functional,
-        Phase::Fading,
-        Phase::Retest,
-        Phase::Done,
-    ]
-    .into_iter()
-    .find(|p| p.label() == text || p.as_str() == text || format!("{p:?}") == text)
-}
-
 /// The live screen's state: the session starting, running or ending, and the last one's summary.
 #[derive(Debug, Default)]
 pub struct LiveScreen {
@@ -139,7 +124,8 @@ impl LiveScreen {
             return;
         };
         let snap = l.snapshot.clone();
-        let phase = parse_phase(&snap.phase);
+        // The snapshot carries the phase by its record name (`Phase::as_str`).
+        let phase = snap.phase.parse::<Phase>().ok();
         let next = phase.map(|p| {
             let n = p.next();
             if n == Phase::Functional && ctx.settings.protocol(None).functional_secs <= 0.0 {

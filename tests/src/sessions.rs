@@ -1,0 +1,46 @@
+//! Whole RAS sessions of the virtual patient recorded into a real record on simulated time, for
+//! the tests of what is made from a record (reports, the Progress screen, exports).
+
+use std::path::Path;
+
+use entrain_engine::EngineCommand;
+use entrain_engine::runtime::{self, AudioOutput, Clock, Recording, RuntimeConfig};
+use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+
+/// Records one whole session of `preset` into the record at `db` for `patient_id`, with the
+/// clinician's `marks` made at its start; returns the session's id.
+pub fn record_simulated_session(
+    db: &Path,
+    patient_id: Option<i64>,
+    preset: Preset,
+    marks: &[&str],
+) -> Result<i64, String> {
+    let source =
+        VirtualPatientSource::new(VirtualPatient::new(preset.config()), preset.name(), None);
+    let config = RuntimeConfig {
+        engine: entrain_engine::EngineConfig::default(),
+        clock: Clock::Simulated,
+        tick_nanos: 10_000_000,
+        audio: AudioOutput::Off,
+        recording: Some(Recording {
+            db_path: db.to_path_buf(),
+            patient_id,
+            source_label: format!("sim:{}", preset.name()),
+        }),
+        max_nanos: Some(20 * 60 * 1_000_000_000),
+        auto_start: true,
+    };
+    let handle = runtime::start(config, Box::new(source)).map_err(|e| e.to_string())?;
+    for mark in marks {
+        handle.command(EngineCommand::Mark {
+            label: (*mark).to_string(),
+        });
+    }
+    let summary = handle.join().map_err(|e| e.to_string())?;
+    if let Some(e) = summary.store_error {
+        return Err(format!("the record was not written: {e}"));
+    }
+    summary
+        .session_id
+        .ok_or_else(|| "the session was never recorded".to_string())
+}
