@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
 use entrain_engine::{EngineCommand, EngineConfig, fmt_secs, open_source};
@@ -91,16 +91,17 @@ pub fn run(args: SessionArgs) -> Result<()> {
         bail!("--seconds must be a positive number, got {s}");
     }
     let until_nanos = args.seconds.map(|s| (s * 1e9) as i64);
+    // One line each (the reasons already name the file and what is wrong in it).
     let spec: SourceSpec = args
         .source
         .parse()
-        .with_context(|| format!("--source {}", args.source))?;
+        .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     if args.fast && spec.needs_real_time() {
         bail!("--fast runs on simulated time; real sensors need real time: drop --fast");
     }
     let origin = Instant::now();
     let source = open_source(&spec, until_nanos, origin)
-        .with_context(|| format!("--source {}", args.source))?;
+        .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     let db = db_path(args.db.as_deref())?;
     let patient_id = match &args.patient {
         Some(code) => {

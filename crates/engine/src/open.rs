@@ -23,8 +23,8 @@ pub enum OpenError {
         /// The presets there are, comma-separated.
         known: String,
     },
-    /// The data set's folder could not be listed.
-    #[error("listing the trials in {}: {source}", dir.display())]
+    /// The data set's folder could not be listed (`source` names the file).
+    #[error("listing the trials: {source}")]
     ListTrials {
         /// The folder.
         dir: PathBuf,
@@ -39,7 +39,7 @@ pub enum OpenError {
         /// The folder.
         dir: PathBuf,
     },
-    /// A trial or a raw recording could not be read.
+    /// A trial or a raw recording could not be read (`source` names the file).
     #[error("reading {what}: {source}")]
     Read {
         /// The trial or the file.
@@ -83,7 +83,7 @@ pub fn open_source(
         SourceSpec::ReplayFile(path) => ReplaySource::open_raw(path)
             .map(|s| Box::new(s) as Box<dyn SensorSource>)
             .map_err(|source| OpenError::Read {
-                what: format!("the raw recording {}", path.display()),
+                what: "the raw recording".to_owned(),
                 source: Box::new(source),
             }),
         SourceSpec::ReplayTrial {
