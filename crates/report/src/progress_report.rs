@@ -394,6 +394,15 @@ fn draw_charts(
         .map_err(|e| err("progress charts")(e.to_string()))
 }
 
+/// `1 session`, `2 sessions`: a count with its noun.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn session_rows(p: &PatientProgress) -> Vec<Vec<String>> {
     let cadence = WalkMeasure::Cadence;
     let both = |m: WalkMeasure, s: &SessionAnalysis| {
@@ -462,10 +471,10 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
             Face::Bold,
             BLACK,
             &format!(
-                "Patient {}   ·   {} sessions   ·   {} clinical tests",
+                "Patient {}   ·   {}   ·   {}",
                 p.patient.code,
-                p.sessions.len(),
-                p.tests.len()
+                count(p.sessions.len(), "session"),
+                count(p.tests.len(), "clinical test")
             ),
         );
         let span = match (p.sessions.first(), p.sessions.last()) {
@@ -622,7 +631,11 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
             7.0,
             Face::Regular,
             GREY,
-            &format!("Latest {} of {} sessions shown.", shown.len(), rows.len()),
+            &format!(
+                "Latest {} of {} shown.",
+                shown.len(),
+                count(rows.len(), "session")
+            ),
         );
         y += 10.0;
     }
@@ -655,7 +668,7 @@ pub fn render_progress_report(p: &PatientProgress) -> Result<Vec<u8>, ReportErro
             vec![
                 date_time(t.performed_unix_ms)[..10].to_string(),
                 name.to_string(),
-                format!("{}", t.value),
+                t.test.format_value(t.value),
                 t.unit.clone(),
                 t.notes.clone(),
             ]

@@ -924,3 +924,53 @@ fn an_empty_session_still_gets_a_report_and_a_bundle() {
     assert_eq!(entries[1]["resource"]["valueQuantity"]["value"], 0.0);
     assert!(entries[1]["resource"].get("subject").is_none());
 }
+
+#[test]
+fn results_print_at_their_precision_and_counts_agree_with_their_nouns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let p = store
+        .add_patient(&NewPatient {
+            code: "ONE-01".into(),
+            affected_side: Some(AffectedSide::Right),
+            ..NewPatient::default()
+        })
+        .unwrap();
+    let id = store
+        .begin_session(&entrain_store::NewSession {
+            patient_id: Some(p.id),
+            source: "sim:entrains".into(),
+            protocol: "ras".into(),
+            settings_json: "{}".into(),
+            sensors: Vec::new(),
+        })
+        .unwrap();
+    store
+        .end_session(id, entrain_store::SessionStatus::Stopped, "stopped", 0)
+        .unwrap();
+    // A 10 m walk timed by the stopwatch: 6 m over 8.033 s.
+    let speed = 6.0 / 8.033;
+    store
+        .add_clinical_test(p.id, Some(id), ClinicalTestKind::TenMetreWalk, speed, "")
+        .unwrap();
+
+    let pdf = dir.path().join("session.pdf");
+    entrain_report::session_pdf(&store, id, &pdf).unwrap();
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("10 m walk test (gait speed): 0.75 m/s"),
+        "{text}"
+    );
+    assert!(!text.contains("0.7469"), "{text}");
+
+    let pdf = dir.path().join("progress.pdf");
+    entrain_report::patient_pdf(&store, "ONE-01", &pdf).unwrap();
+    let text = pdf_text(&pdf);
+    assert!(text.contains("1 session · 1 clinical test"), "{text}");
+    assert!(
+        !text.contains("1 sessions") && !text.contains("0.7469"),
+        "{text}"
+    );
+    assert!(text.contains("0.75"), "{text}");
+}

@@ -461,11 +461,26 @@ impl ClinicalTestKind {
         }
     }
 
-    /// A result as shown: `0.62 m/s`, `210 m`, `18.5 s`, and a FAC category as a bare number.
+    /// Decimal places a result is shown with: gait speed to the cm/s, distance to the metre, time
+    /// to the tenth of a second, the FAC as the whole category it is.
+    pub fn decimals(self) -> usize {
+        match self {
+            ClinicalTestKind::TenMetreWalk => 2,
+            ClinicalTestKind::SixMinuteWalk | ClinicalTestKind::Fac => 0,
+            ClinicalTestKind::TimedUpAndGo => 1,
+        }
+    }
+
+    /// A result as shown, without its unit: `0.75`, `212`, `17.4`, `3`.
+    pub fn format_value(self, value: f64) -> String {
+        format!("{value:.*}", self.decimals())
+    }
+
+    /// A result as shown: `0.75 m/s`, `212 m`, `17.4 s`, and a FAC category as a bare number.
     pub fn format_result(self, value: f64) -> String {
         match self {
-            ClinicalTestKind::Fac => format!("{value}"),
-            _ => format!("{value} {}", self.unit()),
+            ClinicalTestKind::Fac => self.format_value(value),
+            _ => format!("{} {}", self.format_value(value), self.unit()),
         }
     }
 
