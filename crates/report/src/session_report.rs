@@ -15,6 +15,8 @@ use crate::text::{Face, ellipsize, wrap};
 
 const MARGIN_PT: f32 = 40.0;
 const CONTENT_W_PT: f32 = A4_WIDTH_PT - 2.0 * MARGIN_PT;
+/// The lowest baseline of the page's lists; what goes below continues on page 2.
+const BOTTOM_PT: f32 = 790.0;
 
 /// `2026-11-24 19:50 UTC` of Unix ms.
 pub(crate) fn date_time(ms: i64) -> String {
@@ -71,6 +73,8 @@ fn tempo_chart(
     let root = backend.into_drawing_area();
     let mut chart = ChartBuilder::on(&root)
         .margin(u(3.0))
+        // Room for the last time label, centred on the right edge (a 3.0 min session ends on it).
+        .margin_right(u(10.0))
         .x_label_area_size(u(24.0))
         .y_label_area_size(u(30.0))
         .build_cartesian_2d(0f64..x_max, y_min..y_max)
@@ -411,12 +415,9 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
     if n == 0 {
         page.text(x, yl, 7.5, Face::Regular, GREY, "None.");
     }
-    let mut shown = 0usize;
+    // Every change, whole; what does not fit on this page continues on the next.
+    let mut tempo_overflow: Vec<(f32, String)> = Vec::new();
     for c in &a.tempo_changes {
-        if yl > 790.0 {
-            break;
-        }
-        shown += 1;
         let line = format!(
             "{:.1} min  {} -> {:.1} steps/min: {}",
             c.time_nanos as f64 / 60e9,
@@ -424,32 +425,27 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
             c.to_spm,
             c.reason
         );
-        // At most two lines per change, the second one indented.
-        let lines = wrap(&line, Face::Regular, 7.0, half);
-        for (k, l) in lines.iter().take(2).enumerate() {
-            let l = if k == 1 && lines.len() > 2 {
-                ellipsize(
-                    &format!("{l} {}", lines[2..].join(" ")),
-                    Face::Regular,
-                    7.0,
-                    half - 10.0,
-                )
-            } else {
-                l.clone()
-            };
+        for (k, l) in wrap(&line, Face::Regular, 7.0, half - 10.0)
+            .into_iter()
+            .enumerate()
+        {
             let indent = if k == 0 { 0.0 } else { 10.0 };
-            page.text(x + indent, yl, 7.0, Face::Regular, BLACK, &l);
-            yl += 8.5;
+            if yl > BOTTOM_PT || !tempo_overflow.is_empty() {
+                tempo_overflow.push((indent, l));
+            } else {
+                page.text(x + indent, yl, 7.0, Face::Regular, BLACK, &l);
+                yl += 8.5;
+            }
         }
     }
-    if n > shown {
+    if !tempo_overflow.is_empty() {
         page.text(
             x,
             yl,
             7.0,
             Face::Regular,
             GREY,
-            &format!("... and {} more (see the CSV export).", n - shown),
+            "Continued on the next page.",
         );
     }
 
@@ -466,30 +462,32 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
             "No notes were marked during the session.",
         );
     }
-    let bottom = 800.0;
-    'marks: for m in &a.marks {
+    let mut marks_overflow: Vec<(String, String)> = Vec::new();
+    for m in &a.marks {
         let stamp = format!("{:.1} min", m.time_nanos as f64 / 60e9);
         for (i, line) in wrap(&m.detail, Face::Regular, 7.5, half - 40.0)
             .into_iter()
             .enumerate()
         {
-            if yr > bottom {
-                page.text(
-                    xr,
-                    yr,
-                    7.0,
-                    Face::Regular,
-                    GREY,
-                    "... (more in the CSV export)",
-                );
-                break 'marks;
+            let stamp = if i == 0 { stamp.clone() } else { String::new() };
+            if yr > BOTTOM_PT || !marks_overflow.is_empty() {
+                marks_overflow.push((stamp, line));
+                continue;
             }
-            if i == 0 {
-                page.text(xr, yr, 7.5, Face::Regular, GREY, &stamp);
-            }
+            page.text(xr, yr, 7.5, Face::Regular, GREY, &stamp);
             page.text(xr + 40.0, yr, 7.5, Face::Regular, BLACK, &line);
             yr += 9.0;
         }
+    }
+    if !marks_overflow.is_empty() {
+        page.text(
+            xr,
+            yr,
+            7.0,
+            Face::Regular,
+            GREY,
+            "Continued on the next page.",
+        );
     }
 
     // Footer.
@@ -508,5 +506,62 @@ Symmetry ratio = paretic / non-paretic step time (1.0 = symmetric).",
             date_time(entrain_store::unix_ms_now())
         ),
     );
+    continuation(&mut doc, a, &tempo_overflow, &marks_overflow);
     doc.finish()
+}
+
+/// The tempo changes and the clinician's notes that did not fit on page 1, whole, on as many
+/// further pages as they need (one column, full width).
+fn continuation(
+    doc: &mut Document,
+    a: &SessionAnalysis,
+    tempo: &[(f32, String)],
+    marks: &[(String, String)],
+) {
+    let x = MARGIN_PT;
+    let mut lines: Vec<(&str, f32, &str, &str)> = Vec::new();
+    lines.extend(
+        tempo
+            .iter()
+            .map(|(indent, l)| ("Tempo changes (continued)", *indent, "", l.as_str())),
+    );
+    lines.extend(marks.iter().map(|(stamp, l)| {
+        (
+            "Clinician notes (continued)",
+            40.0,
+            stamp.as_str(),
+            l.as_str(),
+        )
+    }));
+    let mut rest = lines.as_slice();
+    while !rest.is_empty() {
+        let page = doc.add_page();
+        page.text(
+            x,
+            50.0,
+            12.0,
+            Face::Bold,
+            ACCENT,
+            &format!(
+                "RAS session report, continued: patient {}, session {}",
+                a.patient_code(),
+                a.session.id
+            ),
+        );
+        let mut y = 70.0;
+        let mut heading = "";
+        while let Some(((title, indent, stamp, line), tail)) = rest.split_first() {
+            if y > BOTTOM_PT {
+                break;
+            }
+            if *title != heading {
+                y = section(page, y + 10.0, title) + 9.0;
+                heading = title;
+            }
+            page.text(x, y, 7.5, Face::Regular, GREY, stamp);
+            page.text(x + indent, y, 7.5, Face::Regular, BLACK, line);
+            y += 9.0;
+            rest = tail;
+        }
+    }
 }

@@ -974,3 +974,70 @@ fn results_print_at_their_precision_and_counts_agree_with_their_nouns() {
     );
     assert!(text.contains("0.75"), "{text}");
 }
+
+#[test]
+fn every_tempo_change_and_note_is_printed_whole_on_further_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let id = store
+        .begin_session(&entrain_store::NewSession {
+            patient_id: None,
+            source: "sim:entrains".into(),
+            protocol: "ras".into(),
+            settings_json: "{}".into(),
+            sensors: Vec::new(),
+        })
+        .unwrap();
+    let mut batch = entrain_store::Batch::default();
+    for i in 0..90i64 {
+        batch.tempo_changes.push(entrain_store::TempoChangeRow {
+            time_nanos: i * 2_000_000_000,
+            phase: Phase::Progression,
+            from_spm: Some(80.0 + i as f64 * 0.1),
+            to_spm: 80.1 + i as f64 * 0.1,
+            reason: format!(
+                "change number {i}, entrained (R 0.9, period match 100 %, asynchrony -20 ms)"
+            ),
+        });
+        batch.events.push(entrain_store::EventRow {
+            time_nanos: i * 2_000_000_000,
+            phase: Some(Phase::Progression),
+            kind: entrain_store::EventKind::Mark,
+            detail: format!("note number {i}"),
+        });
+    }
+    batch.now_nanos = 180_000_000_000;
+    store.write_batch(id, &batch).unwrap();
+    store
+        .end_session(
+            id,
+            entrain_store::SessionStatus::Stopped,
+            "stopped",
+            180_000_000_000,
+        )
+        .unwrap();
+    let pdf = dir.path().join("long.pdf");
+    entrain_report::session_pdf(&store, id, &pdf).unwrap();
+    assert!(pdf_pages(&pdf) >= 2, "{} pages", pdf_pages(&pdf));
+    let text = pdf_text(&pdf);
+    for i in 0..90 {
+        assert!(
+            text.contains(&format!("change number {i},")),
+            "change {i} missing:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("note number {i}\n"))
+                || text.contains(&format!("note number {i} ")),
+            "note {i} missing"
+        );
+    }
+    assert!(
+        !text.contains("more (see the CSV export)") && !text.contains('…'),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tempo changes (continued)") && text.contains("Clinician notes (continued)")
+    );
+    check_margins(&pdf);
+}
