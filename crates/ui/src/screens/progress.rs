@@ -3,7 +3,7 @@
 //! `entrain-analysis`, as in the reports.
 
 use egui::{Color32, Ui};
-use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Polygon};
+use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Points, Polygon, uniform_grid_spacer};
 use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
 use entrain_analysis::thresholds::{
     COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS, THRESHOLDS,
@@ -118,6 +118,7 @@ impl ProgressScreen {
                 small_plot(
                     &mut cols[col],
                     id,
+                    "session",
                     m.label(),
                     vec![
                         (
@@ -142,12 +143,36 @@ impl ProgressScreen {
             small_plot(
                 &mut cols[1],
                 "progress_r",
+                "session",
                 "entrainment R",
                 vec![("best cued phase", r, widgets::TEMPO_COLOUR)],
+            );
+            small_plot(
+                &mut cols[0],
+                "progress_tug",
+                "test",
+                "Timed Up and Go, s",
+                vec![(
+                    ClinicalTestKind::TimedUpAndGo.title(),
+                    test_series(data, ClinicalTestKind::TimedUpAndGo),
+                    widgets::TEMPO_COLOUR,
+                )],
+            );
+            small_plot(
+                &mut cols[1],
+                "progress_fac",
+                "test",
+                "FAC, 0-5",
+                vec![(
+                    ClinicalTestKind::Fac.title(),
+                    test_series(data, ClinicalTestKind::Fac),
+                    widgets::TEMPO_COLOUR,
+                )],
             );
         });
         ui.heading("Gait speed (10-metre walk)");
         let speeds = data.results(ClinicalTestKind::TenMetreWalk);
+        let speed_points = test_series(data, ClinicalTestKind::TenMetreWalk);
         let first = speeds.first().map(|s| s.1);
         let n = speeds.len().max(2) as f64;
         Plot::new("progress_speed")
@@ -155,6 +180,9 @@ impl ProgressScreen {
                 .legend(Legend::default())
                 .x_axis_label("test")
                 .y_axis_label("gait speed, m/s")
+                .y_axis_min_width(44.0)
+                .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+                .x_axis_formatter(|mark, _| count_axis_label(mark.value))
                 .allow_scroll(false)
                 .show(ui, |plot| {
                     if let Some(f) = first {
@@ -187,15 +215,15 @@ impl ProgressScreen {
                         )
                         .color(Color32::LIGHT_GREEN),
                     );
-                    let pts: Vec<[f64; 2]> = speeds
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| [i as f64 + 1.0, s.1])
-                        .collect();
                     plot.line(
-                        Line::new("gait speed", PlotPoints::from(pts))
+                        Line::new("gait speed", PlotPoints::from(speed_points.clone()))
                             .color(widgets::LEFT_COLOUR)
                             .width(3.0),
+                    );
+                    plot.points(
+                        Points::new("gait speed", PlotPoints::from(speed_points))
+                            .color(widgets::LEFT_COLOUR)
+                            .radius(5.0),
                     );
                 });
         if let (Some(f), Some(l)) = (first, speeds.last().map(|s| s.1))
@@ -281,18 +309,58 @@ fn write_report(ctx: &mut Ctx, report: Report) {
     });
 }
 
-fn small_plot(ui: &mut Ui, id: &str, y_label: &str, series: Vec<(&str, Vec<[f64; 2]>, Color32)>) {
+/// The label of a mark on a counted axis (sessions, tests): whole numbers only, `#3`; no label
+/// between them.
+fn count_axis_label(value: f64) -> String {
+    if value >= 1.0 && (value - value.round()).abs() < 1e-9 {
+        format!("#{}", value.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
+/// A small chart over a counted axis (`x_label`: session or test number): each series as a line
+/// with a marker at every point, so a single session still shows.
+fn small_plot(
+    ui: &mut Ui,
+    id: &str,
+    x_label: &str,
+    y_label: &str,
+    series: Vec<(&str, Vec<[f64; 2]>, Color32)>,
+) {
     Plot::new(id)
-        .height(160.0)
+        .height(170.0)
         .legend(Legend::default())
-        .x_axis_label("session")
+        .x_axis_label(x_label)
         .y_axis_label(y_label)
+        .y_axis_min_width(44.0)
+        .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .x_axis_formatter(|mark, _| count_axis_label(mark.value))
+        .include_x(0.5)
         .allow_scroll(false)
         .show(ui, |plot| {
             for (name, pts, c) in series {
-                plot.line(Line::new(name, PlotPoints::from(pts)).color(c).width(2.0));
+                plot.line(
+                    Line::new(name, PlotPoints::from(pts.clone()))
+                        .color(c)
+                        .width(2.0),
+                );
+                plot.points(
+                    Points::new(name, PlotPoints::from(pts))
+                        .color(c)
+                        .radius(4.0),
+                );
             }
         });
+}
+
+/// One point per test of `kind` (x: its number), oldest first.
+fn test_series(data: &PatientProgress, kind: ClinicalTestKind) -> Vec<[f64; 2]> {
+    data.results(kind)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| [i as f64 + 1.0, r.1])
+        .collect()
 }
 
 /// The session's baseline vs re-test table, as the session report prints it.
@@ -309,4 +377,18 @@ fn comparison_table(ui: &mut Ui, s: &SessionAnalysis) {
             ui.end_row();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_axis_label;
+
+    #[test]
+    fn a_counted_axis_is_labelled_at_whole_numbers_only() {
+        assert_eq!(count_axis_label(1.0), "#1");
+        assert_eq!(count_axis_label(12.0), "#12");
+        assert_eq!(count_axis_label(1.5), "");
+        assert_eq!(count_axis_label(0.0), "");
+        assert_eq!(count_axis_label(-2.0), "");
+    }
 }
