@@ -1,6 +1,7 @@
 //! entrain-report: what a clinic files and shares about RAS sessions.
 //!
-//! - [`session_pdf`]: a one-page A4 session report — patient code, date, protocol settings,
+//! - [`session_pdf`]: a one-page A4 session report (tempo changes and notes that do not fit go on
+//!   further pages, whole) — patient code, date, protocol settings,
 //!   baseline vs uncued re-test (cadence, step time L/R, asymmetry, variability, gait speed where
 //!   tested), the tempo curve with its phases, entrainment per phase, clinical tests and the
 //!   clinician's marks.
@@ -60,7 +61,7 @@ fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), ReportError> 
     })
 }
 
-/// Writes the one-page session report of session `session_id` to `out` (PDF).
+/// Writes the session report (one page, more for long lists) of session `session_id` to `out` (PDF).
 pub fn session_pdf(store: &Store, session_id: i64, out: &Path) -> Result<(), ReportError> {
     let analysis = analyse_session(store, session_id)?;
     let bytes = render_session_report(&analysis)?;
