@@ -91,11 +91,15 @@ impl Cli {
         }
     }
 
-    /// Runs the chosen subcommand.
+    /// Runs the chosen subcommand. A record-reading subcommand without `--db` uses the record in
+    /// `--data-dir` (the file the window uses there), else the default one.
     pub fn run(self) -> Result<()> {
-        let Some(command) = self.command else {
+        let Some(mut command) = self.command else {
             return crate::gui::run(self.gui);
         };
+        if let (Some(dir), Some(db @ None)) = (&self.gui.data_dir, command.db_mut()) {
+            *db = Some(dir.join(entrain_ui::settings::DATABASE_FILE));
+        }
         match command {
             Command::Click(args) => crate::cmd_click::run(args),
             Command::Eval(args) => crate::cmd_eval::run(args),
@@ -114,6 +118,24 @@ impl Cli {
 }
 
 impl Command {
+    /// The subcommand's `--db`, to fill in from `--data-dir`; `None` if it reads no record.
+    fn db_mut(&mut self) -> Option<&mut Option<PathBuf>> {
+        match self {
+            Command::Session(a) => Some(&mut a.db),
+            Command::Patients(a) => Some(&mut a.db),
+            Command::Sessions(a) => Some(&mut a.db),
+            Command::Export(a) => Some(&mut a.db),
+            Command::Report(a) => Some(&mut a.db),
+            Command::Analyze(a) => Some(&mut a.db),
+            Command::ClinicalTest(a) => Some(&mut a.db),
+            Command::Click(_)
+            | Command::Eval(_)
+            | Command::Simulate(_)
+            | Command::Devices(_)
+            | Command::Record(_) => None,
+        }
+    }
+
     /// The record the subcommand was given with `--db`, if any.
     fn db(&self) -> Option<&Path> {
         match self {

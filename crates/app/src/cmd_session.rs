@@ -52,7 +52,8 @@ pub struct SessionArgs {
     quiet: bool,
 }
 
-/// The default database, or `--db`.
+/// `--db` (which `--data-dir` fills in when it is not given, see `Cli::run`), else the default
+/// database.
 pub fn db_path(db: Option<&Path>) -> Result<PathBuf> {
     match db {
         Some(p) => Ok(p.to_path_buf()),

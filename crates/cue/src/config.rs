@@ -284,6 +284,14 @@ impl ProtocolConfig {
             0.0,
             100.0,
         )?;
+        // The matched tempo starts at the baseline cadence, so levels above the ceiling could
+        // never be reached: a contradiction, not a setting.
+        if p.max_increase_percent > s.ceiling_above_baseline_percent {
+            return Err(ConfigError::IncreaseAboveCeiling {
+                max_increase_percent: p.max_increase_percent,
+                ceiling_above_baseline_percent: s.ceiling_above_baseline_percent,
+            });
+        }
         check(
             "safety.floor_below_baseline_percent",
             s.floor_below_baseline_percent,
@@ -330,6 +338,17 @@ mod tests {
         };
         let e = c.validate().unwrap_err();
         assert!(e.to_string().contains("adaptation.alpha = 1.5"), "{e}");
+        let mut c = ProtocolConfig::default();
+        c.progression.max_increase_percent = 30.0;
+        c.safety.ceiling_above_baseline_percent = 15.0;
+        let e = c.validate().unwrap_err();
+        assert!(matches!(e, ConfigError::IncreaseAboveCeiling { .. }), "{e}");
+        assert!(
+            e.to_string().contains("30 %") && e.to_string().contains("15 %"),
+            "{e}"
+        );
+        c.safety.ceiling_above_baseline_percent = 30.0;
+        assert_eq!(c.validate(), Ok(()));
         let mut c = ProtocolConfig::default();
         c.gate.period_tolerance_percent = 5.0;
         assert!(matches!(

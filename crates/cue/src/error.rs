@@ -25,6 +25,17 @@ pub enum ConfigError {
         /// Configured ceiling.
         ceiling_spm: f64,
     },
+    /// The highest increase over the matched tempo is above the ceiling over the baseline
+    /// cadence: the protocol promises levels the safety ceiling would always cut off.
+    #[error(
+        "highest increase {max_increase_percent} % is above the tempo ceiling {ceiling_above_baseline_percent} % over the baseline: lower the increase or raise the ceiling"
+    )]
+    IncreaseAboveCeiling {
+        /// Highest increase over the matched tempo, %.
+        max_increase_percent: f64,
+        /// Ceiling over the baseline cadence, %.
+        ceiling_above_baseline_percent: f64,
+    },
     /// The period-match tolerance is as large as a progression step, so a patient stuck one level
     /// below would still pass the gate.
     #[error(

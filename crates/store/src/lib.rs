@@ -28,4 +28,5 @@ pub mod time;
 
 pub use error::StoreError;
 pub use model::*;
+pub use patients::same_patient_code;
 pub use store::{RAW_SAMPLE_BYTES, Store, StoreOptions, default_db_path, unix_ms_now};

@@ -1,5 +1,5 @@
-//! The patients of the record: pseudonymous codes (unique, compared as stored), year of birth,
-//! affected side, diagnosis date, notes.
+//! The patients of the record: pseudonymous codes (unique, compared without case: "p-001" is
+//! "P-001"), year of birth, affected side, diagnosis date, notes.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -8,15 +8,21 @@ use crate::model::*;
 use crate::read::parsed_opt;
 use crate::store::{Store, unix_ms_now};
 
+/// Whether two patient codes name the same patient: trimmed, compared without ASCII case (as
+/// SQLite's `NOCASE`, which the record's triggers use).
+pub fn same_patient_code(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
 impl Store {
     /// Adds a patient.
     pub fn add_patient(&mut self, patient: &NewPatient) -> Result<PatientRecord, StoreError> {
         let code = Self::check_patient(patient)?;
-        if self.patient_by_code(code)?.is_some() {
+        if let Some(other) = self.patients_matching(code)?.first() {
             return Err(StoreError::Invalid {
                 field: "patient code".into(),
-                expected: "a code not used yet".into(),
-                found: code.into(),
+                expected: "a code not used yet (codes compare without case)".into(),
+                found: format!("{code} (patient {} has it already)", other.code),
             });
         }
         let now = unix_ms_now();
@@ -48,13 +54,19 @@ impl Store {
         patient: &NewPatient,
     ) -> Result<PatientRecord, StoreError> {
         let code = Self::check_patient(patient)?;
-        if let Some(other) = self.patient_by_code(code)?
-            && other.id != id
+        let current = self.patient(id)?;
+        // Keeping one's own code is always allowed, also in an older record where two codes
+        // differ only in case.
+        if code != current.code
+            && let Some(other) = self
+                .patients_matching(code)?
+                .into_iter()
+                .find(|p| p.id != id)
         {
             return Err(StoreError::Invalid {
                 field: "patient code".into(),
-                expected: "a code not used by another patient".into(),
-                found: code.into(),
+                expected: "a code not used by another patient (codes compare without case)".into(),
+                found: format!("{code} (patient {} has it already)", other.code),
             });
         }
         let changed = self
@@ -127,18 +139,43 @@ impl Store {
     const PATIENT_COLUMNS: &'static str =
         "id, code, year_of_birth, affected_side, diagnosis_date, notes, created_unix_ms";
 
-    /// The patient with pseudonymous code `code`.
+    /// The patient with pseudonymous code `code`, compared without case ("p-001" finds "P-001").
+    ///
+    /// A record written before codes compared so may hold two codes that differ only in case:
+    /// each is found by its exact spelling, and any other spelling is refused as ambiguous.
     pub fn patient_by_code(&self, code: &str) -> Result<Option<PatientRecord>, StoreError> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {} FROM patients WHERE code = ?1",
-                    Self::PATIENT_COLUMNS
+        let code = code.trim();
+        let mut matching = self.patients_matching(code)?;
+        if let Some(i) = matching.iter().position(|p| p.code == code) {
+            return Ok(Some(matching.swap_remove(i)));
+        }
+        if matching.len() > 1 {
+            let codes: Vec<&str> = matching.iter().map(|p| p.code.as_str()).collect();
+            return Err(StoreError::Invalid {
+                field: "patient code".into(),
+                expected: format!(
+                    "one of {} spelt exactly (they differ only in case; rename one)",
+                    codes.join(", ")
                 ),
-                [code.trim()],
-                Self::patient_from_row,
-            )
-            .optional()
+                found: code.into(),
+            });
+        }
+        Ok(matching.pop())
+    }
+
+    /// The patients whose code equals `code` without case, oldest first.
+    fn patients_matching(&self, code: &str) -> Result<Vec<PatientRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM patients WHERE code = ?1 COLLATE NOCASE ORDER BY id",
+                Self::PATIENT_COLUMNS
+            ))
+            .map_err(|e| self.e("reading a patient", e))?;
+        let rows = stmt
+            .query_map([code.trim()], Self::patient_from_row)
+            .map_err(|e| self.e("reading a patient", e))?;
+        rows.collect::<Result<_, _>>()
             .map_err(|e| self.e("reading a patient", e))
     }
 

@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i64 = 0x454E_5452;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 CREATE TABLE patients (
@@ -133,4 +133,24 @@ CREATE TABLE clinical_tests (
     notes             TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX clinical_tests_patient ON clinical_tests(patient_id);
+"#;
+
+/// Patient codes compare without case (ASCII, SQLite's `NOCASE`): "p-001" is "P-001". Triggers,
+/// not a unique index, refuse a new clash, so a record that already holds two such codes still
+/// opens (both stay, each found by its exact spelling; see `Store::patient_by_code`).
+const V2: &str = r#"
+CREATE INDEX patients_code_nocase ON patients(code COLLATE NOCASE);
+
+CREATE TRIGGER patients_code_nocase_insert BEFORE INSERT ON patients
+WHEN EXISTS (SELECT 1 FROM patients WHERE code = NEW.code COLLATE NOCASE)
+BEGIN
+    SELECT RAISE(ABORT, 'patient code already used (codes compare without case)');
+END;
+
+CREATE TRIGGER patients_code_nocase_update BEFORE UPDATE OF code ON patients
+WHEN NEW.code IS NOT OLD.code
+    AND EXISTS (SELECT 1 FROM patients WHERE code = NEW.code COLLATE NOCASE AND id <> NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'patient code already used (codes compare without case)');
+END;
 "#;

@@ -550,7 +550,8 @@ impl Store {
             .map_err(|e| self.e("listing sessions", e))
     }
 
-    /// Records a clinical test result.
+    /// Records a clinical test result, done during session `session_id` if given (which must be
+    /// one of this patient's sessions).
     pub fn add_clinical_test(
         &mut self,
         patient_id: i64,
@@ -574,7 +575,20 @@ impl Store {
                 found: value.to_string(),
             });
         }
-        self.patient(patient_id)?;
+        let patient = self.patient(patient_id)?;
+        if let Some(sid) = session_id {
+            let session = self.session(sid)?;
+            if session.patient_id != Some(patient_id) {
+                return Err(StoreError::Invalid {
+                    field: format!("session of the {} result", test.as_str()),
+                    expected: format!("a session of patient {} (or no session)", patient.code),
+                    found: match session.patient_code {
+                        Some(other) => format!("session {sid}, of patient {other}"),
+                        None => format!("session {sid}, of no patient"),
+                    },
+                });
+            }
+        }
         self.conn
             .execute(
                 "INSERT INTO clinical_tests (patient_id, session_id, test, performed_unix_ms, value, unit, notes)

@@ -354,8 +354,8 @@ impl EntrainApp {
                     Screen::Sensors => screens.sensors.ui(ui, &mut ctx, live.session()),
                     Screen::Live => live.ui(ui, &mut ctx),
                     Screen::Tests => {
-                        let session_id = live.session().and_then(|l| l.session_id);
-                        screens.tests.ui(ui, &mut ctx, session_id);
+                        let session = live.session().and_then(screens::tests::ShownSession::of);
+                        screens.tests.ui(ui, &mut ctx, session);
                     }
                     Screen::Progress => screens.progress.ui(ui, &mut ctx),
                     Screen::Settings => screens.settings.ui(ui, &mut ctx),

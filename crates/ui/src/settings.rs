@@ -35,7 +35,33 @@ pub enum SettingsError {
         /// Highest allowed.
         max: f64,
     },
+    /// The values contradict each other as a protocol (the protocol's own validation says why).
+    #[error("{0}")]
+    Protocol(#[from] entrain_cue::ConfigError),
 }
+
+impl SettingsError {
+    /// The settings the error is about (their names as in [`SettingsError::OutOfRange`]), so the
+    /// screen can show it at those fields; empty if it is about none in particular.
+    pub fn fields(&self) -> Vec<&'static str> {
+        use entrain_cue::ConfigError;
+        match self {
+            SettingsError::OutOfRange { what, .. } => vec![*what],
+            SettingsError::Protocol(ConfigError::IncreaseAboveCeiling { .. }) => {
+                vec![HIGHEST_INCREASE, TEMPO_CEILING]
+            }
+            SettingsError::Protocol(ConfigError::ToleranceNotBelowStep { .. }) => vec![TEMPO_STEP],
+            SettingsError::Protocol(_) | SettingsError::Io { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The highest increase setting's name in errors.
+pub const HIGHEST_INCREASE: &str = "highest increase, %";
+/// The tempo ceiling setting's name in errors.
+pub const TEMPO_CEILING: &str = "tempo ceiling above baseline, %";
+/// The tempo step setting's name in errors.
+pub const TEMPO_STEP: &str = "tempo step, %";
 
 /// Everything the clinician can set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,17 +150,25 @@ impl Settings {
         }
     }
 
-    /// Checks every value.
+    /// Checks every value, and that together they make a valid protocol
+    /// ([`ProtocolConfig::validate`]).
     pub fn validate(&self) -> Result<(), SettingsError> {
+        self.check_ranges()?;
+        self.protocol(None).validate()?;
+        Ok(())
+    }
+
+    /// Checks each value on its own.
+    fn check_ranges(&self) -> Result<(), SettingsError> {
         check("volume", self.volume, 0.0, 1.0)?;
         check("baseline length, s", self.baseline_secs, 5.0, 600.0)?;
         check("re-test length, s", self.retest_secs, 5.0, 600.0)?;
         check("matched minimum, s", self.matched_min_secs, 0.0, 600.0)?;
         check("time per level, s", self.level_min_secs, 1.0, 600.0)?;
-        check("tempo step, %", self.step_percent, 0.5, 20.0)?;
-        check("highest increase, %", self.max_increase_percent, 0.0, 30.0)?;
+        check(TEMPO_STEP, self.step_percent, 0.5, 20.0)?;
+        check(HIGHEST_INCREASE, self.max_increase_percent, 0.0, 30.0)?;
         check(
-            "tempo ceiling above baseline, %",
+            TEMPO_CEILING,
             self.ceiling_above_baseline_percent,
             0.0,
             40.0,
@@ -191,7 +225,9 @@ impl Settings {
             detail: format!("not valid settings JSON: {e}"),
         })?;
         s.data_dir = data_dir.to_path_buf();
-        s.validate()?;
+        // Only each value's range: a file saved before contradictions were refused still opens,
+        // and the settings screen shows what to change (a session will not start until then).
+        s.check_ranges()?;
         Ok(s)
     }
 
@@ -236,6 +272,15 @@ mod tests {
             ..s.clone()
         };
         assert!(bad.save().unwrap_err().to_string().contains("volume"));
+        let contradictory = Settings {
+            max_increase_percent: 30.0,
+            ceiling_above_baseline_percent: 15.0,
+            ..s.clone()
+        };
+        let err = contradictory.save().unwrap_err();
+        assert_eq!(err.fields(), [HIGHEST_INCREASE, TEMPO_CEILING], "{err}");
+        assert!(err.to_string().contains("ceiling"), "{err}");
+        assert_eq!(Settings::load(dir.path()).unwrap(), s, "nothing was saved");
         std::fs::write(dir.path().join(SETTINGS_FILE), "{ not json").unwrap();
         let err = Settings::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("settings.json"), "{err}");

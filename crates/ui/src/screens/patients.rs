@@ -2,7 +2,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use entrain_store::{AffectedSide, NewPatient, PatientRecord};
+use entrain_store::{AffectedSide, NewPatient, PatientRecord, same_patient_code};
 
 use super::{Ctx, Request, labelled_text};
 use crate::app::Screen;
@@ -133,6 +133,16 @@ impl PatientsScreen {
             });
             ui.label("Use a pseudonymous code, never the patient's name.");
             labelled_text(ui, "Patient code", &mut f.code);
+            let clash = code_clash(&ctx.roster.patients, f);
+            if let Some(other) = &clash {
+                ui.colored_label(
+                    Color32::from_rgb(240, 110, 90),
+                    format!(
+                        "{} is patient {other}'s code (codes compare without case): choose another",
+                        f.code.trim()
+                    ),
+                );
+            }
             labelled_text(ui, "Year of birth", &mut f.year_of_birth);
             labelled_text(
                 ui,
@@ -143,7 +153,14 @@ impl PatientsScreen {
             labelled_text(ui, "Notes", &mut f.notes);
             ui.horizontal(|ui| {
                 if ui.button("Save patient").clicked() {
-                    save = Some(f.clone());
+                    match &clash {
+                        // The record refuses it too; saying so here keeps the form as typed.
+                        Some(other) => ctx.messages.error(format!(
+                            "Patient not saved: {} is already patient {other}'s code (codes compare without case)",
+                            f.code.trim()
+                        )),
+                        None => save = Some(f.clone()),
+                    }
                 }
                 if ui.button("Cancel").clicked() {
                     cancel = true;
@@ -172,4 +189,23 @@ impl PatientsScreen {
             }
         }
     }
+}
+
+/// The code of another patient that `form`'s code equals without case, if any. Keeping the edited
+/// patient's own code is no clash (an older record may hold two codes that differ only in case).
+fn code_clash(patients: &[PatientRecord], form: &PatientForm) -> Option<String> {
+    let code = form.code.trim();
+    if code.is_empty() {
+        return None;
+    }
+    let own = form
+        .editing
+        .and_then(|id| patients.iter().find(|p| p.id == id));
+    if own.is_some_and(|p| p.code == code) {
+        return None;
+    }
+    patients
+        .iter()
+        .find(|p| Some(p.id) != form.editing && same_patient_code(&p.code, code))
+        .map(|p| p.code.clone())
 }

@@ -7,11 +7,37 @@ use entrain_store::ClinicalTestKind;
 
 use super::{Ctx, fmt_opt, labelled_text, nanos_of};
 use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
+use crate::live::LiveSession;
 use crate::worker::Reply;
+
+/// The recorded session on the live screen, as the tests screen needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShownSession {
+    /// Its id in the record.
+    pub id: i64,
+    /// Its patient.
+    pub patient_id: Option<i64>,
+    /// Not finished yet (waiting, walking or paused).
+    pub running: bool,
+}
+
+impl ShownSession {
+    /// The live screen's session, once it is in the record.
+    pub fn of(live: &LiveSession) -> Option<ShownSession> {
+        Some(ShownSession {
+            id: live.session_id?,
+            patient_id: live.patient_id,
+            running: !live.is_finished(),
+        })
+    }
+}
 
 /// The tests screen's state: each test's clock and the typed fields.
 #[derive(Debug)]
 pub struct TestsScreen {
+    /// The clinician's explicit choice for the session with this id: link results to it or not.
+    /// Without one, results are linked only while the session runs.
+    link_choice: Option<(i64, bool)>,
     ten: TenMetreWalk,
     six: Option<SixMinuteWalk>,
     lap_length: String,
@@ -23,6 +49,7 @@ pub struct TestsScreen {
 impl Default for TestsScreen {
     fn default() -> Self {
         TestsScreen {
+            link_choice: None,
             ten: TenMetreWalk::new(),
             six: None,
             lap_length: "30".into(),
@@ -34,8 +61,43 @@ impl Default for TestsScreen {
 }
 
 impl TestsScreen {
-    /// Draws the screen; a stored result belongs to session `session_id` when one is on screen.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx, session_id: Option<i64>) {
+    /// Shows which session results are linked to, with the choice of this session or none;
+    /// returns the linked one.
+    fn session_link(&mut self, ui: &mut Ui, session: Option<ShownSession>) -> Option<i64> {
+        let Some(s) = session else {
+            ui.label("Results are linked to no session (none of this patient's is on screen).");
+            return None;
+        };
+        let linked = match self.link_choice {
+            Some((id, link)) if id == s.id => link,
+            _ => s.running,
+        };
+        let state = if s.running { "running" } else { "ended" };
+        ui.label(if linked {
+            format!("Results are linked to session {} ({state}).", s.id)
+        } else {
+            format!(
+                "Results are linked to no session (session {} is {state}).",
+                s.id
+            )
+        });
+        ui.horizontal(|ui| {
+            if ui
+                .radio(linked, format!("This session ({})", s.id))
+                .clicked()
+            {
+                self.link_choice = Some((s.id, true));
+            }
+            if ui.radio(!linked, "No session").clicked() {
+                self.link_choice = Some((s.id, false));
+            }
+        });
+        linked.then_some(s.id)
+    }
+
+    /// Draws the screen. A stored result belongs to the live screen's `session` while it runs
+    /// (and is this patient's), or as the clinician picks on screen; otherwise to no session.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx, session: Option<ShownSession>) {
         let now = nanos_of(ui);
         ui.heading("Clinical gait tests");
         let Some(patient) = ctx.roster.selected_patient().cloned() else {
@@ -43,6 +105,8 @@ impl TestsScreen {
             return;
         };
         ui.label(format!("Results are stored for patient {}.", patient.code));
+        let session_id =
+            self.session_link(ui, session.filter(|s| s.patient_id == Some(patient.id)));
         ui.request_repaint_after_secs(0.1);
         let mut save: Option<(ClinicalTestKind, f64, String)> = None;
         let mut errors = Vec::new();
@@ -190,7 +254,17 @@ impl TestsScreen {
                 Reply::TestSaved(
                     store
                         .add_clinical_test(pid, session_id, kind, value, &notes)
-                        .map(|_| format!("Stored {}: {value:.2} {}", kind.as_str(), kind.unit()))
+                        .map(|_| {
+                            format!(
+                                "Stored {}: {value:.2} {} ({})",
+                                kind.as_str(),
+                                kind.unit(),
+                                session_id.map_or_else(
+                                    || "no session".into(),
+                                    |id| format!("session {id}")
+                                )
+                            )
+                        })
                         .map_err(|e| e.to_string()),
                 )
             });
