@@ -2,72 +2,15 @@
 //! (SQLite in a temporary folder) and the real engine running the virtual patient in real time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use entrain_ui::{EntrainApp, Screen, Settings};
 
-fn harness(settings: Settings) -> Harness<'static, EntrainApp> {
-    let ctx = egui::Context::default();
-    let app = EntrainApp::new(&ctx, settings);
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 1100.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut EntrainApp| app.ui(ui), app)
-}
-
-/// Steps the UI (real time passes: the record and the engine run on their own threads) until
-/// `done` holds, failing after `timeout`.
-fn wait_until(
-    h: &mut Harness<'_, EntrainApp>,
-    what: &str,
-    timeout: Duration,
-    mut done: impl FnMut(&Harness<'_, EntrainApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}; banners: {:?}; session: {:?}",
-            h.state().banner_texts(),
-            h.state().live().map(|l| (
-                &l.snapshot.run_state,
-                &l.snapshot.phase,
-                l.snapshot.steps_total,
-                &l.history.notices
-            ))
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn has_label(h: &Harness<'_, EntrainApp>, label: &str) -> bool {
-    h.query_by_label(label).is_some()
-}
-
-fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
-    h.query_all_by_label_contains(part).next().is_some()
-}
-
-/// Waits for `label` to be on screen, then clicks it.
-fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
-    wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
-    h.get_by_label(label).click();
-    h.step();
-}
-
-fn type_into(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
-    click(h, label);
-    h.get_by_label(label).click();
-    h.step();
-    h.get_by_label(label).type_text(text);
-    h.step();
-}
+use common::*;
 
 #[test]
 fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress() {

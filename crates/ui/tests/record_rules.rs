@@ -3,6 +3,8 @@
 //! picked on screen), and contradictory protocol settings are refused at the field.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -10,72 +12,7 @@ use egui_kittest::kittest::Queryable;
 use entrain_store::Store;
 use entrain_ui::{EntrainApp, Settings};
 
-fn harness(settings: Settings) -> Harness<'static, EntrainApp> {
-    let ctx = egui::Context::default();
-    let app = EntrainApp::new(&ctx, settings);
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 1100.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut EntrainApp| app.ui(ui), app)
-}
-
-fn wait_until(
-    h: &mut Harness<'_, EntrainApp>,
-    what: &str,
-    timeout: Duration,
-    mut done: impl FnMut(&Harness<'_, EntrainApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}; banners: {:?}",
-            h.state().banner_texts(),
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn has_label(h: &Harness<'_, EntrainApp>, label: &str) -> bool {
-    h.query_by_label(label).is_some()
-}
-
-fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
-    h.query_all_by_label_contains(part).next().is_some()
-}
-
-fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
-    wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
-    h.get_by_label(label).click();
-    h.step();
-}
-
-fn type_into(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
-    click(h, label);
-    h.get_by_label(label).click();
-    h.step();
-    h.get_by_label(label).type_text(text);
-    h.step();
-}
-
-fn ready(settings: Settings) -> Harness<'static, EntrainApp> {
-    let mut h = harness(settings);
-    wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
-        h.state().store_ready()
-    });
-    h
-}
-
-fn add_patient(h: &mut Harness<'_, EntrainApp>, code: &str) {
-    click(h, "Patients");
-    click(h, "Add patient");
-    type_into(h, "Patient code", code);
-    click(h, "Save patient");
-}
+use common::*;
 
 #[test]
 fn a_code_that_differs_only_in_case_is_refused_and_does_not_become_the_patient() {

@@ -1,0 +1,97 @@
+//! Driving the real window through egui_kittest by accessible names (AccessKit), shared by the UI
+//! tests: the record and the engine run on their own threads, so these helpers step the UI while
+//! real time passes.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use entrain_ui::{EntrainApp, Settings};
+
+/// The window, 1500×1100, with `settings`.
+pub fn harness(settings: Settings) -> Harness<'static, EntrainApp> {
+    harness_sized(settings, egui::vec2(1500.0, 1100.0))
+}
+
+/// The window at `size`.
+pub fn harness_sized(settings: Settings, size: egui::Vec2) -> Harness<'static, EntrainApp> {
+    let ctx = egui::Context::default();
+    let app = EntrainApp::new(&ctx, settings);
+    Harness::builder()
+        .with_size(size)
+        .with_max_steps(50)
+        .build_ui_state(|ui, app: &mut EntrainApp| app.ui(ui), app)
+}
+
+/// The window, once its record is open.
+pub fn ready(settings: Settings) -> Harness<'static, EntrainApp> {
+    let mut h = harness(settings);
+    wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
+        h.state().store_ready()
+    });
+    h
+}
+
+/// Steps the UI until `done` holds, failing after `timeout` with the banners and the session's
+/// state.
+pub fn wait_until(
+    h: &mut Harness<'_, EntrainApp>,
+    what: &str,
+    timeout: Duration,
+    mut done: impl FnMut(&Harness<'_, EntrainApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}; banners: {:?}; session: {:?}",
+            h.state().banner_texts(),
+            h.state().live().map(|l| (
+                &l.snapshot.run_state,
+                &l.snapshot.phase,
+                l.snapshot.steps_total,
+                &l.history.notices
+            ))
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether a widget labelled exactly `label` is on screen.
+pub fn has_label(h: &Harness<'_, EntrainApp>, label: &str) -> bool {
+    h.query_by_label(label).is_some()
+}
+
+/// Whether some widget's label contains `part`.
+pub fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
+    h.query_all_by_label_contains(part).next().is_some()
+}
+
+/// Waits for `label` to be on screen, then clicks it.
+pub fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
+    wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
+    h.get_by_label(label).click();
+    h.step();
+}
+
+/// Clicks the field labelled `label` and types `text` into it.
+pub fn type_into(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
+    click(h, label);
+    h.get_by_label(label).click();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+/// Adds patient `code` on the Patients screen (it becomes the selected patient).
+pub fn add_patient(h: &mut Harness<'_, EntrainApp>, code: &str) {
+    click(h, "Patients");
+    click(h, "Add patient");
+    type_into(h, "Patient code", code);
+    click(h, "Save patient");
+}
