@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
 use entrain_store::Store;
 use entrain_ui::{EntrainApp, Settings};
 
