@@ -61,9 +61,7 @@ impl Cli {
         }
         match self.command {
             None => Some(entrain_ui::settings::default_data_dir()),
-            Some(_) => {
-                entrain_store::default_db_path().and_then(|db| db.parent().map(Path::to_path_buf))
-            }
+            Some(_) => entrain_store::default_data_dir(),
         }
     }
 

@@ -58,6 +58,19 @@ pub fn run(args: ClickArgs) -> Result<()> {
         ..CueStyle::plain(sound)
     };
     style.validate().context("--pan")?;
+    let rates = entrain_audio::wav::SAMPLE_RATES_HZ;
+    anyhow::ensure!(
+        rates.contains(&args.sample_rate),
+        "--sample-rate must be within {}..={} Hz, got {}",
+        rates.start(),
+        rates.end(),
+        args.sample_rate
+    );
+    anyhow::ensure!(
+        args.seconds.is_finite() && args.seconds >= 0.0,
+        "--seconds must be a number of seconds ≥ 0, got {}",
+        args.seconds
+    );
     anyhow::ensure!(
         (0.0..=1.0).contains(&args.volume),
         "--volume must be within 0..=1, got {}",
@@ -84,7 +97,7 @@ fn render_wav(
         style,
         volume: args.volume,
     };
-    let beats = wav::render_to_wav(path, &request)?;
+    let beats = wav::render_to_wav(path, &request).context("--wav")?;
     println!(
         "wrote {} ({} beats at {} beats/min, {} Hz, {:.1} s)",
         path.display(),

@@ -53,13 +53,23 @@ pub struct SessionArgs {
 }
 
 /// `--db` (which `--data-dir` fills in when it is not given, see `Cli::run`), else the default
-/// database.
+/// record, the window's. An older command-line record left beside it is named, never read instead.
 pub fn db_path(db: Option<&Path>) -> Result<PathBuf> {
-    match db {
-        Some(p) => Ok(p.to_path_buf()),
-        None => entrain_store::default_db_path()
-            .context("no data folder for this user: give the database with --db FILE"),
+    if let Some(p) = db {
+        return Ok(p.to_path_buf());
     }
+    let path = entrain_store::default_db_path()
+        .context("no data folder for this user: give the database with --db FILE")?;
+    let legacy = path.with_file_name(entrain_store::LEGACY_DATABASE_FILE);
+    if legacy.is_file() {
+        tracing::warn!(
+            "an older command-line record is at {}; this uses the window's record {} (read the older one with --db {})",
+            legacy.display(),
+            path.display(),
+            legacy.display()
+        );
+    }
+    Ok(path)
 }
 
 /// Reads clinician commands from standard input, one per line: `p` pause, `r` resume, `s` stop,

@@ -14,8 +14,9 @@ use entrain_ui::{EntrainApp, Screen, Settings};
 /// Options of the window.
 #[derive(Debug, Args, Default)]
 pub struct GuiArgs {
-    /// Data folder (the record and settings); default: the user's data folder.
-    #[arg(long, value_name = "DIR")]
+    /// Data folder (the record, the settings and the log), for the window and every subcommand;
+    /// default: the user's data folder (`~/.local/share/entrain`).
+    #[arg(long, value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// Demonstration: a short protocol, patient DEMO-01 and the virtual patient, started at once.
     #[arg(long)]

@@ -89,3 +89,48 @@ fn record_commands_use_the_data_dir_and_db_wins() {
     assert!(!listed.contains("DIR-1"), "{listed}");
     assert!(other.is_file());
 }
+
+#[test]
+fn data_dir_is_taken_after_the_subcommand_too() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    ok(entrain(
+        home.path(),
+        &["patients", "--add", "AFTER-1", "--data-dir", dir],
+    ));
+    assert!(data.path().join(entrain_store::DATABASE_FILE).is_file());
+    ok(entrain(home.path(), &["sessions", "--data-dir", dir]));
+    let listed = ok(entrain(home.path(), &["patients", "--data-dir", dir]));
+    assert!(listed.contains("AFTER-1"), "{listed}");
+    assert!(
+        !home.path().join("share").exists(),
+        "the default record was used"
+    );
+}
+
+#[test]
+fn the_command_line_and_the_window_share_one_default_record() {
+    let home = tempfile::tempdir().unwrap();
+    ok(entrain(home.path(), &["patients", "--add", "DEFAULT-1"]));
+    let default_dir = home.path().join("share").join("entrain");
+    assert!(
+        default_dir.join(entrain_store::DATABASE_FILE).is_file(),
+        "the command line's default record is the window's file"
+    );
+    // The window's settings point at the same file.
+    let settings = entrain_ui::Settings::load(&default_dir).unwrap();
+    assert_eq!(
+        settings.database_path(),
+        default_dir.join(entrain_store::DATABASE_FILE)
+    );
+    // An older command-line record is named, not read in its place.
+    std::fs::write(default_dir.join(entrain_store::LEGACY_DATABASE_FILE), b"").unwrap();
+    let out = entrain(home.path(), &["patients"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(entrain_store::LEGACY_DATABASE_FILE) && stderr.contains("--db"),
+        "{stderr}"
+    );
+    assert!(ok(out).contains("DEFAULT-1"));
+}

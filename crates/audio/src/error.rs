@@ -60,6 +60,14 @@ pub enum AudioError {
         /// The device's name.
         device: String,
     },
+    /// A WAV request the format cannot hold or the renderer cannot play.
+    #[error("WAV file: {what} {detail}")]
+    WavRequest {
+        /// Which setting (`sample rate`, `length`, `channels`).
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// Writing a WAV file failed.
     #[error("cannot write WAV file '{path}': {message}")]
     Wav {

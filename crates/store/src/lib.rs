@@ -29,4 +29,7 @@ pub mod time;
 pub use error::StoreError;
 pub use model::*;
 pub use patients::same_patient_code;
-pub use store::{RAW_SAMPLE_BYTES, Store, StoreOptions, default_db_path, unix_ms_now};
+pub use store::{
+    DATABASE_FILE, LEGACY_DATABASE_FILE, RAW_SAMPLE_BYTES, Store, StoreOptions, default_data_dir,
+    default_db_path, unix_ms_now,
+};

@@ -39,10 +39,23 @@ pub fn unix_ms_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The default database file: `<data dir>/entrain/entrain.sqlite3` (e.g.
-/// `~/.local/share/entrain/entrain.sqlite3` on Linux).
+/// The record's file name inside a data folder, for the window and the command line alike.
+pub const DATABASE_FILE: &str = "entrain.db";
+
+/// The file name the command line used for its default record before it shared the window's
+/// ([`DATABASE_FILE`]); such a file is named to the user, never read in its place.
+pub const LEGACY_DATABASE_FILE: &str = "entrain.sqlite3";
+
+/// The user's default data folder: `<data dir>/entrain` (e.g. `~/.local/share/entrain` on Linux);
+/// `None` if this user has no data folder.
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("entrain"))
+}
+
+/// The default record: [`DATABASE_FILE`] in [`default_data_dir`], the window's and the command
+/// line's one file.
 pub fn default_db_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("entrain").join("entrain.sqlite3"))
+    default_data_dir().map(|d| d.join(DATABASE_FILE))
 }
 
 /// Whether process `pid` is alive on this machine (Linux: `/proc/<pid>` exists and is not a zombie).

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// The settings file's name inside the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
-/// The record's file name inside the data folder.
-pub const DATABASE_FILE: &str = "entrain.db";
+/// The record's file name inside the data folder (the command line's too).
+pub use entrain_store::DATABASE_FILE;
 
 /// A settings file that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +118,7 @@ impl Default for Settings {
 
 /// The per-user data folder (`~/.local/share/entrain`), or `./entrain-data` if there is none.
 pub fn default_data_dir() -> PathBuf {
-    dirs::data_dir().map_or_else(|| PathBuf::from("entrain-data"), |d| d.join("entrain"))
+    entrain_store::default_data_dir().unwrap_or_else(|| PathBuf::from("entrain-data"))
 }
 
 fn check(what: &'static str, v: f64, min: f64, max: f64) -> Result<(), SettingsError> {
