@@ -26,21 +26,10 @@ pub struct ReportArgs {
     out: PathBuf,
 }
 
-/// Opens an existing database (a report never creates one).
-fn open_existing(db: &Path) -> Result<Store> {
-    if !db.exists() {
-        bail!(
-            "no database at {}: record a session first, or give the database with --db FILE",
-            db.display()
-        );
-    }
-    Ok(Store::open(db)?)
-}
-
 /// Runs `entrain report`.
 pub fn run(args: ReportArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
-    let store = open_existing(&db)?;
+    let store = Store::open_for_reading(&db)?;
     match (args.session, &args.patient) {
         (Some(id), None) => entrain_report::session_pdf(&store, id, &args.out)?,
         (None, Some(code)) => entrain_report::patient_pdf(&store, code, &args.out)?,

@@ -41,7 +41,11 @@ pub struct PatientsArgs {
 /// Runs `entrain patients`.
 pub fn patients(args: PatientsArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
-    let mut store = Store::open(&db)?;
+    let mut store = if args.add.is_some() {
+        Store::open(&db)?
+    } else {
+        Store::open_for_reading(&db)?
+    };
     if let Some(code) = &args.add {
         let p = store.add_patient(&NewPatient {
             code: code.clone(),
@@ -96,7 +100,7 @@ fn patient_id(store: &Store, code: &str) -> Result<i64> {
 /// Runs `entrain sessions`.
 pub fn sessions(args: SessionsArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
-    let store = Store::open(&db)?;
+    let store = Store::open_for_reading(&db)?;
     for id in store.recovered_sessions() {
         println!("session {id} was interrupted (its process ended without closing it)");
     }
@@ -156,12 +160,39 @@ pub struct ExportArgs {
     /// De-identified research export (no notes, codes, dates, sensor ids; year of birth banded).
     #[arg(long)]
     deidentified: bool,
+    /// Write over an earlier export at `--out` (refused otherwise).
+    #[arg(long)]
+    force: bool,
+}
+
+/// Refuses to write over an earlier export: an existing file, or a folder that is not empty,
+/// unless `--force`.
+fn refuse_overwrite(out: &std::path::Path, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let earlier = if out.is_dir() {
+        std::fs::read_dir(out)
+            .with_context(|| format!("--out {}", out.display()))?
+            .next()
+            .is_some()
+    } else {
+        out.exists()
+    };
+    if earlier {
+        bail!(
+            "--out {}: holds an earlier export; choose another --out, or add --force to write over it",
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Runs `entrain export`.
 pub fn export(args: ExportArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
-    let store = Store::open(&db)?;
+    let store = Store::open_for_reading(&db)?;
+    refuse_overwrite(&args.out, args.force)?;
     let format = match args.format {
         FormatArg::Csv => ExportFormat::Csv,
         FormatArg::Json => ExportFormat::Json,
@@ -210,7 +241,7 @@ pub struct AnalyzeArgs {
 /// stored steps.
 pub fn analyze(args: AnalyzeArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
-    let store = Store::open(&db)?;
+    let store = Store::open_for_reading(&db)?;
     let session = store.session(args.session)?;
     let sensors = store.session_sensors(session.id)?;
     let raw = store.raw_samples(session.id)?;
@@ -286,7 +317,7 @@ pub struct ClinicalTestArgs {
 /// Runs `entrain clinical-test`.
 pub fn clinical_test(args: ClinicalTestArgs) -> Result<()> {
     let db = db_path(args.db.as_deref())?;
-    let mut store = Store::open(&db)?;
+    let mut store = Store::open_existing(&db)?;
     let pid = patient_id(&store, &args.patient)?;
     let kind: ClinicalTestKind = args.test.parse()?;
     let id = store.add_clinical_test(pid, args.session, kind, args.value, &args.notes)?;

@@ -85,7 +85,13 @@ fn record_commands_use_the_data_dir_and_db_wins() {
 
     // --db wins over --data-dir.
     let other = data.path().join("other.sqlite3");
-    let listed = ok(with_dir(&["patients", "--db", other.to_str().unwrap()]));
+    let listed = ok(with_dir(&[
+        "patients",
+        "--add",
+        "OTHER-1",
+        "--db",
+        other.to_str().unwrap(),
+    ]));
     assert!(!listed.contains("DIR-1"), "{listed}");
     assert!(other.is_file());
 }
@@ -133,4 +139,38 @@ fn the_command_line_and_the_window_share_one_default_record() {
         "{stderr}"
     );
     assert!(ok(out).contains("DEFAULT-1"));
+}
+
+#[test]
+fn a_mistyped_record_is_an_error_not_a_new_empty_record() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("entrian.db");
+    for args in [
+        vec!["sessions"],
+        vec!["patients"],
+        vec!["export", "--session", "1", "--out", "x"],
+        vec!["report", "--session", "1", "--out", "x.pdf"],
+        vec!["analyze", "--session", "1"],
+        vec![
+            "clinical-test",
+            "--patient",
+            "P",
+            "--test",
+            "fac",
+            "--value",
+            "3",
+        ],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--db", typo.to_str().unwrap()]);
+        let out = entrain(home.path(), &all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains("entrian.db") && stderr.contains("no such file, so no record"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!typo.exists(), "{args:?} created the mistyped record");
+    }
 }

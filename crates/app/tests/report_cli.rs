@@ -66,7 +66,7 @@ fn report_and_fhir_export_from_the_command_line() {
             p("x.pdf").to_str().unwrap(),
         ],
     ));
-    assert!(err.contains("no database at"), "{err}");
+    assert!(err.contains("no such file, so no record"), "{err}");
     assert!(!db.exists());
 
     ok(entrain(
@@ -160,6 +160,38 @@ fn report_and_fhir_export_from_the_command_line() {
         .filter(|e| e["resource"]["resourceType"] == "Observation")
         .count();
     assert!(n_obs >= 10, "{n_obs} observations");
+
+    // An earlier export is not written over without --force.
+    let before = std::fs::read(&fhir).unwrap();
+    let fhir_again = [
+        "export",
+        "--session",
+        "1",
+        "--format",
+        "fhir",
+        "--out",
+        fhir.to_str().unwrap(),
+    ];
+    let err = failed(entrain(&db, &fhir_again));
+    assert!(
+        err.contains("earlier export") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&fhir).unwrap(), before);
+    let tables = p("tables");
+    let csv = [
+        "export",
+        "--session",
+        "1",
+        "--out",
+        tables.to_str().unwrap(),
+    ];
+    ok(entrain(&db, &csv));
+    let err = failed(entrain(&db, &csv));
+    assert!(err.contains("earlier export"), "{err}");
+    let mut forced = csv.to_vec();
+    forced.push("--force");
+    ok(entrain(&db, &forced));
 
     // Clear errors, and nothing written.
     let err = failed(entrain(

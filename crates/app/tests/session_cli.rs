@@ -239,7 +239,7 @@ fn a_read_only_folder_gives_a_clear_error_and_keeps_the_data() {
     let before = std::fs::read(&db).unwrap();
 
     // A new database in a read-only folder.
-    let (ok, text) = run_unprivileged(&["patients"], &ro.join("new.sqlite3"));
+    let (ok, text) = run_unprivileged(&["patients", "--add", "P-9"], &ro.join("new.sqlite3"));
     assert!(!ok, "{text}");
     assert!(
         text.contains("new.sqlite3") && text.contains("cannot write"),
@@ -252,6 +252,33 @@ fn a_read_only_folder_gives_a_clear_error_and_keeps_the_data() {
         text.contains("entrain.sqlite3") && text.contains("cannot write"),
         "{text}"
     );
+
+    // It can still be read: listed, its sessions listed, exported.
+    let (ok, text) = run_unprivileged(&["patients"], &db);
+    assert!(ok && text.contains("P-7"), "{text}");
+    let (ok, text) = run_unprivileged(&["sessions"], &db);
+    assert!(ok, "{text}");
+    let out = dir.path().join("export");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (ok, text) = run_unprivileged(
+        &[
+            "export",
+            "--patient",
+            "P-7",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &db,
+    );
+    assert!(ok, "{text}");
+    let written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert!(written.iter().any(|t| t.contains("P-7")), "{text}");
 
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();

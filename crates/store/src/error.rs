@@ -83,6 +83,15 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// No record at the path given (a mistyped `--db` is not a new, empty record).
+    #[error(
+        "{}: no such file, so no record to read there: check --db or --data-dir (a record is made by the window, `entrain session` or `entrain patients --add`)",
+        path.display()
+    )]
+    NoRecord {
+        /// The path given.
+        path: PathBuf,
+    },
     /// Something that was asked for does not exist.
     #[error("{}: {what} not found", path.display())]
     NotFound {

@@ -22,6 +22,21 @@ pub const RAW_SAMPLE_BYTES: usize = 32;
 pub struct StoreOptions {
     /// Caps the database at this many pages (SQLite's `max_page_count`): a full disk, simulated.
     pub max_page_count: Option<u64>,
+    /// Whether a missing file is created, and whether a record that cannot be written is read.
+    pub access: Access,
+}
+
+/// How a record is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// Created if missing (a session, a new patient, the window).
+    #[default]
+    Create,
+    /// Must exist: a mistyped path is an error, not a new empty record.
+    Existing,
+    /// Must exist, and is read: written where it can be (interrupted sessions marked), opened
+    /// read-only where the file or its folder cannot be written.
+    Read,
 }
 
 /// The patient record: one SQLite database file in WAL mode, `synchronous=FULL`.
@@ -30,6 +45,7 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
     recovered: Vec<i64>,
+    read_only: bool,
 }
 
 /// Wall-clock time, Unix ms.
@@ -81,15 +97,43 @@ impl Store {
         Self::open_with(path, StoreOptions::default())
     }
 
-    /// Opens (or creates) the database at `path` with `options`.
+    /// Opens an existing record, refusing a missing file (a mistyped `--db` is not a new record).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with(
+            path,
+            StoreOptions {
+                access: Access::Existing,
+                ..StoreOptions::default()
+            },
+        )
+    }
+
+    /// Opens an existing record to read it: read-only where it cannot be written (a read-only
+    /// file or folder), so it can still be listed, exported and reported.
+    pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with(
+            path,
+            StoreOptions {
+                access: Access::Read,
+                ..StoreOptions::default()
+            },
+        )
+    }
+
+    /// Opens the database at `path` with `options` (created if missing with [`Access::Create`]).
     ///
     /// Before anything is written, the file is checked: not SQLite, another program's database,
     /// a damaged file or a newer schema are refused with an error and the file is left as it was.
-    /// Sessions left `running` by a process that no longer exists become `interrupted`.
+    /// Sessions left `running` by a process that no longer exists become `interrupted` (not in a
+    /// record opened read-only).
     pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
         let exists = path.exists();
         if exists {
             check_header(path)?;
+        } else if options.access != Access::Create {
+            return Err(StoreError::NoRecord {
+                path: path.to_path_buf(),
+            });
         } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
                 path: dir.to_path_buf(),
@@ -97,6 +141,55 @@ impl Store {
                 source,
             })?;
         }
+        match Self::open_writable(path, options) {
+            Err(StoreError::ReadOnly { .. }) if options.access == Access::Read => {
+                Self::open_read_only(path)
+            }
+            other => other,
+        }
+    }
+
+    /// Opens a record that cannot be written, for reading only: nothing is migrated, recovered or
+    /// written. A WAL record whose folder is read-only has no shared-memory file to create, so it
+    /// is read as immutable (nobody can be writing it there).
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let probe = |conn: Connection| -> Result<(Connection, i64), StoreError> {
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| StoreError::sqlite(path, "reading the schema version", e))?;
+            Ok((conn, version))
+        };
+        let opened = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::sqlite(path, "opening the database read-only", e))
+            .and_then(probe);
+        let (conn, version) = match opened {
+            Ok(c) => c,
+            Err(_) => {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn = Connection::open_with_flags(&uri, flags)
+                    .map_err(|e| StoreError::sqlite(path, "opening the database read-only", e))?;
+                probe(conn)?
+            }
+        };
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            recovered: Vec::new(),
+            read_only: true,
+        })
+    }
+
+    fn open_writable(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -166,6 +259,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             recovered: Vec::new(),
+            read_only: false,
         };
         store.migrate(version)?;
         store.recover()?;
@@ -235,6 +329,12 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the record was opened read-only ([`Access::Read`] on a file or folder that cannot
+    /// be written): every write fails with [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Sessions this open found left running by a process that is gone, now `interrupted`.
@@ -638,6 +738,19 @@ impl Store {
 }
 
 /// Refuses a file that does not start with the SQLite header, before SQLite touches it.
+/// `path` for an SQLite `file:` URI: absolute, with the characters a URI reserves escaped.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in absolute.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn check_header(path: &Path) -> Result<(), StoreError> {
     let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
         path: path.to_path_buf(),

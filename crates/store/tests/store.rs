@@ -270,6 +270,7 @@ fn a_full_disk_rolls_back_the_batch_and_keeps_earlier_data() {
         &path,
         StoreOptions {
             max_page_count: Some(pages),
+            ..StoreOptions::default()
         },
     )
     .unwrap();
