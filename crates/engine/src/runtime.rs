@@ -261,7 +261,8 @@ pub fn start(
         recorder = Recorder::Waiting {
             store: Box::new(store),
             new_session: Box::new(new_session),
-            label: format!("{} → {}", rec.source_label, rec.db_path.display()),
+            source: rec.source_label.clone(),
+            db: rec.db_path.display().to_string(),
         };
     } else {
         tracing::info!(source = %source.name(), "session opened, not recorded");
@@ -544,8 +545,10 @@ enum Recorder {
     Waiting {
         store: Box<Store>,
         new_session: Box<NewSession>,
-        /// Source and file, for the log.
-        label: String,
+        /// The source as named, for the log.
+        source: String,
+        /// The database file, for the log.
+        db: String,
     },
     /// The row exists; the writer stores the batches.
     Writing {
@@ -572,7 +575,8 @@ impl Recorder {
         let Recorder::Waiting {
             mut store,
             new_session,
-            label,
+            source,
+            db,
         } = std::mem::replace(self, Recorder::Off)
         else {
             return;
@@ -590,7 +594,7 @@ impl Recorder {
         });
         match spawned {
             Ok((session_id, tx, handle)) => {
-                tracing::info!(session_id, record = %label, "session started, recorded");
+                tracing::info!(session_id, %source, %db, "session started, recorded");
                 events.emit(EngineEvent::Recording { session_id });
                 *self = Recorder::Writing {
                     session_id,
@@ -601,7 +605,7 @@ impl Recorder {
             Err(e) => {
                 let text =
                     format!("NOT RECORDING: the session could not be begun in the record: {e}");
-                tracing::error!(record = %label, error = %e, "the session could not be begun in the record; it runs unrecorded");
+                tracing::error!(%source, %db, error = %e, "the session could not be begun in the record; it runs unrecorded");
                 if let Ok(mut s) = status.lock() {
                     *s = text.clone();
                 }
