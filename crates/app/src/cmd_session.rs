@@ -72,8 +72,12 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Reads clinician commands from standard input, one per line: `p` pause, `r` resume, `s` stop,
-/// `n` next phase, `+N` / `-N` nudge the tempo, `m TEXT` mark.
+/// What each line on standard input does (one place: the doc below and the hint share it).
+const COMMANDS_HINT: &str = "commands: p pause, r resume, t stop after a short re-test, s stop now (no re-test), n next phase, +N/-N tempo, m TEXT mark";
+
+/// Reads clinician commands from standard input, one per line: `p` pause, `r` resume, `t` stop
+/// after a short re-test, `s` stop now, `n` next phase, `+N` / `-N` nudge the tempo, `m TEXT`
+/// mark.
 fn parse_command(line: &str) -> Option<EngineCommand> {
     let line = line.trim();
     let (head, rest) = line.split_at(line.chars().next().map_or(0, char::len_utf8));
@@ -81,6 +85,7 @@ fn parse_command(line: &str) -> Option<EngineCommand> {
         "p" => Some(EngineCommand::Pause),
         "r" => Some(EngineCommand::Resume),
         "s" => Some(EngineCommand::Stop),
+        "t" => Some(EngineCommand::StopAfterRetest),
         "n" => Some(EngineCommand::NextPhase),
         "m" => Some(EngineCommand::Mark {
             label: rest.trim().to_string(),
@@ -122,7 +127,12 @@ pub fn run(args: SessionArgs) -> Result<()> {
             })?;
             Some(p.id)
         }
-        None => None,
+        None => {
+            eprintln!(
+                "no --patient: the session is stored without a patient (give --patient CODE to file it under one)"
+            );
+            None
+        }
     };
     let mut engine = EngineConfig::default();
     if let Some(b) = args.baseline_secs {
@@ -167,9 +177,7 @@ pub fn run(args: SessionArgs) -> Result<()> {
                             break;
                         }
                     }
-                    None => eprintln!(
-                        "commands: p pause, r resume, s stop, n next phase, +N/-N tempo, m TEXT mark"
-                    ),
+                    None => eprintln!("{COMMANDS_HINT}"),
                 }
             }
         });

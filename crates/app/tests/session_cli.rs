@@ -292,3 +292,55 @@ fn a_read_only_folder_gives_a_clear_error_and_keeps_the_data() {
         .collect();
     assert_eq!(codes, ["P-7"]);
 }
+
+#[test]
+fn t_on_stdin_stops_after_a_short_retest_and_no_patient_is_said_on_stderr() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let mut child = Command::new(BIN)
+        .args([
+            "session",
+            "--source",
+            "sim:entrains",
+            "--no-audio",
+            "--quiet",
+            "--baseline-secs",
+            "5",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        // The matched cue has begun: end the cued part.
+        if line.contains("[matched cue] phase started") {
+            writeln!(stdin, "t").unwrap();
+        }
+        lines.push(line);
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("stored without a patient"),
+        "stderr: {stderr}"
+    );
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("session 1 stopped: stopped after a short re-test"),
+        "{lines:#?}"
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store.session(1).unwrap().end_reason.as_deref(),
+        Some("stopped after a short re-test")
+    );
+}

@@ -105,6 +105,10 @@ pub struct ProtocolConfig {
     pub fade: FadeSchedule,
     /// Length of the uncued re-test (default 30 s).
     pub retest: UncuedLength,
+    /// Length of the short uncued re-test after the clinician ends the cued part early
+    /// ([`crate::ClinicianCommand::StopAfterRetest`]; default 20 steps, docs/CLINICAL.md#ras-protocol).
+    #[serde(default = "default_short_retest")]
+    pub short_retest: UncuedLength,
     /// Tempo adaptation (default phase correction, α = 0.3).
     pub adaptation: AdaptationMode,
     /// Asynchrony the adaptation aims at, ms (default 0 = beat on the step; docs/CLINICAL.md#beat-adaptation: beats slightly
@@ -133,6 +137,7 @@ impl Default for ProtocolConfig {
             fading_secs: 60.0,
             fade: FadeSchedule::default(),
             retest: UncuedLength::Secs(30.0),
+            short_retest: default_short_retest(),
             adaptation: AdaptationMode::default(),
             goal_asynchrony_ms: 0.0,
             gate: GateConfig::default(),
@@ -142,6 +147,12 @@ impl Default for ProtocolConfig {
             paretic_side: None,
         }
     }
+}
+
+/// The short re-test's default: 20 steps, a few more than the 5 per foot any measure needs.
+/// Also what a stored protocol from before this setting existed reads as.
+fn default_short_retest() -> UncuedLength {
+    UncuedLength::Steps(20)
 }
 
 fn check(name: &'static str, value: f64, min: f64, max: f64) -> Result<(), ConfigError> {
@@ -160,7 +171,11 @@ fn check(name: &'static str, value: f64, min: f64, max: f64) -> Result<(), Confi
 impl ProtocolConfig {
     /// Checks every setting; the session refuses to start otherwise.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        for (name, len) in [("baseline", self.baseline), ("retest", self.retest)] {
+        for (name, len) in [
+            ("baseline", self.baseline),
+            ("retest", self.retest),
+            ("short_retest", self.short_retest),
+        ] {
             match len {
                 UncuedLength::Secs(s) => check(name, s, 0.0, 3600.0)?,
                 UncuedLength::Steps(n) => check(name, n as f64, 0.0, 10_000.0)?,
@@ -328,6 +343,20 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(ProtocolConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn the_short_retest_is_checked_like_the_others() {
+        assert_eq!(
+            ProtocolConfig::default().short_retest,
+            UncuedLength::Steps(20)
+        );
+        let c = ProtocolConfig {
+            short_retest: UncuedLength::Secs(-1.0),
+            ..ProtocolConfig::default()
+        };
+        let e = c.validate().unwrap_err();
+        assert!(e.to_string().contains("short_retest"), "{e}");
     }
 
     #[test]

@@ -139,6 +139,8 @@ pub enum PhaseReason {
     Skipped,
     /// The clinician stopped the session.
     Stopped,
+    /// The clinician ended the cued part early: a short uncued re-test follows, then the end.
+    StoppedForRetest,
     /// A block with zero length is skipped.
     Disabled,
 }
@@ -204,6 +206,9 @@ impl fmt::Display for LogEvent {
                     PhaseReason::HeldAtLimit => "held at the fastest tempo the patient follows",
                     PhaseReason::Skipped => "clinician skipped the previous phase",
                     PhaseReason::Stopped => "clinician stopped the session",
+                    PhaseReason::StoppedForRetest => {
+                        "clinician ended the cued part: a short re-test, then the end"
+                    }
                     PhaseReason::Disabled => "previous block disabled (0 s)",
                 };
                 write!(f, "phase started: {why}")

@@ -11,6 +11,7 @@ use crate::gate::{GateVerdict, evaluate};
 use crate::log::{LogEntry, LogEvent, PauseReason, PhaseReason, TempoReason};
 pub use crate::measures::StepEvent;
 use crate::measures::{GaitMeasures, MIN_STEPS_PER_FOOT, MetricsConfig};
+use crate::outcome::SessionOutcome;
 use crate::phase::Phase;
 use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM, TempoLimits};
 use crate::tempo::{secs_to_nanos, spm_to_interval_nanos};
@@ -22,8 +23,12 @@ pub enum ClinicianCommand {
     Pause,
     /// Resume after any pause.
     Resume,
-    /// End the session now (the big STOP).
+    /// End the session now (the big STOP), with no re-test.
     Stop,
+    /// End the cued part now and go to a short uncued re-test
+    /// ([`ProtocolConfig::short_retest`]), then end: the session keeps its outcome measure.
+    /// Refused in the baseline (nothing cued to compare yet); in the re-test, that re-test runs on.
+    StopAfterRetest,
     /// End the current phase and start the next.
     SkipPhase,
     /// Move the target tempo by this many steps/min (within the safety limits).
@@ -100,6 +105,8 @@ pub struct RasSession {
     nudge_spm: f64,
     baseline: Option<GaitMeasures>,
     retest: Option<GaitMeasures>,
+    /// The re-test is the short one the clinician asked for.
+    short_retest: bool,
     gate_from_nanos: Option<i64>,
     last_verdict: Option<GateVerdict>,
     log: Vec<LogEntry>,
@@ -125,6 +132,7 @@ impl RasSession {
             nudge_spm: 0.0,
             baseline: None,
             retest: None,
+            short_retest: false,
             gate_from_nanos: None,
             last_verdict: None,
             log: Vec::new(),
@@ -271,6 +279,7 @@ impl RasSession {
                 }
             }
             ClinicianCommand::Stop => self.enter(now_nanos, PhaseState::Done, PhaseReason::Stopped),
+            ClinicianCommand::StopAfterRetest => self.stop_after_retest(now_nanos),
             ClinicianCommand::SkipPhase => {
                 if self.state == PhaseState::Baseline {
                     self.finish_baseline(now_nanos, true);
@@ -304,6 +313,35 @@ impl RasSession {
                 }
             }
         }
+    }
+
+    /// The outcome so far: `None` until the session is over.
+    pub fn outcome(&self) -> Option<SessionOutcome> {
+        SessionOutcome::from_log(&self.log)
+    }
+
+    fn stop_after_retest(&mut self, now: i64) {
+        let refused = match self.state {
+            PhaseState::Baseline => {
+                "stop after a short re-test: still in the baseline, there is no cued walking to \
+                 compare yet (Stop ends the session now)"
+            }
+            PhaseState::Retest => {
+                "stop after a short re-test: the re-test is already running; it ends as set"
+            }
+            PhaseState::Done => return,
+            _ => {
+                self.short_retest = true;
+                self.enter(now, PhaseState::Retest, PhaseReason::StoppedForRetest);
+                // The clinician asked for the walk: a pause of theirs ends; an auto-pause ends
+                // when the patient walks, as always.
+                if self.run == RunState::Paused(PauseReason::Clinician) {
+                    self.resume(now, false);
+                }
+                return;
+            }
+        };
+        self.push_log(now, LogEvent::Refused { what: refused });
     }
 
     /// Lets time pass up to `now_nanos`: auto-pause, timed phase ends, and beats committed up to
@@ -414,6 +452,8 @@ impl RasSession {
     fn check_uncued_end(&mut self, now: i64) {
         let length = if self.state == PhaseState::Baseline {
             self.config.baseline
+        } else if self.short_retest {
+            self.config.short_retest
         } else {
             self.config.retest
         };

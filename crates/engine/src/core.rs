@@ -48,8 +48,11 @@ pub enum EngineCommand {
     Pause,
     /// Resumes after a pause.
     Resume,
-    /// Ends the session.
+    /// Ends the session now, with no re-test.
     Stop,
+    /// Ends the cued part now: a short uncued re-test, then the end
+    /// ([`ClinicianCommand::StopAfterRetest`]).
+    StopAfterRetest,
     /// Ends the current phase and starts the next.
     NextPhase,
     /// Moves the target tempo, steps/min.
@@ -114,6 +117,8 @@ pub struct EngineCore {
     /// Lower-back ICs carry no side: alternate.
     next_lower_back_side: Side,
     session: Option<RasSession>,
+    /// When the protocol started (Start), on the engine's clock: the record's time zero.
+    started_nanos: Option<i64>,
     log_seen: usize,
     cadence: CadenceTracker,
     recent_steps: VecDeque<StepEvent>,
@@ -183,6 +188,7 @@ impl EngineCore {
             sensors: out,
             next_lower_back_side: Side::Left,
             session: None,
+            started_nanos: None,
             log_seen: 0,
             cadence: CadenceTracker::new(CadenceTrackerConfig::default()),
             recent_steps: VecDeque::with_capacity(RECENT_STEPS + 1),
@@ -237,6 +243,12 @@ impl EngineCore {
         self.session.as_ref()
     }
 
+    /// When the protocol started ([`EngineCommand::Start`]), on the engine's clock: the record
+    /// measures every time from it. `None` before Start.
+    pub fn started_at_nanos(&self) -> Option<i64> {
+        self.started_nanos
+    }
+
     /// Whether the session has ended (finished protocol or stop).
     pub fn is_finished(&self) -> bool {
         self.session
@@ -286,7 +298,10 @@ impl EngineCore {
             EngineCommand::Start => {
                 if self.session.is_none() {
                     match RasSession::new(self.config.protocol.clone(), now) {
-                        Ok(s) => self.session = Some(s),
+                        Ok(s) => {
+                            self.session = Some(s);
+                            self.started_nanos = Some(now);
+                        }
                         Err(e) => self.notice(out, format!("cannot start: {e}")),
                     }
                 } else if let Some(s) = self.session.as_mut() {
@@ -308,6 +323,7 @@ impl EngineCore {
                     EngineCommand::Pause => ClinicianCommand::Pause,
                     EngineCommand::Resume => ClinicianCommand::Resume,
                     EngineCommand::Stop => ClinicianCommand::Stop,
+                    EngineCommand::StopAfterRetest => ClinicianCommand::StopAfterRetest,
                     EngineCommand::NextPhase => ClinicianCommand::SkipPhase,
                     EngineCommand::NudgeTempo { delta_spm } => {
                         ClinicianCommand::NudgeTempo { delta_spm }
@@ -531,7 +547,13 @@ impl EngineCore {
             self.recent_steps.pop_front();
         }
         self.recent_steps.push_back(step);
-        if let Some(s) = self.session.as_mut() {
+        // A contact from before Start (detected just after it) belongs to the wait, not the
+        // protocol: the record drops it too.
+        if let Some(s) = self
+            .session
+            .as_mut()
+            .filter(|_| self.started_nanos.is_some_and(|t| step.time_nanos >= t))
+        {
             s.on_step(step);
         }
         let row = StepRow {
@@ -632,6 +654,7 @@ impl EngineCore {
             return;
         };
         let log = session.log();
+        let start = self.started_nanos.unwrap_or(0);
         let mut notices = Vec::new();
         for entry in &log[self.log_seen.min(log.len())..] {
             let phase = entry.phase;
@@ -661,9 +684,10 @@ impl EngineCore {
                 kind: EventKind::Log,
                 detail: text.clone(),
             });
+            // Times as the record keeps them: from Start.
             notices.push(format!(
                 "{} [{}] {text}",
-                fmt_secs(entry.time_nanos),
+                fmt_secs(entry.time_nanos - start),
                 entry.phase
             ));
         }

@@ -216,10 +216,11 @@ pub fn start(
     let (event_tx, event_rx) = mpsc::channel();
     let mut events = EventSink::new(event_tx);
     let store_status = Arc::new(Mutex::new(String::from("not recorded")));
-    let mut writer = None;
-    let mut session_id = None;
+    let mut recorder = Recorder::Off;
     if let Some(rec) = &config.recording {
-        let mut store = Store::open(&rec.db_path)?;
+        // Opened now, so a record that cannot be opened fails at once; the session's row is
+        // begun at Start (`Recorder::begin`), and nothing from before Start is stored.
+        let store = Store::open(&rec.db_path)?;
         for id in store.recovered_sessions() {
             tracing::warn!(
                 session_id = id,
@@ -239,7 +240,7 @@ pub fn start(
             "audio": matches!(config.audio, AudioOutput::Device(_)),
         })
         .to_string();
-        let id = store.begin_session(&NewSession {
+        let new_session = NewSession {
             patient_id: rec.patient_id,
             source: rec.source_label.clone(),
             protocol: "ras".into(),
@@ -253,25 +254,18 @@ pub fn start(
                     sample_rate_hz: s.sample_rate_hz,
                 })
                 .collect(),
-        })?;
-        session_id = Some(id);
-        tracing::info!(
-            session_id = id,
-            source = %rec.source_label,
-            db = %rec.db_path.display(),
-            "session started, recorded"
-        );
-        events.emit(EngineEvent::Recording { session_id: id });
-        let (tx, rx) = mpsc::channel::<WriterMsg>();
-        let status = Arc::clone(&store_status);
-        let writer_events = EventSink::new(events.tx.clone());
-        let handle = std::thread::Builder::new()
-            .name("entrain-store-writer".into())
-            .spawn(move || writer_loop(store, id, rx, status, writer_events))
-            .map_err(|_| EngineError::Thread("store writer"))?;
-        writer = Some((WriterLink { tx, alive: true }, handle));
+        };
+        if let Ok(mut s) = store_status.lock() {
+            *s = WAITING_FOR_START.into();
+        }
+        recorder = Recorder::Waiting {
+            store: Box::new(store),
+            new_session: Box::new(new_session),
+            source: rec.source_label.clone(),
+            db: rec.db_path.display().to_string(),
+        };
     } else {
-        tracing::info!(source = %source.name(), "session started, not recorded");
+        tracing::info!(source = %source.name(), "session opened, not recorded");
     }
     let snapshot = Arc::new(Mutex::new(core.snapshot()));
     let (cmd_tx, cmd_rx) = mpsc::channel();
@@ -286,7 +280,7 @@ pub fn start(
                 &cmd_rx,
                 &mut events,
                 &shared,
-                writer.as_mut().map(|w| &mut w.0),
+                &mut recorder,
                 &store_status,
             );
             let (status, reason, end_nanos) = match &result {
@@ -297,20 +291,8 @@ pub fn start(
                     core.snapshot().now_nanos,
                 ),
             };
-            let mut store_error = None;
-            if let Some((mut link, handle)) = writer {
-                link.send(WriterMsg::End {
-                    status,
-                    reason: reason.clone(),
-                    end_nanos,
-                });
-                drop(link);
-                match handle.join() {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => store_error = Some(e.to_string()),
-                    Err(_) => store_error = Some("the store writer panicked".into()),
-                }
-            }
+            let start_nanos = core.started_at_nanos().unwrap_or(0);
+            let (session_id, store_error) = recorder.end(status, &reason, end_nanos - start_nanos);
             let end_secs = end_nanos as f64 / 1e9;
             if result.is_err() {
                 tracing::error!(session_id, %reason, end_secs, "session failed");
@@ -349,8 +331,8 @@ fn session_loop(
     commands: &Receiver<EngineCommand>,
     events: &mut EventSink,
     snapshot: &Mutex<Snapshot>,
-    mut writer: Option<&mut WriterLink>,
-    store_status: &Mutex<String>,
+    recorder: &mut Recorder,
+    store_status: &Arc<Mutex<String>>,
 ) -> Result<(SessionStatus, String, i64), EngineError> {
     let origin = match config.clock {
         Clock::RealTime { origin } => origin,
@@ -391,6 +373,9 @@ fn session_loop(
         };
         while let Ok(c) = commands.try_recv() {
             core.command(now, c, &mut out);
+        }
+        if core.started_at_nanos().is_some() {
+            recorder.begin(events, store_status, &mut out);
         }
         polled.clear();
         source.poll(now, &mut polled)?;
@@ -479,7 +464,9 @@ fn session_loop(
             tracing::info!("notice: {}", n.trim());
             events.emit(EngineEvent::Notice(n));
         }
-        if let Some(w) = writer.as_deref_mut() {
+        // Before Start nothing reaches the record: `out.clear` drops it.
+        if let (Some(w), Some(start)) = (recorder.writer(), core.started_at_nanos()) {
+            from_start(&mut out.record, start);
             pending.append(&mut out.record);
             if last_send.elapsed() >= Duration::from_millis(50) {
                 w.send(WriterMsg::Batch(std::mem::take(&mut pending)));
@@ -502,31 +489,13 @@ fn session_loop(
             }
         }
 
-        if core.is_finished() {
-            let completed = core
-                .session()
-                .and_then(|s| {
-                    s.log().iter().rev().find(|e| {
-                        matches!(
-                            e.event,
-                            entrain_cue::log::LogEvent::PhaseStarted {
-                                reason: entrain_cue::log::PhaseReason::Stopped
-                            }
-                        )
-                    })
-                })
-                .is_none();
-            break if completed {
-                (
-                    SessionStatus::Completed,
-                    "every phase completed".to_string(),
-                )
+        if let Some(outcome) = core.session().and_then(entrain_cue::RasSession::outcome) {
+            let status = if outcome.is_completed() {
+                SessionStatus::Completed
             } else {
-                (
-                    SessionStatus::Stopped,
-                    "stopped by the clinician".to_string(),
-                )
+                SessionStatus::Stopped
             };
+            break (status, outcome.to_string());
         }
         if core.source_finished() {
             break (
@@ -553,7 +522,8 @@ fn session_loop(
         }
     }
     audio_faults.summarise();
-    if let Some(w) = writer {
+    if let (Some(w), Some(start)) = (recorder.writer(), core.started_at_nanos()) {
+        from_start(&mut out.record, start);
         pending.append(&mut out.record);
         w.send(WriterMsg::Batch(pending));
     }
@@ -561,6 +531,166 @@ fn session_loop(
         *s = core.snapshot();
     }
     Ok((status, reason, now))
+}
+
+/// The store status before Start.
+const WAITING_FOR_START: &str = "the record begins at Start (nothing before it is stored)";
+
+/// The record of one session: opened at [`start`], its row begun at Start, written by the store
+/// writer until the end.
+enum Recorder {
+    /// Not recorded (practice, or no recording asked for).
+    Off,
+    /// The record is open; the session's row is begun at Start.
+    Waiting {
+        store: Box<Store>,
+        new_session: Box<NewSession>,
+        /// The source as named, for the log.
+        source: String,
+        /// The database file, for the log.
+        db: String,
+    },
+    /// The row exists; the writer stores the batches.
+    Writing {
+        session_id: i64,
+        link: WriterLink,
+        handle: JoinHandle<Result<(), StoreError>>,
+    },
+    /// Beginning the row failed at Start: the session runs on, not recorded, and says so.
+    Failed(String),
+}
+
+impl Recorder {
+    /// At Start: begins the session's row and starts the writer. A failure is told to the
+    /// clinician (a notice, the snapshot's store status) and kept for the run's `store_error`.
+    fn begin(
+        &mut self,
+        events: &mut EventSink,
+        status: &Arc<Mutex<String>>,
+        out: &mut EngineOutput,
+    ) {
+        if !matches!(self, Recorder::Waiting { .. }) {
+            return;
+        }
+        let Recorder::Waiting {
+            mut store,
+            new_session,
+            source,
+            db,
+        } = std::mem::replace(self, Recorder::Off)
+        else {
+            return;
+        };
+        let begun = store.begin_session(&new_session).map_err(|e| e.to_string());
+        let spawned = begun.and_then(|id| {
+            let (tx, rx) = mpsc::channel::<WriterMsg>();
+            let writer_events = EventSink::new(events.tx.clone());
+            let status = Arc::clone(status);
+            std::thread::Builder::new()
+                .name("entrain-store-writer".into())
+                .spawn(move || writer_loop(*store, id, rx, status, writer_events))
+                .map(|handle| (id, tx, handle))
+                .map_err(|e| format!("the store writer did not start: {e}"))
+        });
+        match spawned {
+            Ok((session_id, tx, handle)) => {
+                tracing::info!(session_id, %source, %db, "session started, recorded");
+                events.emit(EngineEvent::Recording { session_id });
+                *self = Recorder::Writing {
+                    session_id,
+                    link: WriterLink { tx, alive: true },
+                    handle,
+                };
+            }
+            Err(e) => {
+                let text =
+                    format!("NOT RECORDING: the session could not be begun in the record: {e}");
+                tracing::error!(%source, %db, error = %e, "the session could not be begun in the record; it runs unrecorded");
+                if let Ok(mut s) = status.lock() {
+                    *s = text.clone();
+                }
+                out.notices.push(text.clone());
+                *self = Recorder::Failed(text);
+            }
+        }
+    }
+
+    /// The writer's side, while the row exists.
+    fn writer(&mut self) -> Option<&mut WriterLink> {
+        match self {
+            Recorder::Writing { link, .. } => Some(link),
+            _ => None,
+        }
+    }
+
+    /// Ends the row (`end_nanos` from Start) and waits for the writer: the session id, if
+    /// the session was recorded, and the first recording error.
+    fn end(
+        self,
+        status: SessionStatus,
+        reason: &str,
+        end_nanos: i64,
+    ) -> (Option<i64>, Option<String>) {
+        match self {
+            Recorder::Off => (None, None),
+            // Never started: there is no session to store.
+            Recorder::Waiting { .. } => (None, None),
+            Recorder::Failed(text) => (None, Some(text)),
+            Recorder::Writing {
+                session_id,
+                mut link,
+                handle,
+            } => {
+                link.send(WriterMsg::End {
+                    status,
+                    reason: reason.to_string(),
+                    end_nanos: end_nanos.max(0),
+                });
+                drop(link);
+                let error = match handle.join() {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(_) => Some("the store writer panicked".into()),
+                };
+                (Some(session_id), error)
+            }
+        }
+    }
+}
+
+/// Puts a batch on the record's clock: session time 0 is Start (`start_nanos` on the engine's
+/// clock), and whatever happened before it is dropped.
+fn from_start(batch: &mut Batch, start_nanos: i64) {
+    batch
+        .phases
+        .retain_mut(|r| shift(&mut r.start_nanos, start_nanos));
+    batch.steps.retain_mut(|r| {
+        r.detected_at_nanos -= start_nanos;
+        shift(&mut r.time_nanos, start_nanos)
+    });
+    batch
+        .beats
+        .retain_mut(|r| shift(&mut r.scheduled_nanos, start_nanos));
+    batch.played.retain_mut(|r| {
+        r.played_nanos -= start_nanos;
+        shift(&mut r.scheduled_nanos, start_nanos)
+    });
+    batch
+        .tempo_changes
+        .retain_mut(|r| shift(&mut r.time_nanos, start_nanos));
+    batch
+        .events
+        .retain_mut(|r| shift(&mut r.time_nanos, start_nanos));
+    batch
+        .raw
+        .retain_mut(|(_, s)| shift(&mut s.time_nanos, start_nanos));
+    batch.now_nanos = (batch.now_nanos - start_nanos).max(0);
+}
+
+/// `t -= start_nanos`; whether it is at or after Start.
+fn shift(t: &mut i64, start_nanos: i64) -> bool {
+    *t -= start_nanos;
+    *t >= 0
 }
 
 fn writer_loop(

@@ -188,14 +188,24 @@ impl EntrainApp {
         self.screens.sensors.use_virtual();
     }
 
-    /// Starts a session with the chosen source for the selected patient (in the background).
+    /// Starts a session with the chosen source for the selected patient (in the background);
+    /// refused with no patient selected.
     pub fn start_session(&mut self) {
+        self.begin_session(false);
+    }
+
+    /// Starts a practice session with the chosen source: nothing is stored.
+    pub fn start_practice(&mut self) {
+        self.begin_session(true);
+    }
+
+    fn begin_session(&mut self, practice: bool) {
         let (mut ctx, screens) = self.split();
         if screens.live.is_busy() {
             return;
         }
         match screens.sensors.choice() {
-            Ok(choice) => screens.live.start(choice, &mut ctx),
+            Ok(choice) => screens.live.start(choice, practice, &mut ctx),
             Err(e) => ctx.messages.error(e),
         }
     }
@@ -372,6 +382,7 @@ impl EntrainApp {
         for r in requests {
             match r {
                 Request::StartSession => self.start_session(),
+                Request::StartPractice => self.start_practice(),
                 Request::PatientOpened => self.screens.progress.forget(),
                 Request::ReopenStore => {
                     self.roster = Roster::default();

@@ -70,11 +70,26 @@ pub fn virtual_sensors(preset: Preset) -> Vec<(Placement, SensorId, String)> {
         .collect()
 }
 
+/// Why a session does not start without a patient (shown at the start buttons and in the banner).
+pub const NO_PATIENT: &str = "No patient selected: choose the patient on the Patients screen to record the session, or use Practice (not recorded).";
+
+/// The live screen's line for a session that stores nothing.
+pub const PRACTICE: &str = "Practice: not recorded";
+
+/// Who a session is for: a patient, whose record keeps it, or practice, which stores nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionFor {
+    /// Recorded under this patient (row id).
+    Patient(i64),
+    /// Not recorded.
+    Practice,
+}
+
 /// Starts a session (blocking: opens the record and the source; call it off the UI thread).
 pub fn start_session(
     settings: &Settings,
     source: &SourceChoice,
-    patient_id: Option<i64>,
+    session_for: SessionFor,
     paretic: Option<Side>,
 ) -> Result<EngineHandle, String> {
     settings.validate().map_err(|e| e.to_string())?;
@@ -97,11 +112,14 @@ pub fn start_session(
         clock: Clock::RealTime { origin },
         tick_nanos: 5_000_000,
         audio,
-        recording: Some(runtime::Recording {
-            db_path: settings.database_path(),
-            patient_id,
-            source_label: source.label(),
-        }),
+        recording: match session_for {
+            SessionFor::Patient(id) => Some(runtime::Recording {
+                db_path: settings.database_path(),
+                patient_id: Some(id),
+                source_label: source.label(),
+            }),
+            SessionFor::Practice => None,
+        },
         max_nanos: None,
         auto_start: false,
     };
@@ -128,11 +146,17 @@ pub struct LiveSession {
     pub mark_text: String,
     /// Batches stored so far (steps).
     pub steps_stored: u64,
+    /// A practice session: nothing is stored.
+    pub practice: bool,
 }
 
 impl LiveSession {
     /// Wraps a started engine.
-    pub fn new(handle: EngineHandle, source_label: String, patient_id: Option<i64>) -> Self {
+    pub fn new(handle: EngineHandle, source_label: String, session_for: SessionFor) -> Self {
+        let patient_id = match session_for {
+            SessionFor::Patient(id) => Some(id),
+            SessionFor::Practice => None,
+        };
         LiveSession {
             snapshot: handle.snapshot(),
             handle: Some(handle),
@@ -143,6 +167,7 @@ impl LiveSession {
             confirm_stop: false,
             mark_text: String::new(),
             steps_stored: 0,
+            practice: session_for == SessionFor::Practice,
         }
     }
 

@@ -103,9 +103,9 @@ fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress
         &mut h,
         "the stop confirmation",
         Duration::from_secs(5),
-        |h| has_label(h, "Confirm stop"),
+        |h| has_label(h, "Stop now (no re-test)"),
     );
-    click(&mut h, "Confirm stop");
+    click(&mut h, "Stop now (no re-test)");
     wait_until(
         &mut h,
         "the session summary",

@@ -61,8 +61,10 @@ fn a_test_after_the_session_is_not_linked_to_it_unless_picked() {
         has_text_containing(h, "Sensors assigned")
     });
     click(&mut h, "Go to session");
+    // The session's record begins at Start.
+    click(&mut h, "Start");
     wait_until(&mut h, "the session", Duration::from_secs(20), |h| {
-        has_label(h, "Start") && h.state().live().is_some_and(|l| l.session_id.is_some())
+        h.state().live().is_some_and(|l| l.session_id.is_some())
     });
     let session = h.state().live().unwrap().session_id.unwrap();
 
@@ -84,9 +86,8 @@ fn a_test_after_the_session_is_not_linked_to_it_unless_picked() {
     save_fac(&mut h, "2", &format!("session {session}"));
 
     click(&mut h, "Live session");
-    click(&mut h, "Start");
     click(&mut h, "Stop");
-    click(&mut h, "Confirm stop");
+    click(&mut h, "Stop now (no re-test)");
     wait_until(&mut h, "the session's end", Duration::from_secs(20), |h| {
         h.state().live().is_some_and(|l| l.is_finished())
     });

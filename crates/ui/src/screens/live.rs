@@ -10,7 +10,7 @@ use entrain_store::AffectedSide;
 
 use super::{Ctx, Request, big_button, fmt_opt, labelled_text, sensor_health};
 use crate::app::Screen;
-use crate::live::{self, LiveSession, SourceChoice};
+use crate::live::{self, LiveSession, SessionFor, SourceChoice};
 use crate::widgets;
 use crate::worker::Pending;
 
@@ -41,20 +41,29 @@ impl LiveScreen {
         self.live.as_ref().is_some_and(|l| !l.is_finished()) || self.starting.is_some()
     }
 
-    /// Starts a session from `choice` for the selected patient (in the background) and shows it.
-    pub fn start(&mut self, choice: SourceChoice, ctx: &mut Ctx) {
+    /// Starts a session from `choice` for the selected patient (in the background) and shows it;
+    /// `practice` starts one that stores nothing. With no patient selected a recorded session is
+    /// refused ([`live::NO_PATIENT`]).
+    pub fn start(&mut self, choice: SourceChoice, practice: bool, ctx: &mut Ctx) {
         let settings = ctx.settings.clone();
         let patient = ctx.roster.selected_patient().cloned();
+        let session_for = match (&patient, practice) {
+            (_, true) => SessionFor::Practice,
+            (Some(p), false) => SessionFor::Patient(p.id),
+            (None, false) => {
+                ctx.messages.error(live::NO_PATIENT);
+                return;
+            }
+        };
         let paretic = match patient.as_ref().and_then(|p| p.affected_side) {
             Some(AffectedSide::Left) => Some(Side::Left),
             Some(AffectedSide::Right) => Some(Side::Right),
             _ => None,
         };
         let label = choice.label();
-        let pid = patient.map(|p| p.id);
         let job = move || {
-            live::start_session(&settings, &choice, pid, paretic)
-                .map(|h| LiveSession::new(h, label, pid))
+            live::start_session(&settings, &choice, session_for, paretic)
+                .map(|h| LiveSession::new(h, label, session_for))
         };
         match Pending::spawn("entrain-ui-start", job, ctx.waker()) {
             Ok(p) => self.starting = Some(p),
@@ -118,9 +127,7 @@ impl LiveScreen {
             if let Some(s) = &self.last_summary {
                 ui.label(s);
             }
-            if big_button(ui, "New session", Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
-                ctx.requests.push(Request::StartSession);
-            }
+            start_buttons(ui, ctx, "New session");
             return;
         };
         let snap = l.snapshot.clone();
@@ -149,6 +156,14 @@ impl LiveScreen {
                     .size(22.0),
             );
         });
+        if l.practice {
+            ui.label(
+                RichText::new(live::PRACTICE)
+                    .size(24.0)
+                    .strong()
+                    .color(Color32::YELLOW),
+            );
+        }
         ui.horizontal(|ui| {
             widgets::big_number(ui, "Cadence", snap.cadence_spm, 0, "steps/min");
             ui.add_space(30.0);
@@ -229,18 +244,41 @@ impl LiveScreen {
         });
         ui.label("Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop.");
         if l.confirm_stop {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new("Stop the session?")
                         .size(22.0)
                         .color(Color32::LIGHT_RED),
                 );
-                if big_button(ui, "Confirm stop", Color32::from_rgb(0xb0, 0x1c, 0x1c)).clicked() {
+                // The re-test is the session's outcome measure: offered first. In the baseline
+                // there is nothing cued to compare yet.
+                let retest_possible = phase.is_some_and(|p| p != Phase::Baseline);
+                let retest = ui.add_enabled_ui(retest_possible, |ui| {
+                    big_button(
+                        ui,
+                        "Stop after a short re-test",
+                        Color32::from_rgb(0x1c, 0x4f, 0x8b),
+                    )
+                });
+                if retest.inner.clicked() {
+                    cmds.push(EngineCommand::StopAfterRetest);
+                    l.confirm_stop = false;
+                }
+                if big_button(
+                    ui,
+                    "Stop now (no re-test)",
+                    Color32::from_rgb(0xb0, 0x1c, 0x1c),
+                )
+                .clicked()
+                {
                     cmds.push(EngineCommand::Stop);
                     l.confirm_stop = false;
                 }
-                if ui.button("Keep going").clicked() {
+                if big_button(ui, "Keep going", Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
                     l.confirm_stop = false;
+                }
+                if !retest_possible {
+                    ui.label("Still in the baseline: no cued walking to re-test against yet.");
                 }
             });
         }
@@ -280,5 +318,27 @@ impl LiveScreen {
         for c in cmds {
             l.command(c);
         }
+    }
+}
+
+/// The buttons that start a session: `recorded` (named so) for the selected patient, and
+/// "Practice (not recorded)". With no patient selected the recorded one says why it is refused.
+pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str) {
+    ui.horizontal_wrapped(|ui| {
+        if big_button(ui, recorded, Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
+            ctx.requests.push(Request::StartSession);
+        }
+        if big_button(
+            ui,
+            "Practice (not recorded)",
+            Color32::from_rgb(0x55, 0x55, 0x55),
+        )
+        .clicked()
+        {
+            ctx.requests.push(Request::StartPractice);
+        }
+    });
+    if ctx.roster.selected_patient().is_none() {
+        ui.label(RichText::new(live::NO_PATIENT).color(Color32::YELLOW));
     }
 }

@@ -131,6 +131,8 @@ pub fn refresh_progress(store: Option<&StoreWorker>, roster: &Roster) {
 pub enum Request {
     /// Start a session with the sensors screen's source for the selected patient.
     StartSession,
+    /// Start a practice session with the sensors screen's source: nothing is stored.
+    StartPractice,
     /// A patient was opened from the list: the last one's progress goes.
     PatientOpened,
     /// The data folder changed: the record reopens there, with no patient selected.

@@ -1,14 +1,14 @@
 //! The sensors screen: the BLE scan and the feet's assignment, the virtual patient and the recorded
 //! walk, and which of them feeds the next session.
 
-use egui::{Color32, Ui};
+use egui::Ui;
 
 use entrain_ble::central::{BleError, FoundSensor};
 use entrain_gait::{Placement, Side};
 use entrain_sim::Preset;
 use entrain_source::SensorId;
 
-use super::{Ctx, Request, big_button, labelled_text, sensor_health};
+use super::{Ctx, labelled_text, sensor_health};
 use crate::live::{self, LiveSession, SourceChoice};
 use crate::worker::{Pending, Reply};
 
@@ -181,9 +181,7 @@ impl SensorsScreen {
             ui.heading("Live sensor status");
             sensor_health(ui, &l.snapshot);
         }
-        if big_button(ui, "Go to session", Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
-            ctx.requests.push(Request::StartSession);
-        }
+        super::live::start_buttons(ui, ctx, "Go to session");
     }
 }
 

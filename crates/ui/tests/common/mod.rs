@@ -88,10 +88,33 @@ pub fn type_into(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
     h.step();
 }
 
-/// Adds patient `code` on the Patients screen (it becomes the selected patient).
+/// Adds patient `code` on the Patients screen and waits until it is the selected patient (the
+/// record's thread saves it).
 pub fn add_patient(h: &mut Harness<'_, EntrainApp>, code: &str) {
     click(h, "Patients");
     click(h, "Add patient");
     type_into(h, "Patient code", code);
     click(h, "Save patient");
+    let selected = format!("Patient {code}");
+    wait_until(h, &selected, Duration::from_secs(10), |h| {
+        has_label(h, &selected)
+    });
+}
+
+/// Stops the session on screen now (no re-test) through the stop prompt, and waits for its end.
+pub fn stop_now(h: &mut Harness<'_, EntrainApp>) {
+    click(h, "Stop");
+    click(h, "Stop now (no re-test)");
+    wait_until(h, "the session's end", Duration::from_secs(20), |h| {
+        h.state().live().is_some_and(|l| l.is_finished())
+    });
+}
+
+/// Steps the UI for `d` of real time (the engine runs on the wall clock).
+pub fn wait_for(h: &mut Harness<'_, EntrainApp>, d: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < d {
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
