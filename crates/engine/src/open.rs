@@ -80,8 +80,16 @@ pub fn open_source(
                 until_nanos,
             )))
         }
-        SourceSpec::ReplayFile(path) => ReplaySource::open_raw(path)
-            .map(|s| Box::new(s) as Box<dyn SensorSource>)
+        SourceSpec::ReplayFile(path) => entrain_replay::raw::read_raw(path)
+            .map(|raw| {
+                if let Some(line) = raw.cut_at_line {
+                    tracing::warn!(
+                        "{}: the recording was cut in line {line} (its last, incomplete line); replaying every complete line before it",
+                        path.display()
+                    );
+                }
+                Box::new(ReplaySource::from_raw(raw)) as Box<dyn SensorSource>
+            })
             .map_err(|source| OpenError::Read {
                 what: "the raw recording".to_owned(),
                 source: Box::new(source),

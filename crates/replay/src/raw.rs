@@ -13,7 +13,7 @@
 //! [`write_raw`] writes it, [`read_raw`] reads it back (every bad row is an error naming the file,
 //! line and column). The sampling rate is the median interval of the samples.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use entrain_gait::{ImuSample, Placement};
@@ -32,6 +32,9 @@ pub struct RawRecording {
     pub sample_rate_hz: f64,
     /// One stream per placement, samples in time order.
     pub streams: Vec<SensorStream>,
+    /// The line the file was cut in (its last line, incomplete and without a newline: the
+    /// recorder stopped mid-write); every complete line before it was read.
+    pub cut_at_line: Option<usize>,
 }
 
 /// Writes `streams` as a raw recording (rows ordered by time, then placement).
@@ -70,12 +73,12 @@ pub fn read_raw(path: &Path) -> Result<RawRecording, ReplayError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut lines = BufReader::new(file).lines();
-    let header = match lines.next() {
-        Some(line) => line.map_err(io)?,
-        None => String::new(),
-    };
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    // A last line without its newline may have been cut mid-write.
+    let last_line_open = !text.is_empty() && !text.ends_with('\n');
+    let total_lines = text.lines().count();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_string();
     if header.trim() != RAW_HEADER {
         return Err(ReplayError::Header {
             path: path.to_path_buf(),
@@ -87,11 +90,15 @@ pub fn read_raw(path: &Path) -> Result<RawRecording, ReplayError> {
     let columns: Vec<&str> = RAW_HEADER.split(',').collect();
     let mut streams: Vec<SensorStream> = Vec::new();
     let mut last_seq: Vec<u64> = Vec::new();
+    let mut cut_at_line = None;
     for (index, line) in lines.enumerate() {
         let line_no = index + 2;
-        let line = line.map_err(io)?;
         if line.trim().is_empty() {
             continue;
+        }
+        if last_line_open && line_no == total_lines && parse_row(line).is_none() {
+            cut_at_line = Some(line_no);
+            break;
         }
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != columns.len() {
@@ -176,7 +183,24 @@ pub fn read_raw(path: &Path) -> Result<RawRecording, ReplayError> {
         path: path.to_path_buf(),
         sample_rate_hz: 1e9 / median as f64,
         streams,
+        cut_at_line,
     })
+}
+
+/// Whether `line` is a complete row: every column there and readable (the cut check only; the
+/// reader above says what is wrong with a bad row elsewhere in the file).
+fn parse_row(line: &str) -> Option<()> {
+    let fields: Vec<&str> = line.split(',').collect();
+    if fields.len() != RAW_HEADER.split(',').count() {
+        return None;
+    }
+    Placement::from_code(fields[0])?;
+    fields[1].trim().parse::<u64>().ok()?;
+    fields[2].trim().parse::<i64>().ok()?;
+    for f in &fields[3..] {
+        f.trim().parse::<f32>().ok().filter(|v| v.is_finite())?;
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -210,6 +234,32 @@ mod tests {
         let back = read_raw(&path).unwrap();
         assert_eq!(back.streams, streams());
         assert!((back.sample_rate_hz - 100.0).abs() < 1e-9);
+        assert_eq!(back.cut_at_line, None);
+    }
+
+    #[test]
+    fn a_file_cut_mid_line_is_read_to_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.csv");
+        let mut whole = Vec::new();
+        write_raw(&mut whole, &streams()).unwrap();
+        let text = String::from_utf8(whole).unwrap();
+        let rows = text.lines().count();
+        // Cut in the middle of the last row: every row before it is read, and the cut is named.
+        let cut = &text[..text.len() - 12];
+        std::fs::write(&path, cut).unwrap();
+        let back = read_raw(&path).unwrap();
+        assert_eq!(back.cut_at_line, Some(rows));
+        let samples: usize = back.streams.iter().map(|s| s.samples.len()).sum();
+        assert_eq!(samples, 99);
+        // The same row cut with a newline after it is damage, not a cut: refused.
+        std::fs::write(&path, format!("{cut}\n")).unwrap();
+        let err = read_raw(&path).unwrap_err().to_string();
+        assert!(err.contains(&format!(":{rows}:")), "{err}");
+        // A complete last row without its newline is read whole.
+        std::fs::write(&path, text.trim_end()).unwrap();
+        let back = read_raw(&path).unwrap();
+        assert_eq!((back.streams, back.cut_at_line), (streams(), None));
     }
 
     #[test]

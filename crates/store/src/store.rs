@@ -678,7 +678,7 @@ impl Store {
             return Err(StoreError::Invalid {
                 field: format!("{} result", test.as_str()),
                 expected: format!("{lo}..={hi} {}", test.unit()),
-                found: value.to_string(),
+                found: shown_number(value),
             });
         }
         if test == ClinicalTestKind::Fac && value.fract() != 0.0 {
@@ -738,6 +738,15 @@ impl Store {
 }
 
 /// Refuses a file that does not start with the SQLite header, before SQLite touches it.
+/// A number as a person reads it in an error: `1e300`, not three hundred digits.
+fn shown_number(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 /// `path` for an SQLite `file:` URI: absolute, with the characters a URI reserves escaped.
 fn uri_path(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());

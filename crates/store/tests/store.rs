@@ -335,6 +335,11 @@ fn bad_patient_input_is_refused_clearly() {
         .add_clinical_test(p.id, None, ClinicalTestKind::Fac, 7.0, "")
         .unwrap_err();
     assert!(err.to_string().contains("fac result"), "{err}");
+    let err = store
+        .add_clinical_test(p.id, None, ClinicalTestKind::TenMetreWalk, 1e300, "")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("found 1e300") && err.len() < 120, "{err}");
     store
         .add_clinical_test(
             p.id,
