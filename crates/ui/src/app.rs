@@ -1,7 +1,8 @@
 //! The clinician's window: one [`EntrainApp`] drawn into any `egui::Ui` (the eframe window, or an
 //! egui_kittest harness). This is the shell: navigation, keyboard shortcuts, the one message area,
-//! closing the window (never silently mid-session), the record's thread and the selected patient. Each screen (patients, sensors, live session,
-//! clinical tests, progress, patient view, settings) is in `crate::screens`, with its own state.
+//! closing the window (never silently mid-session), the record's thread and the selected patient.
+//! Each screen (patients, sensors, live session, clinical tests, progress, patient view, settings)
+//! is in `crate::screens`, with its own state.
 
 use egui::{Color32, Key, RichText, Ui, ViewportCommand};
 
@@ -198,11 +199,6 @@ impl EntrainApp {
             l.command(EngineCommand::Stop);
         }
         self.closing = Closing::Stopping { since_secs: None };
-    }
-
-    /// Whether the prompt "A session is running" is up (a close was asked for mid-session).
-    pub fn close_prompt_shown(&self) -> bool {
-        self.closing == Closing::Asking
     }
 
     /// A close request (the window's close button) is cancelled while a session runs, and the

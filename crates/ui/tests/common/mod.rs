@@ -72,9 +72,12 @@ pub fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
     h.query_all_by_label_contains(part).next().is_some()
 }
 
-/// Waits for `label` to be on screen, then clicks it.
+/// Waits for `label` to be on screen, scrolls it into view (a long screen, or messages at the
+/// window's foot, may hide it), then clicks it.
 pub fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
     wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
+    h.get_by_label(label).scroll_to_me();
+    h.step();
     h.get_by_label(label).click();
     h.step();
 }
