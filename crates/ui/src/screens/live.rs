@@ -301,7 +301,9 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label("Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop.");
+        ui.label(
+            "Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop (in the patient view: back here).",
+        );
         if l.confirm_stop {
             ui.horizontal(|ui| {
                 ui.label(
