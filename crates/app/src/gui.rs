@@ -1,7 +1,9 @@
 //! The clinician's window (eframe, OpenGL through glow): `entrain` with no subcommand opens it.
 //! `--demo` runs a short session with the virtual patient; `--screenshot PATH` saves the window
-//! as a PNG after `--screenshot-after` seconds; `--quit-after` closes it (for the Xvfb test);
-//! `--patient-window` opens the patient view in a window of its own from the start.
+//! as a PNG after `--screenshot-after` seconds; `--quit-after` closes it as "Stop it and close"
+//! does, ending a running session properly first (for the Xvfb test); `--patient-window` opens the
+//! patient view in a window of its own from the start. Closing the window mid-session asks first
+//! (`EntrainApp` cancels the close request and shows the prompt).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -46,6 +48,7 @@ struct Shell {
     shot_requested: bool,
     shot_result: Arc<Mutex<Option<Result<(), String>>>>,
     quit_after: Option<Duration>,
+    quit_asked: bool,
 }
 
 fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
@@ -100,8 +103,9 @@ impl eframe::App for Shell {
         if let Some(q) = self.quit_after {
             let shot_done = self.screenshot.is_none()
                 || self.shot_result.lock().map(|s| s.is_some()).unwrap_or(true);
-            if elapsed >= q && shot_done {
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            if elapsed >= q && shot_done && !self.quit_asked {
+                self.quit_asked = true;
+                self.app.stop_and_close();
             }
             ctx.request_repaint_after(Duration::from_millis(100));
         }
@@ -159,6 +163,7 @@ pub fn run(args: GuiArgs) -> Result<()> {
                 shot_requested: false,
                 shot_result: result_slot,
                 quit_after: quit,
+                quit_asked: false,
             }))
         }),
     )

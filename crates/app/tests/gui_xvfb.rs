@@ -1,6 +1,7 @@
 //! The real `entrain` window under Xvfb (eframe on OpenGL, Mesa llvmpipe). A demo session with the
 //! virtual patient runs for 20 s, then the window saves a screenshot of the live session screen to
-//! `test-output/live-session.png` (the README's picture comes from this run) and closes. With
+//! `test-output/live-session.png` (the README's picture comes from this run) and closes, ending
+//! the session properly first (it is stored as stopped). With
 //! `--patient-window`, the patient view opens as a second native window beside the clinician's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -114,6 +115,14 @@ fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
         String::from_utf8_lossy(&listing.stderr)
     );
     assert!(text.contains("sim:entrains"), "{text}");
+    // `--quit-after` closes as "Stop it and close" does: the session was ended properly, not
+    // left running for the next start to find interrupted.
+    assert!(!text.contains("was interrupted"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains("sim:entrains"))
+        .unwrap_or_default();
+    assert!(row.contains(" stopped "), "not stopped: {row}");
 }
 
 /// The top-level windows on `display`: (title, width, height), from `xwininfo -root -tree`.

@@ -9,6 +9,7 @@ use crate::clock::ClockMap;
 use crate::error::AudioError;
 use crate::output::{GrantedConfig, OutputOptions, OutputStream, open_output};
 use crate::renderer::{Command, PlayedBeat, Renderer};
+use crate::sound::SoundId;
 use crate::style::CueStyle;
 use crate::telemetry::{BufferTiming, StreamFault, Telemetry};
 use crate::tempo::Tempo;
@@ -18,6 +19,8 @@ use crate::tempo::Tempo;
 pub struct MetronomeConfig {
     /// The device and settings to ask for.
     pub output: OutputOptions,
+    /// The cue's sound on every beat, until a [`Command::SetStyle`] says otherwise.
+    pub sound: SoundId,
     /// How often to look for a device again while there is none.
     pub retry_interval: Duration,
     /// A stream that has not called back for this long is taken as lost.
@@ -30,6 +33,7 @@ impl Default for MetronomeConfig {
     fn default() -> Self {
         Self {
             output: OutputOptions::default(),
+            sound: SoundId::default(),
             retry_interval: Duration::from_secs(1),
             stall_timeout: Duration::from_secs(2),
             start_lead: Duration::from_millis(150),
@@ -91,6 +95,35 @@ struct Intent {
     last_beat: Option<(u64, i64)>,
 }
 
+impl Intent {
+    /// What a new metronome means to play: `config`'s sound on every beat, at full volume.
+    fn new(config: &MetronomeConfig) -> Self {
+        Self {
+            style: CueStyle::plain(config.sound),
+            volume: 1.0,
+            tempo: None,
+            last_beat: None,
+        }
+    }
+
+    /// A renderer for a new stream that plays what is meant: the style and the volume.
+    fn renderer(&self, rate: u32, channels: u16) -> Renderer {
+        let mut renderer = Renderer::new(rate, channels);
+        // Both were validated when they were sent, so a refusal here is a bug; the new stream
+        // then plays the renderer's defaults. This runs before the stream exists, off the audio
+        // thread, so it may log.
+        for command in [
+            Command::SetStyle(self.style),
+            Command::SetVolume(self.volume),
+        ] {
+            if let Err(e) = renderer.apply(command) {
+                tracing::warn!(error = %e, ?command, "metronome: the new stream's renderer refused a setting");
+            }
+        }
+        renderer
+    }
+}
+
 struct Live {
     output: OutputStream,
     clock: ClockMap,
@@ -124,15 +157,10 @@ impl Metronome {
     /// device now; if it cannot, it says so in the first [`Metronome::poll`] and keeps trying.
     pub fn new(config: MetronomeConfig, session_origin: Instant) -> Self {
         let mut metronome = Self {
+            intent: Intent::new(&config),
             config,
             session_origin,
             live: None,
-            intent: Intent {
-                style: CueStyle::default(),
-                volume: 1.0,
-                tempo: None,
-                last_beat: None,
-            },
             pending_start: None,
             next_retry: Instant::now(),
             events: Vec::new(),
@@ -316,21 +344,7 @@ impl Metronome {
 
     fn try_open(&mut self) {
         let intent = self.intent;
-        let make = |rate: u32, channels: u16| {
-            let mut renderer = Renderer::new(rate, channels);
-            // Both were validated when they were sent, so a refusal here is a bug; the new stream
-            // then plays the renderer's defaults. This runs before the stream exists, off the
-            // audio thread, so it may log.
-            for command in [
-                Command::SetStyle(intent.style),
-                Command::SetVolume(intent.volume),
-            ] {
-                if let Err(e) = renderer.apply(command) {
-                    tracing::warn!(error = %e, ?command, "metronome: the new stream's renderer refused a setting");
-                }
-            }
-            renderer
-        };
+        let make = |rate: u32, channels: u16| intent.renderer(rate, channels);
         match open_output(&self.config.output, self.session_origin, make) {
             Ok(output) => {
                 let clock = ClockMap::new(
@@ -401,6 +415,43 @@ impl Metronome {
         };
         if live.output.commands.push(start).is_ok() {
             self.pending_start = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::sound::SoundBank;
+
+    /// The first beat a new stream's renderer plays, `len` frames of its left channel.
+    fn first_beat(intent: &Intent, len: usize) -> Vec<f32> {
+        let mut r = intent.renderer(48_000, 2);
+        r.apply(Command::Start {
+            at_frame: 0,
+            tempo: Tempo::from_bpm(60.0).unwrap(),
+        })
+        .unwrap();
+        let mut out = vec![0.0; len * 2];
+        r.render(&mut out, |_| {});
+        out.chunks(2).map(|f| f[0]).collect()
+    }
+
+    #[test]
+    fn a_new_stream_plays_the_configured_sound() {
+        let bank = SoundBank::new(48_000);
+        for sound in SoundId::ALL {
+            let config = MetronomeConfig {
+                sound,
+                ..MetronomeConfig::default()
+            };
+            let expected = bank.samples(sound);
+            assert_eq!(
+                first_beat(&Intent::new(&config), expected.len()),
+                expected,
+                "{sound}"
+            );
         }
     }
 }

@@ -37,6 +37,16 @@ impl SoundId {
         }
     }
 
+    /// The name a clinician reads (the settings screen).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Click => "click",
+            Self::Woodblock => "wood block",
+            Self::SoftBeep => "soft beep",
+            Self::Drum => "drum",
+        }
+    }
+
     fn index(self) -> usize {
         match self {
             Self::Click => 0,

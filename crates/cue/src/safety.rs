@@ -7,7 +7,7 @@ pub const ABSOLUTE_MIN_SPM: f64 = 20.0;
 pub const ABSOLUTE_MAX_SPM: f64 = 200.0;
 
 /// The limits in force once the baseline cadence is known.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct TempoLimits {
     /// No beat slower than this, steps/min.
     pub floor_spm: f64,

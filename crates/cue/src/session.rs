@@ -13,6 +13,7 @@ pub use crate::measures::StepEvent;
 use crate::measures::{GaitMeasures, MIN_STEPS_PER_FOOT, MetricsConfig};
 use crate::outcome::SessionOutcome;
 use crate::phase::Phase;
+use crate::progress::PhaseProgress;
 use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM, TempoLimits};
 use crate::tempo::{secs_to_nanos, spm_to_interval_nanos};
 
@@ -204,6 +205,38 @@ impl RasSession {
     /// Every audible beat, ascending (played times where reported).
     pub fn beats_nanos(&self) -> &[i64] {
         &self.beats
+    }
+
+    /// How far the current phase has gone at `now_nanos`, in the measure that ends it (walking
+    /// time, steps or the progression's level); `None` once the session is over.
+    pub fn phase_progress(&self, now_nanos: i64) -> Option<PhaseProgress> {
+        let elapsed_nanos = self.active_nanos(now_nanos);
+        let timed = |secs: f64| PhaseProgress::Timed {
+            elapsed_nanos,
+            length_nanos: secs_to_nanos(secs),
+        };
+        let uncued = |length: UncuedLength| match length {
+            UncuedLength::Secs(s) => timed(s),
+            UncuedLength::Steps(n) => PhaseProgress::Steps {
+                taken: self.phase_steps().len() as u64,
+                length: n as u64,
+            },
+        };
+        match self.state {
+            PhaseState::Baseline => Some(uncued(self.config.baseline)),
+            PhaseState::Retest => Some(uncued(self.config.retest)),
+            PhaseState::Matched => Some(PhaseProgress::Matched {
+                elapsed_nanos,
+                min_nanos: secs_to_nanos(self.config.progression.matched_min_secs),
+            }),
+            PhaseState::Progression { level, .. } => Some(PhaseProgress::Level {
+                level,
+                top: self.top_level(),
+            }),
+            PhaseState::Functional => Some(timed(self.config.functional_secs)),
+            PhaseState::Fading { .. } => Some(timed(self.config.fading_secs)),
+            PhaseState::Done => None,
+        }
     }
 
     /// The sensors are not delivering (a link dropped or the stream went stale): the missing steps

@@ -744,10 +744,12 @@ impl EngineCore {
                 Some(RunState::Finished) => "finished".into(),
             },
             phase: phase_column(self.phase()).into(),
+            phase_progress: session.and_then(|s| s.phase_progress(now)),
             cued,
             target_tempo_spm: session
                 .and_then(RasSession::target_tempo_spm)
                 .filter(|_| cued),
+            tempo_limits: session.and_then(RasSession::limits),
             current_tempo_spm: session
                 .and_then(RasSession::current_tempo_spm)
                 .filter(|_| cued),
@@ -758,6 +760,8 @@ impl EngineCore {
             step_time_cv_percent: metrics.map(|m| m.step_time_cv_percent),
             mean_asynchrony_ms: sync.map(|s| s.mean_asynchrony_ms),
             entrainment_r: sync.map(|s| s.resultant_length),
+            baseline_cadence_spm: session.and_then(|s| s.baseline()).map(|m| m.cadence_spm),
+            retest_cadence_spm: session.and_then(|s| s.retest()).map(|m| m.cadence_spm),
             steps_total: self.steps_total,
             beats_total: self.beats_total,
             last_beat_nanos: self.last_beat_nanos,

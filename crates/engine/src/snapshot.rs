@@ -1,5 +1,6 @@
 //! The read-only picture of a running session the UI draws.
 
+use entrain_cue::{PhaseProgress, TempoLimits};
 use serde::Serialize;
 
 /// How one sensor is doing.
@@ -48,10 +49,15 @@ pub struct Snapshot {
     pub run_state: String,
     /// Current phase.
     pub phase: String,
+    /// How far the phase has gone towards its end, in the measure that ends it (walking time,
+    /// steps or the progression's level); `None` before the start and after the end.
+    pub phase_progress: Option<PhaseProgress>,
     /// Whether the phase is cued.
     pub cued: bool,
     /// Target tempo, steps/min, while cued.
     pub target_tempo_spm: Option<f64>,
+    /// The safety limits every target is held within, once the baseline is known.
+    pub tempo_limits: Option<TempoLimits>,
     /// Tempo of the last beat, steps/min, while cued.
     pub current_tempo_spm: Option<f64>,
     /// Current cadence, steps/min.
@@ -68,6 +74,10 @@ pub struct Snapshot {
     pub mean_asynchrony_ms: Option<f64>,
     /// Entrainment: resultant length R of the relative phases (1 = locked to the beat).
     pub entrainment_r: Option<f64>,
+    /// Cadence of the uncued baseline, steps/min, once it is measured.
+    pub baseline_cadence_spm: Option<f64>,
+    /// Cadence of the uncued re-test, steps/min, once it is measured.
+    pub retest_cadence_spm: Option<f64>,
     /// Steps detected so far.
     pub steps_total: u64,
     /// Beats committed so far.

@@ -179,3 +179,30 @@ fn steps_from_outside_the_detectors_reach_the_protocol_and_the_record() {
     let session = core.session().unwrap();
     assert_eq!(session.run_state(), entrain_cue::RunState::Running);
 }
+
+#[test]
+fn the_snapshot_says_how_far_the_phase_has_gone_and_the_limits_and_baseline() {
+    // The default protocol: a 30 s baseline, then the matched cue.
+    let (core, _, _) = run(None, 10 * SEC);
+    let snap = core.snapshot();
+    assert_eq!(
+        snap.phase_progress,
+        Some(entrain_cue::PhaseProgress::Timed {
+            elapsed_nanos: 10 * SEC,
+            length_nanos: 30 * SEC
+        })
+    );
+    assert_eq!(snap.tempo_limits, None, "no limits before the baseline");
+    assert_eq!(snap.baseline_cadence_spm, None);
+    let (core, _, _) = run(None, 40 * SEC);
+    let snap = core.snapshot();
+    let session = core.session().unwrap();
+    assert_eq!(session.phase(), entrain_cue::Phase::Matched);
+    assert_eq!(snap.phase_progress, session.phase_progress(snap.now_nanos));
+    assert_eq!(snap.tempo_limits, session.limits());
+    assert_eq!(
+        snap.baseline_cadence_spm,
+        Some(session.baseline().unwrap().cadence_spm)
+    );
+    assert_eq!(snap.retest_cadence_spm, None);
+}

@@ -334,7 +334,8 @@ pub fn build_tables(
             ]);
         }
         for e in store.events(s.id)? {
-            let detail = if d && e.kind == EventKind::Mark {
+            // Marks and notes are the clinician's free text: they may name someone.
+            let detail = if d && matches!(e.kind, EventKind::Mark | EventKind::Note) {
                 "(removed)".to_string()
             } else {
                 e.detail

@@ -539,20 +539,23 @@ pub enum EventKind {
     Audio,
     /// The record itself (a batch that could not be written).
     Store,
+    /// A clinician's note on the session, written after it (`Store::add_session_note`).
+    Note,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::Log,
         EventKind::Mark,
         EventKind::Command,
         EventKind::Sensor,
         EventKind::Audio,
         EventKind::Store,
+        EventKind::Note,
     ];
 
-    /// The stored name: `log`, `mark`, `command`, `sensor`, `audio`, `store`.
+    /// The stored name: `log`, `mark`, `command`, `sensor`, `audio`, `store`, `note`.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Log => "log",
@@ -561,6 +564,7 @@ impl EventKind {
             EventKind::Sensor => "sensor",
             EventKind::Audio => "audio",
             EventKind::Store => "store",
+            EventKind::Note => "note",
         }
     }
 }
@@ -575,7 +579,7 @@ impl FromStr for EventKind {
             .ok_or_else(|| {
                 UnknownName::new(
                     "event kind",
-                    "log, mark, command, sensor, audio or store",
+                    "log, mark, command, sensor, audio, store or note",
                     s,
                 )
             })

@@ -609,6 +609,35 @@ impl Store {
         tx.commit().map_err(e)
     }
 
+    /// Adds the clinician's note to session `session_id`: an event of kind `note` at the end of
+    /// what was recorded, in the last phase recorded. Empty text is refused.
+    pub fn add_session_note(&mut self, session_id: i64, text: &str) -> Result<(), StoreError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Invalid {
+                field: "session note".into(),
+                expected: "some text".into(),
+                found: "nothing".into(),
+            });
+        }
+        let session = self.session(session_id)?;
+        self.conn
+            .execute(
+                "INSERT INTO events (session_id, time_nanos, phase, kind, detail)
+                 VALUES (?1, ?2, COALESCE((SELECT phase FROM phases WHERE session_id = ?1
+                     ORDER BY seq DESC LIMIT 1), ?3), ?4, ?5)",
+                params![
+                    session_id,
+                    session.last_nanos,
+                    NO_PHASE,
+                    EventKind::Note.as_str(),
+                    text
+                ],
+            )
+            .map_err(|e| self.e("adding a session note", e))?;
+        Ok(())
+    }
+
     const SESSION_SELECT: &'static str =
         "SELECT s.id, s.patient_id, p.code, s.source, s.protocol, s.settings_json,
             s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason

@@ -52,6 +52,12 @@ pub fn format_unix_ms(ms: i64) -> String {
     )
 }
 
+/// Unix ms as `YYYY-MM-DD HH:MM UTC`, to the minute, for people to read.
+pub fn format_unix_minute(ms: i64) -> String {
+    let iso = format_unix_ms(ms);
+    format!("{} {} UTC", &iso[..10], &iso[11..16])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +74,10 @@ mod tests {
         assert_eq!(
             format_unix_ms(1_700_000_000_123),
             "2023-11-14T22:13:20.123Z"
+        );
+        assert_eq!(
+            format_unix_minute(1_700_000_000_123),
+            "2023-11-14 22:13 UTC"
         );
     }
 }

@@ -373,6 +373,9 @@ fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
     store
         .end_session(id, SessionStatus::Stopped, "recording ended", 6_000_000_000)
         .unwrap();
+    store
+        .add_session_note(id, "tired after the call from her son")
+        .unwrap();
 
     let out = dir.path().join("csv");
     let options = ExportOptions::default();
@@ -407,6 +410,7 @@ fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
         "MARIA",
         "lives alone",
         "knee hurts",
+        "her son",
         "AA:BB",
         "/data/walk",
         "2026-01-15",
@@ -528,4 +532,38 @@ fn rows_read_back_as_types_and_an_unknown_name_is_a_clear_error() {
             && text.contains("unknown phase 'warm-up': expected baseline, matched"),
         "{text}"
     );
+}
+
+#[test]
+fn a_note_on_a_session_is_stored_as_a_note_event_at_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("e.sqlite3")).unwrap();
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 6)).unwrap();
+    store
+        .end_session(id, SessionStatus::Stopped, "stopped", 4_000_000_000)
+        .unwrap();
+    store
+        .add_session_note(id, "  walked better after the break \n")
+        .unwrap();
+    let notes: Vec<StoredEvent> = store
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::Note)
+        .collect();
+    assert_eq!(
+        notes,
+        [StoredEvent {
+            session_id: id,
+            time_nanos: 4_000_000_000,
+            phase: Some(Phase::Baseline),
+            kind: EventKind::Note,
+            detail: "walked better after the break".into(),
+        }]
+    );
+    let err = store.add_session_note(id, " \n ").unwrap_err().to_string();
+    assert!(err.contains("session note"), "{err}");
+    assert!(store.add_session_note(id + 1, "no such session").is_err());
+    assert_eq!("note".parse::<EventKind>().unwrap(), EventKind::Note);
 }

@@ -1,15 +1,16 @@
 //! The clinician's window: one [`EntrainApp`] drawn into any `egui::Ui` (the eframe window, or an
-//! egui_kittest harness). This is the shell: navigation, keyboard shortcuts, the banners, the
-//! record's thread and the selected patient. Each screen (patients, sensors, live session,
-//! clinical tests, progress, patient view, settings) is in `crate::screens`, with its own state.
+//! egui_kittest harness). This is the shell: navigation, keyboard shortcuts, the one message area,
+//! closing the window (never silently mid-session), the record's thread and the selected patient.
+//! Each screen (patients, sensors, live session, clinical tests, progress, patient view, settings)
+//! is in `crate::screens`, with its own state.
 
-use egui::{Key, RichText, Ui};
+use egui::{Color32, Key, RichText, Ui, ViewportCommand};
 
 use entrain_engine::EngineCommand;
-use entrain_store::{AffectedSide, NewPatient};
+use entrain_store::{AffectedSide, NewPatient, SessionRecord};
 
 use crate::live::LiveSession;
-use crate::screens::{self, Ctx, Messages, Request, Roster, Screens};
+use crate::screens::{self, Ctx, Messages, Request, Roster, Screens, big_button};
 use crate::settings::Settings;
 use crate::worker::{Reply, StoreWorker};
 
@@ -44,9 +45,43 @@ impl Screen {
     ];
 }
 
+/// Where closing the window stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Closing {
+    /// Nobody asked.
+    No,
+    /// A close was asked for while a session runs: the prompt is up.
+    Asking,
+    /// The session is being ended, then the window closes (waiting since this UI time, s).
+    Stopping {
+        /// When the wait began, s of the UI's clock (set on the first frame).
+        since_secs: Option<f64>,
+    },
+    /// The window closes: a close request goes through.
+    Now,
+}
+
+/// How long a stop-and-close waits for the session to end and reach the record, s.
+const STOP_TIMEOUT_SECS: f64 = 15.0;
+
+/// The banner naming a session the record found interrupted (left running by a program that
+/// ended without closing it).
+pub fn interrupted_text(s: &SessionRecord) -> String {
+    format!(
+        "Session #{} ({}, started {}) was interrupted: the program ended without closing it; \
+         what was recorded up to then is kept.",
+        s.id,
+        s.patient_code
+            .as_ref()
+            .map_or_else(|| "no patient".to_string(), |c| format!("patient {c}")),
+        entrain_store::time::format_unix_minute(s.started_unix_ms)
+    )
+}
+
 /// The whole app: the shared state, and each screen's own.
 pub struct EntrainApp {
     screen: Screen,
+    closing: Closing,
     settings: Settings,
     store: Option<StoreWorker>,
     store_ready: bool,
@@ -71,6 +106,7 @@ impl EntrainApp {
         Self::style(ctx);
         let mut app = EntrainApp {
             screen: Screen::Patients,
+            closing: Closing::No,
             screens: Screens::new(&settings),
             settings,
             store: None,
@@ -128,7 +164,8 @@ impl EntrainApp {
         self.store_ready
     }
 
-    /// The banners on screen.
+    /// The messages kept (errors and warnings until dismissed, news for a few seconds), oldest
+    /// first.
     pub fn banner_texts(&self) -> Vec<String> {
         self.messages.texts()
     }
@@ -151,6 +188,90 @@ impl EntrainApp {
     /// Switches screen.
     pub fn show(&mut self, screen: Screen) {
         self.screen = screen;
+    }
+
+    /// Ends the running session properly (it is recorded as stopped), then closes the window;
+    /// what "Stop it and close" does, and `--quit-after`.
+    pub fn stop_and_close(&mut self) {
+        if let Some(l) = self.screens.live.session()
+            && l.is_started()
+        {
+            l.command(EngineCommand::Stop);
+        }
+        self.closing = Closing::Stopping { since_secs: None };
+    }
+
+    /// A close request (the window's close button) is cancelled while a session runs, and the
+    /// prompt asks what to do; while one is ending, the window waits for it to reach the record.
+    /// Once stopping, the window closes when the session has ended (or after
+    /// [`STOP_TIMEOUT_SECS`]).
+    fn handle_close(&mut self, ctx: &egui::Context, now_secs: f64) {
+        let requested = ctx.input(|i| i.viewport().close_requested());
+        if requested && self.closing != Closing::Now {
+            let running = self.live().is_some_and(LiveSession::is_started);
+            if running {
+                ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+                if self.closing == Closing::No {
+                    self.closing = Closing::Asking;
+                }
+            } else if !self.screens.live.is_settled() {
+                ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+                self.closing = Closing::Stopping { since_secs: None };
+            } else {
+                self.closing = Closing::Now;
+            }
+        }
+        if let Closing::Stopping { since_secs } = self.closing {
+            let since = since_secs.unwrap_or(now_secs);
+            self.closing = Closing::Stopping {
+                since_secs: Some(since),
+            };
+            let ended = self.screens.live.is_settled();
+            if ended || now_secs - since > STOP_TIMEOUT_SECS {
+                if !ended {
+                    tracing::warn!(
+                        "the session did not end within {STOP_TIMEOUT_SECS} s of stop-and-close; closing anyway"
+                    );
+                }
+                self.closing = Closing::Now;
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            }
+        }
+    }
+
+    /// The prompt of a close asked for mid-session.
+    fn close_prompt(&mut self, ctx: &egui::Context) {
+        if let Closing::Stopping { .. } = self.closing {
+            egui::Modal::new(egui::Id::unique("entrain-closing")).show(ctx, |ui| {
+                ui.label(RichText::new("Ending the session, then closing…").size(26.0));
+            });
+            return;
+        }
+        if self.closing != Closing::Asking {
+            return;
+        }
+        let (mut stop, mut keep) = (false, false);
+        let modal = egui::Modal::new(egui::Id::unique("entrain-close-prompt")).show(ctx, |ui| {
+            ui.label(RichText::new("A session is running.").size(26.0).strong());
+            ui.label(
+                "Closing now would leave it unfinished. Stop it (it is stored as stopped) and \
+                 close the window, or keep the session running?",
+            );
+            ui.add_space(12.0);
+            ui.horizontal(|ui| {
+                stop = big_button(ui, "Stop it and close", Color32::from_rgb(0xb0, 0x1c, 0x1c))
+                    .clicked();
+                keep = big_button(ui, "Keep the session", Color32::from_rgb(0x2d, 0x6a, 0x4f))
+                    .clicked();
+            });
+        });
+        if stop {
+            self.stop_and_close();
+        } else if keep || modal.should_close() {
+            self.closing = Closing::No;
+        }
     }
 
     fn refresh_patients(&mut self) {
@@ -220,8 +341,11 @@ impl EntrainApp {
         for r in replies {
             let m = &mut self.messages;
             match r {
-                Reply::Opened(Ok(_)) => {
+                Reply::Opened(Ok(opened)) => {
                     self.store_ready = true;
+                    for s in &opened.interrupted {
+                        m.warn(interrupted_text(s));
+                    }
                     self.refresh_patients();
                 }
                 Reply::Opened(Err(e)) => m.error(format!("The record cannot be opened: {e}")),
@@ -248,6 +372,11 @@ impl EntrainApp {
                 Reply::TestSaved(Err(e)) => m.error(format!("Test not stored: {e}")),
                 Reply::ReportWritten(Ok(t)) => m.info(t),
                 Reply::ReportWritten(Err(e)) => m.error(format!("Report not written: {e}")),
+                Reply::NoteSaved(Ok((id, note))) => {
+                    m.info(format!("Note saved on session #{id}."));
+                    self.screens.live.note_saved(id, note);
+                }
+                Reply::NoteSaved(Err(e)) => m.error(format!("Note not saved: {e}")),
             }
         }
         self.screens.sensors.poll();
@@ -256,9 +385,15 @@ impl EntrainApp {
     }
 
     fn shortcuts(&mut self, ui: &Ui) {
-        if ui.ctx().egui_wants_keyboard_input() {
+        if ui.ctx().egui_wants_keyboard_input() || self.closing != Closing::No {
             return;
         }
+        if self.screen == Screen::PatientView && ui.input(|i| i.key_pressed(Key::Escape)) {
+            // Back to the clinician's live screen, where a stop prompt would be seen.
+            self.screen = Screen::Live;
+            return;
+        }
+        let on_live = self.screen == Screen::Live;
         let Some(l) = self.screens.live.session_mut() else {
             return;
         };
@@ -296,7 +431,8 @@ impl EntrainApp {
                 label: "mark (keyboard)".into(),
             });
         }
-        if esc && l.is_started() {
+        // The stop prompt is armed only where it is seen.
+        if esc && on_live && l.is_started() {
             l.confirm_stop = true;
         }
     }
@@ -308,7 +444,11 @@ impl EntrainApp {
             self.ctx = ui.ctx().clone();
             Self::style(&self.ctx);
         }
+        let now_secs = ui.input(|i| i.time);
+        self.messages.tick(now_secs);
+        let posted = self.messages.posted();
         self.drain();
+        self.handle_close(ui.ctx(), now_secs);
         self.shortcuts(ui);
         if let Some(l) = self.live()
             && !l.is_finished()
@@ -356,8 +496,12 @@ impl EntrainApp {
                     );
                     ui.label(RichText::new(who).strong());
                 });
-                ctx.messages.ui(ui);
             });
+            if !ctx.messages.is_empty() {
+                // One place for every message, at the foot of the window: the screen above
+                // keeps its place as messages come and go.
+                egui::Panel::bottom("messages").show(ui, |ui| ctx.messages.ui(ui));
+            }
             egui::CentralPanel::default().show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| match *ctx.screen {
                     Screen::Patients => screens.patients.ui(ui, &mut ctx),
@@ -375,6 +519,15 @@ impl EntrainApp {
         }
         let requests = ctx.requests;
         self.act(requests);
+        self.close_prompt(&ui.ctx().clone());
+        if self.messages.posted() != posted {
+            // A message came while the area was already drawn: show it now, not at the next input.
+            ui.ctx().request_repaint();
+        }
+        if let Some(secs) = self.messages.next_expiry_in_secs() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(secs));
+        }
     }
 
     /// Does what the screens asked for this frame.

@@ -3,9 +3,9 @@
 //! - [`clinical`]: the ward's gait tests (10 m walk, 6 min walk, TUG, FAC) as pure state machines.
 //! - [`history`]: the live plots' data, accumulated from the engine's events.
 //! - [`app`]: the window's shell ([`EntrainApp`]), drawn into any `egui::Ui`: navigation,
-//!   shortcuts, banners, the record and the selected patient; `screens/`: one file per screen,
-//!   each with its own state; [`widgets`]: big numbers,
-//!   visual beat, gauge, histogram, plots, banners; [`live`]: a running engine session as the UI
+//!   shortcuts, the one message area, closing, the record and the selected patient; `screens/`:
+//!   one file per screen, each with its own state; [`widgets`]: big numbers,
+//!   visual beat, gauge, histogram, plots; [`live`]: a running engine session as the UI
 //!   holds it; [`worker`]: the record and the radio off the UI thread; [`settings`].
 //! - The Progress screen shows what `entrain-analysis` measures of each stored session, the same
 //!   numbers the reports print.
@@ -21,4 +21,5 @@ pub mod widgets;
 pub mod worker;
 
 pub use app::{EntrainApp, Screen};
+pub use screens::{INFO_SECS, MAX_SHOWN};
 pub use settings::Settings;

@@ -10,6 +10,7 @@ use entrain_engine::{EngineCommand, EngineConfig, EngineError, Snapshot, open_so
 use entrain_gait::{Placement, Side};
 use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_source::{BleSensor, SensorId, SensorKind, SensorSource, SourceSpec};
+use entrain_store::SessionStatus;
 
 use crate::history::LiveHistory;
 use crate::settings::Settings;
@@ -85,6 +86,22 @@ pub enum SessionFor {
     Practice,
 }
 
+/// Where the settings send the beat: the metronome with the chosen cue sound on the chosen
+/// device, or nowhere (visual beat only).
+pub fn audio_output(settings: &Settings) -> AudioOutput {
+    if !settings.sound {
+        return AudioOutput::Off;
+    }
+    let mut m = MetronomeConfig {
+        sound: settings.cue_sound,
+        ..MetronomeConfig::default()
+    };
+    if !settings.output_device.trim().is_empty() {
+        m.output.device_name = Some(settings.output_device.trim().to_string());
+    }
+    AudioOutput::Device(m)
+}
+
 /// Starts a session (blocking: opens the record and the source; call it off the UI thread).
 pub fn start_session(
     settings: &Settings,
@@ -95,15 +112,7 @@ pub fn start_session(
     settings.validate().map_err(|e| e.to_string())?;
     let origin = Instant::now();
     let opened = source.open(origin)?;
-    let audio = if settings.sound {
-        let mut m = MetronomeConfig::default();
-        if !settings.output_device.trim().is_empty() {
-            m.output.device_name = Some(settings.output_device.trim().to_string());
-        }
-        AudioOutput::Device(m)
-    } else {
-        AudioOutput::Off
-    };
+    let audio = audio_output(settings);
     let config = runtime::RuntimeConfig {
         engine: EngineConfig {
             protocol: settings.protocol(paretic),
@@ -144,6 +153,10 @@ pub struct LiveSession {
     pub confirm_stop: bool,
     /// The mark-event text.
     pub mark_text: String,
+    /// The typed tempo ("Set tempo").
+    pub tempo_text: String,
+    /// What became of the last typed tempo (set, or capped by the safety limits).
+    pub tempo_note: Option<String>,
     /// Batches stored so far (steps).
     pub steps_stored: u64,
     /// A practice session: nothing is stored.
@@ -166,6 +179,8 @@ impl LiveSession {
             patient_id,
             confirm_stop: false,
             mark_text: String::new(),
+            tempo_text: String::new(),
+            tempo_note: None,
             steps_stored: 0,
             practice: session_for == SessionFor::Practice,
         }
@@ -215,6 +230,44 @@ impl LiveSession {
     pub fn take_handle(&mut self) -> Option<EngineHandle> {
         self.handle.take()
     }
+
+    /// Whether the engine's handle was taken to join it.
+    pub fn is_joined(&self) -> bool {
+        self.handle.is_none()
+    }
+}
+
+/// A session that has ended, as its end panel shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndedSession {
+    /// The record's session id, if recorded.
+    pub session_id: Option<i64>,
+    /// Completed or stopped (...); `None` if it ended with an error.
+    pub status: Option<SessionStatus>,
+    /// How it ended, in a sentence ([`summary_text`]).
+    pub summary: String,
+    /// The final snapshot (the last one seen if it ended with an error).
+    pub snapshot: Snapshot,
+}
+
+impl EndedSession {
+    /// The session that ended with `summary`; `last` is the last snapshot the UI saw.
+    pub fn of(summary: &Result<RunSummary, EngineError>, last: Snapshot) -> Self {
+        match summary {
+            Ok(s) => EndedSession {
+                session_id: s.session_id,
+                status: Some(s.status),
+                summary: summary_text(summary),
+                snapshot: s.snapshot.clone(),
+            },
+            Err(_) => EndedSession {
+                session_id: None,
+                status: None,
+                summary: summary_text(summary),
+                snapshot: last,
+            },
+        }
+    }
 }
 
 /// How a session ended, as the UI reports it.
@@ -235,5 +288,31 @@ pub fn summary_text(summary: &Result<RunSummary, EngineError>) -> String {
             t
         }
         Err(e) => format!("The session ended with an error: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entrain_audio::SoundId;
+
+    #[test]
+    fn the_metronome_gets_the_chosen_sound_and_device() {
+        let settings = Settings {
+            sound: true,
+            cue_sound: SoundId::Drum,
+            output_device: " USB speaker ".into(),
+            ..Settings::default()
+        };
+        let AudioOutput::Device(m) = audio_output(&settings) else {
+            panic!("sound is on");
+        };
+        assert_eq!(m.sound, SoundId::Drum);
+        assert_eq!(m.output.device_name.as_deref(), Some("USB speaker"));
+        let silent = Settings {
+            sound: false,
+            ..settings
+        };
+        assert_eq!(audio_output(&silent), AudioOutput::Off);
     }
 }

@@ -1,8 +1,9 @@
-//! The clinician's settings: sound, volume, protocol defaults, tempo ceiling, output device, data
-//! folder. Saved as JSON beside the record.
+//! The clinician's settings: sound, cue sound, volume, protocol defaults, tempo ceiling, output
+//! device, data folder. Saved as JSON beside the record.
 
 use std::path::{Path, PathBuf};
 
+use entrain_audio::SoundId;
 use entrain_cue::ProtocolConfig;
 use entrain_cue::config::UncuedLength;
 use serde::{Deserialize, Serialize};
@@ -69,6 +70,9 @@ pub const TEMPO_STEP: &str = "tempo step, %";
 pub struct Settings {
     /// Play the beat on the sound card (off: visual beat only).
     pub sound: bool,
+    /// The cue's sound, saved by its name ([`SoundId::name`]).
+    #[serde(with = "sound_name")]
+    pub cue_sound: SoundId,
     /// Cue volume, 0–1.
     pub volume: f64,
     /// Output device name; empty = the system default.
@@ -100,6 +104,7 @@ impl Default for Settings {
         let p = ProtocolConfig::default();
         Settings {
             sound: true,
+            cue_sound: SoundId::default(),
             volume: p.cue_volume,
             output_device: String::new(),
             baseline_secs: 30.0,
@@ -113,6 +118,21 @@ impl Default for Settings {
             settle_beats: p.progression.settle_beats,
             data_dir: default_data_dir(),
         }
+    }
+}
+
+/// A [`SoundId`] in the settings file: its name (`click`, `woodblock`, ...), as on the command line.
+mod sound_name {
+    use entrain_audio::SoundId;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(sound: &SoundId, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(sound.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SoundId, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -258,6 +278,7 @@ mod tests {
         let loaded = Settings::load(dir.path()).unwrap();
         assert_eq!(loaded.data_dir, dir.path());
         let s = Settings {
+            cue_sound: SoundId::Woodblock,
             volume: 0.4,
             ceiling_above_baseline_percent: 10.0,
             ..Settings::demo(dir.path().to_path_buf())
@@ -281,6 +302,15 @@ mod tests {
         assert_eq!(err.fields(), [HIGHEST_INCREASE, TEMPO_CEILING], "{err}");
         assert!(err.to_string().contains("ceiling"), "{err}");
         assert_eq!(Settings::load(dir.path()).unwrap(), s, "nothing was saved");
+        let text = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
+        assert!(text.contains(r#""cue_sound": "woodblock""#), "{text}");
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            text.replace(r#""cue_sound": "woodblock""#, r#""cue_sound": "gong""#),
+        )
+        .unwrap();
+        let err = Settings::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("gong"), "an unknown sound is named: {err}");
         std::fs::write(dir.path().join(SETTINGS_FILE), "{ not json").unwrap();
         let err = Settings::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("settings.json"), "{err}");

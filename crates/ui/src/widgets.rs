@@ -1,5 +1,5 @@
 //! Widgets for the ward: big numbers readable across the room, the visual beat, the entrainment
-//! gauge, the asynchrony histogram, the live plots and the banners.
+//! gauge, the asynchrony histogram and the live plots.
 
 use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Ui, Vec2};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
@@ -172,56 +172,6 @@ pub fn asynchrony_histogram(ui: &mut Ui, asynchronies_ms: &[f64], height: f32) {
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("asynchrony", bars).color(LEFT_COLOUR));
         });
-}
-
-/// How serious a banner is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// Something went wrong; the clinician must act or know.
-    Error,
-    /// Worth knowing.
-    Info,
-}
-
-/// A message across the top of the window until dismissed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Banner {
-    /// How serious.
-    pub severity: Severity,
-    /// The readable message.
-    pub text: String,
-}
-
-/// Draws the banners with a "Dismiss" button each; returns the index dismissed, if any.
-pub fn banners(ui: &mut Ui, banners: &[Banner]) -> Option<usize> {
-    let mut dismissed = None;
-    for (i, b) in banners.iter().enumerate() {
-        let (fill, prefix) = match b.severity {
-            Severity::Error => (Color32::from_rgb(0x8b, 0x1a, 0x1a), "Error: "),
-            Severity::Info => (Color32::from_rgb(0x1a, 0x4f, 0x8b), ""),
-        };
-        egui::Frame::new()
-            .fill(fill)
-            .inner_margin(8.0)
-            .corner_radius(4.0)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new(format!("{prefix}{}", b.text))
-                            .color(Color32::WHITE)
-                            .size(16.0),
-                    );
-                    if ui
-                        .button("Dismiss")
-                        .on_hover_text(format!("Dismiss: {}", b.text))
-                        .clicked()
-                    {
-                        dismissed = Some(i);
-                    }
-                });
-            });
-    }
-    dismissed
 }
 
 #[cfg(test)]

@@ -6,16 +6,26 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use entrain_analysis::{PatientProgress, analyse_patient_record};
-use entrain_store::{PatientRecord, Store};
+use entrain_store::{PatientRecord, SessionRecord, Store};
 
 /// A job for the record's thread.
 pub type Job = Box<dyn FnOnce(&mut Store) -> Reply + Send>;
 
+/// The record as it opened.
+#[derive(Debug)]
+pub struct OpenedRecord {
+    /// Its file.
+    pub path: PathBuf,
+    /// Sessions a process that ended without closing them had left running, marked
+    /// `interrupted` by this open ([`Store::recovered_sessions`]).
+    pub interrupted: Vec<SessionRecord>,
+}
+
 /// An answer from a background job.
 #[derive(Debug)]
 pub enum Reply {
-    /// The record is open (its path).
-    Opened(Result<PathBuf, String>),
+    /// The record is open.
+    Opened(Result<OpenedRecord, String>),
     /// The patient list.
     Patients(Result<Vec<PatientRecord>, String>),
     /// A patient was added or changed.
@@ -28,6 +38,8 @@ pub enum Reply {
     TestSaved(Result<String, String>),
     /// A report or export was written: what and where.
     ReportWritten(Result<String, String>),
+    /// A note was stored on a session: the session and the note.
+    NoteSaved(Result<(i64, String), String>),
 }
 
 /// The record's thread.
@@ -56,7 +68,11 @@ impl StoreWorker {
                     let mut store = match opened {
                         Ok(s) => {
                             tracing::info!(record = %path.display(), "record opened");
-                            if reply_tx.send(Reply::Opened(Ok(path.clone()))).is_err() {
+                            let opened = OpenedRecord {
+                                path: path.clone(),
+                                interrupted: interrupted_sessions(&s),
+                            };
+                            if reply_tx.send(Reply::Opened(Ok(opened))).is_err() {
                                 closed_early();
                                 return;
                             }
@@ -109,6 +125,22 @@ impl StoreWorker {
     pub fn replies(&self) -> Vec<Reply> {
         self.replies.try_iter().collect()
     }
+}
+
+/// The sessions this open marked interrupted, read back (one that cannot be read is logged; the
+/// record keeps it marked all the same).
+fn interrupted_sessions(store: &Store) -> Vec<SessionRecord> {
+    store
+        .recovered_sessions()
+        .iter()
+        .filter_map(|&id| match store.session(id) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::error!(session_id = id, error = %e, "an interrupted session cannot be read back");
+                None
+            }
+        })
+        .collect()
 }
 
 /// The UI dropped its [`StoreWorker`] (the window is closing): nobody waits for the answer, and the

@@ -1,28 +1,40 @@
-//! The live session screen: phase, big numbers, the visual beat, the controls, the live plots; and
-//! the session's life around it (starting in the background, polling, the summary at the end).
+//! The live session screen: phase with the time left, big numbers, the visual beat, the
+//! controls, the live plots; and the session's life around it (starting in the background,
+//! polling, the end panel with the outcome, a note and the way on).
 
 use egui::{Color32, RichText, Ui};
 
-use entrain_cue::Phase;
-use entrain_engine::EngineCommand;
+use entrain_cue::{Phase, PhaseProgress};
+use entrain_engine::{EngineCommand, Snapshot};
 use entrain_gait::Side;
-use entrain_store::AffectedSide;
+use entrain_store::{AffectedSide, SessionStatus};
 
+use super::progress::{Report, write_report};
 use super::{Ctx, Request, big_button, fmt_opt, labelled_text, sensor_health};
 use crate::app::Screen;
-use crate::live::{self, LiveSession, SessionFor, SourceChoice};
+use crate::live::{self, EndedSession, LiveSession, SessionFor, SourceChoice};
 use crate::widgets;
-use crate::worker::Pending;
+use crate::worker::{Pending, Reply};
 
-/// The live screen's state: the session starting, running or ending, and the last one's summary.
+/// The live screen's state: the session starting, running or ending, and the ended one's panel.
 #[derive(Debug, Default)]
 pub struct LiveScreen {
     starting: Option<Pending<Result<LiveSession, String>>>,
     live: Option<LiveSession>,
-    ending: Option<Pending<String>>,
-    last_summary: Option<String>,
+    ending: Option<Pending<EndedSession>>,
+    ended: Option<EndPanel>,
     /// Sends Start as soon as the next session is ready (demo).
     pub auto_start: bool,
+}
+
+/// The end panel of the session that ended: how, its numbers, the clinician's note.
+#[derive(Debug)]
+struct EndPanel {
+    session: EndedSession,
+    /// The note being written.
+    note: String,
+    /// Notes stored on the session, oldest first.
+    notes_saved: Vec<String>,
 }
 
 impl LiveScreen {
@@ -39,6 +51,31 @@ impl LiveScreen {
     /// Whether a session is starting or running (then no other may start).
     pub fn is_busy(&self) -> bool {
         self.live.as_ref().is_some_and(|l| !l.is_finished()) || self.starting.is_some()
+    }
+
+    /// Whether nothing is left to wait for: no session running, and an ended one has reached the
+    /// record (its engine joined). A session not yet started has nothing to end.
+    pub fn is_settled(&self) -> bool {
+        let live_settled = match &self.live {
+            None => true,
+            Some(l) if l.is_finished() => l.is_joined(),
+            Some(l) => !l.is_started(),
+        };
+        live_settled && self.ending.is_none()
+    }
+
+    /// A note was stored on session `session_id`: the end panel lists it and clears the field.
+    pub fn note_saved(&mut self, session_id: i64, note: String) {
+        if let Some(p) = self
+            .ended
+            .as_mut()
+            .filter(|p| p.session.session_id == Some(session_id))
+        {
+            if p.note.trim() == note {
+                p.note.clear();
+            }
+            p.notes_saved.push(note);
+        }
     }
 
     /// Starts a session from `choice` for the selected patient (in the background) and shows it;
@@ -85,6 +122,7 @@ impl LiveScreen {
                         l.command(EngineCommand::Start);
                     }
                     self.live = Some(l);
+                    self.ended = None;
                 }
                 Err(e) => ctx
                     .messages
@@ -96,9 +134,10 @@ impl LiveScreen {
             if l.is_finished()
                 && let Some(h) = l.take_handle()
             {
+                let last = l.snapshot.clone();
                 match Pending::spawn(
                     "entrain-ui-join",
-                    move || live::summary_text(&h.join()),
+                    move || EndedSession::of(&h.join(), last),
                     ctx.waker(),
                 ) {
                     Ok(p) => self.ending = Some(p),
@@ -107,11 +146,16 @@ impl LiveScreen {
             }
         }
         if let Some(p) = &self.ending
-            && let Some(text) = p.try_take()
+            && let Some(ended) = p.try_take()
         {
             self.ending = None;
-            self.last_summary = Some(text.clone());
-            ctx.messages.info(text);
+            // Said once wherever the clinician is; the end panel keeps it.
+            ctx.messages.info(ended.summary.clone());
+            self.ended = Some(EndPanel {
+                session: ended,
+                note: String::new(),
+                notes_saved: Vec::new(),
+            });
             ctx.refresh_progress();
         }
     }
@@ -122,11 +166,17 @@ impl LiveScreen {
             ui.heading("Starting the session…");
             return;
         }
+        if self.live.as_ref().is_some_and(LiveSession::is_finished) {
+            match self.ended.as_mut() {
+                Some(panel) => end_panel(ui, ctx, panel),
+                None => {
+                    ui.heading("Ending the session…");
+                }
+            }
+            return;
+        }
         let Some(l) = &mut self.live else {
             ui.heading("No session running");
-            if let Some(s) = &self.last_summary {
-                ui.label(s);
-            }
             start_buttons(ui, ctx, "New session");
             return;
         };
@@ -142,12 +192,20 @@ impl LiveScreen {
             }
         });
         let phase_text = phase.map_or_else(|| snap.phase.clone(), |p| p.label().to_string());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(format!("Phase: {phase_text}"))
                     .size(30.0)
                     .strong(),
             );
+            if let Some(p) = snap.phase_progress {
+                ui.label(
+                    RichText::new(progress_text(p))
+                        .size(30.0)
+                        .strong()
+                        .color(Color32::from_rgb(0xff, 0xd7, 0x00)),
+                );
+            }
             if let Some(n) = next.filter(|n| *n != Phase::Done || phase != Some(Phase::Done)) {
                 ui.label(RichText::new(format!("Next: {}", n.label())).size(22.0));
             }
@@ -231,6 +289,22 @@ impl LiveScreen {
             }
         });
         ui.horizontal(|ui| {
+            let field = labelled_text(ui, "Set tempo (steps/min)", &mut l.tempo_text);
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Apply").clicked() || entered {
+                match set_tempo(&snap, &l.tempo_text) {
+                    Ok((command, note)) => {
+                        cmds.push(command);
+                        l.tempo_note = Some(note);
+                    }
+                    Err(e) => l.tempo_note = Some(e),
+                }
+            }
+            if let Some(n) = &l.tempo_note {
+                ui.label(RichText::new(n).size(20.0).color(Color32::LIGHT_YELLOW));
+            }
+        });
+        ui.horizontal(|ui| {
             labelled_text(ui, "Event label", &mut l.mark_text);
             if ui.button("Mark event").clicked() {
                 let label = if l.mark_text.trim().is_empty() {
@@ -242,7 +316,9 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label("Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop.");
+        ui.label(
+            "Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop (in the patient view: back here).",
+        );
         if l.confirm_stop {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
@@ -340,5 +416,259 @@ pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str) {
     });
     if ctx.roster.selected_patient().is_none() {
         ui.label(RichText::new(live::NO_PATIENT).color(Color32::YELLOW));
+    }
+}
+
+/// What is left of the phase, in the measure that ends it: "12 s left", "18 steps left",
+/// "level 1 of 2: advances when entrained".
+pub fn progress_text(p: PhaseProgress) -> String {
+    let secs_left = |nanos: i64| {
+        // Whole seconds, rounded up: "1 s left" until the phase ends.
+        let s = (nanos + 999_999_999) / 1_000_000_000;
+        if s >= 60 {
+            format!("{} min {:02} s", s / 60, s % 60)
+        } else {
+            format!("{s} s")
+        }
+    };
+    match p {
+        PhaseProgress::Timed { .. } => {
+            format!("{} left", secs_left(p.remaining_nanos().unwrap_or(0)))
+        }
+        PhaseProgress::Steps { .. } => {
+            format!("{} steps left", p.remaining_steps().unwrap_or(0))
+        }
+        PhaseProgress::Matched { .. } => match p.remaining_nanos().unwrap_or(0) {
+            0 => "advances when entrained".to_string(),
+            n => format!("advances when entrained, after {} more", secs_left(n)),
+        },
+        PhaseProgress::Level { level, top } => {
+            format!("level {level} of {top}: advances when entrained")
+        }
+    }
+}
+
+/// The command that sets the target tempo to the `typed` steps/min, and what to tell the
+/// clinician: the target, or the safety limit that capped it. The engine holds the limits in
+/// any case; this only says so before it happens.
+pub fn set_tempo(snap: &Snapshot, typed: &str) -> Result<(EngineCommand, String), String> {
+    let requested: f64 = typed
+        .trim()
+        .replace(',', ".")
+        .parse()
+        .ok()
+        .filter(|t: &f64| t.is_finite())
+        .ok_or_else(|| {
+            format!(
+                "Set tempo: {:?} is not a number of steps/min.",
+                typed.trim()
+            )
+        })?;
+    let (Some(target), Some(limits)) = (snap.target_tempo_spm, snap.tempo_limits) else {
+        return Err("The tempo can be set while the cue plays (after the baseline).".into());
+    };
+    let capped = limits.clamp_target(requested);
+    let note = if capped < requested {
+        format!(
+            "{requested} steps/min is above the safety ceiling: target capped at {capped:.1} steps/min."
+        )
+    } else if capped > requested {
+        format!(
+            "{requested} steps/min is below the safety floor: target capped at {capped:.1} steps/min."
+        )
+    } else {
+        format!("Target set to {capped:.1} steps/min.")
+    };
+    Ok((
+        EngineCommand::NudgeTempo {
+            delta_spm: requested - target,
+        },
+        note,
+    ))
+}
+
+/// The end panel: the outcome, the headline numbers, the sensors at rest, a note for the record,
+/// and the way on (a new session, the session's report).
+fn end_panel(ui: &mut Ui, ctx: &mut Ctx, panel: &mut EndPanel) {
+    let s = &panel.session;
+    let who = s.session_id.map_or_else(
+        || "The session (not recorded)".to_string(),
+        |id| format!("Session #{id}"),
+    );
+    let outcome = match s.status {
+        Some(SessionStatus::Completed) => "completed",
+        Some(SessionStatus::Stopped) => "stopped",
+        Some(other) => other.as_str(),
+        None => "ended with an error",
+    };
+    ui.label(
+        RichText::new(format!("{who} {outcome}"))
+            .size(30.0)
+            .strong(),
+    );
+    ui.label(RichText::new(&s.summary).size(20.0));
+    ui.add_space(10.0);
+    let snap = &s.snapshot;
+    ui.horizontal(|ui| {
+        widgets::big_number(ui, "Steps", Some(snap.steps_total as f64), 0, "steps");
+        ui.add_space(30.0);
+        widgets::big_number(
+            ui,
+            "Baseline cadence",
+            snap.baseline_cadence_spm,
+            1,
+            "steps/min",
+        );
+        if snap.retest_cadence_spm.is_some() {
+            ui.add_space(30.0);
+            widgets::big_number(
+                ui,
+                "Re-test cadence",
+                snap.retest_cadence_spm,
+                1,
+                "steps/min",
+            );
+        }
+    });
+    ui.add_space(10.0);
+    for sensor in &snap.sensors {
+        ui.label(format!(
+            "{} ({}): idle, not streaming; {} samples, {} lost",
+            sensor.placement, sensor.name, sensor.samples, sensor.lost_samples
+        ));
+    }
+    ui.add_space(10.0);
+    if let Some(id) = s.session_id {
+        let l = ui.label("Session note");
+        ui.add(
+            egui::TextEdit::multiline(&mut panel.note)
+                .desired_rows(3)
+                .desired_width(600.0)
+                .hint_text("How did it go? Anything to remember next time?"),
+        )
+        .labelled_by(l.id);
+        if ui.button("Save note").clicked() {
+            save_note(ctx, id, panel.note.trim().to_string());
+        }
+        for n in &panel.notes_saved {
+            ui.label(format!("Note: {n}"));
+        }
+    }
+    ui.add_space(16.0);
+    ui.horizontal(|ui| {
+        if big_button(ui, "New session", Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
+            ctx.requests.push(Request::StartSession);
+        }
+        if let Some(id) = s.session_id
+            && big_button(ui, "Session report", Color32::from_rgb(0x1c, 0x4f, 0x8b)).clicked()
+        {
+            write_report(ctx, Report::Session(id));
+        }
+    });
+}
+
+/// Stores `note` on session `session_id` on the record's thread; the answer is a
+/// [`Reply::NoteSaved`].
+fn save_note(ctx: &mut Ctx, session_id: i64, note: String) {
+    if note.is_empty() {
+        ctx.messages
+            .error("The note is empty: write something first.");
+        return;
+    }
+    let Some(store) = ctx.store else {
+        ctx.messages.error("The record is not open yet.");
+        return;
+    };
+    store.run(move |store| {
+        Reply::NoteSaved(
+            store
+                .add_session_note(session_id, &note)
+                .map(|()| (session_id, note))
+                .map_err(|e| e.to_string()),
+        )
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entrain_cue::TempoLimits;
+
+    const SEC: i64 = 1_000_000_000;
+
+    #[test]
+    fn what_is_left_reads_plainly() {
+        let timed = |elapsed: i64, length: i64| PhaseProgress::Timed {
+            elapsed_nanos: elapsed,
+            length_nanos: length,
+        };
+        assert_eq!(progress_text(timed(0, 8 * SEC)), "8 s left");
+        assert_eq!(progress_text(timed(SEC / 2, 8 * SEC)), "8 s left");
+        assert_eq!(progress_text(timed(7 * SEC + 1, 8 * SEC)), "1 s left");
+        assert_eq!(progress_text(timed(9 * SEC, 8 * SEC)), "0 s left");
+        assert_eq!(progress_text(timed(0, 75 * SEC)), "1 min 15 s left");
+        assert_eq!(
+            progress_text(PhaseProgress::Steps {
+                taken: 12,
+                length: 30
+            }),
+            "18 steps left"
+        );
+        assert_eq!(
+            progress_text(PhaseProgress::Matched {
+                elapsed_nanos: 2 * SEC,
+                min_nanos: 6 * SEC
+            }),
+            "advances when entrained, after 4 s more"
+        );
+        assert_eq!(
+            progress_text(PhaseProgress::Matched {
+                elapsed_nanos: 7 * SEC,
+                min_nanos: 6 * SEC
+            }),
+            "advances when entrained"
+        );
+        assert_eq!(
+            progress_text(PhaseProgress::Level { level: 1, top: 2 }),
+            "level 1 of 2: advances when entrained"
+        );
+    }
+
+    #[test]
+    fn a_typed_tempo_moves_the_target_there_or_says_which_limit_capped_it() {
+        let snap = Snapshot {
+            target_tempo_spm: Some(80.0),
+            tempo_limits: Some(TempoLimits {
+                floor_spm: 64.0,
+                ceiling_spm: 92.0,
+                max_change_per_beat_spm: 2.0,
+            }),
+            ..Snapshot::default()
+        };
+        let (c, note) = set_tempo(&snap, " 90 ").unwrap();
+        assert_eq!(c, EngineCommand::NudgeTempo { delta_spm: 10.0 });
+        assert_eq!(note, "Target set to 90.0 steps/min.");
+        let (_, note) = set_tempo(&snap, "100").unwrap();
+        assert_eq!(
+            note,
+            "100 steps/min is above the safety ceiling: target capped at 92.0 steps/min."
+        );
+        let (_, note) = set_tempo(&snap, "50,5").unwrap();
+        assert_eq!(
+            note,
+            "50.5 steps/min is below the safety floor: target capped at 64.0 steps/min."
+        );
+        assert!(
+            set_tempo(&snap, "fast")
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(set_tempo(&snap, "inf").is_err());
+        let uncued = Snapshot::default();
+        assert!(
+            set_tempo(&uncued, "90")
+                .unwrap_err()
+                .contains("while the cue plays")
+        );
     }
 }

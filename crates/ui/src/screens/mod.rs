@@ -1,6 +1,6 @@
 //! The clinician's screens, one per file, each a struct owning its own state and drawn by its `ui`
 //! method. What they share (the record, the settings, the patient list and the selected patient,
-//! the banners, the current screen) stays in the shell ([`crate::app`]) and is lent to them for one
+//! the messages, the current screen) stays in the shell ([`crate::app`]) and is lent to them for one
 //! frame as a [`Ctx`]; what one screen needs of another's state the shell passes as an argument.
 
 use egui::{Color32, RichText, Ui};
@@ -9,7 +9,6 @@ use entrain_store::PatientRecord;
 use crate::app::Screen;
 use crate::history::plain_text;
 use crate::settings::Settings;
-use crate::widgets::{self, Banner, Severity};
 use crate::worker::{self, Reply, StoreWorker};
 
 pub mod live;
@@ -54,43 +53,177 @@ impl Screens {
     }
 }
 
-/// The message banners under the navigation.
+/// How long a piece of news stays, seconds of the UI's clock.
+pub const INFO_SECS: f64 = 8.0;
+/// The most messages shown at once (the newest).
+pub const MAX_SHOWN: usize = 3;
+
+/// How serious a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Something went wrong; the clinician must act or know. Stays until dismissed.
+    Error,
+    /// Something the clinician must know that is no fault now (an interrupted session). Stays
+    /// until dismissed.
+    Warning,
+    /// Worth knowing (a success). Goes by itself after [`INFO_SECS`].
+    Info,
+}
+
+/// One message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// How serious.
+    pub severity: Severity,
+    /// The readable text.
+    pub text: String,
+    /// When it came, seconds of the UI's clock.
+    posted_secs: f64,
+}
+
+/// The window's one message area: errors and warnings stay until dismissed, news goes after
+/// [`INFO_SECS`]; the newest [`MAX_SHOWN`] are shown. Time is the UI's input time, given by
+/// [`Messages::tick`] each frame.
 #[derive(Debug, Default)]
 pub struct Messages {
-    banners: Vec<Banner>,
+    list: Vec<Message>,
+    now_secs: f64,
+    /// Counts every message posted, so the shell sees that one came this frame.
+    posted: u64,
 }
 
 impl Messages {
     /// Shows an error, once however often it is reported.
     pub fn error(&mut self, text: impl Into<String>) {
-        let text = plain_text(&text.into());
-        if !self.banners.iter().any(|b| b.text == text) {
-            self.banners.push(Banner {
-                severity: Severity::Error,
+        self.push_once(Severity::Error, text.into());
+    }
+
+    /// Shows a warning until dismissed, once however often it is reported.
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.push_once(Severity::Warning, text.into());
+    }
+
+    /// Shows a piece of news for [`INFO_SECS`].
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.posted += 1;
+        self.list.push(Message {
+            severity: Severity::Info,
+            text: plain_text(&text.into()),
+            posted_secs: self.now_secs,
+        });
+    }
+
+    fn push_once(&mut self, severity: Severity, text: String) {
+        let text = plain_text(&text);
+        if !self.list.iter().any(|m| m.text == text) {
+            self.posted += 1;
+            self.list.push(Message {
+                severity,
                 text,
+                posted_secs: self.now_secs,
             });
         }
     }
 
-    /// Shows a piece of news.
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.banners.push(Banner {
-            severity: Severity::Info,
-            text: plain_text(&text.into()),
-        });
+    /// The UI's clock reads `now_secs`: news older than [`INFO_SECS`] goes.
+    pub fn tick(&mut self, now_secs: f64) {
+        self.now_secs = now_secs;
+        self.list
+            .retain(|m| m.severity != Severity::Info || now_secs - m.posted_secs < INFO_SECS);
     }
 
-    /// The banners' texts.
+    /// How many messages were ever posted (a new one changes it).
+    pub fn posted(&self) -> u64 {
+        self.posted
+    }
+
+    /// Seconds of the UI's clock until the next piece of news goes, if any is shown.
+    pub fn next_expiry_in_secs(&self) -> Option<f64> {
+        self.list
+            .iter()
+            .filter(|m| m.severity == Severity::Info)
+            .map(|m| (m.posted_secs + INFO_SECS - self.now_secs).max(0.0))
+            .reduce(f64::min)
+    }
+
+    /// Every message kept, oldest first.
     pub fn texts(&self) -> Vec<String> {
-        self.banners.iter().map(|b| b.text.clone()).collect()
+        self.list.iter().map(|m| m.text.clone()).collect()
     }
 
-    /// Draws the banners; the one the clinician dismisses goes.
+    /// The messages shown: the newest [`MAX_SHOWN`], oldest first.
+    pub fn shown(&self) -> &[Message] {
+        &self.list[self.list.len().saturating_sub(MAX_SHOWN)..]
+    }
+
+    /// Whether there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Draws the shown messages across the width, each with its "Dismiss", the text wrapped
+    /// inside; and how many older ones are hidden, with a way to dismiss them.
     pub fn ui(&mut self, ui: &mut Ui) {
-        if let Some(i) = widgets::banners(ui, &self.banners) {
-            self.banners.remove(i);
+        let hidden = self.list.len().saturating_sub(MAX_SHOWN);
+        if hidden > 0 {
+            ui.horizontal(|ui| {
+                ui.label(format!("{hidden} older message(s) hidden"));
+                if ui.button("Dismiss older messages").clicked() {
+                    self.list.drain(..hidden);
+                }
+            });
+        }
+        let mut dismissed = None;
+        for (i, m) in self.shown().iter().enumerate() {
+            if message(ui, m) {
+                dismissed = Some(i);
+            }
+        }
+        if let Some(i) = dismissed {
+            let first_shown = self.list.len() - self.shown().len();
+            self.list.remove(first_shown + i);
         }
     }
+}
+
+/// One message in its colour, wrapped within the area's width; returns whether it was dismissed.
+fn message(ui: &mut Ui, m: &Message) -> bool {
+    let (fill, prefix) = match m.severity {
+        Severity::Error => (Color32::from_rgb(0x8b, 0x1a, 0x1a), "Error: "),
+        Severity::Warning => (Color32::from_rgb(0x7a, 0x5a, 0x0a), ""),
+        Severity::Info => (Color32::from_rgb(0x1a, 0x4f, 0x8b), ""),
+    };
+    let mut dismissed = false;
+    egui::Frame::new()
+        .fill(fill)
+        .inner_margin(8.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.horizontal_top(|ui| {
+                const DISMISS_WIDTH: f32 = 90.0;
+                let text_width = (ui.available_width() - DISMISS_WIDTH).max(120.0);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(text_width, 0.0),
+                    egui::Layout::top_down(egui::Align::Min),
+                    |ui| {
+                        ui.set_width(text_width);
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(format!("{prefix}{}", m.text))
+                                    .color(Color32::WHITE)
+                                    .size(16.0),
+                            )
+                            .wrap(),
+                        );
+                    },
+                );
+                dismissed = ui
+                    .button("Dismiss")
+                    .on_hover_text(format!("Dismiss: {}", m.text))
+                    .clicked();
+            });
+        });
+    dismissed
 }
 
 /// The patients as last read from the record, and the one selected.
@@ -226,5 +359,48 @@ pub fn sensor_health(ui: &mut Ui, snap: &entrain_engine::Snapshot) {
             s.battery_percent
                 .map_or_else(String::new, |b| format!(", battery {b} %"))
         ));
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn news_goes_after_its_time_errors_and_warnings_stay() {
+        let mut m = Messages::default();
+        m.tick(10.0);
+        m.info("Saved.");
+        m.error("Disk full");
+        m.error("Disk full");
+        m.warn("Session #3 was interrupted");
+        assert_eq!(
+            m.texts(),
+            ["Saved.", "Disk full", "Session #3 was interrupted"]
+        );
+        assert_eq!(m.next_expiry_in_secs(), Some(INFO_SECS));
+        m.tick(10.0 + INFO_SECS - 0.25);
+        assert_eq!(m.texts().len(), 3, "news stays for its time");
+        assert_eq!(m.next_expiry_in_secs(), Some(0.25));
+        m.tick(10.0 + INFO_SECS);
+        assert_eq!(m.texts(), ["Disk full", "Session #3 was interrupted"]);
+        m.tick(1e6);
+        assert_eq!(m.texts(), ["Disk full", "Session #3 was interrupted"]);
+    }
+
+    #[test]
+    fn the_newest_few_are_shown() {
+        let mut m = Messages::default();
+        for i in 0..5 {
+            m.error(format!("problem {i}"));
+        }
+        let shown: Vec<&str> = m.shown().iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(shown.len(), MAX_SHOWN);
+        assert_eq!(shown.last(), Some(&"problem 4"));
+        assert_eq!(
+            m.texts().len(),
+            5,
+            "the older ones are kept until dismissed"
+        );
     }
 }

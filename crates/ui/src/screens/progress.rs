@@ -263,7 +263,7 @@ impl ProgressScreen {
 
 /// A report or export the clinician asked for.
 #[derive(Debug, Clone, PartialEq)]
-enum Report {
+pub(crate) enum Report {
     /// One session's one-page PDF.
     Session(i64),
     /// A patient's progress across sessions (PDF), by code.
@@ -274,7 +274,7 @@ enum Report {
 
 /// Writes `report` into the data folder's `reports/` on the record's thread; the answer comes
 /// back as a banner naming the file.
-fn write_report(ctx: &mut Ctx, report: Report) {
+pub(crate) fn write_report(ctx: &mut Ctx, report: Report) {
     let Some(s) = ctx.store else {
         ctx.messages.error("The record is not open yet.");
         return;

@@ -2,6 +2,7 @@
 //! as a draft that takes effect when saved.
 
 use egui::{Color32, Ui};
+use entrain_audio::SoundId;
 
 use super::{Ctx, Request, labelled_text};
 use crate::settings::{HIGHEST_INCREASE, Settings, SettingsError, TEMPO_CEILING, TEMPO_STEP};
@@ -28,6 +29,12 @@ impl SettingsScreen {
         let d = &mut self.draft;
         ui.checkbox(&mut d.sound, "Sound (off: visual beat only)");
         ui.add(egui::Slider::new(&mut d.volume, 0.0..=1.0).text("Volume"));
+        ui.horizontal(|ui| {
+            ui.label("Cue sound:");
+            for sound in SoundId::ALL {
+                ui.radio_value(&mut d.cue_sound, sound, sound.label());
+            }
+        });
         labelled_text(ui, "Output device (empty = default)", &mut d.output_device);
         ui.heading("Protocol defaults");
         ui.add(egui::Slider::new(&mut d.baseline_secs, 5.0..=120.0).text("Baseline, s"));

@@ -72,9 +72,12 @@ pub fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
     h.query_all_by_label_contains(part).next().is_some()
 }
 
-/// Waits for `label` to be on screen, then clicks it.
+/// Waits for `label` to be on screen, scrolls it into view (a long screen, or messages at the
+/// window's foot, may hide it), then clicks it.
 pub fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
     wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
+    h.get_by_label(label).scroll_to_me();
+    h.step();
     h.get_by_label(label).click();
     h.step();
 }
@@ -117,4 +120,68 @@ pub fn wait_for(h: &mut Harness<'_, EntrainApp>, d: Duration) {
         h.step();
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The text of the first widget whose label contains `part` (a label's text is its AccessKit
+/// value, a button's its label).
+pub fn text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> Option<String> {
+    use egui_kittest::kittest::NodeT;
+    h.query_all_by_label_contains(part).next().map(|n| {
+        let node = n.accesskit_node();
+        node.value()
+            .filter(|v| v.contains(part))
+            .or_else(|| node.label())
+            .unwrap_or_default()
+    })
+}
+
+/// Replaces the text of the field labelled `label` with `text` (select all, then type).
+pub fn replace_text(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
+    click(h, label);
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+/// The window's close button, as the window system reports it (a close request on the root
+/// viewport), then one frame.
+pub fn request_close(h: &mut Harness<'_, EntrainApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+}
+
+/// What the app asked of the root viewport in the last frame (close, cancel close, ...).
+pub fn root_commands(h: &Harness<'_, EntrainApp>) -> Vec<egui::ViewportCommand> {
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.commands.clone())
+        .unwrap_or_default()
+}
+
+/// From a fresh window: adds patient `code`, takes the virtual patient's sensors, starts the
+/// session (with the demo settings' short protocol) and waits for the baseline to run.
+pub fn start_virtual_session(h: &mut Harness<'_, EntrainApp>, code: &str) {
+    add_patient(h, code);
+    click(h, &format!("Open {code}"));
+    click(h, "Assign virtual patient's sensors");
+    wait_until(h, "the assignment", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Sensors assigned")
+    });
+    click(h, "Go to session");
+    wait_until(h, "the session", Duration::from_secs(20), |h| {
+        has_label(h, "Start")
+    });
+    click(h, "Start");
+    wait_until(h, "the baseline", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Phase: baseline (no cue)") && has_label(h, "Pause")
+    });
 }
