@@ -167,12 +167,12 @@ fn a_session_shows_what_is_left_takes_a_typed_tempo_and_ends_on_its_own_panel() 
     h.step();
     assert_eq!(h.state().screen(), Screen::Live);
     assert!(!h.state().live().unwrap().confirm_stop);
-    assert!(!has_label(&h, "Confirm stop"));
+    assert!(!has_label(&h, "Stop now (no re-test)"));
     // On the live screen Esc arms the stop prompt, in sight.
     h.key_press(egui::Key::Escape);
     h.step();
     h.step();
-    assert!(has_label(&h, "Confirm stop"));
+    assert!(has_label(&h, "Stop now (no re-test)"));
     click(&mut h, "Keep going");
 
     // The matched cue: it advances when entrained.
@@ -223,7 +223,7 @@ fn a_session_shows_what_is_left_takes_a_typed_tempo_and_ends_on_its_own_panel() 
     // Stop: the end panel, with the outcome, the numbers, the sensors at rest.
     let id = h.state().live().unwrap().session_id.unwrap();
     click(&mut h, "Stop");
-    click(&mut h, "Confirm stop");
+    click(&mut h, "Stop now (no re-test)");
     let heading = format!("Session #{id} stopped");
     wait_until(&mut h, "the end panel", Duration::from_secs(20), |h| {
         has_label(h, &heading)

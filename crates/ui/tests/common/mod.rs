@@ -77,9 +77,27 @@ pub fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
 pub fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
     wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
     h.get_by_label(label).scroll_to_me();
-    h.step();
+    settle(h, label);
     h.get_by_label(label).click();
     h.step();
+}
+
+/// Steps until the widget labelled `label` stays where it is for two frames: scrolling animates
+/// over several frames, and a click sent at a moving widget's old place misses it.
+fn settle(h: &mut Harness<'_, EntrainApp>, label: &str) {
+    use egui_kittest::kittest::NodeT;
+    let mut last = None;
+    for _ in 0..60 {
+        h.step();
+        let Some(rect) = h.query_by_label(label).map(|n| n.rect()) else {
+            return;
+        };
+        if last == Some(rect) {
+            return;
+        }
+        last = Some(rect);
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Clicks the field labelled `label` and types `text` into it.
