@@ -85,7 +85,6 @@ pub fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
 /// Steps until the widget labelled `label` stays where it is for two frames: scrolling animates
 /// over several frames, and a click sent at a moving widget's old place misses it.
 fn settle(h: &mut Harness<'_, EntrainApp>, label: &str) {
-    use egui_kittest::kittest::NodeT;
     let mut last = None;
     for _ in 0..60 {
         h.step();
