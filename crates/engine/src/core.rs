@@ -547,6 +547,10 @@ impl EngineCore {
             self.recent_steps.pop_front();
         }
         self.recent_steps.push_back(step);
+        // The step belongs to the phase it was taken in, also when it is the one that ends that
+        // phase (the protocol measured it as part of it: the stored baseline is the one the
+        // matched tempo came from).
+        let phase = self.phase();
         // A contact from before Start (detected just after it) belongs to the wait, not the
         // protocol: the record drops it too.
         if let Some(s) = self
@@ -560,7 +564,7 @@ impl EngineCore {
             time_nanos: step.time_nanos,
             side: step.side,
             detected_at_nanos,
-            phase: self.phase(),
+            phase,
         };
         out.steps.push(row);
         out.record.steps.push(row);

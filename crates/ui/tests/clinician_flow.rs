@@ -13,7 +13,7 @@ use entrain_ui::{EntrainApp, Screen, Settings};
 use common::*;
 
 #[test]
-fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress() {
+fn a_whole_ward_session_patient_sensors_start_progression_test_short_retest_report_and_record() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(Settings::demo(dir.path().to_path_buf()));
     wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
@@ -98,20 +98,31 @@ fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress
         has_label(h, "Pause")
     });
     click(&mut h, "Mark event");
+
+    // A clinical test while the session runs belongs to it.
+    click(&mut h, "Clinical tests");
+    type_into(&mut h, "FAC (0–5)", "3");
+    click(&mut h, "Save FAC");
+    wait_until(&mut h, "the FAC stored", Duration::from_secs(10), |h| {
+        h.state()
+            .banner_texts()
+            .iter()
+            .any(|b| b.contains("session 1"))
+    });
+    click(&mut h, "Live session");
+
+    // Ending early as on the ward: stop after a short uncued re-test, so the outcome is measured.
     click(&mut h, "Stop");
-    wait_until(
-        &mut h,
-        "the stop confirmation",
-        Duration::from_secs(5),
-        |h| has_label(h, "Stop now (no re-test)"),
-    );
-    click(&mut h, "Stop now (no re-test)");
-    wait_until(
-        &mut h,
-        "the session summary",
-        Duration::from_secs(20),
-        |h| has_text_containing(h, "stopped"),
-    );
+    click(&mut h, "Stop after a short re-test");
+    wait_until(&mut h, "the short re-test", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Phase: re-test (no cue)")
+    });
+    wait_until(&mut h, "the session's end", Duration::from_secs(60), |h| {
+        h.state().live().is_some_and(|l| l.is_finished())
+    });
+    wait_until(&mut h, "the end panel", Duration::from_secs(20), |h| {
+        has_text_containing(h, "stopped after a short re-test")
+    });
 
     // Progress: the session is there with its steps and baseline cadence.
     click(&mut h, "Progress");
@@ -164,6 +175,71 @@ fn create_patient_assign_virtual_sensors_run_ras_session_and_find_it_in_progress
             assert_eq!(bundle["resourceType"], "Bundle");
         }
     }
+    check_the_ward_record(
+        &Settings::demo(dir.path().to_path_buf()).database_path(),
+        "WARD3-017",
+    );
+}
+
+/// What the ward flow left in the record: one session, stopped after its short re-test (the
+/// command recorded), with baseline and re-test measures, the clinical test linked to it.
+fn check_the_ward_record(db: &std::path::Path, code: &str) {
+    use entrain_cue::Phase;
+    use entrain_store::{EventKind, SessionStatus, Store};
+    let store = Store::open_for_reading(db).unwrap();
+    let patient = store.patient_by_code(code).unwrap().unwrap();
+    let sessions = store.sessions(Some(patient.id)).unwrap();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let s = &sessions[0];
+    assert_eq!(s.status, SessionStatus::Stopped);
+    assert_eq!(
+        s.end_reason.as_deref(),
+        Some("stopped after a short re-test")
+    );
+    let phases: Vec<Phase> = store
+        .phases(s.id)
+        .unwrap()
+        .iter()
+        .map(|p| p.phase)
+        .collect();
+    assert_eq!(phases.first(), Some(&Phase::Baseline), "{phases:?}");
+    assert!(phases.contains(&Phase::Matched), "{phases:?}");
+    assert!(
+        phases.ends_with(&[Phase::Retest, Phase::Done]),
+        "{phases:?}"
+    );
+    let events = store.events(s.id).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::Command && e.detail.contains("StopAfterRetest")),
+        "the short re-test is recorded as the clinician's command"
+    );
+    assert!(events.iter().any(|e| e.kind == EventKind::Mark));
+    let analysis = entrain_analysis::analyse_session(&store, s.id).unwrap();
+    let shown: Vec<(Phase, usize, f64, f64)> = analysis
+        .phases
+        .iter()
+        .map(|p| (p.phase, p.steps, p.start_secs, p.end_secs))
+        .collect();
+    let (Some(baseline), Some(retest)) = (analysis.baseline, analysis.retest) else {
+        panic!("baseline and re-test measured: {shown:?}");
+    };
+    assert!(baseline.cadence_spm > 40.0 && retest.cadence_spm > 40.0);
+    // The matched tempo came from the baseline the record keeps: the same steps, the same cadence.
+    let first_tempo = &store.tempo_changes(s.id).unwrap()[0];
+    assert!(
+        first_tempo.reason.contains(&format!(
+            "matched to baseline cadence {:.1} steps/min",
+            baseline.cadence_spm
+        )),
+        "{} vs the stored baseline's {:.2} steps/min",
+        first_tempo.reason,
+        baseline.cadence_spm
+    );
+    let tests = store.clinical_tests(patient.id).unwrap();
+    assert_eq!(tests.len(), 1);
+    assert_eq!(tests[0].session_id, Some(s.id));
 }
 
 /// Waits for the target tempo to appear and returns it.
