@@ -11,6 +11,7 @@ use entrain_store::{AffectedSide, NewPatient};
 use crate::live::LiveSession;
 use crate::screens::{self, Ctx, Messages, Request, Roster, Screens};
 use crate::settings::Settings;
+use crate::theme;
 use crate::worker::{Reply, StoreWorker};
 
 /// The screens.
@@ -68,7 +69,7 @@ impl std::fmt::Debug for EntrainApp {
 impl EntrainApp {
     /// The app with `settings`; the record opens in the background. `ctx` is used to wake the UI.
     pub fn new(ctx: &egui::Context, settings: Settings) -> Self {
-        Self::style(ctx);
+        theme::apply(ctx);
         let mut app = EntrainApp {
             screen: Screen::Patients,
             screens: Screens::new(&settings),
@@ -81,17 +82,6 @@ impl EntrainApp {
         };
         app.open_store();
         app
-    }
-
-    fn style(ctx: &egui::Context) {
-        ctx.set_visuals(egui::Visuals::dark());
-        ctx.global_style_mut(|s| {
-            s.text_styles
-                .insert(egui::TextStyle::Body, egui::FontId::proportional(18.0));
-            s.text_styles
-                .insert(egui::TextStyle::Button, egui::FontId::proportional(18.0));
-            s.spacing.button_padding = egui::vec2(10.0, 6.0);
-        });
     }
 
     fn open_store(&mut self) {
@@ -236,6 +226,11 @@ impl EntrainApp {
                     screens::refresh_progress(self.store.as_ref(), &self.roster);
                 }
                 Reply::TestSaved(Err(e)) => m.error(format!("Test not stored: {e}")),
+                Reply::TestDeleted(Ok(t)) => {
+                    m.info(t);
+                    screens::refresh_progress(self.store.as_ref(), &self.roster);
+                }
+                Reply::TestDeleted(Err(e)) => m.error(format!("Result not deleted: {e}")),
                 Reply::ReportWritten(Ok(t)) => m.info(t),
                 Reply::ReportWritten(Err(e)) => m.error(format!("Report not written: {e}")),
             }
@@ -296,7 +291,7 @@ impl EntrainApp {
         if self.ctx != *ui.ctx() {
             // Drawn into another context than the one it was made with (a test harness).
             self.ctx = ui.ctx().clone();
-            Self::style(&self.ctx);
+            theme::apply(&self.ctx);
         }
         self.drain();
         self.shortcuts(ui);
@@ -320,11 +315,12 @@ impl EntrainApp {
                     for (screen, name) in Screen::ALL {
                         let chosen = *ctx.screen == screen;
                         if ui
-                            .selectable_label(chosen, RichText::new(name).size(20.0))
+                            .selectable_label(chosen, RichText::new(name).size(theme::NAV_TEXT_PX))
                             .clicked()
                         {
                             *ctx.screen = screen;
-                            if screen == Screen::Progress {
+                            // The tests screen lists the stored results too.
+                            if matches!(screen, Screen::Progress | Screen::Tests) {
                                 ctx.refresh_progress();
                             }
                         }
@@ -336,7 +332,7 @@ impl EntrainApp {
                     } else {
                         "Patient window (second screen)"
                     };
-                    if ui.button(RichText::new(label).size(18.0)).clicked() {
+                    if ui.button(label).clicked() {
                         *window_open = !*window_open;
                     }
                     ui.separator();
@@ -355,7 +351,8 @@ impl EntrainApp {
                     Screen::Live => live.ui(ui, &mut ctx),
                     Screen::Tests => {
                         let session = live.session().and_then(screens::tests::ShownSession::of);
-                        screens.tests.ui(ui, &mut ctx, session);
+                        let stored = screens.progress.data();
+                        screens.tests.ui(ui, &mut ctx, session, stored);
                     }
                     Screen::Progress => screens.progress.ui(ui, &mut ctx),
                     Screen::Settings => screens.settings.ui(ui, &mut ctx),

@@ -6,7 +6,8 @@
 //!   shortcuts, banners, the record and the selected patient; `screens/`: one file per screen,
 //!   each with its own state; [`widgets`]: big numbers,
 //!   visual beat, gauge, histogram, plots, banners; [`live`]: a running engine session as the UI
-//!   holds it; [`worker`]: the record and the radio off the UI thread; [`settings`].
+//!   holds it; [`worker`]: the record and the radio off the UI thread; [`settings`]; [`theme`]:
+//!   text sizes, colours, button heights and fallback fonts, in one place.
 //! - The Progress screen shows what `entrain-analysis` measures of each stored session, the same
 //!   numbers the reports print.
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@ pub mod history;
 pub mod live;
 mod screens;
 pub mod settings;
+pub mod theme;
 pub mod widgets;
 pub mod worker;
 

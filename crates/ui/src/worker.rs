@@ -26,6 +26,8 @@ pub enum Reply {
     Progress(Result<PatientProgress, String>),
     /// A clinical test was stored: its description.
     TestSaved(Result<String, String>),
+    /// A clinical test result was deleted: its description.
+    TestDeleted(Result<String, String>),
     /// A report or export was written: what and where.
     ReportWritten(Result<String, String>),
 }

@@ -6,6 +6,7 @@ use entrain_store::{AffectedSide, NewPatient, PatientRecord, same_patient_code};
 
 use super::{Ctx, Request, labelled_text};
 use crate::app::Screen;
+use crate::theme;
 use crate::worker::Reply;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -136,7 +137,7 @@ impl PatientsScreen {
             let clash = code_clash(&ctx.roster.patients, f);
             if let Some(other) = &clash {
                 ui.colored_label(
-                    Color32::from_rgb(240, 110, 90),
+                    theme::PROBLEM_COLOUR,
                     format!(
                         "{} is patient {other}'s code (codes compare without case): choose another",
                         f.code.trim()

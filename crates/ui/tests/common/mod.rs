@@ -72,9 +72,23 @@ pub fn has_text_containing(h: &Harness<'_, EntrainApp>, part: &str) -> bool {
     h.query_all_by_label_contains(part).next().is_some()
 }
 
-/// Waits for `label` to be on screen, then clicks it.
+/// Waits for `label` to be on screen, scrolls it into view (the screens are large, banners push
+/// them down), then clicks it.
 pub fn click(h: &mut Harness<'_, EntrainApp>, label: &str) {
     wait_until(h, label, Duration::from_secs(10), |h| has_label(h, label));
+    h.get_by_label(label).scroll_to_me();
+    // The scroll starts a frame or two later and is animated: click once the widget has come
+    // to rest.
+    h.run_steps(2);
+    let mut rect = h.get_by_label(label).rect();
+    for _ in 0..20 {
+        h.step();
+        let now = h.get_by_label(label).rect();
+        if now == rect {
+            break;
+        }
+        rect = now;
+    }
     h.get_by_label(label).click();
     h.step();
 }
@@ -94,4 +108,37 @@ pub fn add_patient(h: &mut Harness<'_, EntrainApp>, code: &str) {
     click(h, "Add patient");
     type_into(h, "Patient code", code);
     click(h, "Save patient");
+}
+
+/// Adds patient `code`, takes the virtual patient's sensors and opens a session, waiting until
+/// it is ready to start.
+pub fn open_session(h: &mut Harness<'_, EntrainApp>, code: &str) {
+    add_patient(h, code);
+    click(h, &format!("Open {code}"));
+    click(h, "Assign virtual patient's sensors");
+    wait_until(h, "the assignment", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Sensors assigned")
+    });
+    click(h, "Go to session");
+    wait_until(h, "the session", Duration::from_secs(20), |h| {
+        has_label(h, "Start")
+    });
+}
+
+/// Every button on screen, by accessible name, with where it is.
+pub fn buttons(h: &Harness<'_, EntrainApp>) -> Vec<(String, egui::Rect)> {
+    use egui_kittest::kittest::NodeT;
+    h.root()
+        .children_recursive()
+        .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+        .collect()
+}
+
+/// Where the widget whose label contains `part` is (the first such).
+pub fn rect_of_text(h: &Harness<'_, EntrainApp>, part: &str) -> egui::Rect {
+    h.query_all_by_label_contains(part)
+        .next()
+        .unwrap_or_else(|| panic!("no widget with `{part}` on screen"))
+        .rect()
 }
