@@ -212,6 +212,9 @@ pub struct Banner {
     pub text: String,
 }
 
+/// The room a banner keeps for its Dismiss button, px.
+const DISMISS_ROOM_PX: f32 = 130.0;
+
 /// Draws the banners with a "Dismiss" button each; returns the index dismissed, if any.
 pub fn banners(ui: &mut Ui, banners: &[Banner]) -> Option<usize> {
     let mut dismissed = None;
@@ -226,11 +229,18 @@ pub fn banners(ui: &mut Ui, banners: &[Banner]) -> Option<usize> {
             .corner_radius(4.0)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new(format!("{prefix}{}", b.text))
-                            .color(Color32::WHITE)
-                            .size(theme::BODY_TEXT_PX),
-                    );
+                    // The text wraps in the room the Dismiss button leaves, however long it is.
+                    let text_px = (ui.available_width() - DISMISS_ROOM_PX).max(120.0);
+                    ui.allocate_ui(egui::vec2(text_px, 0.0), |ui| {
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(format!("{prefix}{}", b.text))
+                                    .color(Color32::WHITE)
+                                    .size(theme::BODY_TEXT_PX),
+                            )
+                            .wrap(),
+                        );
+                    });
                     if ui
                         .button("Dismiss")
                         .on_hover_text(format!("Dismiss: {}", b.text))

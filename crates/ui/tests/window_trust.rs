@@ -247,3 +247,39 @@ fn symbols_greek_cyrillic_and_cjk_have_glyphs_and_a_chinese_note_round_trips() {
             .fonts_mut(|f| f.has_glyphs(&egui::FontId::proportional(theme::BODY_TEXT_PX), NOTE))
     );
 }
+
+#[test]
+fn long_codes_and_their_errors_stay_inside_a_small_window() {
+    let size = egui::vec2(1366.0, 768.0);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = ready_sized(Settings::demo(dir.path().to_path_buf()), size);
+    let inside = |r: egui::Rect| r.min.x >= 0.0 && r.max.x <= size.x;
+    // 64 characters, the longest code the record takes.
+    let code = format!("WARD{}", "7".repeat(60));
+    add_patient(&mut h, &code);
+    wait_until(&mut h, "the patient", Duration::from_secs(10), |h| {
+        has_label(h, &format!("Edit {code}"))
+    });
+    h.run_steps(2);
+    for verb in ["Open", "Edit"] {
+        let r = h.get_by_label(&format!("{verb} {code}")).rect();
+        assert!(inside(r), "{verb} is at {r:?}, outside the {size:?} window");
+    }
+    // 80 characters: refused, and the error wraps inside the window.
+    let long = format!("LONG{}", "8".repeat(76));
+    click(&mut h, "Add patient");
+    type_into(&mut h, "Patient code", &long);
+    click(&mut h, "Save patient");
+    wait_until(&mut h, "the refusal", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Patient not saved")
+    });
+    h.run_steps(2);
+    let r = rect_of_text(&h, "Patient not saved");
+    assert!(
+        inside(r),
+        "the error is at {r:?}, outside the {size:?} window"
+    );
+    for (name, r) in buttons(&h) {
+        assert!(inside(r), "{name} is at {r:?}, outside the {size:?} window");
+    }
+}

@@ -26,7 +26,12 @@ pub fn harness_sized(settings: Settings, size: egui::Vec2) -> Harness<'static, E
 
 /// The window, once its record is open.
 pub fn ready(settings: Settings) -> Harness<'static, EntrainApp> {
-    let mut h = harness(settings);
+    ready_sized(settings, egui::vec2(1500.0, 1100.0))
+}
+
+/// The window at `size`, once its record is open.
+pub fn ready_sized(settings: Settings, size: egui::Vec2) -> Harness<'static, EntrainApp> {
+    let mut h = harness_sized(settings, size);
     wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
         h.state().store_ready()
     });
