@@ -8,6 +8,7 @@ use egui::{Key, RichText, Ui};
 use entrain_engine::EngineCommand;
 use entrain_store::{AffectedSide, NewPatient};
 
+use crate::help;
 use crate::live::LiveSession;
 use crate::screens::{self, Ctx, Messages, Request, Roster, Screens};
 use crate::settings::Settings;
@@ -34,6 +35,14 @@ pub enum Screen {
 }
 
 impl Screen {
+    /// The screen's name, as the navigation shows it.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("", |(_, name)| name)
+    }
+
     const ALL: [(Screen, &'static str); 7] = [
         (Screen::Patients, "Patients"),
         (Screen::Sensors, "Sensors"),
@@ -55,6 +64,8 @@ pub struct EntrainApp {
     ctx: egui::Context,
     roster: Roster,
     screens: Screens,
+    /// The screen whose help is open, if any.
+    help: Option<Screen>,
 }
 
 impl std::fmt::Debug for EntrainApp {
@@ -79,6 +90,7 @@ impl EntrainApp {
             messages: Messages::default(),
             ctx: ctx.clone(),
             roster: Roster::default(),
+            help: None,
         };
         app.open_store();
         app
@@ -302,6 +314,7 @@ impl EntrainApp {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(50));
         }
+        let mut help = self.help;
         let (mut ctx, screens) = self.split();
         let live = &mut screens.live;
         if screens.patient_view.window_open {
@@ -309,6 +322,12 @@ impl EntrainApp {
         }
         if *ctx.screen == Screen::PatientView {
             screens.patient_view.ui(ui, &mut ctx, live.session());
+            // The patient view has no navigation: its "?" floats in the corner.
+            egui::Area::new(egui::Id::unique("patient_view_help"))
+                .anchor(egui::Align2::RIGHT_TOP, [-16.0, 16.0])
+                .show(ui.ctx(), |ui| {
+                    help_button(ui, Screen::PatientView, &mut help)
+                });
         } else {
             egui::Panel::top("nav").show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
@@ -341,6 +360,8 @@ impl EntrainApp {
                         |p| format!("Patient {}", p.code),
                     );
                     ui.label(RichText::new(who).strong());
+                    ui.separator();
+                    help_button(ui, *ctx.screen, &mut help);
                 });
                 ctx.messages.ui(ui);
             });
@@ -360,7 +381,25 @@ impl EntrainApp {
                 });
             });
         }
+        if help.is_some_and(|h| h != *ctx.screen) {
+            help = None;
+        }
+        if let Some(screen) = help {
+            // Closed by its own large button (a title-bar cross would be too small to touch).
+            egui::Window::new(help::title(screen))
+                .collapsible(false)
+                .default_width(560.0)
+                .show(ui.ctx(), |ui| {
+                    for paragraph in help::text(screen) {
+                        ui.label(*paragraph);
+                    }
+                    if ui.button("Close help").clicked() {
+                        help = None;
+                    }
+                });
+        }
         let requests = ctx.requests;
+        self.help = help;
         self.act(requests);
     }
 
@@ -376,5 +415,16 @@ impl EntrainApp {
                 }
             }
         }
+    }
+}
+
+/// The "?" that opens (or closes) `screen`'s help.
+fn help_button(ui: &mut Ui, screen: Screen, help: &mut Option<Screen>) {
+    if ui.button("?").on_hover_text(help::title(screen)).clicked() {
+        *help = if *help == Some(screen) {
+            None
+        } else {
+            Some(screen)
+        };
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod clinical;
+pub mod help;
 pub mod history;
 pub mod live;
 mod screens;

@@ -283,3 +283,41 @@ fn long_codes_and_their_errors_stay_inside_a_small_window() {
         assert!(inside(r), "{name} is at {r:?}, outside the {size:?} window");
     }
 }
+
+#[test]
+fn every_screen_has_a_question_mark_that_opens_its_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = ready(Settings::demo(dir.path().to_path_buf()));
+    open_session(&mut h, "HELP-1");
+    for (screen, says) in [
+        ("Patients", "never type a name"),
+        ("Sensors", "Go to session opens the live session"),
+        ("Live session", "Mark event notes a moment"),
+        ("Clinical tests", "FAC: a whole category from 0 to 5"),
+        ("Progress", "minimal clinically important change"),
+        ("Settings", "nothing is saved until it is changed"),
+        (
+            "Patient view",
+            "Back to clinician view returns to your screens",
+        ),
+    ] {
+        click(&mut h, screen);
+        h.run_steps(2);
+        let title = format!("Help: {screen}");
+        assert!(!has_label(&h, &title), "{title} open before its ?");
+        assert!(!has_text_containing(&h, says), "`{says}` before the ?");
+        click(&mut h, "?");
+        h.run_steps(2);
+        assert!(has_label(&h, &title), "no {title}");
+        assert!(
+            has_text_containing(&h, says),
+            "{title} does not say `{says}`"
+        );
+        click(&mut h, "Close help");
+        h.run_steps(2);
+        assert!(!has_label(&h, &title), "{title} did not close");
+        if screen == "Patient view" {
+            click(&mut h, "Back to clinician view");
+        }
+    }
+}

@@ -228,7 +228,7 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label("Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop.");
+        ui.label(format!("Keys: {}", crate::help::LIVE_SHORTCUTS));
         if l.confirm_stop {
             ui.horizontal(|ui| {
                 ui.label(
