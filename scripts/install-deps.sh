@@ -12,6 +12,8 @@ packages=(
   poppler-utils  # crates/report tests: pdfinfo, pdftoppm, pdftotext read the PDFs back (FHIR validator: python3-venv + pip, pinned in crates/report/tests/fhir-requirements.txt)
   clang libclang-dev qemu-system-arm  # firmware/: bindgen for nrf-sdc/nrf-mpsl; core logic under QEMU mps2-an386
   dbus libdbus-1-dev python3-dbus python3-gi  # BLE: btleplug needs libdbus; tests/ble/fake_bluez.py serves org.bluez on a private bus
+  fonts-dejavu-core fonts-droid-fallback fonts-nanum  # the window's fallback fonts (crates/ui/src/theme.rs): symbols, Greek, Cyrillic; Chinese and Japanese; Korean
+  libwayland-dev  # the window's AccessKit (screen readers) builds winit's Wayland backend, which links libwayland-client
   xvfb xauth libgl1-mesa-dri libegl1 libgl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 x11-utils  # the window (eframe/glow on Mesa llvmpipe) under Xvfb: screenshot test; xwininfo lists the patient window
 )
 

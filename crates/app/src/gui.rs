@@ -38,6 +38,10 @@ pub struct GuiArgs {
     pub patient_window: bool,
 }
 
+/// Whether the window is built with AccessKit, so screen readers can read it (this crate's
+/// `accesskit` feature, on by default, turns on eframe's).
+pub const ACCESSKIT: bool = cfg!(feature = "accesskit");
+
 struct Shell {
     app: EntrainApp,
     opened: Instant,
@@ -127,6 +131,11 @@ pub fn run(args: GuiArgs) -> Result<()> {
         Settings::load(&data_dir).with_context(|| "reading the settings")?
     };
     let shot_result = Arc::new(Mutex::new(None));
+    if ACCESSKIT {
+        tracing::info!("screen readers: AccessKit on");
+    } else {
+        tracing::warn!("screen readers: AccessKit off (built without the accesskit feature)");
+    }
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Entrain")

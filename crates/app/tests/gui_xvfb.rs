@@ -123,6 +123,20 @@ fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
         .find(|l| l.contains("sim:entrains"))
         .unwrap_or_default();
     assert!(row.contains(" stopped "), "not stopped: {row}");
+    // The window was built for screen readers, and found its fallback fonts.
+    let log = log_text(data.path());
+    assert!(log.contains("screen readers: AccessKit on"), "{log}");
+    assert!(log.contains("font for symbols, Greek, Cyrillic"), "{log}");
+    assert!(!log.contains("no font for"), "{log}");
+}
+
+/// Everything the app logged into the data folder's log files.
+fn log_text(data: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(data.join("logs")).unwrap() {
+        text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    text
 }
 
 /// The top-level windows on `display`: (title, width, height), from `xwininfo -root -tree`.

@@ -28,9 +28,14 @@ fn err(chart: &'static str) -> impl Fn(String) -> ReportError {
     move |detail| ReportError::Chart { chart, detail }
 }
 
-/// Days since `origin_ms` as a date label `MM-DD`.
+/// Days since `origin_ms` (a midnight) as a date label `MM-DD`, at the start of each day only:
+/// the axis's marks between midnights (several sessions on one day make a short axis) get none,
+/// so each day is labelled once.
 fn day_label(origin_ms: i64, days: f64) -> String {
-    let day = (origin_ms as f64 / MS_PER_DAY + days).floor() as i64;
+    if (days - days.round()).abs() > 1e-6 {
+        return String::new();
+    }
+    let day = (origin_ms as f64 / MS_PER_DAY).floor() as i64 + days.round() as i64;
     let (_, m, d) = civil_from_days(day);
     format!("{m:02}-{d:02}")
 }

@@ -1041,3 +1041,54 @@ fn every_tempo_change_and_note_is_printed_whole_on_further_pages() {
     );
     check_margins(&pdf);
 }
+
+/// Puts session `session_id` at `unix_ms` (its end moves with it).
+fn set_session_start(db: &Path, session_id: i64, unix_ms: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "UPDATE sessions SET ended_unix_ms = ended_unix_ms - started_unix_ms + ?2, started_unix_ms = ?2 WHERE id = ?1",
+        rusqlite::params![session_id, unix_ms],
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_date_axis_labels_each_day_once_however_many_sessions_fall_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let pid = Store::open(&db)
+        .unwrap()
+        .add_patient(&NewPatient {
+            code: "DAYS-1".into(),
+            affected_side: Some(AffectedSide::Left),
+            ..NewPatient::default()
+        })
+        .unwrap()
+        .id;
+    // 2026-11-20 at 09:00, 11:00 and 15:00 UTC, and 2026-11-21 at 10:00 UTC.
+    let day_ms = entrain_store::time::days_from_civil(2026, 11, 20) * DAY_MS;
+    let hour_ms = 3_600_000;
+    for (i, at_ms) in [
+        day_ms + 9 * hour_ms,
+        day_ms + 11 * hour_ms,
+        day_ms + 15 * hour_ms,
+        day_ms + DAY_MS + 10 * hour_ms,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = record_session(&db, pid, Preset::Entrains, &format!("session {i}"));
+        set_session_start(&db, id, at_ms);
+    }
+    let pdf = dir.path().join("progress.pdf");
+    entrain_report::patient_pdf(&Store::open(&db).unwrap(), "DAYS-1", &pdf).unwrap();
+    let out = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let axes = text.matches("Date (MM-DD)").count();
+    assert!(axes >= 3, "{axes} date axes in:\n{text}");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for day in ["11-20", "11-21"] {
+        let n = words.iter().filter(|w| **w == day).count();
+        assert_eq!(n, axes, "{day} on {axes} axes {n} times:\n{text}");
+    }
+}

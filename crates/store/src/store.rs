@@ -749,6 +749,16 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Deletes the clinical test result with row id `id` (one entered wrongly); returns whether
+    /// there was one.
+    pub fn delete_clinical_test(&mut self, id: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM clinical_tests WHERE id = ?1", params![id])
+            .map_err(|e| self.e("deleting a clinical test", e))?;
+        Ok(n > 0)
+    }
+
     /// Runs SQLite's integrity check; `Ok(())` if the file is sound.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let result: String = self

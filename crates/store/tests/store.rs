@@ -353,6 +353,38 @@ fn bad_patient_input_is_refused_clearly() {
 }
 
 #[test]
+fn a_clinical_test_result_is_deleted_by_id_and_only_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("d.sqlite3")).unwrap();
+    let p = store
+        .add_patient(&NewPatient {
+            code: "DEL-1".into(),
+            ..NewPatient::default()
+        })
+        .unwrap();
+    let wrong = store
+        .add_clinical_test(p.id, None, ClinicalTestKind::TenMetreWalk, 0.75, "")
+        .unwrap();
+    let kept = store
+        .add_clinical_test(p.id, None, ClinicalTestKind::Fac, 3.0, "")
+        .unwrap();
+    assert!(store.delete_clinical_test(wrong).unwrap(), "it existed");
+    let left: Vec<i64> = store
+        .clinical_tests(p.id)
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(left, vec![kept]);
+    assert!(
+        !store.delete_clinical_test(wrong).unwrap(),
+        "a second delete finds nothing"
+    );
+    assert!(!store.delete_clinical_test(9999).unwrap());
+    assert_eq!(store.clinical_tests(p.id).unwrap().len(), 1);
+}
+
+#[test]
 fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("e.sqlite3")).unwrap();

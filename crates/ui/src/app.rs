@@ -9,9 +9,11 @@ use egui::{Color32, Key, RichText, Ui, ViewportCommand};
 use entrain_engine::EngineCommand;
 use entrain_store::{AffectedSide, NewPatient, SessionRecord};
 
+use crate::help;
 use crate::live::LiveSession;
 use crate::screens::{self, Ctx, Messages, Request, Roster, Screens, big_button};
 use crate::settings::Settings;
+use crate::theme;
 use crate::worker::{Reply, StoreWorker};
 
 /// The screens.
@@ -34,6 +36,14 @@ pub enum Screen {
 }
 
 impl Screen {
+    /// The screen's name, as the navigation shows it.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("", |(_, name)| name)
+    }
+
     const ALL: [(Screen, &'static str); 7] = [
         (Screen::Patients, "Patients"),
         (Screen::Sensors, "Sensors"),
@@ -89,6 +99,8 @@ pub struct EntrainApp {
     ctx: egui::Context,
     roster: Roster,
     screens: Screens,
+    /// The screen whose help is open, if any.
+    help: Option<Screen>,
 }
 
 impl std::fmt::Debug for EntrainApp {
@@ -103,7 +115,7 @@ impl std::fmt::Debug for EntrainApp {
 impl EntrainApp {
     /// The app with `settings`; the record opens in the background. `ctx` is used to wake the UI.
     pub fn new(ctx: &egui::Context, settings: Settings) -> Self {
-        Self::style(ctx);
+        theme::apply(ctx);
         let mut app = EntrainApp {
             screen: Screen::Patients,
             closing: Closing::No,
@@ -114,20 +126,10 @@ impl EntrainApp {
             messages: Messages::default(),
             ctx: ctx.clone(),
             roster: Roster::default(),
+            help: None,
         };
         app.open_store();
         app
-    }
-
-    fn style(ctx: &egui::Context) {
-        ctx.set_visuals(egui::Visuals::dark());
-        ctx.global_style_mut(|s| {
-            s.text_styles
-                .insert(egui::TextStyle::Body, egui::FontId::proportional(18.0));
-            s.text_styles
-                .insert(egui::TextStyle::Button, egui::FontId::proportional(18.0));
-            s.spacing.button_padding = egui::vec2(10.0, 6.0);
-        });
     }
 
     fn open_store(&mut self) {
@@ -370,6 +372,11 @@ impl EntrainApp {
                     screens::refresh_progress(self.store.as_ref(), &self.roster);
                 }
                 Reply::TestSaved(Err(e)) => m.error(format!("Test not stored: {e}")),
+                Reply::TestDeleted(Ok(t)) => {
+                    m.info(t);
+                    screens::refresh_progress(self.store.as_ref(), &self.roster);
+                }
+                Reply::TestDeleted(Err(e)) => m.error(format!("Result not deleted: {e}")),
                 Reply::ReportWritten(Ok(t)) => m.info(t),
                 Reply::ReportWritten(Err(e)) => m.error(format!("Report not written: {e}")),
                 Reply::NoteSaved(Ok((id, note))) => {
@@ -442,7 +449,7 @@ impl EntrainApp {
         if self.ctx != *ui.ctx() {
             // Drawn into another context than the one it was made with (a test harness).
             self.ctx = ui.ctx().clone();
-            Self::style(&self.ctx);
+            theme::apply(&self.ctx);
         }
         let now_secs = ui.input(|i| i.time);
         self.messages.tick(now_secs);
@@ -457,6 +464,7 @@ impl EntrainApp {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(50));
         }
+        let mut help = self.help;
         let (mut ctx, screens) = self.split();
         let live = &mut screens.live;
         if screens.patient_view.window_open {
@@ -464,17 +472,24 @@ impl EntrainApp {
         }
         if *ctx.screen == Screen::PatientView {
             screens.patient_view.ui(ui, &mut ctx, live.session());
+            // The patient view has no navigation: its "?" floats in the corner.
+            egui::Area::new(egui::Id::unique("patient_view_help"))
+                .anchor(egui::Align2::RIGHT_TOP, [-16.0, 16.0])
+                .show(ui.ctx(), |ui| {
+                    help_button(ui, Screen::PatientView, &mut help)
+                });
         } else {
             egui::Panel::top("nav").show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     for (screen, name) in Screen::ALL {
                         let chosen = *ctx.screen == screen;
                         if ui
-                            .selectable_label(chosen, RichText::new(name).size(20.0))
+                            .selectable_label(chosen, RichText::new(name).size(theme::NAV_TEXT_PX))
                             .clicked()
                         {
                             *ctx.screen = screen;
-                            if screen == Screen::Progress {
+                            // The tests screen lists the stored results too.
+                            if matches!(screen, Screen::Progress | Screen::Tests) {
                                 ctx.refresh_progress();
                             }
                         }
@@ -486,7 +501,7 @@ impl EntrainApp {
                     } else {
                         "Patient window (second screen)"
                     };
-                    if ui.button(RichText::new(label).size(18.0)).clicked() {
+                    if ui.button(label).clicked() {
                         *window_open = !*window_open;
                     }
                     ui.separator();
@@ -495,6 +510,8 @@ impl EntrainApp {
                         |p| format!("Patient {}", p.code),
                     );
                     ui.label(RichText::new(who).strong());
+                    ui.separator();
+                    help_button(ui, *ctx.screen, &mut help);
                 });
             });
             if !ctx.messages.is_empty() {
@@ -509,7 +526,8 @@ impl EntrainApp {
                     Screen::Live => live.ui(ui, &mut ctx),
                     Screen::Tests => {
                         let session = live.session().and_then(screens::tests::ShownSession::of);
-                        screens.tests.ui(ui, &mut ctx, session);
+                        let stored = screens.progress.data();
+                        screens.tests.ui(ui, &mut ctx, session, stored);
                     }
                     Screen::Progress => screens.progress.ui(ui, &mut ctx),
                     Screen::Settings => screens.settings.ui(ui, &mut ctx),
@@ -517,7 +535,25 @@ impl EntrainApp {
                 });
             });
         }
+        if help.is_some_and(|h| h != *ctx.screen) {
+            help = None;
+        }
+        if let Some(screen) = help {
+            // Closed by its own large button (a title-bar cross would be too small to touch).
+            egui::Window::new(help::title(screen))
+                .collapsible(false)
+                .default_width(560.0)
+                .show(ui.ctx(), |ui| {
+                    for paragraph in help::text(screen) {
+                        ui.label(*paragraph);
+                    }
+                    if ui.button("Close help").clicked() {
+                        help = None;
+                    }
+                });
+        }
         let requests = ctx.requests;
+        self.help = help;
         self.act(requests);
         self.close_prompt(&ui.ctx().clone());
         if self.messages.posted() != posted {
@@ -543,5 +579,16 @@ impl EntrainApp {
                 }
             }
         }
+    }
+}
+
+/// The "?" that opens (or closes) `screen`'s help.
+fn help_button(ui: &mut Ui, screen: Screen, help: &mut Option<Screen>) {
+    if ui.button("?").on_hover_text(help::title(screen)).clicked() {
+        *help = if *help == Some(screen) {
+            None
+        } else {
+            Some(screen)
+        };
     }
 }

@@ -51,6 +51,18 @@ pub enum ClinicalError {
         /// Highest allowed.
         max: f64,
     },
+    /// A number where a whole one is asked for (a FAC category).
+    #[error("{what}: `{found}` is not a whole number: give one of {min}–{max}")]
+    NotWhole {
+        /// What.
+        what: &'static str,
+        /// The text.
+        found: String,
+        /// Lowest allowed.
+        min: u8,
+        /// Highest allowed.
+        max: u8,
+    },
     /// Text that is not a number.
     #[error("{what}: `{found}` is not a number")]
     NotANumber {
@@ -383,21 +395,36 @@ pub const FAC_LEVELS: [&str; 6] = [
     "5: independent everywhere, stairs too",
 ];
 
-/// Parses a FAC entry (0–5).
+/// The highest Functional Ambulation Category.
+pub const FAC_MAX: u8 = 5;
+
+/// Parses a FAC entry: a whole category 0–5 ("3.5" and "7" are refused, each saying why).
 pub fn parse_fac(text: &str) -> Result<u8, ClinicalError> {
-    let value: u8 = text.trim().parse().map_err(|_| ClinicalError::NotANumber {
-        what: "Functional Ambulation Category",
-        found: text.into(),
-    })?;
-    if value > 5 {
-        return Err(ClinicalError::OutOfRange {
-            what: "Functional Ambulation Category",
+    const WHAT: &str = "Functional Ambulation Category";
+    let t = text.trim();
+    let Ok(value) = t.parse::<i64>() else {
+        return Err(match t.replace(',', ".").parse::<f64>() {
+            Ok(v) if v.is_finite() => ClinicalError::NotWhole {
+                what: WHAT,
+                found: t.into(),
+                min: 0,
+                max: FAC_MAX,
+            },
+            _ => ClinicalError::NotANumber {
+                what: WHAT,
+                found: t.into(),
+            },
+        });
+    };
+    match u8::try_from(value) {
+        Ok(v) if v <= FAC_MAX => Ok(v),
+        _ => Err(ClinicalError::OutOfRange {
+            what: WHAT,
             found: value.to_string(),
             min: 0.0,
-            max: 5.0,
-        });
+            max: f64::from(FAC_MAX),
+        }),
     }
-    Ok(value)
 }
 
 /// Parses a positive decimal (commas accepted as the decimal mark) for `what`.
@@ -516,7 +543,20 @@ mod tests {
             parse_fac("x"),
             Err(ClinicalError::NotANumber { .. })
         ));
-        assert!(parse_fac("-1").is_err());
+        assert!(matches!(
+            parse_fac("-1"),
+            Err(ClinicalError::OutOfRange { .. })
+        ));
+        let half = parse_fac("3.5").unwrap_err();
+        assert!(matches!(half, ClinicalError::NotWhole { .. }));
+        assert_eq!(
+            half.to_string(),
+            "Functional Ambulation Category: `3.5` is not a whole number: give one of 0–5"
+        );
+        assert_eq!(
+            parse_fac("7").unwrap_err().to_string(),
+            "Functional Ambulation Category: 7 is outside 0–5"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Ui, Vec2};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use crate::history::{LiveHistory, histogram};
+use crate::theme;
 
 /// Left foot colour (blue) and right foot colour (orange): distinguishable with colour blindness.
 pub const LEFT_COLOUR: Color32 = Color32::from_rgb(0x1f, 0x77, 0xb4);
@@ -16,11 +17,24 @@ pub const TEMPO_COLOUR: Color32 = Color32::from_rgb(0x2c, 0xa0, 0x2c);
 /// A labelled number in large type ("Cadence 84 steps/min"); `None` shows a dash.
 pub fn big_number(ui: &mut Ui, label: &str, value: Option<f64>, decimals: usize, unit: &str) {
     ui.vertical(|ui| {
-        ui.label(RichText::new(label).size(20.0));
+        ui.label(
+            RichText::new(label)
+                .size(theme::BIG_NUMBER_LABEL_PX)
+                .color(theme::GLANCE_COLOUR),
+        );
         let text = value.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}"));
-        ui.label(RichText::new(text).size(72.0).strong())
-            .on_hover_text(format!("{label}, {unit}"));
-        ui.label(RichText::new(unit).size(18.0));
+        ui.label(
+            RichText::new(text)
+                .size(theme::BIG_NUMBER_PX)
+                .strong()
+                .color(theme::GLANCE_COLOUR),
+        )
+        .on_hover_text(format!("{label}, {unit}"));
+        ui.label(
+            RichText::new(unit)
+                .size(theme::BIG_NUMBER_LABEL_PX)
+                .color(theme::TEXT_COLOUR),
+        );
     });
 }
 
@@ -57,9 +71,15 @@ fn lerp_colour(a: Color32, b: Color32, t: f32) -> Color32 {
 /// The entrainment gauge: R from 0 to 1 with the strong (> 0.7) and moderate (0.4–0.7) bands.
 pub fn entrainment_gauge(ui: &mut Ui, r: Option<f64>) {
     let width = ui.available_width().clamp(200.0, 420.0);
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, 56.0), Sense::hover());
+    // The words on top in glance size, the bar under them.
+    let text_height = theme::GLANCE_TEXT_PX + 8.0;
+    let (rect, response) =
+        ui.allocate_exact_size(Vec2::new(width, text_height + 36.0), Sense::hover());
     let painter = ui.painter_at(rect);
-    let bar = egui::Rect::from_min_size(rect.min + Vec2::new(0.0, 20.0), Vec2::new(width, 24.0));
+    let bar = egui::Rect::from_min_size(
+        rect.min + Vec2::new(0.0, text_height),
+        Vec2::new(width, 24.0),
+    );
     let x = |v: f32| bar.min.x + v * bar.width();
     let band = |from: f32, to: f32, c: Color32| {
         painter.rect_filled(
@@ -96,8 +116,8 @@ pub fn entrainment_gauge(ui: &mut Ui, r: Option<f64>) {
         rect.min,
         Align2::LEFT_TOP,
         &text,
-        FontId::proportional(16.0),
-        ui.visuals().text_color(),
+        FontId::proportional(theme::GLANCE_TEXT_PX),
+        theme::GLANCE_COLOUR,
     );
     response.on_hover_text(text);
 }

@@ -36,6 +36,8 @@ pub enum Reply {
     Progress(Result<PatientProgress, String>),
     /// A clinical test was stored: its description.
     TestSaved(Result<String, String>),
+    /// A clinical test result was deleted: its description.
+    TestDeleted(Result<String, String>),
     /// A report or export was written: what and where.
     ReportWritten(Result<String, String>),
     /// A note was stored on a session: the session and the note.

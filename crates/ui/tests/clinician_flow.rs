@@ -325,24 +325,22 @@ fn clinical_tests_are_timed_and_stored() {
         &mut h,
         "the 10 m walk stored",
         Duration::from_secs(10),
-        |h| has_text_containing(h, "Stored 10mwt"),
+        |h| has_text_containing(h, "Stored 10 m walk test (gait speed): "),
     );
-    // FAC out of range is refused with a readable banner; a valid one is stored.
-    type_into(&mut h, "FAC (0–5)", "7");
-    click(&mut h, "Save FAC");
-    h.step();
+    // FAC out of range is refused at the field; a valid one is stored.
+    type_into(&mut h, "FAC (whole number 0–5)", "7");
     wait_until(&mut h, "the FAC refusal", Duration::from_secs(5), |h| {
         has_text_containing(h, "outside 0")
     });
-    click(&mut h, "FAC (0–5)");
+    click(&mut h, "FAC (whole number 0–5)");
     h.step();
     h.key_press(egui::Key::Backspace);
     h.step();
-    h.get_by_label("FAC (0–5)").type_text("3");
+    h.get_by_label("FAC (whole number 0–5)").type_text("3");
     h.step();
     click(&mut h, "Save FAC");
     wait_until(&mut h, "the FAC stored", Duration::from_secs(10), |h| {
-        has_text_containing(h, "Stored fac: 3.00")
+        has_text_containing(h, "Stored Functional Ambulation Category: 3 (")
     });
     click(&mut h, "Progress");
     wait_until(

@@ -69,9 +69,9 @@ fn a_test_after_the_session_is_not_linked_to_it_unless_picked() {
     let session = h.state().live().unwrap().session_id.unwrap();
 
     let save_fac = |h: &mut Harness<'_, EntrainApp>, fac: &str, linked: &str| {
-        type_into(h, "FAC (0–5)", fac);
+        type_into(h, "FAC (whole number 0–5)", fac);
         click(h, "Save FAC");
-        let stored = format!("Stored fac: {fac}.00 category ({linked})");
+        let stored = format!("Stored Functional Ambulation Category: {fac} ({linked})");
         wait_until(h, &stored, Duration::from_secs(10), |h| {
             has_text_containing(h, &stored)
         });

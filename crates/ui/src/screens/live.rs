@@ -13,6 +13,7 @@ use super::progress::{Report, write_report};
 use super::{Ctx, Request, big_button, fmt_opt, labelled_text, sensor_health};
 use crate::app::Screen;
 use crate::live::{self, EndedSession, LiveSession, SessionFor, SourceChoice};
+use crate::theme::glance;
 use crate::widgets;
 use crate::worker::{Pending, Reply};
 
@@ -238,24 +239,24 @@ impl LiveScreen {
                 "visual beat",
             );
             ui.vertical(|ui| {
-                ui.label(format!("Steps: {}", snap.steps_total));
-                ui.label(format!(
+                ui.label(glance(format!("Steps: {}", snap.steps_total)));
+                ui.label(glance(format!(
                     "Step time L / R: {} / {} s",
                     fmt_opt(snap.step_time_left_secs, 2),
                     fmt_opt(snap.step_time_right_secs, 2)
-                ));
-                ui.label(format!(
+                )));
+                ui.label(glance(format!(
                     "Symmetry ratio: {}",
                     fmt_opt(snap.symmetry_ratio, 2)
-                ));
-                ui.label(format!(
+                )));
+                ui.label(glance(format!(
                     "Variability (CV): {} %",
                     fmt_opt(snap.step_time_cv_percent, 1)
-                ));
-                ui.label(format!(
+                )));
+                ui.label(glance(format!(
                     "Mean asynchrony: {} ms",
                     fmt_opt(snap.mean_asynchrony_ms, 0)
-                ));
+                )));
             });
         });
         let mut cmds = Vec::new();
@@ -316,9 +317,7 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label(
-            "Keys: Space start/pause, Up/Down tempo, N next phase, M mark, Esc stop (in the patient view: back here).",
-        );
+        ui.label(format!("Keys: {}", crate::help::LIVE_SHORTCUTS));
         if l.confirm_stop {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
@@ -376,14 +375,14 @@ impl LiveScreen {
             widgets::tempo_plot(&mut cols[1], &l.history, 200.0);
             widgets::asynchrony_histogram(&mut cols[0], &l.history.asynchronies_ms, 160.0);
             widgets::entrainment_gauge(&mut cols[1], snap.entrainment_r);
-            cols[1].label(crate::history::plain_text(&format!(
+            cols[1].label(glance(crate::history::plain_text(&format!(
                 "Audio: {}",
                 snap.audio
-            )));
-            cols[1].label(crate::history::plain_text(&format!(
+            ))));
+            cols[1].label(glance(crate::history::plain_text(&format!(
                 "Recording: {} (steps stored: {})",
                 snap.store, l.steps_stored
-            )));
+            ))));
             sensor_health(&mut cols[1], &snap);
         });
         ui.collapsing("Session log", |ui| {

@@ -9,6 +9,7 @@ use entrain_store::PatientRecord;
 use crate::app::Screen;
 use crate::history::plain_text;
 use crate::settings::Settings;
+use crate::theme;
 use crate::worker::{self, Reply, StoreWorker};
 
 pub mod live;
@@ -326,12 +327,15 @@ pub fn big_button(ui: &mut Ui, text: &str, colour: Color32) -> egui::Response {
     ui.add(
         egui::Button::new(
             RichText::new(text)
-                .size(26.0)
+                .size(theme::BIG_BUTTON_TEXT_PX)
                 .strong()
                 .color(Color32::WHITE),
         )
         .fill(colour)
-        .min_size(egui::vec2(150.0, 64.0)),
+        .min_size(egui::vec2(
+            theme::BIG_BUTTON_MIN_WIDTH_PX,
+            theme::BIG_BUTTON_HEIGHT_PX,
+        )),
     )
 }
 

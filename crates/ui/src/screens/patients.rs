@@ -6,6 +6,7 @@ use entrain_store::{AffectedSide, NewPatient, PatientRecord, same_patient_code};
 
 use super::{Ctx, Request, labelled_text};
 use crate::app::Screen;
+use crate::theme;
 use crate::worker::Reply;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,33 +88,21 @@ impl PatientsScreen {
         let q = self.search.trim().to_lowercase();
         let mut open = None;
         let mut edit = None;
-        egui::Grid::new("patients").striped(true).show(ui, |ui| {
-            for p in ctx
-                .roster
-                .patients
-                .iter()
-                .filter(|p| q.is_empty() || p.code.to_lowercase().contains(&q))
-            {
-                let sel = ctx.roster.selected == Some(p.id);
-                ui.label(RichText::new(&p.code).size(20.0).strong().color(if sel {
-                    Color32::LIGHT_GREEN
-                } else {
-                    Color32::WHITE
-                }));
-                ui.label(p.affected_side.map_or("—", AffectedSide::as_str));
-                ui.label(
-                    p.year_of_birth
-                        .map_or_else(|| "—".into(), |y| y.to_string()),
-                );
-                if ui.button(format!("Open {}", p.code)).clicked() {
-                    open = Some(p.id);
-                }
-                if ui.button(format!("Edit {}", p.code)).clicked() {
-                    edit = Some(PatientForm::of(p));
-                }
-                ui.end_row();
+        for p in ctx
+            .roster
+            .patients
+            .iter()
+            .filter(|p| q.is_empty() || p.code.to_lowercase().contains(&q))
+        {
+            let sel = ctx.roster.selected == Some(p.id);
+            let (o, e) = patient_row(ui, p, sel);
+            if o {
+                open = Some(p.id);
             }
-        });
+            if e {
+                edit = Some(PatientForm::of(p));
+            }
+        }
         if let Some(id) = open {
             ctx.roster.selected = Some(id);
             ctx.requests.push(Request::PatientOpened);
@@ -136,7 +125,7 @@ impl PatientsScreen {
             let clash = code_clash(&ctx.roster.patients, f);
             if let Some(other) = &clash {
                 ui.colored_label(
-                    Color32::from_rgb(240, 110, 90),
+                    theme::PROBLEM_COLOUR,
                     format!(
                         "{} is patient {other}'s code (codes compare without case): choose another",
                         f.code.trim()
@@ -208,4 +197,63 @@ fn code_clash(patients: &[PatientRecord], form: &PatientForm) -> Option<String> 
         .iter()
         .find(|p| Some(p.id) != form.editing && same_patient_code(&p.code, code))
         .map(|p| p.code.clone())
+}
+
+/// The widest a row's Open or Edit button gets, px: a long code is cut short on it (the whole
+/// code shows on hover and stays its accessible name), so both stay in the window.
+const ROW_BUTTON_MAX_PX: f32 = 240.0;
+/// The room a row keeps for the side and the year of birth, px.
+const ROW_DETAILS_PX: f32 = 220.0;
+
+/// One patient's row: the code (cut short with "…" if it is long, whole on hover), the affected
+/// side, the year of birth, Open and Edit; returns whether Open and Edit were clicked.
+fn patient_row(ui: &mut Ui, p: &PatientRecord, selected: bool) -> (bool, bool) {
+    ui.horizontal(|ui| {
+        let code_px =
+            (ui.available_width() - 2.0 * ROW_BUTTON_MAX_PX - ROW_DETAILS_PX).clamp(120.0, 480.0);
+        let colour = if selected {
+            Color32::LIGHT_GREEN
+        } else {
+            Color32::WHITE
+        };
+        fixed_width(ui, code_px, |ui| {
+            ui.add(egui::Label::new(RichText::new(&p.code).strong().color(colour)).truncate())
+                .on_hover_text(&p.code);
+        });
+        fixed_width(ui, ROW_DETAILS_PX / 2.0, |ui| {
+            ui.label(p.affected_side.map_or("—", AffectedSide::as_str));
+        });
+        fixed_width(ui, ROW_DETAILS_PX / 2.0, |ui| {
+            ui.label(
+                p.year_of_birth
+                    .map_or_else(|| "—".into(), |y| y.to_string()),
+            );
+        });
+        let button = |ui: &mut Ui, verb: &str| {
+            let text = format!("{verb} {}", p.code);
+            ui.scope(|ui| {
+                ui.set_max_width(ROW_BUTTON_MAX_PX);
+                ui.add(egui::Button::new(text.as_str()).truncate())
+                    .on_hover_text(text.as_str())
+                    .clicked()
+            })
+            .inner
+        };
+        let open = button(ui, "Open");
+        let edit = button(ui, "Edit");
+        (open, edit)
+    })
+    .inner
+}
+
+/// Draws `add` in a column exactly `width_px` wide, so the rows line up.
+fn fixed_width(ui: &mut Ui, width_px: f32, add: impl FnOnce(&mut Ui)) {
+    ui.allocate_ui_with_layout(
+        egui::vec2(width_px, theme::BUTTON_MIN_HEIGHT_PX),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width_px);
+            add(ui);
+        },
+    );
 }

@@ -30,6 +30,11 @@ impl ProgressScreen {
         self.data = Some(data);
     }
 
+    /// The selected patient's data as last read, if any.
+    pub fn data(&self) -> Option<&PatientProgress> {
+        self.data.as_ref()
+    }
+
     /// Another patient was opened: the last one's data goes.
     pub fn forget(&mut self) {
         self.data = None;

@@ -1,11 +1,12 @@
 //! The settings screen: this computer's sound and data folder, and the protocol's defaults, edited
 //! as a draft that takes effect when saved.
 
-use egui::{Color32, Ui};
+use egui::Ui;
 use entrain_audio::SoundId;
 
 use super::{Ctx, Request, labelled_text};
 use crate::settings::{HIGHEST_INCREASE, Settings, SettingsError, TEMPO_CEILING, TEMPO_STEP};
+use crate::theme::PROBLEM_COLOUR;
 
 /// The settings screen's state: the draft being edited.
 #[derive(Debug)]
@@ -79,8 +80,6 @@ impl SettingsScreen {
         }
     }
 }
-
-const PROBLEM_COLOUR: Color32 = Color32::from_rgb(240, 110, 90);
 
 /// Shows `problem` under the field `field` (its name in errors) if it is about that field first.
 fn at_field(ui: &mut Ui, problem: Option<&SettingsError>, field: &str) {

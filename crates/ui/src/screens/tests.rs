@@ -2,13 +2,18 @@
 //! Functional Ambulation Category, timed by the clinician's clicks and stored for the patient.
 
 use egui::Ui;
+use entrain_analysis::PatientProgress;
 use entrain_analysis::thresholds::ambulation_class;
-use entrain_store::ClinicalTestKind;
+use entrain_store::{ClinicalTestKind, StoredClinicalTest};
 
 use super::{Ctx, fmt_opt, labelled_text, nanos_of};
 use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
 use crate::live::LiveSession;
+use crate::theme;
 use crate::worker::Reply;
+
+/// The FAC field's name: it says what it takes.
+const FAC_FIELD: &str = "FAC (whole number 0–5)";
 
 /// The recorded session on the live screen, as the tests screen needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +49,8 @@ pub struct TestsScreen {
     partial_lap: String,
     tug: TimedUpAndGo,
     fac: String,
+    /// The stored result the clinician asked to delete, waiting for Delete or Keep.
+    confirm_delete: Option<StoredClinicalTest>,
 }
 
 impl Default for TestsScreen {
@@ -56,6 +63,7 @@ impl Default for TestsScreen {
             partial_lap: "0".into(),
             tug: TimedUpAndGo::new(),
             fac: String::new(),
+            confirm_delete: None,
         }
     }
 }
@@ -97,7 +105,15 @@ impl TestsScreen {
 
     /// Draws the screen. A stored result belongs to the live screen's `session` while it runs
     /// (and is this patient's), or as the clinician picks on screen; otherwise to no session.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx, session: Option<ShownSession>) {
+    /// `stored` is the selected patient's record as last read: its results are listed, each
+    /// with a way to delete it.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &mut Ctx,
+        session: Option<ShownSession>,
+        stored: Option<&PatientProgress>,
+    ) {
         let now = nanos_of(ui);
         ui.heading("Clinical gait tests");
         let Some(patient) = ctx.roster.selected_patient().cloned() else {
@@ -237,14 +253,22 @@ impl TestsScreen {
             for l in clinical::FAC_LEVELS {
                 ui.label(l);
             }
-            labelled_text(ui, "FAC (0–5)", &mut self.fac);
-            if ui.button("Save FAC").clicked() {
-                match clinical::parse_fac(&self.fac) {
-                    Ok(v) => save = Some((ClinicalTestKind::Fac, f64::from(v), String::new())),
-                    Err(e) => errors.push(e.to_string()),
-                }
+            labelled_text(ui, FAC_FIELD, &mut self.fac);
+            // Refused at the field, as typed: only a whole category can be saved.
+            let fac = (!self.fac.trim().is_empty()).then(|| clinical::parse_fac(&self.fac));
+            if let Some(Err(e)) = &fac {
+                ui.colored_label(theme::PROBLEM_COLOUR, format!("Not saved: {e}"));
+            }
+            if ui
+                .add_enabled(matches!(fac, Some(Ok(_))), egui::Button::new("Save FAC"))
+                .clicked()
+                && let Some(Ok(v)) = fac
+            {
+                save = Some((ClinicalTestKind::Fac, f64::from(v), String::new()));
             }
         });
+        let stored = stored.filter(|p| p.patient.id == patient.id);
+        self.stored_results(ui, ctx, stored.map(|p| p.tests.as_slice()));
         for e in errors {
             ctx.messages.error(e);
         }
@@ -256,9 +280,9 @@ impl TestsScreen {
                         .add_clinical_test(pid, session_id, kind, value, &notes)
                         .map(|_| {
                             format!(
-                                "Stored {}: {value:.2} {} ({})",
-                                kind.as_str(),
-                                kind.unit(),
+                                "Stored {}: {} ({})",
+                                kind.title(),
+                                kind.format_result(value),
                                 session_id.map_or_else(
                                     || "no session".into(),
                                     |id| format!("session {id}")
@@ -276,4 +300,100 @@ impl TestsScreen {
             }
         }
     }
+}
+
+impl TestsScreen {
+    /// The patient's stored results, newest first, each with Delete; a delete asks first.
+    fn stored_results(&mut self, ui: &mut Ui, ctx: &mut Ctx, tests: Option<&[StoredClinicalTest]>) {
+        ui.group(|ui| {
+            ui.heading("Stored results");
+            let Some(tests) = tests else {
+                ui.label("Reading the record…");
+                return;
+            };
+            if tests.is_empty() {
+                ui.label("No result stored yet.");
+            }
+            egui::Grid::new("stored_results")
+                .striped(true)
+                .show(ui, |ui| {
+                    for t in tests.iter().rev() {
+                        ui.label(result_date(t));
+                        ui.label(t.test.title());
+                        ui.label(t.test.format_result(t.value));
+                        ui.label(
+                            t.session_id
+                                .map_or_else(|| "no session".into(), |id| format!("session {id}")),
+                        );
+                        if ui.button(format!("Delete result {}", t.id)).clicked() {
+                            self.confirm_delete = Some(t.clone());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+        let Some(t) = self.confirm_delete.clone() else {
+            return;
+        };
+        let mut answer = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                egui::RichText::new(format!("Delete {}?", describe(&t)))
+                    .color(theme::PROBLEM_COLOUR),
+            );
+            if ui.button("Delete").clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Keep").clicked() {
+                answer = Some(false);
+            }
+        });
+        match answer {
+            Some(true) => {
+                self.confirm_delete = None;
+                delete_result(ctx, t);
+            }
+            Some(false) => self.confirm_delete = None,
+            None => {}
+        }
+    }
+}
+
+/// The day a result was taken, `YYYY-MM-DD` (UTC, as the reports print it).
+fn result_date(t: &StoredClinicalTest) -> String {
+    entrain_store::time::format_unix_ms(t.performed_unix_ms)[..10].to_string()
+}
+
+/// "the 10 m walk test (gait speed) of 2026-12-04 (0.75 m/s)".
+fn describe(t: &StoredClinicalTest) -> String {
+    format!(
+        "the {} of {} ({})",
+        t.test.title(),
+        result_date(t),
+        t.test.format_result(t.value)
+    )
+}
+
+/// Deletes result `t` on the record's thread; the answer comes back as a banner.
+fn delete_result(ctx: &mut Ctx, t: StoredClinicalTest) {
+    let Some(s) = ctx.store else {
+        ctx.messages.error("The record is not open.");
+        return;
+    };
+    s.run(move |store| {
+        Reply::TestDeleted(match store.delete_clinical_test(t.id) {
+            Ok(true) => {
+                // The audit trail (a later issue) starts from this line.
+                tracing::info!(
+                    "clinical test result {} deleted: {} of patient {}",
+                    t.id,
+                    t.test.as_str(),
+                    t.patient_id
+                );
+                Ok(format!("Deleted {}", describe(&t)))
+            }
+            Ok(false) => Err(format!("{} was no longer in the record", describe(&t))),
+            Err(e) => Err(e.to_string()),
+        })
+    });
 }

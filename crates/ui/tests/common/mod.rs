@@ -26,7 +26,12 @@ pub fn harness_sized(settings: Settings, size: egui::Vec2) -> Harness<'static, E
 
 /// The window, once its record is open.
 pub fn ready(settings: Settings) -> Harness<'static, EntrainApp> {
-    let mut h = harness(settings);
+    ready_sized(settings, egui::vec2(1500.0, 1100.0))
+}
+
+/// The window at `size`, once its record is open.
+pub fn ready_sized(settings: Settings, size: egui::Vec2) -> Harness<'static, EntrainApp> {
+    let mut h = harness_sized(settings, size);
     wait_until(&mut h, "the record to open", Duration::from_secs(10), |h| {
         h.state().store_ready()
     });
@@ -201,4 +206,37 @@ pub fn start_virtual_session(h: &mut Harness<'_, EntrainApp>, code: &str) {
     wait_until(h, "the baseline", Duration::from_secs(10), |h| {
         has_text_containing(h, "Phase: baseline (no cue)") && has_label(h, "Pause")
     });
+}
+
+/// Adds patient `code`, takes the virtual patient's sensors and opens a session, waiting until
+/// it is ready to start.
+pub fn open_session(h: &mut Harness<'_, EntrainApp>, code: &str) {
+    add_patient(h, code);
+    click(h, &format!("Open {code}"));
+    click(h, "Assign virtual patient's sensors");
+    wait_until(h, "the assignment", Duration::from_secs(10), |h| {
+        has_text_containing(h, "Sensors assigned")
+    });
+    click(h, "Go to session");
+    wait_until(h, "the session", Duration::from_secs(20), |h| {
+        has_label(h, "Start")
+    });
+}
+
+/// Every button on screen, by accessible name, with where it is.
+pub fn buttons(h: &Harness<'_, EntrainApp>) -> Vec<(String, egui::Rect)> {
+    use egui_kittest::kittest::NodeT;
+    h.root()
+        .children_recursive()
+        .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+        .collect()
+}
+
+/// Where the widget whose label contains `part` is (the first such).
+pub fn rect_of_text(h: &Harness<'_, EntrainApp>, part: &str) -> egui::Rect {
+    h.query_all_by_label_contains(part)
+        .next()
+        .unwrap_or_else(|| panic!("no widget with `{part}` on screen"))
+        .rect()
 }
