@@ -101,7 +101,7 @@ fn a_whole_ward_session_patient_sensors_start_progression_test_short_retest_repo
 
     // A clinical test while the session runs belongs to it.
     click(&mut h, "Clinical tests");
-    type_into(&mut h, "FAC (0–5)", "3");
+    type_into(&mut h, "FAC (whole number 0–5)", "3");
     click(&mut h, "Save FAC");
     wait_until(&mut h, "the FAC stored", Duration::from_secs(10), |h| {
         h.state()
