@@ -118,7 +118,35 @@ pub struct EngineHandle {
     snapshot: Arc<Mutex<Snapshot>>,
     commands: Sender<EngineCommand>,
     events: Receiver<EngineEvent>,
+    stop: Stopper,
     thread: Option<JoinHandle<Result<RunSummary, EngineError>>>,
+}
+
+/// Asks a running session to stop now, for a reason of the caller's (a signal), through the
+/// normal end: the protocol is stopped, every batch flushed, the row closed `stopped` with that
+/// reason. Cloneable, `Send`: a signal-watching thread holds one.
+#[derive(Debug, Clone, Default)]
+pub struct Stopper(Arc<Mutex<Option<String>>>);
+
+impl Stopper {
+    /// Stops the session with this reason (the first reason given wins).
+    pub fn stop(&self, reason: String) {
+        match self.0.lock() {
+            Ok(mut r) => {
+                r.get_or_insert(reason);
+            }
+            Err(_) => tracing::error!("the stop request could not be passed on (lock poisoned)"),
+        }
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut r| r.take())
+    }
+}
+
+/// The reason a session stopped by a signal is stored with (one wording, everywhere).
+pub fn stopped_by_signal(signal_name: &str) -> String {
+    format!("stopped by signal {signal_name}")
 }
 
 impl EngineHandle {
@@ -138,6 +166,11 @@ impl EngineHandle {
     /// A sender for commands from another thread.
     pub fn command_sender(&self) -> Sender<EngineCommand> {
         self.commands.clone()
+    }
+
+    /// A handle that stops the session with a reason, from any thread.
+    pub fn stopper(&self) -> Stopper {
+        self.stop.clone()
     }
 
     /// The event stream.
@@ -270,6 +303,8 @@ pub fn start(
     let snapshot = Arc::new(Mutex::new(core.snapshot()));
     let (cmd_tx, cmd_rx) = mpsc::channel();
     let shared = Arc::clone(&snapshot);
+    let stop = Stopper::default();
+    let stop_requests = stop.clone();
     let thread = std::thread::Builder::new()
         .name("entrain-session".into())
         .spawn(move || {
@@ -278,6 +313,7 @@ pub fn start(
                 &mut core,
                 source.as_mut(),
                 &cmd_rx,
+                &stop_requests,
                 &mut events,
                 &shared,
                 &mut recorder,
@@ -319,6 +355,7 @@ pub fn start(
         snapshot,
         commands: cmd_tx,
         events: event_rx,
+        stop,
         thread: Some(thread),
     })
 }
@@ -329,6 +366,7 @@ fn session_loop(
     core: &mut EngineCore,
     source: &mut dyn SensorSource,
     commands: &Receiver<EngineCommand>,
+    stop_requests: &Stopper,
     events: &mut EventSink,
     snapshot: &Mutex<Snapshot>,
     recorder: &mut Recorder,
@@ -361,6 +399,9 @@ fn session_loop(
     let mut pending = Batch::default();
     let mut last_send = Instant::now();
     let mut last_snapshot_nanos = i64::MIN;
+    // A stop asked for with a reason of its own (a signal): the protocol is stopped like the
+    // clinician's Stop, and the session ends with that reason once this tick's output is queued.
+    let mut stop_reason: Option<String> = None;
     if config.auto_start {
         core.command(0, EngineCommand::Start, &mut out);
     }
@@ -373,6 +414,13 @@ fn session_loop(
         };
         while let Ok(c) = commands.try_recv() {
             core.command(now, c, &mut out);
+        }
+        if stop_reason.is_none()
+            && let Some(r) = stop_requests.take()
+        {
+            tracing::info!(reason = %r, "stop requested");
+            core.command(now, EngineCommand::Stop, &mut out);
+            stop_reason = Some(r);
         }
         if core.started_at_nanos().is_some() {
             recorder.begin(events, store_status, &mut out);
@@ -489,6 +537,9 @@ fn session_loop(
             }
         }
 
+        if let Some(r) = stop_reason.take() {
+            break (SessionStatus::Stopped, r);
+        }
         if let Some(outcome) = core.session().and_then(entrain_cue::RasSession::outcome) {
             let status = if outcome.is_completed() {
                 SessionStatus::Completed

@@ -1,0 +1,161 @@
+//! The real `entrain` binary under faults (issue 24): a signal closes the session through its
+//! normal end, and every step the session printed is in the record exactly once.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use entrain_store::{SessionStatus, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_entrain");
+
+/// `step 12.345 s left (detected ...)` → (nanos, side).
+fn parse_step(line: &str) -> Option<(i64, String)> {
+    let rest = line.strip_prefix("step ")?;
+    let mut parts = rest.split_whitespace();
+    let secs: f64 = parts.next()?.parse().ok()?;
+    let _unit = parts.next()?;
+    let side = parts.next()?.to_string();
+    Some(((secs * 1e9).round() as i64, side))
+}
+
+/// A real-time session of the virtual patient on `db`, its stdout read line by line.
+struct Session {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    reader: JoinHandle<()>,
+}
+
+impl Session {
+    fn start(db: &Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["session", "--source", "sim:healthy"])
+            .args(extra)
+            .arg("--db")
+            .arg(db)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            reader,
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// Waits (at most `limit`) for the process to end: its stdout lines, its stderr, whether it
+    /// succeeded.
+    fn finish(mut self, limit: Duration) -> (Vec<String>, String, bool) {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > limit {
+                self.child.kill().unwrap();
+                panic!("the session did not end within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        self.reader.join().unwrap();
+        let lines: Vec<String> = self.lines.try_iter().collect();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
+        (lines, stderr, status.success())
+    }
+}
+
+/// The session id the run announced.
+fn session_id(lines: &[String]) -> i64 {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix("recording session "))
+        .expect("the session announced its id")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Every step printed is stored exactly once, and nothing else is.
+fn assert_printed_steps_stored_once(store: &Store, id: i64, lines: &[String]) {
+    let printed: Vec<(i64, String)> = lines.iter().filter_map(|l| parse_step(l)).collect();
+    assert!(printed.len() >= 6, "too few steps printed: {lines:?}");
+    let stored = store.steps(id).unwrap();
+    for (t, side) in &printed {
+        let n = stored
+            .iter()
+            .filter(|s| (s.time_nanos - t).abs() <= 500_000 && s.side.as_str() == side)
+            .count();
+        assert_eq!(n, 1, "step at {t} ns ({side}) is stored {n} times");
+    }
+    assert_eq!(
+        stored.len(),
+        printed.len(),
+        "the record holds steps that were never printed"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_session_as_stopped_by_signal_with_every_step_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start(&db, &["--no-audio"]);
+    std::thread::sleep(Duration::from_secs(5));
+    session.signal("TERM");
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(20));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert_eq!(
+        record.end_reason.as_deref(),
+        Some("stopped by signal SIGTERM"),
+        "{record:?}"
+    );
+    assert_printed_steps_stored_once(&store, id, &lines);
+}
+
+#[test]
+fn sigint_stops_the_session_like_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start(&db, &["--no-audio", "--quiet"]);
+    std::thread::sleep(Duration::from_secs(3));
+    session.signal("INT");
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(20));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let store = Store::open(&db).unwrap();
+    let record = store.session(session_id(&lines)).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped);
+    assert_eq!(
+        record.end_reason.as_deref(),
+        Some("stopped by signal SIGINT")
+    );
+}
