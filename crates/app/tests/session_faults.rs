@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use entrain_store::{SessionStatus, Store};
+use entrain_store::{EventKind, SessionStatus, Store};
 
 const BIN: &str = env!("CARGO_BIN_EXE_entrain");
 
@@ -32,7 +32,13 @@ struct Session {
 
 impl Session {
     fn start(db: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
+        Self::start_with(db, extra, |_| {})
+    }
+
+    fn start_with(db: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Self {
+        let mut command = Command::new(BIN);
+        configure(&mut command);
+        let mut child = command
             .args(["session", "--source", "sim:healthy"])
             .args(extra)
             .arg("--db")
@@ -157,5 +163,54 @@ fn sigint_stops_the_session_like_sigterm() {
     assert_eq!(
         record.end_reason.as_deref(),
         Some("stopped by signal SIGINT")
+    );
+}
+
+#[test]
+fn with_no_sound_server_the_record_says_audio_was_missing_and_no_beat_was_heard() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    // No PulseAudio server and an empty ALSA configuration: cpal finds no output device.
+    let empty_alsa = dir.path().join("alsa.conf");
+    std::fs::write(&empty_alsa, "").unwrap();
+    let session = Session::start_with(
+        &db,
+        &["--quiet", "--seconds", "16", "--baseline-secs", "3"],
+        |c| {
+            c.env("PULSE_SERVER", dir.path().join("no-such-server"))
+                .env("ALSA_CONFIG_PATH", &empty_alsa)
+                .env_remove("AUDIODEV");
+        },
+    );
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(40));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    let settings: serde_json::Value = serde_json::from_str(&record.settings_json).unwrap();
+    assert_eq!(settings["audio_requested"], serde_json::json!(true));
+    assert!(settings.get("audio").is_none(), "{settings}");
+    let audio: Vec<String> = store
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::Audio)
+        .map(|e| e.detail)
+        .collect();
+    assert!(
+        audio.iter().any(|d| d.starts_with("no output device (")),
+        "{audio:?}"
+    );
+    assert!(
+        audio
+            .iter()
+            .any(|d| d.starts_with("no output device ever opened: no beat was heard")),
+        "{audio:?}"
+    );
+    let beats = store.beats(id).unwrap();
+    assert!(beats.len() >= 5, "too few beats to tell: {}", beats.len());
+    assert!(
+        beats.iter().all(|b| b.played_nanos.is_none()),
+        "a beat no one could hear is stored as played"
     );
 }

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use entrain_audio::{Command, Metronome, MetronomeConfig, MetronomeEvent, Tempo};
 use entrain_source::{SensorSource, SourceEvent};
-use entrain_store::{Batch, NewSession, SessionSensor, SessionStatus, Store, StoreError};
+use entrain_store::{
+    Batch, EventKind, EventRow, NewSession, SessionSensor, SessionStatus, Store, StoreError,
+};
 
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use crate::error::EngineError;
@@ -270,7 +272,9 @@ pub fn start(
                 .unwrap_or_else(|_| serde_json::json!(format!("{:?}", config.engine.protocol))),
             "sensor_gap_nanos": config.engine.sensor_gap_nanos,
             "clock": format!("{:?}", config.clock),
-            "audio": matches!(config.audio, AudioOutput::Device(_)),
+            // What was asked for; whether a device opened and which beats were heard is in the
+            // session's `audio` events (a request is not a sound).
+            "audio_requested": matches!(config.audio, AudioOutput::Device(_)),
         })
         .to_string();
         let new_session = NewSession {
@@ -391,6 +395,9 @@ fn session_loop(
         AudioOutput::Device(_) => "opening the output device".to_string(),
     };
     let mut audio_faults = AudioFaults::default();
+    // Beats given by the visual cue while a device was asked for: shown, not heard.
+    let mut beats_not_heard: u64 = 0;
+    let mut device_ever_opened = false;
     let mut last_played_beat: Option<u64> = None;
     let mut was_cued = false;
     let mut out = EngineOutput::default();
@@ -473,12 +480,25 @@ fn session_loop(
                         );
                         audio_status = format!("playing on {}", g.device_name);
                         out.notices.push(format!("audio: {audio_status}"));
+                        device_ever_opened = true;
+                        audio_event(
+                            core,
+                            now,
+                            format!("output opened on {}", g.device_name),
+                            &mut out,
+                        );
                     }
                     MetronomeEvent::NoDevice { error } => {
                         let text = format!("no audio device ({error}): visual cue, retrying");
                         if audio_status != text {
                             tracing::warn!(%error, "audio: no output device; visual cue, retrying");
                             out.notices.push(format!("audio: {text}"));
+                            audio_event(
+                                core,
+                                now,
+                                format!("no output device ({error}): beats shown, not heard"),
+                                &mut out,
+                            );
                             audio_status = text;
                         }
                     }
@@ -486,6 +506,12 @@ fn session_loop(
                         tracing::warn!(%device, "audio: device lost; visual cue, retrying");
                         audio_status = format!("device {device} lost: visual cue, retrying");
                         out.notices.push(format!("audio: {audio_status}"));
+                        audio_event(
+                            core,
+                            now,
+                            format!("device {device} lost: beats shown, not heard"),
+                            &mut out,
+                        );
                     }
                     other => audio_faults.note(&other),
                 }
@@ -493,7 +519,14 @@ fn session_loop(
         }
         if !audible {
             for t in core.due_unplayed(now) {
+                let played_before = out.record.played.len();
                 core.on_beat_played(t, &mut out);
+                if metronome.is_some() {
+                    // Sound was asked for but there is no device: the protocol goes on with
+                    // the visual cue, but the record does not call the beat played (heard).
+                    beats_not_heard += 1;
+                    out.record.played.truncate(played_before);
+                }
                 source.beat_played(t);
             }
         }
@@ -573,6 +606,17 @@ fn session_loop(
         }
     }
     audio_faults.summarise();
+    if metronome.is_some() && (!device_ever_opened || beats_not_heard > 0) {
+        let text = if device_ever_opened {
+            format!("{beats_not_heard} beats were shown, not heard (no output device then)")
+        } else {
+            format!(
+                "no output device ever opened: no beat was heard ({beats_not_heard} shown as a visual cue)"
+            )
+        };
+        tracing::warn!("audio: {text}");
+        audio_event(core, now, text, &mut out);
+    }
     if let (Some(w), Some(start)) = (recorder.writer(), core.started_at_nanos()) {
         from_start(&mut out.record, start);
         pending.append(&mut out.record);
@@ -582,6 +626,16 @@ fn session_loop(
         *s = core.snapshot();
     }
     Ok((status, reason, now))
+}
+
+/// An `audio` event in the record: a device opened, missing or lost, or beats not heard.
+fn audio_event(core: &EngineCore, now_nanos: i64, detail: String, out: &mut EngineOutput) {
+    out.record.events.push(EventRow {
+        time_nanos: now_nanos,
+        phase: core.session().map(entrain_cue::RasSession::phase),
+        kind: EventKind::Audio,
+        detail,
+    });
 }
 
 /// The store status before Start.
