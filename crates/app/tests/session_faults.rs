@@ -214,3 +214,52 @@ fn with_no_sound_server_the_record_says_audio_was_missing_and_no_beat_was_heard(
         "a beat no one could hear is stored as played"
     );
 }
+
+/// Another process holding `BEGIN EXCLUSIVE` on `db` from now for `hold`; returns once it holds
+/// the lock.
+fn hold_exclusive_lock(db: &Path, hold: Duration) -> Child {
+    let script = "import sqlite3, sys, time\n\
+        c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)\n\
+        c.execute('BEGIN EXCLUSIVE')\n\
+        print('locked', flush=True)\n\
+        time.sleep(float(sys.argv[2]))\n\
+        c.execute('COMMIT')\n";
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .arg(db)
+        .arg(hold.as_secs_f64().to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    child
+}
+
+#[test]
+fn a_lock_held_by_another_process_as_the_session_ends_delays_the_record_but_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start(&db, &["--no-audio", "--seconds", "8"]);
+    std::thread::sleep(Duration::from_secs(3));
+    // Held from 3 s to 13 s: across the session's end at 8 s.
+    let mut locker = hold_exclusive_lock(&db, Duration::from_secs(10));
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(60));
+    assert!(locker.wait().unwrap().success());
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert!(
+        record
+            .end_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("ended")),
+        "{record:?}"
+    );
+    assert_printed_steps_stored_once(&store, id, &lines);
+}

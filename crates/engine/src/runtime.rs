@@ -798,6 +798,15 @@ fn shift(t: &mut i64, start_nanos: i64) -> bool {
     *t >= 0
 }
 
+/// The first retry of a failed write comes after this; each further one waits twice as long, up
+/// to [`RETRY_AT_MOST`], for as long as the session runs.
+const RETRY_FIRST: Duration = Duration::from_millis(50);
+/// The longest wait between two retries.
+const RETRY_AT_MOST: Duration = Duration::from_secs(2);
+/// After the session's end, how long the last batch and the closing of the row are retried
+/// before the writer gives up and says what is missing.
+const END_RETRY_FOR: Duration = Duration::from_secs(30);
+
 fn writer_loop(
     mut store: Store,
     session_id: i64,
@@ -806,17 +815,18 @@ fn writer_loop(
     mut events: EventSink,
 ) -> Result<(), StoreError> {
     let mut pending = Batch::default();
-    let mut last_flush = Instant::now();
     let mut steps_stored: u64 = 0;
     // Failed writes in a row: the first is logged as an error, the retries at debug, the recovery
     // at info, so a full disk does not fill the log four lines a second.
     let mut failed_in_row: u64 = 0;
     let mut first_error: Option<StoreError> = None;
+    // Whether everything handed over so far is stored.
     let mut flush = |pending: &mut Batch,
                      store: &mut Store,
-                     first_error: &mut Option<StoreError>| {
+                     first_error: &mut Option<StoreError>|
+     -> bool {
         if pending.is_empty() && pending.now_nanos == 0 {
-            return;
+            return true;
         }
         match store.write_batch(session_id, pending) {
             Ok(()) => {
@@ -837,6 +847,7 @@ fn writer_loop(
                     *s = format!("recording (session {session_id}, {steps_stored} steps stored)");
                 }
                 *pending = Batch::default();
+                true
             }
             Err(e) => {
                 if let Ok(mut s) = status.lock() {
@@ -844,11 +855,11 @@ fn writer_loop(
                 }
                 if failed_in_row == 0 {
                     tracing::error!(session_id, error = %e, "store: a batch could not be written; retrying");
+                    events.emit(EngineEvent::Notice(format!("record: {e}; retrying")));
                 } else {
                     tracing::debug!(session_id, error = %e, attempt = failed_in_row + 1, "store: still failing");
                 }
                 failed_in_row += 1;
-                events.emit(EngineEvent::Notice(format!("record: {e}")));
                 // Keep the data and retry; raw samples are dropped first if it grows too big.
                 if pending.raw.len() > 2_000_000 {
                     tracing::warn!(
@@ -859,37 +870,73 @@ fn writer_loop(
                     pending.raw.clear();
                 }
                 first_error.get_or_insert(e);
+                false
             }
         }
     };
-    loop {
-        let wait = FLUSH_EVERY.saturating_sub(last_flush.elapsed());
+    // When the next write is due: every FLUSH_EVERY while writes succeed, backing off from
+    // RETRY_FIRST to RETRY_AT_MOST while they fail.
+    let mut next_flush = Instant::now() + FLUSH_EVERY;
+    let mut retry_delay = RETRY_FIRST;
+    let end = loop {
+        let wait = next_flush.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
             Ok(WriterMsg::Batch(mut b)) => pending.append(&mut b),
             Ok(WriterMsg::End {
                 status: end_status,
                 reason,
                 end_nanos,
-            }) => {
-                flush(&mut pending, &mut store, &mut first_error);
-                store.end_session(session_id, end_status, &reason, end_nanos)?;
-                return match first_error {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
-            }
+            }) => break Some((end_status, reason, end_nanos)),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                flush(&mut pending, &mut store, &mut first_error);
-                return match first_error {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
+            Err(RecvTimeoutError::Disconnected) => break None,
+        }
+        if Instant::now() >= next_flush {
+            if flush(&mut pending, &mut store, &mut first_error) {
+                next_flush = Instant::now() + FLUSH_EVERY;
+                retry_delay = RETRY_FIRST;
+            } else {
+                next_flush = Instant::now() + retry_delay;
+                retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
             }
         }
-        if last_flush.elapsed() >= FLUSH_EVERY {
-            flush(&mut pending, &mut store, &mut first_error);
-            last_flush = Instant::now();
+    };
+    // The end: the last batch, then the row's close, each retried with back-off for a bounded
+    // time, so a lock held as the session ends (another program, a backup) delays the record
+    // instead of losing its end.
+    let give_up_at = Instant::now() + END_RETRY_FOR;
+    let mut retry_delay = RETRY_FIRST;
+    loop {
+        let stored = flush(&mut pending, &mut store, &mut first_error);
+        let closed = match (&end, stored) {
+            (_, false) => Err(None),
+            (None, true) => Ok(()),
+            (Some((end_status, reason, end_nanos)), true) => store
+                .end_session(session_id, *end_status, reason, *end_nanos)
+                .map_err(Some),
+        };
+        match closed {
+            // Written in the end: the earlier failures were retried away, nothing is missing.
+            Ok(()) => {
+                if let Some(e) = first_error {
+                    tracing::info!(session_id, earlier_error = %e, "store: every batch and the session's end were stored after retries");
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                if Instant::now() >= give_up_at {
+                    let e = e.or(first_error).unwrap_or_else(|| StoreError::Incomplete {
+                        session_id,
+                        what: "the last batch".into(),
+                    });
+                    return Err(e);
+                }
+                if let Some(e) = e {
+                    tracing::debug!(session_id, error = %e, "store: the session's end could not be stored yet; retrying");
+                    first_error.get_or_insert(e);
+                }
+                std::thread::sleep(retry_delay);
+                retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
+            }
         }
     }
 }
