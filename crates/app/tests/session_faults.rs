@@ -263,3 +263,86 @@ fn a_lock_held_by_another_process_as_the_session_ends_delays_the_record_but_lose
     );
     assert_printed_steps_stored_once(&store, id, &lines);
 }
+
+#[test]
+fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    // The record exists first, so its size is known; the cap leaves room for a few seconds.
+    drop(Store::open(&db).unwrap());
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    let session = Session::start_with(&db, &["--no-audio", "--seconds", "10"], |c| {
+        c.env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, pages.to_string());
+    });
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(90));
+    assert!(
+        !ok,
+        "a session that was not all recorded must not end as a success"
+    );
+    assert!(stderr.contains("could not be stored"), "{stderr}");
+    let id = session_id(&lines);
+    // Space returns: the record opens without the cap.
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_ne!(record.status, SessionStatus::Running, "{record:?}");
+    let missing = record
+        .missing
+        .clone()
+        .expect("the session is marked incomplete");
+    assert!(missing.contains("steps"), "{missing}");
+    assert!(missing.contains("disk is full"), "{missing}");
+    let printed = lines.iter().filter_map(|l| parse_step(l)).count();
+    let stored = store.steps(id).unwrap().len();
+    assert!(
+        stored < printed,
+        "{stored} of {printed} steps stored: the cap did not bite"
+    );
+    drop(store);
+    // No export calls it final, and the sessions table shows the mark.
+    let fhir = dir.path().join("s.fhir.json");
+    let out = Command::new(BIN)
+        .args(["export", "--format", "fhir", "--session", &id.to_string()])
+        .arg("--out")
+        .arg(&fhir)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fhir).unwrap()).unwrap();
+    let statuses: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Observation")
+        .map(|r| &r["status"])
+        .collect();
+    assert!(!statuses.is_empty());
+    assert!(statuses.iter().all(|s| *s == "preliminary"), "{statuses:?}");
+    let csv = dir.path().join("csv");
+    let out = Command::new(BIN)
+        .args(["export", "--format", "csv", "--session", &id.to_string()])
+        .arg("--out")
+        .arg(&csv)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sessions = std::fs::read_to_string(csv.join("sessions.csv")).unwrap();
+    assert!(
+        sessions.lines().next().unwrap().contains("missing"),
+        "{sessions}"
+    );
+    assert!(sessions.contains("disk is full"), "{sessions}");
+}

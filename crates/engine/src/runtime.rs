@@ -924,11 +924,13 @@ fn writer_loop(
             }
             Err(e) => {
                 if Instant::now() >= give_up_at {
-                    let e = e.or(first_error).unwrap_or_else(|| StoreError::Incomplete {
+                    return Err(give_up(
+                        &mut store,
                         session_id,
-                        what: "the last batch".into(),
-                    });
-                    return Err(e);
+                        &pending,
+                        end.as_ref(),
+                        e.or(first_error),
+                    ));
                 }
                 if let Some(e) = e {
                     tracing::debug!(session_id, error = %e, "store: the session's end could not be stored yet; retrying");
@@ -938,6 +940,43 @@ fn writer_loop(
                 retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
             }
         }
+    }
+}
+
+/// The writer gives up at the end: the session is closed and marked incomplete with what is
+/// missing, each as far as the record still takes it (small updates of existing rows, which fit
+/// where new rows no longer do); the error says what is missing, for the clinician.
+fn give_up(
+    store: &mut Store,
+    session_id: i64,
+    pending: &Batch,
+    end: Option<&(SessionStatus, String, i64)>,
+    error: Option<StoreError>,
+) -> StoreError {
+    let cause = error.map_or_else(|| "unknown error".to_string(), |e| e.to_string());
+    let missing = if pending.is_empty() && pending.now_nanos == 0 {
+        "the session's end".to_string()
+    } else {
+        format!(
+            "the data after the last stored batch ({})",
+            pending.summary()
+        )
+    };
+    let missing = format!("{missing}: {cause}");
+    if let Some((status, reason, end_nanos)) = end
+        && let Err(e) = store.end_session(session_id, *status, reason, *end_nanos)
+    {
+        tracing::error!(session_id, error = %e, "store: the session could not be closed");
+    }
+    match store.mark_incomplete(session_id, &missing) {
+        Ok(()) => tracing::error!(session_id, %missing, "store: session marked incomplete"),
+        Err(e) => {
+            tracing::error!(session_id, error = %e, %missing, "store: the session could not even be marked incomplete")
+        }
+    }
+    StoreError::Incomplete {
+        session_id,
+        what: missing,
     }
 }
 

@@ -17,6 +17,27 @@ use crate::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 /// Bytes per stored raw sample: `time_nanos` i64, then ax, ay, az, gx, gy, gz as f32, little-endian.
 pub const RAW_SAMPLE_BYTES: usize = 32;
 
+/// Fault injection for the tests of the real binary: this environment variable caps every record
+/// the process opens at that many pages (a full disk, simulated, as [`StoreOptions::max_page_count`]).
+pub const FAULT_MAX_PAGE_COUNT_ENV: &str = "ENTRAIN_FAULT_MAX_PAGE_COUNT";
+
+fn fault_max_page_count() -> Option<u64> {
+    let value = std::env::var(FAULT_MAX_PAGE_COUNT_ENV).ok()?;
+    match value.trim().parse() {
+        Ok(pages) => {
+            tracing::warn!(
+                pages,
+                "{FAULT_MAX_PAGE_COUNT_ENV}: the record is capped (fault injection)"
+            );
+            Some(pages)
+        }
+        Err(e) => {
+            tracing::error!(%value, error = %e, "{FAULT_MAX_PAGE_COUNT_ENV} is not a page count; ignored");
+            None
+        }
+    }
+}
+
 /// Options for [`Store::open_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreOptions {
@@ -126,7 +147,10 @@ impl Store {
     /// a damaged file or a newer schema are refused with an error and the file is left as it was.
     /// Sessions left `running` by a process that no longer exists become `interrupted` (not in a
     /// record opened read-only).
-    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+    pub fn open_with(path: &Path, mut options: StoreOptions) -> Result<Store, StoreError> {
+        if options.max_page_count.is_none() {
+            options.max_page_count = fault_max_page_count();
+        }
         let exists = path.exists();
         if exists {
             check_header(path)?;
@@ -609,9 +633,22 @@ impl Store {
         tx.commit().map_err(e)
     }
 
+    /// Marks a session incomplete: part of its data could not be written, `missing` says what
+    /// (a small update of its existing row, so it still fits when new data no longer do).
+    pub fn mark_incomplete(&mut self, session_id: i64, missing: &str) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .execute(
+                "UPDATE sessions SET missing = ?2 WHERE id = ?1",
+                params![session_id, missing],
+            )
+            .map_err(|e| StoreError::sqlite(&path, "marking a session incomplete", e))?;
+        Ok(())
+    }
+
     const SESSION_SELECT: &'static str =
         "SELECT s.id, s.patient_id, p.code, s.source, s.protocol, s.settings_json,
-            s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason
+            s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason, s.missing
          FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id";
 
     fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
@@ -627,6 +664,7 @@ impl Store {
             last_nanos: r.get(8)?,
             status: parsed(r, 9)?,
             end_reason: r.get(10)?,
+            missing: r.get(11)?,
         })
     }
 
