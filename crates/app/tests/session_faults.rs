@@ -281,27 +281,22 @@ fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_f
     );
     assert!(stderr.contains("could not be stored"), "{stderr}");
     let id = session_id(&lines);
-    // Space returns: the record opens without the cap.
-    let store = Store::open(&db).unwrap();
-    let record = store.session(id).unwrap();
-    assert_ne!(record.status, SessionStatus::Running, "{record:?}");
-    let missing = record
-        .missing
-        .clone()
-        .expect("the session is marked incomplete");
-    assert!(missing.contains("steps"), "{missing}");
-    assert!(missing.contains("disk is full"), "{missing}");
-    let printed = lines.iter().filter_map(|l| parse_step(l)).count();
-    let stored = store.steps(id).unwrap().len();
-    assert!(
-        stored < printed,
-        "{stored} of {printed} steps stored: the cap did not bite"
+    let spooled = || {
+        std::fs::read_dir(entrain_store::spool::spool_dir(&db))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        spooled(),
+        1,
+        "what could not be stored is kept beside the record"
     );
-    drop(store);
+    let cap = pages.to_string();
     // No export calls it final, and the sessions table shows the mark.
     let fhir = dir.path().join("s.fhir.json");
     let out = Command::new(BIN)
         .args(["export", "--format", "fhir", "--session", &id.to_string()])
+        .env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, &cap)
         .arg("--out")
         .arg(&fhir)
         .arg("--db")
@@ -328,6 +323,7 @@ fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_f
     let csv = dir.path().join("csv");
     let out = Command::new(BIN)
         .args(["export", "--format", "csv", "--session", &id.to_string()])
+        .env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, &cap)
         .arg("--out")
         .arg(&csv)
         .arg("--db")
@@ -345,4 +341,32 @@ fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_f
         "{sessions}"
     );
     assert!(sessions.contains("disk is full"), "{sessions}");
+    assert!(sessions.contains("steps"), "{sessions}");
+    let printed = lines.iter().filter_map(|l| parse_step(l)).count();
+    let stored_while_full = std::fs::read_to_string(csv.join("steps.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert!(
+        stored_while_full < printed,
+        "{stored_while_full} of {printed} steps stored: the cap did not bite"
+    );
+    assert_eq!(
+        spooled(),
+        1,
+        "not written back while the disk is still full"
+    );
+
+    // Space returns: the next open writes the spool back, exactly once, and clears the mark.
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.missing, None, "{record:?}");
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert_printed_steps_stored_once(&store, id, &lines);
+    drop(store);
+    assert_eq!(spooled(), 0);
+    let store = Store::open(&db).unwrap();
+    assert_printed_steps_stored_once(&store, id, &lines);
+    store.check_integrity().unwrap();
 }

@@ -954,7 +954,8 @@ fn give_up(
     error: Option<StoreError>,
 ) -> StoreError {
     let cause = error.map_or_else(|| "unknown error".to_string(), |e| e.to_string());
-    let missing = if pending.is_empty() && pending.now_nanos == 0 {
+    let nothing_pending = pending.is_empty() && pending.now_nanos == 0;
+    let mut missing = if nothing_pending {
         "the session's end".to_string()
     } else {
         format!(
@@ -962,6 +963,33 @@ fn give_up(
             pending.summary()
         )
     };
+    if !nothing_pending {
+        // Kept beside the record, written back in on its next open (`entrain_store::spool`).
+        let spool_end = end.map(
+            |(status, reason, end_nanos)| entrain_store::spool::SpoolEnd {
+                status: status.as_str().to_string(),
+                reason: reason.clone(),
+                end_nanos: *end_nanos,
+            },
+        );
+        match entrain_store::spool::write_spool(store.path(), session_id, pending, spool_end) {
+            Ok(file) => {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                missing = format!(
+                    "{missing}, kept in {} {} and written back on the record's next open",
+                    file.display(),
+                    entrain_store::spool::spool_tag(&name)
+                );
+            }
+            Err(e) => {
+                tracing::error!(session_id, error = %e, "store: the spool could not be written either: that data is lost");
+                missing = format!("{missing}, lost (the spool could not be written: {e})");
+            }
+        }
+    }
     let missing = format!("{missing}: {cause}");
     if let Some((status, reason, end_nanos)) = end
         && let Err(e) = store.end_session(session_id, *status, reason, *end_nanos)

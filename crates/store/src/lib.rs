@@ -23,6 +23,7 @@ mod model;
 mod patients;
 mod read;
 pub mod schema;
+pub mod spool;
 mod store;
 pub mod time;
 

@@ -287,6 +287,7 @@ impl Store {
         };
         store.migrate(version)?;
         store.recover()?;
+        store.apply_spool();
         Ok(store)
     }
 
@@ -451,6 +452,18 @@ impl Store {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "writing session data", e);
         let tx = self.conn.transaction().map_err(e)?;
+        Self::write_batch_in(&tx, &path, session_id, batch)?;
+        tx.commit().map_err(e)
+    }
+
+    /// [`Store::write_batch`] inside a transaction of the caller's.
+    pub(crate) fn write_batch_in(
+        tx: &rusqlite::Transaction<'_>,
+        path: &Path,
+        session_id: i64,
+        batch: &Batch,
+    ) -> Result<(), StoreError> {
+        let e = |e| StoreError::sqlite(path, "writing session data", e);
         {
             let first_seq: i64 = tx
                 .query_row(
@@ -599,7 +612,7 @@ impl Store {
             )
             .map_err(e)?;
         }
-        tx.commit().map_err(e)
+        Ok(())
     }
 
     /// Closes a session with its final status.
@@ -613,11 +626,22 @@ impl Store {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "ending a session", e);
         let tx = self.conn.transaction().map_err(e)?;
+        Self::end_session_in(&tx, session_id, status, reason, end_nanos).map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    /// [`Store::end_session`] inside a transaction of the caller's.
+    pub(crate) fn end_session_in(
+        tx: &rusqlite::Transaction<'_>,
+        session_id: i64,
+        status: SessionStatus,
+        reason: &str,
+        end_nanos: i64,
+    ) -> rusqlite::Result<()> {
         tx.execute(
             "UPDATE phases SET end_nanos = ?2 WHERE session_id = ?1 AND end_nanos IS NULL",
             params![session_id, end_nanos],
-        )
-        .map_err(e)?;
+        )?;
         tx.execute(
             "UPDATE sessions SET status = ?2, end_reason = ?3, ended_unix_ms = ?4,
                  last_nanos = MAX(last_nanos, ?5) WHERE id = ?1",
@@ -628,9 +652,8 @@ impl Store {
                 unix_ms_now(),
                 end_nanos
             ],
-        )
-        .map_err(e)?;
-        tx.commit().map_err(e)
+        )?;
+        Ok(())
     }
 
     /// Marks a session incomplete: part of its data could not be written, `missing` says what
