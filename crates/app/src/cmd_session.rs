@@ -166,6 +166,11 @@ pub fn run(args: SessionArgs) -> Result<()> {
         db.display()
     );
     let handle = runtime::start(config, source)?;
+    let stopper = handle.stopper();
+    crate::signals::on_stop_signals(move |name| {
+        eprintln!("{name}: stopping the session (what was recorded is kept)");
+        stopper.stop(runtime::stopped_by_signal(name));
+    })?;
     if !args.fast {
         let commands = handle_commands(&handle);
         std::thread::spawn(move || {

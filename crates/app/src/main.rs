@@ -14,6 +14,7 @@ mod cmd_simulate;
 mod cmd_store;
 mod gui;
 mod logging;
+mod signals;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use entrain_audio::{Command, Metronome, MetronomeConfig, MetronomeEvent, Tempo};
 use entrain_source::{SensorSource, SourceEvent};
-use entrain_store::{Batch, NewSession, SessionSensor, SessionStatus, Store, StoreError};
+use entrain_store::{
+    Batch, EventKind, EventRow, NewSession, SessionSensor, SessionStatus, Store, StoreError,
+};
 
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use crate::error::EngineError;
@@ -118,7 +120,35 @@ pub struct EngineHandle {
     snapshot: Arc<Mutex<Snapshot>>,
     commands: Sender<EngineCommand>,
     events: Receiver<EngineEvent>,
+    stop: Stopper,
     thread: Option<JoinHandle<Result<RunSummary, EngineError>>>,
+}
+
+/// Asks a running session to stop now, for a reason of the caller's (a signal), through the
+/// normal end: the protocol is stopped, every batch flushed, the row closed `stopped` with that
+/// reason. Cloneable, `Send`: a signal-watching thread holds one.
+#[derive(Debug, Clone, Default)]
+pub struct Stopper(Arc<Mutex<Option<String>>>);
+
+impl Stopper {
+    /// Stops the session with this reason (the first reason given wins).
+    pub fn stop(&self, reason: String) {
+        match self.0.lock() {
+            Ok(mut r) => {
+                r.get_or_insert(reason);
+            }
+            Err(_) => tracing::error!("the stop request could not be passed on (lock poisoned)"),
+        }
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut r| r.take())
+    }
+}
+
+/// The reason a session stopped by a signal is stored with (one wording, everywhere).
+pub fn stopped_by_signal(signal_name: &str) -> String {
+    format!("stopped by signal {signal_name}")
 }
 
 impl EngineHandle {
@@ -138,6 +168,11 @@ impl EngineHandle {
     /// A sender for commands from another thread.
     pub fn command_sender(&self) -> Sender<EngineCommand> {
         self.commands.clone()
+    }
+
+    /// A handle that stops the session with a reason, from any thread.
+    pub fn stopper(&self) -> Stopper {
+        self.stop.clone()
     }
 
     /// The event stream.
@@ -237,7 +272,9 @@ pub fn start(
                 .unwrap_or_else(|_| serde_json::json!(format!("{:?}", config.engine.protocol))),
             "sensor_gap_nanos": config.engine.sensor_gap_nanos,
             "clock": format!("{:?}", config.clock),
-            "audio": matches!(config.audio, AudioOutput::Device(_)),
+            // What was asked for; whether a device opened and which beats were heard is in the
+            // session's `audio` events (a request is not a sound).
+            "audio_requested": matches!(config.audio, AudioOutput::Device(_)),
         })
         .to_string();
         let new_session = NewSession {
@@ -270,6 +307,8 @@ pub fn start(
     let snapshot = Arc::new(Mutex::new(core.snapshot()));
     let (cmd_tx, cmd_rx) = mpsc::channel();
     let shared = Arc::clone(&snapshot);
+    let stop = Stopper::default();
+    let stop_requests = stop.clone();
     let thread = std::thread::Builder::new()
         .name("entrain-session".into())
         .spawn(move || {
@@ -278,6 +317,7 @@ pub fn start(
                 &mut core,
                 source.as_mut(),
                 &cmd_rx,
+                &stop_requests,
                 &mut events,
                 &shared,
                 &mut recorder,
@@ -319,6 +359,7 @@ pub fn start(
         snapshot,
         commands: cmd_tx,
         events: event_rx,
+        stop,
         thread: Some(thread),
     })
 }
@@ -329,6 +370,7 @@ fn session_loop(
     core: &mut EngineCore,
     source: &mut dyn SensorSource,
     commands: &Receiver<EngineCommand>,
+    stop_requests: &Stopper,
     events: &mut EventSink,
     snapshot: &Mutex<Snapshot>,
     recorder: &mut Recorder,
@@ -353,6 +395,9 @@ fn session_loop(
         AudioOutput::Device(_) => "opening the output device".to_string(),
     };
     let mut audio_faults = AudioFaults::default();
+    // Beats given by the visual cue while a device was asked for: shown, not heard.
+    let mut beats_not_heard: u64 = 0;
+    let mut device_ever_opened = false;
     let mut last_played_beat: Option<u64> = None;
     let mut was_cued = false;
     let mut out = EngineOutput::default();
@@ -361,6 +406,9 @@ fn session_loop(
     let mut pending = Batch::default();
     let mut last_send = Instant::now();
     let mut last_snapshot_nanos = i64::MIN;
+    // A stop asked for with a reason of its own (a signal): the protocol is stopped like the
+    // clinician's Stop, and the session ends with that reason once this tick's output is queued.
+    let mut stop_reason: Option<String> = None;
     if config.auto_start {
         core.command(0, EngineCommand::Start, &mut out);
     }
@@ -373,6 +421,13 @@ fn session_loop(
         };
         while let Ok(c) = commands.try_recv() {
             core.command(now, c, &mut out);
+        }
+        if stop_reason.is_none()
+            && let Some(r) = stop_requests.take()
+        {
+            tracing::info!(reason = %r, "stop requested");
+            core.command(now, EngineCommand::Stop, &mut out);
+            stop_reason = Some(r);
         }
         if core.started_at_nanos().is_some() {
             recorder.begin(events, store_status, &mut out);
@@ -425,12 +480,25 @@ fn session_loop(
                         );
                         audio_status = format!("playing on {}", g.device_name);
                         out.notices.push(format!("audio: {audio_status}"));
+                        device_ever_opened = true;
+                        audio_event(
+                            core,
+                            now,
+                            format!("output opened on {}", g.device_name),
+                            &mut out,
+                        );
                     }
                     MetronomeEvent::NoDevice { error } => {
                         let text = format!("no audio device ({error}): visual cue, retrying");
                         if audio_status != text {
                             tracing::warn!(%error, "audio: no output device; visual cue, retrying");
                             out.notices.push(format!("audio: {text}"));
+                            audio_event(
+                                core,
+                                now,
+                                format!("no output device ({error}): beats shown, not heard"),
+                                &mut out,
+                            );
                             audio_status = text;
                         }
                     }
@@ -438,6 +506,12 @@ fn session_loop(
                         tracing::warn!(%device, "audio: device lost; visual cue, retrying");
                         audio_status = format!("device {device} lost: visual cue, retrying");
                         out.notices.push(format!("audio: {audio_status}"));
+                        audio_event(
+                            core,
+                            now,
+                            format!("device {device} lost: beats shown, not heard"),
+                            &mut out,
+                        );
                     }
                     other => audio_faults.note(&other),
                 }
@@ -445,7 +519,14 @@ fn session_loop(
         }
         if !audible {
             for t in core.due_unplayed(now) {
+                let played_before = out.record.played.len();
                 core.on_beat_played(t, &mut out);
+                if metronome.is_some() {
+                    // Sound was asked for but there is no device: the protocol goes on with
+                    // the visual cue, but the record does not call the beat played (heard).
+                    beats_not_heard += 1;
+                    out.record.played.truncate(played_before);
+                }
                 source.beat_played(t);
             }
         }
@@ -489,6 +570,9 @@ fn session_loop(
             }
         }
 
+        if let Some(r) = stop_reason.take() {
+            break (SessionStatus::Stopped, r);
+        }
         if let Some(outcome) = core.session().and_then(entrain_cue::RasSession::outcome) {
             let status = if outcome.is_completed() {
                 SessionStatus::Completed
@@ -522,6 +606,17 @@ fn session_loop(
         }
     }
     audio_faults.summarise();
+    if metronome.is_some() && (!device_ever_opened || beats_not_heard > 0) {
+        let text = if device_ever_opened {
+            format!("{beats_not_heard} beats were shown, not heard (no output device then)")
+        } else {
+            format!(
+                "no output device ever opened: no beat was heard ({beats_not_heard} shown as a visual cue)"
+            )
+        };
+        tracing::warn!("audio: {text}");
+        audio_event(core, now, text, &mut out);
+    }
     if let (Some(w), Some(start)) = (recorder.writer(), core.started_at_nanos()) {
         from_start(&mut out.record, start);
         pending.append(&mut out.record);
@@ -531,6 +626,16 @@ fn session_loop(
         *s = core.snapshot();
     }
     Ok((status, reason, now))
+}
+
+/// An `audio` event in the record: a device opened, missing or lost, or beats not heard.
+fn audio_event(core: &EngineCore, now_nanos: i64, detail: String, out: &mut EngineOutput) {
+    out.record.events.push(EventRow {
+        time_nanos: now_nanos,
+        phase: core.session().map(entrain_cue::RasSession::phase),
+        kind: EventKind::Audio,
+        detail,
+    });
 }
 
 /// The store status before Start.
@@ -693,6 +798,15 @@ fn shift(t: &mut i64, start_nanos: i64) -> bool {
     *t >= 0
 }
 
+/// The first retry of a failed write comes after this; each further one waits twice as long, up
+/// to [`RETRY_AT_MOST`], for as long as the session runs.
+const RETRY_FIRST: Duration = Duration::from_millis(50);
+/// The longest wait between two retries.
+const RETRY_AT_MOST: Duration = Duration::from_secs(2);
+/// After the session's end, how long the last batch and the closing of the row are retried
+/// before the writer gives up and says what is missing.
+const END_RETRY_FOR: Duration = Duration::from_secs(30);
+
 fn writer_loop(
     mut store: Store,
     session_id: i64,
@@ -701,17 +815,18 @@ fn writer_loop(
     mut events: EventSink,
 ) -> Result<(), StoreError> {
     let mut pending = Batch::default();
-    let mut last_flush = Instant::now();
     let mut steps_stored: u64 = 0;
     // Failed writes in a row: the first is logged as an error, the retries at debug, the recovery
     // at info, so a full disk does not fill the log four lines a second.
     let mut failed_in_row: u64 = 0;
     let mut first_error: Option<StoreError> = None;
+    // Whether everything handed over so far is stored.
     let mut flush = |pending: &mut Batch,
                      store: &mut Store,
-                     first_error: &mut Option<StoreError>| {
+                     first_error: &mut Option<StoreError>|
+     -> bool {
         if pending.is_empty() && pending.now_nanos == 0 {
-            return;
+            return true;
         }
         match store.write_batch(session_id, pending) {
             Ok(()) => {
@@ -732,6 +847,7 @@ fn writer_loop(
                     *s = format!("recording (session {session_id}, {steps_stored} steps stored)");
                 }
                 *pending = Batch::default();
+                true
             }
             Err(e) => {
                 if let Ok(mut s) = status.lock() {
@@ -739,11 +855,11 @@ fn writer_loop(
                 }
                 if failed_in_row == 0 {
                     tracing::error!(session_id, error = %e, "store: a batch could not be written; retrying");
+                    events.emit(EngineEvent::Notice(format!("record: {e}; retrying")));
                 } else {
                     tracing::debug!(session_id, error = %e, attempt = failed_in_row + 1, "store: still failing");
                 }
                 failed_in_row += 1;
-                events.emit(EngineEvent::Notice(format!("record: {e}")));
                 // Keep the data and retry; raw samples are dropped first if it grows too big.
                 if pending.raw.len() > 2_000_000 {
                     tracing::warn!(
@@ -754,38 +870,141 @@ fn writer_loop(
                     pending.raw.clear();
                 }
                 first_error.get_or_insert(e);
+                false
             }
         }
     };
-    loop {
-        let wait = FLUSH_EVERY.saturating_sub(last_flush.elapsed());
+    // When the next write is due: every FLUSH_EVERY while writes succeed, backing off from
+    // RETRY_FIRST to RETRY_AT_MOST while they fail.
+    let mut next_flush = Instant::now() + FLUSH_EVERY;
+    let mut retry_delay = RETRY_FIRST;
+    let end = loop {
+        let wait = next_flush.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
             Ok(WriterMsg::Batch(mut b)) => pending.append(&mut b),
             Ok(WriterMsg::End {
                 status: end_status,
                 reason,
                 end_nanos,
-            }) => {
-                flush(&mut pending, &mut store, &mut first_error);
-                store.end_session(session_id, end_status, &reason, end_nanos)?;
-                return match first_error {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
-            }
+            }) => break Some((end_status, reason, end_nanos)),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                flush(&mut pending, &mut store, &mut first_error);
-                return match first_error {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
+            Err(RecvTimeoutError::Disconnected) => break None,
+        }
+        if Instant::now() >= next_flush {
+            if flush(&mut pending, &mut store, &mut first_error) {
+                next_flush = Instant::now() + FLUSH_EVERY;
+                retry_delay = RETRY_FIRST;
+            } else {
+                next_flush = Instant::now() + retry_delay;
+                retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
             }
         }
-        if last_flush.elapsed() >= FLUSH_EVERY {
-            flush(&mut pending, &mut store, &mut first_error);
-            last_flush = Instant::now();
+    };
+    // The end: the last batch, then the row's close, each retried with back-off for a bounded
+    // time, so a lock held as the session ends (another program, a backup) delays the record
+    // instead of losing its end.
+    let give_up_at = Instant::now() + END_RETRY_FOR;
+    let mut retry_delay = RETRY_FIRST;
+    loop {
+        let stored = flush(&mut pending, &mut store, &mut first_error);
+        let closed = match (&end, stored) {
+            (_, false) => Err(None),
+            (None, true) => Ok(()),
+            (Some((end_status, reason, end_nanos)), true) => store
+                .end_session(session_id, *end_status, reason, *end_nanos)
+                .map_err(Some),
+        };
+        match closed {
+            // Written in the end: the earlier failures were retried away, nothing is missing.
+            Ok(()) => {
+                if let Some(e) = first_error {
+                    tracing::info!(session_id, earlier_error = %e, "store: every batch and the session's end were stored after retries");
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                if Instant::now() >= give_up_at {
+                    return Err(give_up(
+                        &mut store,
+                        session_id,
+                        &pending,
+                        end.as_ref(),
+                        e.or(first_error),
+                    ));
+                }
+                if let Some(e) = e {
+                    tracing::debug!(session_id, error = %e, "store: the session's end could not be stored yet; retrying");
+                    first_error.get_or_insert(e);
+                }
+                std::thread::sleep(retry_delay);
+                retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
+            }
         }
+    }
+}
+
+/// The writer gives up at the end: the session is closed and marked incomplete with what is
+/// missing, each as far as the record still takes it (small updates of existing rows, which fit
+/// where new rows no longer do); the error says what is missing, for the clinician.
+fn give_up(
+    store: &mut Store,
+    session_id: i64,
+    pending: &Batch,
+    end: Option<&(SessionStatus, String, i64)>,
+    error: Option<StoreError>,
+) -> StoreError {
+    let cause = error.map_or_else(|| "unknown error".to_string(), |e| e.to_string());
+    let nothing_pending = pending.is_empty() && pending.now_nanos == 0;
+    let mut missing = if nothing_pending {
+        "the session's end".to_string()
+    } else {
+        format!(
+            "the data after the last stored batch ({})",
+            pending.summary()
+        )
+    };
+    if !nothing_pending {
+        // Kept beside the record, written back in on its next open (`entrain_store::spool`).
+        let spool_end = end.map(
+            |(status, reason, end_nanos)| entrain_store::spool::SpoolEnd {
+                status: status.as_str().to_string(),
+                reason: reason.clone(),
+                end_nanos: *end_nanos,
+            },
+        );
+        match entrain_store::spool::write_spool(store.path(), session_id, pending, spool_end) {
+            Ok(file) => {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                missing = format!(
+                    "{missing}, kept in {} {} and written back on the record's next open",
+                    file.display(),
+                    entrain_store::spool::spool_tag(&name)
+                );
+            }
+            Err(e) => {
+                tracing::error!(session_id, error = %e, "store: the spool could not be written either: that data is lost");
+                missing = format!("{missing}, lost (the spool could not be written: {e})");
+            }
+        }
+    }
+    let missing = format!("{missing}: {cause}");
+    if let Some((status, reason, end_nanos)) = end
+        && let Err(e) = store.end_session(session_id, *status, reason, *end_nanos)
+    {
+        tracing::error!(session_id, error = %e, "store: the session could not be closed");
+    }
+    match store.mark_incomplete(session_id, &missing) {
+        Ok(()) => tracing::error!(session_id, %missing, "store: session marked incomplete"),
+        Err(e) => {
+            tracing::error!(session_id, error = %e, %missing, "store: the session could not even be marked incomplete")
+        }
+    }
+    StoreError::Incomplete {
+        session_id,
+        what: missing,
     }
 }
 

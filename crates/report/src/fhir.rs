@@ -363,7 +363,10 @@ fn code_system_resource() -> Value {
 
 /// The FHIR R4 bundle of an analysed session.
 pub fn bundle_of(a: &SessionAnalysis) -> Value {
+    // FHIR R4 Observation.status: `preliminary` is "data may be incomplete", which a session with
+    // data missing from the record is, however it ended.
     let status = match a.session.status {
+        _ if a.session.missing.is_some() => "preliminary",
         SessionStatus::Completed | SessionStatus::Stopped => "final",
         SessionStatus::Running | SessionStatus::Interrupted | SessionStatus::Failed => {
             "preliminary"

@@ -60,6 +60,14 @@ pub enum StoreError {
         /// What refused.
         detail: String,
     },
+    /// Part of a session could not be written in the end (the record stayed locked or full).
+    #[error("session {session_id}: {what} could not be stored")]
+    Incomplete {
+        /// The session.
+        session_id: i64,
+        /// What is missing.
+        what: String,
+    },
     /// The disk (or the database's size limit) is full; the last batch was not written, earlier
     /// data are intact.
     #[error(

@@ -180,6 +180,7 @@ pub fn build_tables(
             "duration_s",
             "status",
             "end_reason",
+            "missing",
             "settings_json",
         ],
     );
@@ -269,6 +270,7 @@ pub fn build_tables(
             secs(s.last_nanos),
             json!(s.status.as_str()),
             opt(s.end_reason.clone()),
+            opt(s.missing.clone()),
             json!(s.settings_json),
         ]);
         for x in store.session_sensors(s.id)? {

@@ -23,6 +23,7 @@ mod model;
 mod patients;
 mod read;
 pub mod schema;
+pub mod spool;
 mod store;
 pub mod time;
 
@@ -30,6 +31,6 @@ pub use error::StoreError;
 pub use model::*;
 pub use patients::same_patient_code;
 pub use store::{
-    Access, DATABASE_FILE, LEGACY_DATABASE_FILE, RAW_SAMPLE_BYTES, Store, StoreOptions,
-    default_data_dir, default_db_path, unix_ms_now,
+    Access, DATABASE_FILE, FAULT_MAX_PAGE_COUNT_ENV, LEGACY_DATABASE_FILE, RAW_SAMPLE_BYTES, Store,
+    StoreOptions, default_data_dir, default_db_path, unix_ms_now,
 };

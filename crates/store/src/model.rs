@@ -195,6 +195,9 @@ pub struct SessionRecord {
     pub status: SessionStatus,
     /// Why it ended.
     pub end_reason: Option<String>,
+    /// What did not reach the record (the writer gave up on it); `None`: nothing is missing.
+    /// An export must not call such a session final.
+    pub missing: Option<String>,
 }
 
 /// One initial contact.
@@ -304,6 +307,30 @@ impl Batch {
             && self.tempo_changes.is_empty()
             && self.events.is_empty()
             && self.raw.is_empty()
+    }
+
+    /// What the batch holds, for a clinician: `12 steps, 10 beats, ... up to 8.250 s`.
+    pub fn summary(&self) -> String {
+        let counts = [
+            (self.steps.len(), "steps"),
+            (self.beats.len(), "beats"),
+            (self.played.len(), "played-beat reports"),
+            (self.phases.len(), "phase starts"),
+            (self.tempo_changes.len(), "tempo changes"),
+            (self.events.len(), "events"),
+            (self.raw.len(), "raw samples"),
+        ];
+        let parts: Vec<String> = counts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        let what = if parts.is_empty() {
+            "no rows".to_string()
+        } else {
+            parts.join(", ")
+        };
+        format!("{what}, up to {:.3} s", self.now_nanos as f64 / 1e9)
     }
 
     /// Moves everything of `other` into this batch.

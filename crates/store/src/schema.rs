@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i64 = 0x454E_5452;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 CREATE TABLE patients (
@@ -133,6 +133,11 @@ CREATE TABLE clinical_tests (
     notes             TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX clinical_tests_patient ON clinical_tests(patient_id);
+"#;
+
+/// A session whose data did not all reach the record says what is missing (null: complete).
+const V3: &str = r#"
+ALTER TABLE sessions ADD COLUMN missing TEXT;
 "#;
 
 /// Patient codes compare without case (ASCII, SQLite's `NOCASE`): "p-001" is "P-001". Triggers,

@@ -17,6 +17,27 @@ use crate::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
 /// Bytes per stored raw sample: `time_nanos` i64, then ax, ay, az, gx, gy, gz as f32, little-endian.
 pub const RAW_SAMPLE_BYTES: usize = 32;
 
+/// Fault injection for the tests of the real binary: this environment variable caps every record
+/// the process opens at that many pages (a full disk, simulated, as [`StoreOptions::max_page_count`]).
+pub const FAULT_MAX_PAGE_COUNT_ENV: &str = "ENTRAIN_FAULT_MAX_PAGE_COUNT";
+
+fn fault_max_page_count() -> Option<u64> {
+    let value = std::env::var(FAULT_MAX_PAGE_COUNT_ENV).ok()?;
+    match value.trim().parse() {
+        Ok(pages) => {
+            tracing::warn!(
+                pages,
+                "{FAULT_MAX_PAGE_COUNT_ENV}: the record is capped (fault injection)"
+            );
+            Some(pages)
+        }
+        Err(e) => {
+            tracing::error!(%value, error = %e, "{FAULT_MAX_PAGE_COUNT_ENV} is not a page count; ignored");
+            None
+        }
+    }
+}
+
 /// Options for [`Store::open_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreOptions {
@@ -126,7 +147,10 @@ impl Store {
     /// a damaged file or a newer schema are refused with an error and the file is left as it was.
     /// Sessions left `running` by a process that no longer exists become `interrupted` (not in a
     /// record opened read-only).
-    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+    pub fn open_with(path: &Path, mut options: StoreOptions) -> Result<Store, StoreError> {
+        if options.max_page_count.is_none() {
+            options.max_page_count = fault_max_page_count();
+        }
         let exists = path.exists();
         if exists {
             check_header(path)?;
@@ -179,6 +203,15 @@ impl Store {
                 path: path.to_path_buf(),
                 found: version,
                 supported: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            // The reads expect the current schema, and upgrading it is a write.
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "it has schema version {version}, older than this Entrain's {SCHEMA_VERSION}, and cannot be upgraded while it cannot be written: open it once where it can be"
+                ),
             });
         }
         Ok(Store {
@@ -263,6 +296,7 @@ impl Store {
         };
         store.migrate(version)?;
         store.recover()?;
+        store.apply_spool();
         Ok(store)
     }
 
@@ -427,6 +461,18 @@ impl Store {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "writing session data", e);
         let tx = self.conn.transaction().map_err(e)?;
+        Self::write_batch_in(&tx, &path, session_id, batch)?;
+        tx.commit().map_err(e)
+    }
+
+    /// [`Store::write_batch`] inside a transaction of the caller's.
+    pub(crate) fn write_batch_in(
+        tx: &rusqlite::Transaction<'_>,
+        path: &Path,
+        session_id: i64,
+        batch: &Batch,
+    ) -> Result<(), StoreError> {
+        let e = |e| StoreError::sqlite(path, "writing session data", e);
         {
             let first_seq: i64 = tx
                 .query_row(
@@ -575,7 +621,7 @@ impl Store {
             )
             .map_err(e)?;
         }
-        tx.commit().map_err(e)
+        Ok(())
     }
 
     /// Closes a session with its final status.
@@ -589,11 +635,22 @@ impl Store {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "ending a session", e);
         let tx = self.conn.transaction().map_err(e)?;
+        Self::end_session_in(&tx, session_id, status, reason, end_nanos).map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    /// [`Store::end_session`] inside a transaction of the caller's.
+    pub(crate) fn end_session_in(
+        tx: &rusqlite::Transaction<'_>,
+        session_id: i64,
+        status: SessionStatus,
+        reason: &str,
+        end_nanos: i64,
+    ) -> rusqlite::Result<()> {
         tx.execute(
             "UPDATE phases SET end_nanos = ?2 WHERE session_id = ?1 AND end_nanos IS NULL",
             params![session_id, end_nanos],
-        )
-        .map_err(e)?;
+        )?;
         tx.execute(
             "UPDATE sessions SET status = ?2, end_reason = ?3, ended_unix_ms = ?4,
                  last_nanos = MAX(last_nanos, ?5) WHERE id = ?1",
@@ -604,9 +661,21 @@ impl Store {
                 unix_ms_now(),
                 end_nanos
             ],
-        )
-        .map_err(e)?;
-        tx.commit().map_err(e)
+        )?;
+        Ok(())
+    }
+
+    /// Marks a session incomplete: part of its data could not be written, `missing` says what
+    /// (a small update of its existing row, so it still fits when new data no longer do).
+    pub fn mark_incomplete(&mut self, session_id: i64, missing: &str) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .execute(
+                "UPDATE sessions SET missing = ?2 WHERE id = ?1",
+                params![session_id, missing],
+            )
+            .map_err(|e| StoreError::sqlite(&path, "marking a session incomplete", e))?;
+        Ok(())
     }
 
     /// Adds the clinician's note to session `session_id`: an event of kind `note` at the end of
@@ -640,7 +709,7 @@ impl Store {
 
     const SESSION_SELECT: &'static str =
         "SELECT s.id, s.patient_id, p.code, s.source, s.protocol, s.settings_json,
-            s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason
+            s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason, s.missing
          FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id";
 
     fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
@@ -656,6 +725,7 @@ impl Store {
             last_nanos: r.get(8)?,
             status: parsed(r, 9)?,
             end_reason: r.get(10)?,
+            missing: r.get(11)?,
         })
     }
 

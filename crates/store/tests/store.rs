@@ -599,3 +599,42 @@ fn a_note_on_a_session_is_stored_as_a_note_event_at_its_end() {
     assert!(store.add_session_note(id + 1, "no such session").is_err());
     assert_eq!("note".parse::<EventKind>().unwrap(), EventKind::Note);
 }
+
+#[test]
+fn a_version_2_record_gains_the_missing_mark_and_a_session_can_be_marked_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[1]).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {}; PRAGMA user_version = 2;
+             INSERT INTO sessions (source, protocol, settings_json, started_unix_ms, status)
+             VALUES ('sim', 'ras', '{{}}', 0, 'stopped');",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(schema::SCHEMA_VERSION, 3);
+    let old = store.session(1).unwrap();
+    assert_eq!(old.missing, None, "an older session is not marked");
+    let id = new_session(&mut store, None);
+    store.write_batch(id, &batch(0, 4)).unwrap();
+    assert_eq!(store.session(id).unwrap().missing, None);
+    store
+        .mark_incomplete(
+            id,
+            "the data after the last stored batch (3 steps, up to 9.000 s)",
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let marked = store.session(id).unwrap();
+    assert_eq!(
+        marked.missing.as_deref(),
+        Some("the data after the last stored batch (3 steps, up to 9.000 s)")
+    );
+    assert_eq!(store.steps(id).unwrap().len(), 4);
+}

@@ -1,0 +1,372 @@
+//! The real `entrain` binary under faults (issue 24): a signal closes the session through its
+//! normal end, and every step the session printed is in the record exactly once.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use entrain_store::{EventKind, SessionStatus, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_entrain");
+
+/// `step 12.345 s left (detected ...)` → (nanos, side).
+fn parse_step(line: &str) -> Option<(i64, String)> {
+    let rest = line.strip_prefix("step ")?;
+    let mut parts = rest.split_whitespace();
+    let secs: f64 = parts.next()?.parse().ok()?;
+    let _unit = parts.next()?;
+    let side = parts.next()?.to_string();
+    Some(((secs * 1e9).round() as i64, side))
+}
+
+/// A real-time session of the virtual patient on `db`, its stdout read line by line.
+struct Session {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    reader: JoinHandle<()>,
+}
+
+impl Session {
+    fn start(db: &Path, extra: &[&str]) -> Self {
+        Self::start_with(db, extra, |_| {})
+    }
+
+    fn start_with(db: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Self {
+        let mut command = Command::new(BIN);
+        configure(&mut command);
+        let mut child = command
+            .args(["session", "--source", "sim:healthy"])
+            .args(extra)
+            .arg("--db")
+            .arg(db)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            reader,
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// Waits (at most `limit`) for the process to end: its stdout lines, its stderr, whether it
+    /// succeeded.
+    fn finish(mut self, limit: Duration) -> (Vec<String>, String, bool) {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > limit {
+                self.child.kill().unwrap();
+                panic!("the session did not end within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        self.reader.join().unwrap();
+        let lines: Vec<String> = self.lines.try_iter().collect();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
+        (lines, stderr, status.success())
+    }
+}
+
+/// The session id the run announced.
+fn session_id(lines: &[String]) -> i64 {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix("recording session "))
+        .expect("the session announced its id")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Every step printed is stored exactly once, and nothing else is.
+fn assert_printed_steps_stored_once(store: &Store, id: i64, lines: &[String]) {
+    let printed: Vec<(i64, String)> = lines.iter().filter_map(|l| parse_step(l)).collect();
+    assert!(printed.len() >= 6, "too few steps printed: {lines:?}");
+    let stored = store.steps(id).unwrap();
+    for (t, side) in &printed {
+        let n = stored
+            .iter()
+            .filter(|s| (s.time_nanos - t).abs() <= 500_000 && s.side.as_str() == side)
+            .count();
+        assert_eq!(n, 1, "step at {t} ns ({side}) is stored {n} times");
+    }
+    assert_eq!(
+        stored.len(),
+        printed.len(),
+        "the record holds steps that were never printed"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_session_as_stopped_by_signal_with_every_step_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start(&db, &["--no-audio"]);
+    std::thread::sleep(Duration::from_secs(5));
+    session.signal("TERM");
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(20));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert_eq!(
+        record.end_reason.as_deref(),
+        Some("stopped by signal SIGTERM"),
+        "{record:?}"
+    );
+    assert_printed_steps_stored_once(&store, id, &lines);
+}
+
+#[test]
+fn sigint_stops_the_session_like_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start(&db, &["--no-audio", "--quiet"]);
+    std::thread::sleep(Duration::from_secs(3));
+    session.signal("INT");
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(20));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let store = Store::open(&db).unwrap();
+    let record = store.session(session_id(&lines)).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped);
+    assert_eq!(
+        record.end_reason.as_deref(),
+        Some("stopped by signal SIGINT")
+    );
+}
+
+#[test]
+fn with_no_sound_server_the_record_says_audio_was_missing_and_no_beat_was_heard() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    // No PulseAudio server and an empty ALSA configuration: cpal finds no output device.
+    let empty_alsa = dir.path().join("alsa.conf");
+    std::fs::write(&empty_alsa, "").unwrap();
+    let session = Session::start_with(
+        &db,
+        &["--quiet", "--seconds", "16", "--baseline-secs", "3"],
+        |c| {
+            c.env("PULSE_SERVER", dir.path().join("no-such-server"))
+                .env("ALSA_CONFIG_PATH", &empty_alsa)
+                .env_remove("AUDIODEV");
+        },
+    );
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(40));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    let settings: serde_json::Value = serde_json::from_str(&record.settings_json).unwrap();
+    assert_eq!(settings["audio_requested"], serde_json::json!(true));
+    assert!(settings.get("audio").is_none(), "{settings}");
+    let audio: Vec<String> = store
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::Audio)
+        .map(|e| e.detail)
+        .collect();
+    assert!(
+        audio.iter().any(|d| d.starts_with("no output device (")),
+        "{audio:?}"
+    );
+    assert!(
+        audio
+            .iter()
+            .any(|d| d.starts_with("no output device ever opened: no beat was heard")),
+        "{audio:?}"
+    );
+    let beats = store.beats(id).unwrap();
+    assert!(beats.len() >= 5, "too few beats to tell: {}", beats.len());
+    assert!(
+        beats.iter().all(|b| b.played_nanos.is_none()),
+        "a beat no one could hear is stored as played"
+    );
+}
+
+/// Another process holding `BEGIN EXCLUSIVE` on `db` from now for `hold`; returns once it holds
+/// the lock.
+fn hold_exclusive_lock(db: &Path, hold: Duration) -> Child {
+    let script = "import sqlite3, sys, time\n\
+        c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)\n\
+        c.execute('BEGIN EXCLUSIVE')\n\
+        print('locked', flush=True)\n\
+        time.sleep(float(sys.argv[2]))\n\
+        c.execute('COMMIT')\n";
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .arg(db)
+        .arg(hold.as_secs_f64().to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    child
+}
+
+#[test]
+fn a_lock_held_by_another_process_as_the_session_ends_delays_the_record_but_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start(&db, &["--no-audio", "--seconds", "8"]);
+    std::thread::sleep(Duration::from_secs(3));
+    // Held from 3 s to 13 s: across the session's end at 8 s.
+    let mut locker = hold_exclusive_lock(&db, Duration::from_secs(10));
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(60));
+    assert!(locker.wait().unwrap().success());
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert!(
+        record
+            .end_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("ended")),
+        "{record:?}"
+    );
+    assert_printed_steps_stored_once(&store, id, &lines);
+}
+
+#[test]
+fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    // The record exists first, so its size is known; the cap leaves room for a few seconds.
+    drop(Store::open(&db).unwrap());
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    let session = Session::start_with(&db, &["--no-audio", "--seconds", "10"], |c| {
+        c.env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, pages.to_string());
+    });
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(90));
+    assert!(
+        !ok,
+        "a session that was not all recorded must not end as a success"
+    );
+    assert!(stderr.contains("could not be stored"), "{stderr}");
+    let id = session_id(&lines);
+    let spooled = || {
+        std::fs::read_dir(entrain_store::spool::spool_dir(&db))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        spooled(),
+        1,
+        "what could not be stored is kept beside the record"
+    );
+    let cap = pages.to_string();
+    // No export calls it final, and the sessions table shows the mark.
+    let fhir = dir.path().join("s.fhir.json");
+    let out = Command::new(BIN)
+        .args(["export", "--format", "fhir", "--session", &id.to_string()])
+        .env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, &cap)
+        .arg("--out")
+        .arg(&fhir)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fhir).unwrap()).unwrap();
+    let statuses: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Observation")
+        .map(|r| &r["status"])
+        .collect();
+    assert!(!statuses.is_empty());
+    assert!(statuses.iter().all(|s| *s == "preliminary"), "{statuses:?}");
+    let csv = dir.path().join("csv");
+    let out = Command::new(BIN)
+        .args(["export", "--format", "csv", "--session", &id.to_string()])
+        .env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, &cap)
+        .arg("--out")
+        .arg(&csv)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sessions = std::fs::read_to_string(csv.join("sessions.csv")).unwrap();
+    assert!(
+        sessions.lines().next().unwrap().contains("missing"),
+        "{sessions}"
+    );
+    assert!(sessions.contains("disk is full"), "{sessions}");
+    assert!(sessions.contains("steps"), "{sessions}");
+    let printed = lines.iter().filter_map(|l| parse_step(l)).count();
+    let stored_while_full = std::fs::read_to_string(csv.join("steps.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert!(
+        stored_while_full < printed,
+        "{stored_while_full} of {printed} steps stored: the cap did not bite"
+    );
+    assert_eq!(
+        spooled(),
+        1,
+        "not written back while the disk is still full"
+    );
+
+    // Space returns: the next open writes the spool back, exactly once, and clears the mark.
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.missing, None, "{record:?}");
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert_printed_steps_stored_once(&store, id, &lines);
+    drop(store);
+    assert_eq!(spooled(), 0);
+    let store = Store::open(&db).unwrap();
+    assert_printed_steps_stored_once(&store, id, &lines);
+    store.check_integrity().unwrap();
+}

@@ -1,0 +1,315 @@
+//! What the writer could not store when a session ended, kept beside the record
+//! (`<record>.spool/<session>-<unix ms>.json`) and written back in on the next writable open,
+//! exactly once: a file is applied only while its session's `missing` mark names it, and the
+//! rows, the close and the clearing of the mark go in one transaction before the file is removed.
+
+use std::path::{Path, PathBuf};
+
+use entrain_gait::{ImuSample, Placement, Side};
+use serde::{Deserialize, Serialize};
+
+use crate::error::StoreError;
+use crate::model::{
+    Batch, BeatPlayed, BeatRow, EventRow, PhaseRow, SessionStatus, StepRow, TempoChangeRow,
+    parse_phase_column, phase_column,
+};
+use crate::store::{Store, unix_ms_now};
+
+/// How a spooled session ended, to be stored with its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpoolEnd {
+    /// Final status (its stored name).
+    pub status: String,
+    /// Why it ended.
+    pub reason: String,
+    /// Session time at the end, ns.
+    pub end_nanos: i64,
+}
+
+/// A batch in the spool's JSON: phases and kinds by their stored names.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SpoolFile {
+    format: String,
+    session_id: i64,
+    end: Option<SpoolEnd>,
+    phases: Vec<(String, i64, String)>,
+    steps: Vec<(i64, Side, i64, String)>,
+    beats: Vec<(i64, f64, f64, f64, String)>,
+    played: Vec<(i64, i64)>,
+    tempo_changes: Vec<(i64, String, Option<f64>, f64, String)>,
+    events: Vec<(i64, String, String, String)>,
+    raw: Vec<(Placement, ImuSample)>,
+    now_nanos: i64,
+}
+
+const FORMAT: &str = "entrain-spool-1";
+
+/// The spool folder of the record at `db`.
+pub fn spool_dir(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_os_string();
+    name.push(".spool");
+    PathBuf::from(name)
+}
+
+/// Writes what could not be stored to a new spool file beside the record; its path.
+pub fn write_spool(
+    db: &Path,
+    session_id: i64,
+    batch: &Batch,
+    end: Option<SpoolEnd>,
+) -> Result<PathBuf, StoreError> {
+    let dir = spool_dir(db);
+    let io = |e: std::io::Error, what: &Path| StoreError::ReadOnly {
+        path: what.to_path_buf(),
+        detail: format!("writing the spool: {e}"),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| io(e, &dir))?;
+    let file = SpoolFile {
+        format: FORMAT.into(),
+        session_id,
+        end,
+        phases: batch
+            .phases
+            .iter()
+            .map(|p| {
+                (
+                    p.phase.as_str().to_string(),
+                    p.start_nanos,
+                    p.reason.clone(),
+                )
+            })
+            .collect(),
+        steps: batch
+            .steps
+            .iter()
+            .map(|s| {
+                let phase = phase_column(s.phase).to_string();
+                (s.time_nanos, s.side, s.detected_at_nanos, phase)
+            })
+            .collect(),
+        beats: batch
+            .beats
+            .iter()
+            .map(|b| {
+                let phase = b.phase.as_str().to_string();
+                (
+                    b.scheduled_nanos,
+                    b.tempo_spm,
+                    b.target_spm,
+                    b.volume,
+                    phase,
+                )
+            })
+            .collect(),
+        played: batch
+            .played
+            .iter()
+            .map(|p| (p.scheduled_nanos, p.played_nanos))
+            .collect(),
+        tempo_changes: batch
+            .tempo_changes
+            .iter()
+            .map(|t| {
+                let phase = t.phase.as_str().to_string();
+                (t.time_nanos, phase, t.from_spm, t.to_spm, t.reason.clone())
+            })
+            .collect(),
+        events: batch
+            .events
+            .iter()
+            .map(|e| {
+                let phase = phase_column(e.phase).to_string();
+                (
+                    e.time_nanos,
+                    phase,
+                    e.kind.as_str().to_string(),
+                    e.detail.clone(),
+                )
+            })
+            .collect(),
+        raw: batch.raw.clone(),
+        now_nanos: batch.now_nanos,
+    };
+    let path = dir.join(format!("{session_id}-{}.json", unix_ms_now()));
+    let text = serde_json::to_vec(&file).map_err(|e| StoreError::ReadOnly {
+        path: path.clone(),
+        detail: format!("encoding the spool: {e}"),
+    })?;
+    let partial = path.with_extension("part");
+    std::fs::write(&partial, text).map_err(|e| io(e, &partial))?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(e, &partial))?;
+    std::fs::rename(&partial, &path).map_err(|e| io(e, &path))?;
+    Ok(path)
+}
+
+fn read_spool(path: &Path) -> Result<(i64, Option<SpoolEnd>, Batch), String> {
+    let text = std::fs::read(path).map_err(|e| e.to_string())?;
+    let f: SpoolFile = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
+    if f.format != FORMAT {
+        return Err(format!("not a spool file of this version ({})", f.format));
+    }
+    let phase = |t: &str| {
+        t.parse()
+            .map_err(|e: entrain_gait::UnknownName| e.to_string())
+    };
+    let opt_phase = |t: &str| parse_phase_column(t).map_err(|e| e.to_string());
+    let mut b = Batch {
+        now_nanos: f.now_nanos,
+        raw: f.raw,
+        ..Batch::default()
+    };
+    for (p, start_nanos, reason) in f.phases {
+        b.phases.push(PhaseRow {
+            phase: phase(&p)?,
+            start_nanos,
+            reason,
+        });
+    }
+    for (time_nanos, side, detected_at_nanos, p) in f.steps {
+        b.steps.push(StepRow {
+            time_nanos,
+            side,
+            detected_at_nanos,
+            phase: opt_phase(&p)?,
+        });
+    }
+    for (scheduled_nanos, tempo_spm, target_spm, volume, p) in f.beats {
+        b.beats.push(BeatRow {
+            scheduled_nanos,
+            tempo_spm,
+            target_spm,
+            volume,
+            phase: phase(&p)?,
+        });
+    }
+    for (scheduled_nanos, played_nanos) in f.played {
+        b.played.push(BeatPlayed {
+            scheduled_nanos,
+            played_nanos,
+        });
+    }
+    for (time_nanos, p, from_spm, to_spm, reason) in f.tempo_changes {
+        b.tempo_changes.push(TempoChangeRow {
+            time_nanos,
+            phase: phase(&p)?,
+            from_spm,
+            to_spm,
+            reason,
+        });
+    }
+    for (time_nanos, p, kind, detail) in f.events {
+        b.events.push(EventRow {
+            time_nanos,
+            phase: opt_phase(&p)?,
+            kind: kind
+                .parse()
+                .map_err(|e: entrain_gait::UnknownName| e.to_string())?,
+            detail,
+        });
+    }
+    Ok((f.session_id, f.end, b))
+}
+
+impl Store {
+    /// Writes the spool files beside this record back in (see the module doc); the sessions
+    /// completed so. A file that cannot be read or applied (the disk still full) is left where
+    /// it is and logged, and the open goes on: the session stays marked incomplete.
+    pub(crate) fn apply_spool(&mut self) -> Vec<i64> {
+        let dir = spool_dir(&self.path);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        let mut applied = Vec::new();
+        for file in files {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (session_id, end, batch) = match read_spool(&file) {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::error!(file = %file.display(), error = %e, "spool: unreadable, left in place");
+                    continue;
+                }
+            };
+            match self.apply_one(&file, &name, session_id, end.as_ref(), &batch) {
+                Ok(true) => {
+                    if let Err(err) = std::fs::remove_file(&file) {
+                        tracing::warn!(file = %file.display(), error = %err, "spool: applied but not removed (it will not be applied again)");
+                    }
+                    tracing::info!(session_id, file = %file.display(), "spool: written back into the record");
+                    applied.push(session_id);
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(session_id, file = %file.display(), error = %e, "spool: not written back yet; kept");
+                }
+            }
+        }
+        applied
+    }
+
+    /// One spool file in one transaction; whether it was applied.
+    fn apply_one(
+        &mut self,
+        file: &Path,
+        name: &str,
+        session_id: i64,
+        end: Option<&SpoolEnd>,
+        batch: &Batch,
+    ) -> Result<bool, StoreError> {
+        {
+            let path = self.path.clone();
+            let e = |e| StoreError::sqlite(&path, "writing a spooled batch back", e);
+            let tx = self.conn.transaction().map_err(e)?;
+            let missing: Option<String> = tx
+                .query_row(
+                    "SELECT missing FROM sessions WHERE id = ?1",
+                    [session_id],
+                    |r| r.get(0),
+                )
+                .map_err(e)?;
+            if !missing
+                .as_deref()
+                .is_some_and(|m| m.contains(&spool_tag(name)))
+            {
+                // Not named by its session's mark: either applied already (and then removed
+                // below on an earlier open that was cut short) or the mark never reached the
+                // record. Either way applying it could duplicate rows: it is kept, not applied.
+                tracing::warn!(session_id, file = %file.display(), "spool: its session does not name it; kept, not applied");
+                return Ok(false);
+            }
+            Self::write_batch_in(&tx, &path, session_id, batch)?;
+            if let Some(end) = end {
+                let status: SessionStatus =
+                    end.status.parse().map_err(|u: entrain_gait::UnknownName| {
+                        StoreError::Corrupt {
+                            path: file.to_path_buf(),
+                            detail: u.to_string(),
+                        }
+                    })?;
+                Self::end_session_in(&tx, session_id, status, &end.reason, end.end_nanos)
+                    .map_err(e)?;
+            }
+            tx.execute(
+                "UPDATE sessions SET missing = NULL WHERE id = ?1",
+                [session_id],
+            )
+            .map_err(e)?;
+            tx.commit().map_err(e)?;
+            Ok(true)
+        }
+    }
+}
+
+/// How a `missing` mark names the spool file that holds what is missing.
+pub fn spool_tag(file_name: &str) -> String {
+    format!("[spool {file_name}]")
+}
