@@ -72,7 +72,7 @@ fn a_test_after_the_session_is_not_linked_to_it_unless_picked() {
         type_into(h, "FAC (whole number 0–5)", fac);
         click(h, "Save FAC");
         let stored = format!("Stored Functional Ambulation Category: {fac} ({linked})");
-        wait_until(h, &stored, Duration::from_secs(10), |h| {
+        wait_until(h, &stored, Duration::from_secs(30), |h| {
             has_text_containing(h, &stored)
         });
     };

@@ -104,13 +104,24 @@ fn settle(h: &mut Harness<'_, EntrainApp>, label: &str) {
     }
 }
 
-/// Clicks the field labelled `label` and types `text` into it.
+/// Focuses the field labelled `label` and types `text` into it, then checks the field holds it.
 pub fn type_into(h: &mut Harness<'_, EntrainApp>, label: &str, text: &str) {
     click(h, label);
-    h.get_by_label(label).click();
-    h.step();
+    for _ in 0..20 {
+        if h.get_by_label(label).is_focused() {
+            break;
+        }
+        h.get_by_label(label).focus();
+        h.step();
+    }
     h.get_by_label(label).type_text(text);
     h.step();
+    let value = h.get_by_label(label).value();
+    assert!(
+        value.as_deref().is_some_and(|v| v.contains(text)),
+        "typed {text:?} into {label:?}, which holds {value:?} (focused: {})",
+        h.get_by_label(label).is_focused()
+    );
 }
 
 /// Adds patient `code` on the Patients screen and waits until it is the selected patient (the
