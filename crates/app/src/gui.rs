@@ -59,18 +59,17 @@ struct Shell {
     screenshot: Option<PathBuf>,
     screenshot_after: Duration,
     shot_requested: bool,
-    shot_result: Arc<Mutex<Option<Result<(), String>>>>,
+    shot_result: ShotResult,
     quit_after: Option<Duration>,
     quit_asked: bool,
     tour: Option<crate::tour::Tour>,
 }
 
+/// Where a screenshot's outcome lands: `None` until the PNG is saved or refused.
+pub type ShotResult = Arc<Mutex<Option<Result<(), String>>>>;
+
 /// Asks the window for a screenshot saved as a PNG at `path`; the outcome lands in `slot`.
-pub fn request_screenshot(
-    ctx: &egui::Context,
-    path: &Path,
-    slot: &Arc<Mutex<Option<Result<(), String>>>>,
-) {
+pub fn request_screenshot(ctx: &egui::Context, path: &Path, slot: &ShotResult) {
     let path = path.to_path_buf();
     let result = Arc::clone(slot);
     let wake = ctx.clone();

@@ -45,7 +45,7 @@ pub struct Tour {
     start_after: Duration,
     next: usize,
     shown_at: Option<Instant>,
-    shot: Option<(PathBuf, Arc<Mutex<Option<Result<(), String>>>>)>,
+    shot: Option<(PathBuf, crate::gui::ShotResult)>,
     saved: Vec<PathBuf>,
     result: TourResult,
 }
