@@ -63,6 +63,8 @@ struct Shell {
     quit_after: Option<Duration>,
     quit_asked: bool,
     tour: Option<crate::tour::Tour>,
+    /// The stop signal received (SIGINT, SIGTERM), for the next frame to act on.
+    signal: Arc<Mutex<Option<&'static str>>>,
 }
 
 /// Where a screenshot's outcome lands: `None` until the PNG is saved or refused.
@@ -121,6 +123,13 @@ impl eframe::App for Shell {
         {
             self.shot_requested = true;
             request_screenshot(&ctx, path, &self.shot_result);
+        }
+        let signal = self.signal.lock().map(|s| *s).unwrap_or(None);
+        if let Some(name) = signal
+            && !self.quit_asked
+        {
+            self.quit_asked = true;
+            self.app.stop_by_signal_and_close(name);
         }
         if let Some(tour) = &mut self.tour {
             tour.frame(&mut self.app, &ctx, elapsed);
@@ -187,6 +196,14 @@ pub fn run(args: GuiArgs) -> Result<()> {
         "Entrain",
         native,
         Box::new(move |cc| {
+            let signal = Arc::new(Mutex::new(None));
+            let (slot, wake) = (Arc::clone(&signal), cc.egui_ctx.clone());
+            crate::signals::on_stop_signals(move |name| {
+                if let Ok(mut s) = slot.lock() {
+                    s.get_or_insert(name);
+                }
+                wake.request_repaint();
+            })?;
             let mut app = EntrainApp::new(&cc.egui_ctx, settings);
             if demo {
                 app.queue_demo("DEMO-01");
@@ -208,6 +225,7 @@ pub fn run(args: GuiArgs) -> Result<()> {
                 quit_after: quit,
                 quit_asked: false,
                 tour,
+                signal,
             }))
         }),
     )

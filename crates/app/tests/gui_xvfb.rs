@@ -239,3 +239,64 @@ fn the_patient_view_opens_in_a_native_window_of_its_own() {
     assert_eq!((patient.1, patient.2), (1024, 768), "{seen:?}");
     assert_eq!((clinician.1, clinician.2), (1400, 900), "{seen:?}");
 }
+
+#[test]
+fn a_signal_to_the_window_ends_its_session_as_stopped_by_that_signal() {
+    let x = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--demo", "--data-dir"])
+        .arg(data.path())
+        .env("DISPLAY", &x.display)
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The demo session has started once its row is in the record.
+    let db = data.path().join(entrain_store::DATABASE_FILE);
+    let start = Instant::now();
+    let started = || {
+        db.exists()
+            && entrain_store::Store::open_for_reading(&db)
+                .and_then(|s| s.sessions(None))
+                .is_ok_and(|s| !s.is_empty())
+    };
+    while !started() {
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "no session began"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the window did not close after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    let store = entrain_store::Store::open_for_reading(&db).unwrap();
+    let sessions = store.sessions(None).unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].status, entrain_store::SessionStatus::Stopped);
+    assert_eq!(
+        sessions[0].end_reason.as_deref(),
+        Some("stopped by signal SIGTERM")
+    );
+    assert!(!store.steps(sessions[0].id).unwrap().is_empty());
+}
