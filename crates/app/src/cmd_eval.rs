@@ -76,6 +76,16 @@ struct Report {
     placement: String,
     groups: BTreeMap<String, GroupReport>,
     ic_timing: Option<IcTiming>,
+    /// Trials that could not be read or scored, with why; left out of every figure above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    skipped_trials: Vec<SkippedTrial>,
+}
+
+/// A trial left out of the evaluation.
+#[derive(Debug, Serialize)]
+struct SkippedTrial {
+    trial: String,
+    reason: String,
 }
 
 #[derive(Default)]
@@ -123,9 +133,12 @@ pub fn run(args: EvalArgs) -> Result<()> {
         None => None,
     };
     let mut where_wrong = ErrorPositions::default();
+    let mut skipped_trials = Vec::new();
     for trial in &trials {
-        let recording =
-            load_trial(&args.path, trial).with_context(|| format!("reading trial {trial}"))?;
+        // One damaged or unreadable trial is left out and named, not the end of the evaluation.
+        let scored = load_trial(&args.path, trial)
+            .map_err(anyhow::Error::from)
+            .and_then(|recording| Ok(evaluate(&recording, placement, &rules)?));
         let TrialScore {
             counts,
             ic_errors_ms,
@@ -133,7 +146,18 @@ pub fn run(args: EvalArgs) -> Result<()> {
             cadence_pairs_spm,
             contacts,
             ..
-        } = evaluate(&recording, placement, &rules)?;
+        } = match scored {
+            Ok(score) => score,
+            Err(e) => {
+                progress.suspend(|| eprintln!("warning: trial {trial} left out: {e:#}"));
+                skipped_trials.push(SkippedTrial {
+                    trial: trial.to_string(),
+                    reason: format!("{e:#}"),
+                });
+                progress.inc(1);
+                continue;
+            }
+        };
         for contact in &contacts {
             where_wrong.add(contact);
             if let Some(writer) = &mut contacts_csv {
@@ -153,6 +177,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
         progress.inc(1);
     }
     progress.finish_and_clear();
+    anyhow::ensure!(
+        skipped_trials.len() < trials.len(),
+        "no trial of {} could be evaluated (the first: {})",
+        args.path.display(),
+        skipped_trials
+            .first()
+            .map_or(String::new(), |s| format!("{}: {}", s.trial, s.reason))
+    );
 
     let report = Report {
         dataset: dataset.to_string(),
@@ -176,6 +208,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
             })
             .collect(),
         ic_timing: ic_timing(&errors_ms, &latencies_ms),
+        skipped_trials,
     };
     print_report(&report);
     if let Some(mut writer) = contacts_csv {
@@ -226,6 +259,15 @@ fn print_report(report: &Report) {
             t.p95_latency_ms
         ),
         None => println!("IC timing: none (the annotations have no heel-strike instants)"),
+    }
+    if !report.skipped_trials.is_empty() {
+        println!(
+            "{} trial(s) left out of these figures (unreadable or unscorable):",
+            report.skipped_trials.len()
+        );
+        for s in &report.skipped_trials {
+            println!("  {}: {}", s.trial, s.reason);
+        }
     }
 }
 

@@ -36,7 +36,16 @@ pub struct GuiArgs {
     /// patient.
     #[arg(long)]
     pub patient_window: bool,
+    /// With --demo: show every screen in turn at 1366×768, save each as a PNG in DIR, then stop
+    /// the session, save its end panel and close.
+    #[arg(long, value_name = "DIR", requires = "demo")]
+    pub tour: Option<PathBuf>,
 }
+
+/// The window's size on a ward's laptop, for the tour's pictures.
+const TOUR_WINDOW: [f32; 2] = [1366.0, 768.0];
+/// When the tour begins: the demo session well into its matched cue.
+const TOUR_START: Duration = Duration::from_secs(16);
 
 /// Whether the window is built with AccessKit, so screen readers can read it (this crate's
 /// `accesskit` feature, on by default, turns on eframe's).
@@ -50,9 +59,31 @@ struct Shell {
     screenshot: Option<PathBuf>,
     screenshot_after: Duration,
     shot_requested: bool,
-    shot_result: Arc<Mutex<Option<Result<(), String>>>>,
+    shot_result: ShotResult,
     quit_after: Option<Duration>,
     quit_asked: bool,
+    tour: Option<crate::tour::Tour>,
+    /// The stop signal received (SIGINT, SIGTERM), for the next frame to act on.
+    signal: Arc<Mutex<Option<&'static str>>>,
+}
+
+/// Where a screenshot's outcome lands: `None` until the PNG is saved or refused.
+pub type ShotResult = Arc<Mutex<Option<Result<(), String>>>>;
+
+/// Asks the window for a screenshot saved as a PNG at `path`; the outcome lands in `slot`.
+pub fn request_screenshot(ctx: &egui::Context, path: &Path, slot: &ShotResult) {
+    let path = path.to_path_buf();
+    let result = Arc::clone(slot);
+    let wake = ctx.clone();
+    ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
+        egui::ScreenshotCallback::new(move |image| {
+            let r = save_png(&path, &image);
+            if let Ok(mut slot) = result.lock() {
+                *slot = Some(r);
+            }
+            wake.request_repaint();
+        }),
+    ));
 }
 
 fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
@@ -91,18 +122,21 @@ impl eframe::App for Shell {
             && elapsed >= self.screenshot_after
         {
             self.shot_requested = true;
-            let path = path.clone();
-            let result = Arc::clone(&self.shot_result);
-            let wake = ctx.clone();
-            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
-                egui::ScreenshotCallback::new(move |image| {
-                    let r = save_png(&path, &image);
-                    if let Ok(mut slot) = result.lock() {
-                        *slot = Some(r);
-                    }
-                    wake.request_repaint();
-                }),
-            ));
+            request_screenshot(&ctx, path, &self.shot_result);
+        }
+        let signal = self.signal.lock().map(|s| *s).unwrap_or(None);
+        if let Some(name) = signal
+            && !self.quit_asked
+        {
+            self.quit_asked = true;
+            self.app.stop_by_signal_and_close(name);
+        }
+        if let Some(tour) = &mut self.tour {
+            tour.frame(&mut self.app, &ctx, elapsed);
+            if tour.is_done() && !self.quit_asked {
+                self.quit_asked = true;
+                self.app.stop_and_close();
+            }
         }
         if let Some(q) = self.quit_after {
             let shot_done = self.screenshot.is_none()
@@ -139,7 +173,11 @@ pub fn run(args: GuiArgs) -> Result<()> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Entrain")
-            .with_inner_size([1400.0, 900.0]),
+            .with_inner_size(if args.tour.is_some() {
+                TOUR_WINDOW
+            } else {
+                [1400.0, 900.0]
+            }),
         renderer: eframe::Renderer::Glow,
         ..eframe::NativeOptions::default()
     };
@@ -149,10 +187,23 @@ pub fn run(args: GuiArgs) -> Result<()> {
     let after = Duration::from_secs_f64(args.screenshot_after.max(0.0));
     let quit = args.quit_after.map(|s| Duration::from_secs_f64(s.max(0.0)));
     let result_slot = Arc::clone(&shot_result);
+    let tour_result: crate::tour::TourResult = Arc::new(Mutex::new(None));
+    let tour = args
+        .tour
+        .as_deref()
+        .map(|dir| crate::tour::Tour::new(dir, TOUR_START, Arc::clone(&tour_result)));
     eframe::run_native(
         "Entrain",
         native,
         Box::new(move |cc| {
+            let signal = Arc::new(Mutex::new(None));
+            let (slot, wake) = (Arc::clone(&signal), cc.egui_ctx.clone());
+            crate::signals::on_stop_signals(move |name| {
+                if let Ok(mut s) = slot.lock() {
+                    s.get_or_insert(name);
+                }
+                wake.request_repaint();
+            })?;
             let mut app = EntrainApp::new(&cc.egui_ctx, settings);
             if demo {
                 app.queue_demo("DEMO-01");
@@ -173,6 +224,8 @@ pub fn run(args: GuiArgs) -> Result<()> {
                 shot_result: result_slot,
                 quit_after: quit,
                 quit_asked: false,
+                tour,
+                signal,
             }))
         }),
     )
@@ -181,6 +234,22 @@ pub fn run(args: GuiArgs) -> Result<()> {
             "the window could not open: {e}\n(no display here? everything also runs from the command line: `entrain --help`, e.g. `entrain session --source sim --no-audio`)"
         )
     })?;
+    if let Some(dir) = &args.tour {
+        match tour_result.lock().map(|s| s.clone()) {
+            Ok(Some(Ok(saved))) => {
+                for path in saved {
+                    eprintln!("screenshot saved to {}", path.display());
+                }
+            }
+            Ok(Some(Err(e))) => return Err(anyhow!("tour of the screens: {e}")),
+            _ => {
+                return Err(anyhow!(
+                    "the window closed before the tour saved every screen in {}",
+                    dir.display()
+                ));
+            }
+        }
+    }
     if let Some(path) = &args.screenshot {
         match shot_result.lock().map(|s| s.clone()) {
             Ok(Some(Ok(()))) => eprintln!("screenshot saved to {}", path.display()),

@@ -15,6 +15,7 @@ mod cmd_store;
 mod gui;
 mod logging;
 mod signals;
+mod tour;
 
 fn main() -> Result<()> {
     let cli = cli::Cli::parse();

@@ -81,3 +81,63 @@ fn a_folder_that_is_not_a_data_set_is_named_in_the_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_damaged_trial_is_left_out_and_named_not_the_end_of_the_evaluation() {
+    let Some(truong) = entrain_tests::datasets::shared_dataset("truong2019_ipol_gait").unwrap()
+    else {
+        return;
+    };
+    // Two trials of the real data set, the second with its annotation cut short.
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = std::fs::read_to_string(truong.join("manifest.csv")).unwrap();
+    let lines: Vec<&str> = manifest.lines().take(3).collect();
+    std::fs::write(dir.path().join("manifest.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::create_dir(dir.path().join("GaitData")).unwrap();
+    let codes: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    for code in &codes {
+        for ext in ["csv.gz", "json"] {
+            let name = format!("{code}.{ext}");
+            std::fs::copy(
+                truong.join("GaitData").join(&name),
+                dir.path().join("GaitData").join(&name),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(
+        dir.path()
+            .join("GaitData")
+            .join(format!("{}.json", codes[1])),
+        "{\"LeftFootActivity\": [[1",
+    )
+    .unwrap();
+    let json_path = dir.path().join("eval.json");
+    let out = Command::new(BIN)
+        .args(["eval", "--dataset", "truong", "--path"])
+        .arg(dir.path())
+        .arg("--json")
+        .arg(&json_path)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("1 trial(s) left out") && stdout.contains(codes[1]),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!("/{} left out", codes[1])) && stderr.contains("invalid JSON"),
+        "{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(report["groups"]["Neurological"]["trials"], 1);
+    assert_eq!(report["skipped_trials"].as_array().unwrap().len(), 1);
+}

@@ -1,8 +1,9 @@
 //! The real `entrain` window under Xvfb (eframe on OpenGL, Mesa llvmpipe). A demo session with the
-//! virtual patient runs for 20 s, then the window saves a screenshot of the live session screen to
-//! `test-output/live-session.png` (the README's picture comes from this run) and closes, ending
-//! the session properly first (it is stored as stopped). With
-//! `--patient-window`, the patient view opens as a second native window beside the clinician's.
+//! virtual patient runs; the window saves a screenshot of the live session screen to
+//! `test-output/live-session.png`, then tours every screen at 1366×768 into `test-output/screens/`
+//! (the README's pictures come from this run), stops the session, saves its end panel and closes
+//! (the session is stored as stopped). With `--patient-window`, the patient view opens as a second
+//! native window beside the clinician's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -58,16 +59,54 @@ fn start_xvfb() -> Xvfb {
     }
 }
 
-#[test]
-fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
-    let x = start_xvfb();
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output/live-session.png");
-    // A screenshot left from an earlier run must not pass for this one.
-    match std::fs::remove_file(&out) {
+/// Removes a file left by an earlier run, so it cannot pass for this one.
+fn remove_old(path: &Path) {
+    match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            panic!("removing the old {}: {e}", out.display())
+            panic!("removing the old {}: {e}", path.display())
         }
         _ => {}
+    }
+}
+
+/// A PNG's size, and whether it is a drawn screen rather than a blank one (many distinct colours:
+/// text, plots, buttons).
+fn picture(path: &Path) -> (u32, u32, usize) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let decoder = png::Decoder::new(std::io::BufReader::new(file));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let mut colours: Vec<[u8; 4]> = buf[..info.buffer_size()]
+        .chunks_exact(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    (info.width, info.height, colours.len())
+}
+
+/// The screens the tour saves, by file name.
+const TOUR: [&str; 8] = [
+    "patients",
+    "sensors",
+    "live-session",
+    "clinical-tests",
+    "progress",
+    "patient-view",
+    "settings",
+    "end-of-session",
+];
+
+#[test]
+fn the_window_runs_a_demo_session_and_saves_every_screen_at_1366x768() {
+    let x = start_xvfb();
+    let output = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output");
+    let out = output.join("live-session.png");
+    let screens = output.join("screens");
+    remove_old(&out);
+    for name in TOUR {
+        remove_old(&screens.join(format!("{name}.png")));
     }
     let data = tempfile::tempdir().unwrap();
     let run = Command::new(BIN)
@@ -75,7 +114,8 @@ fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
         .arg(data.path())
         .arg("--screenshot")
         .arg(&out)
-        .args(["--screenshot-after", "20", "--quit-after", "21"])
+        .args(["--screenshot-after", "14", "--tour"])
+        .arg(&screens)
         .env("DISPLAY", &x.display)
         .env("LIBGL_ALWAYS_SOFTWARE", "1")
         .env_remove("WAYLAND_DISPLAY")
@@ -84,24 +124,15 @@ fn the_window_runs_a_demo_session_and_saves_a_screenshot() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "entrain --demo failed: {stderr}");
     assert!(stderr.contains("screenshot saved"), "{stderr}");
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert!(
-        info.width >= 800 && info.height >= 600,
-        "{}x{}",
-        info.width,
-        info.height
-    );
-    // A drawn screen, not a blank one: many distinct colours (text, plots, buttons).
-    let mut colours: Vec<[u8; 4]> = buf[..info.buffer_size()]
-        .chunks_exact(4)
-        .map(|c| [c[0], c[1], c[2], c[3]])
-        .collect();
-    colours.sort_unstable();
-    colours.dedup();
-    assert!(colours.len() > 200, "only {} colours", colours.len());
+    let (w, h, colours) = picture(&out);
+    assert!(w >= 800 && h >= 600, "{w}x{h}");
+    assert!(colours > 200, "only {colours} colours");
+    // Every screen, at a ward laptop's 1366×768, drawn.
+    for name in TOUR {
+        let (w, h, colours) = picture(&screens.join(format!("{name}.png")));
+        assert_eq!((w, h), (1366, 768), "{name}");
+        assert!(colours > 100, "{name}: only {colours} colours");
+    }
     // The session ran: it is in the record with its steps.
     let listing = Command::new(BIN)
         .args(["sessions", "--db"])
@@ -207,4 +238,65 @@ fn the_patient_view_opens_in_a_native_window_of_its_own() {
         .unwrap_or_else(|| panic!("no clinician window among {seen:?}"));
     assert_eq!((patient.1, patient.2), (1024, 768), "{seen:?}");
     assert_eq!((clinician.1, clinician.2), (1400, 900), "{seen:?}");
+}
+
+#[test]
+fn a_signal_to_the_window_ends_its_session_as_stopped_by_that_signal() {
+    let x = start_xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--demo", "--data-dir"])
+        .arg(data.path())
+        .env("DISPLAY", &x.display)
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The demo session has started once its row is in the record.
+    let db = data.path().join(entrain_store::DATABASE_FILE);
+    let start = Instant::now();
+    let started = || {
+        db.exists()
+            && entrain_store::Store::open_for_reading(&db)
+                .and_then(|s| s.sessions(None))
+                .is_ok_and(|s| !s.is_empty())
+    };
+    while !started() {
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "no session began"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the window did not close after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    let store = entrain_store::Store::open_for_reading(&db).unwrap();
+    let sessions = store.sessions(None).unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].status, entrain_store::SessionStatus::Stopped);
+    assert_eq!(
+        sessions[0].end_reason.as_deref(),
+        Some("stopped by signal SIGTERM")
+    );
+    assert!(!store.steps(sessions[0].id).unwrap().is_empty());
 }

@@ -192,6 +192,17 @@ impl EntrainApp {
         self.screen = screen;
     }
 
+    /// SIGINT or SIGTERM to the window's process: the running session ends properly, stored
+    /// `stopped` with the signal named, then the window closes.
+    pub fn stop_by_signal_and_close(&mut self, signal_name: &str) {
+        if let Some(l) = self.screens.live.session()
+            && l.is_started()
+        {
+            l.stop_by_signal(signal_name);
+        }
+        self.closing = Closing::Stopping { since_secs: None };
+    }
+
     /// Ends the running session properly (it is recorded as stopped), then closes the window;
     /// what "Stop it and close" does, and `--quit-after`.
     pub fn stop_and_close(&mut self) {

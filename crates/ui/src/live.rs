@@ -211,6 +211,14 @@ impl LiveSession {
         }
     }
 
+    /// Stops the session as a signal to the process does: through its normal end, stored
+    /// `stopped` with the signal named ([`runtime::stopped_by_signal`]).
+    pub fn stop_by_signal(&self, signal_name: &str) {
+        if let Some(h) = &self.handle {
+            h.stopper().stop(runtime::stopped_by_signal(signal_name));
+        }
+    }
+
     /// Whether the protocol is running or paused (started and not over).
     pub fn is_started(&self) -> bool {
         self.snapshot.run_state != "waiting to start" && !self.is_finished()
