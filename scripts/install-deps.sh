@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config curl ca-certificates
   libasound2-dev pulseaudio pulseaudio-utils libasound2-plugins alsa-utils sox
-  python3 python3-pandas util-linux  # session e2e: pandas reads the export; setpriv drops root for the read-only test
+  python3 python3-pandas util-linux procps  # session e2e: pandas reads the export; setpriv drops root for the read-only test; kill sends the signal tests their SIGTERM
   python3 python3-venv  # benches/peers/run.sh: mobgap and gaitmap in a virtual environment
   poppler-utils  # crates/report tests: pdfinfo, pdftoppm, pdftotext read the PDFs back (FHIR validator: python3-venv + pip, pinned in crates/report/tests/fhir-requirements.txt)
   clang libclang-dev qemu-system-arm  # firmware/: bindgen for nrf-sdc/nrf-mpsl; core logic under QEMU mps2-an386
