@@ -15,7 +15,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_entrain");
 struct Xvfb {
     child: Child,
     display: String,
+    /// One window test at a time: several X servers and llvmpipe windows at once on a loaded
+    /// 2-core machine made a window fail to connect to its own server.
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_WINDOW_TEST: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
@@ -29,6 +34,10 @@ impl Drop for Xvfb {
 /// Starts `Xvfb` on a display it picks itself (`-displayfd`: it writes the number once it is
 /// ready), so tests running at the same time never share, or kill, one another's server.
 fn start_xvfb() -> Xvfb {
+    // A test that failed while holding the lock poisons it; the next one still runs.
+    let one_at_a_time = ONE_WINDOW_TEST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut child = Command::new("Xvfb")
         .args([
             "-displayfd",
@@ -56,6 +65,7 @@ fn start_xvfb() -> Xvfb {
     Xvfb {
         child,
         display: format!(":{number}"),
+        _one_at_a_time: one_at_a_time,
     }
 }
 
