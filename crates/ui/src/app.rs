@@ -182,6 +182,12 @@ impl EntrainApp {
         self.screens.live.auto_start = on;
     }
 
+    /// Whether no session is running and an ended one has reached the record (its engine joined,
+    /// its end written).
+    pub fn session_settled(&self) -> bool {
+        self.screens.live.is_settled()
+    }
+
     /// The live session, if any.
     pub fn live(&self) -> Option<&LiveSession> {
         self.screens.live.session()

@@ -137,12 +137,13 @@ pub fn add_patient(h: &mut Harness<'_, EntrainApp>, code: &str) {
     });
 }
 
-/// Stops the session on screen now (no re-test) through the stop prompt, and waits for its end.
+/// Stops the session on screen now (no re-test) through the stop prompt, and waits until its end
+/// has reached the record (the engine joined, the session's row closed).
 pub fn stop_now(h: &mut Harness<'_, EntrainApp>) {
     click(h, "Stop");
     click(h, "Stop now (no re-test)");
     wait_until(h, "the session's end", Duration::from_secs(20), |h| {
-        h.state().live().is_some_and(|l| l.is_finished())
+        h.state().live().is_some_and(|l| l.is_finished()) && h.state().session_settled()
     });
 }
 
