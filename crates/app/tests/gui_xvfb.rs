@@ -69,6 +69,15 @@ fn start_xvfb() -> Xvfb {
     }
 }
 
+/// The `entrain` window on `x`'s display, rendered by Mesa's software OpenGL, never on Wayland.
+fn window(x: &Xvfb) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("DISPLAY", &x.display)
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env_remove("WAYLAND_DISPLAY");
+    c
+}
+
 /// Removes a file left by an earlier run, so it cannot pass for this one.
 fn remove_old(path: &Path) {
     match std::fs::remove_file(path) {
@@ -119,16 +128,13 @@ fn the_window_runs_a_demo_session_and_saves_every_screen_at_1366x768() {
         remove_old(&screens.join(format!("{name}.png")));
     }
     let data = tempfile::tempdir().unwrap();
-    let run = Command::new(BIN)
+    let run = window(&x)
         .args(["--demo", "--data-dir"])
         .arg(data.path())
         .arg("--screenshot")
         .arg(&out)
         .args(["--screenshot-after", "14", "--tour"])
         .arg(&screens)
-        .env("DISPLAY", &x.display)
-        .env("LIBGL_ALWAYS_SOFTWARE", "1")
-        .env_remove("WAYLAND_DISPLAY")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -205,7 +211,7 @@ fn windows(display: &str) -> Vec<(String, u32, u32)> {
 fn the_patient_view_opens_in_a_native_window_of_its_own() {
     let x = start_xvfb();
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
+    let mut child = window(&x)
         .args([
             "--demo",
             "--patient-window",
@@ -214,9 +220,6 @@ fn the_patient_view_opens_in_a_native_window_of_its_own() {
             "--data-dir",
         ])
         .arg(data.path())
-        .env("DISPLAY", &x.display)
-        .env("LIBGL_ALWAYS_SOFTWARE", "1")
-        .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -254,12 +257,9 @@ fn the_patient_view_opens_in_a_native_window_of_its_own() {
 fn a_signal_to_the_window_ends_its_session_as_stopped_by_that_signal() {
     let x = start_xvfb();
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
+    let mut child = window(&x)
         .args(["--demo", "--data-dir"])
         .arg(data.path())
-        .env("DISPLAY", &x.display)
-        .env("LIBGL_ALWAYS_SOFTWARE", "1")
-        .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

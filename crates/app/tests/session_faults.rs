@@ -11,17 +11,10 @@ use std::time::{Duration, Instant};
 
 use entrain_store::{EventKind, SessionStatus, Store};
 
-const BIN: &str = env!("CARGO_BIN_EXE_entrain");
+mod common;
+use common::parse_step;
 
-/// `step 12.345 s left (detected ...)` → (nanos, side).
-fn parse_step(line: &str) -> Option<(i64, String)> {
-    let rest = line.strip_prefix("step ")?;
-    let mut parts = rest.split_whitespace();
-    let secs: f64 = parts.next()?.parse().ok()?;
-    let _unit = parts.next()?;
-    let side = parts.next()?.to_string();
-    Some(((secs * 1e9).round() as i64, side))
-}
+const BIN: &str = env!("CARGO_BIN_EXE_entrain");
 
 /// A real-time session of the virtual patient on `db`, its stdout read line by line.
 struct Session {
