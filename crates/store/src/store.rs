@@ -66,7 +66,6 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
     recovered: Vec<i64>,
-    read_only: bool,
 }
 
 /// Wall-clock time, Unix ms.
@@ -218,7 +217,6 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             recovered: Vec::new(),
-            read_only: true,
         })
     }
 
@@ -292,7 +290,6 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             recovered: Vec::new(),
-            read_only: false,
         };
         store.migrate(version)?;
         store.recover()?;
@@ -363,12 +360,6 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// Whether the record was opened read-only ([`Access::Read`] on a file or folder that cannot
-    /// be written): every write fails with [`StoreError::ReadOnly`].
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
     }
 
     /// Sessions this open found left running by a process that is gone, now `interrupted`.
