@@ -468,6 +468,7 @@ impl EntrainApp {
             self.ctx = ui.ctx().clone();
             theme::apply(&self.ctx);
         }
+        crate::i18n::set_language(self.settings.language);
         let now_secs = ui.input(|i| i.time);
         self.messages.tick(now_secs);
         let posted = self.messages.posted();

@@ -16,6 +16,7 @@ pub mod app;
 pub mod clinical;
 pub mod help;
 pub mod history;
+pub mod i18n;
 pub mod live;
 mod screens;
 pub mod settings;

@@ -8,6 +8,8 @@ use entrain_cue::ProtocolConfig;
 use entrain_cue::config::UncuedLength;
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Language;
+
 /// The settings file's name inside the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
 /// The record's file name inside the data folder (the command line's too).
@@ -97,6 +99,8 @@ pub struct Settings {
     pub settle_beats: u32,
     /// The data folder (record and settings).
     pub data_dir: PathBuf,
+    /// The window's language.
+    pub language: Language,
 }
 
 impl Default for Settings {
@@ -117,6 +121,7 @@ impl Default for Settings {
             fading_secs: p.fading_secs,
             settle_beats: p.progression.settle_beats,
             data_dir: default_data_dir(),
+            language: Language::default(),
         }
     }
 }

@@ -1,0 +1,73 @@
+# Namen, die alle Bildschirme teilen. Die Ids nach "phase-", "measure-", "test-kind-", "sound-",
+# "affected-side-", "placement-" und "status-" sind die gespeicherten Namen: nicht ändern.
+
+## Die Phasen des Protokolls, im Satz
+phase-baseline = Ausgangsmessung (ohne Takt)
+phase-matched = angepasster Takt
+phase-progression = Steigerung
+phase-functional = funktionelles Gehen
+phase-fading = Ausblenden
+phase-retest = Nachtest (ohne Takt)
+phase-done = beendet
+
+## Die Phasen als Überschrift und in Tabellen
+phase-title-baseline = Ausgangsmessung (ohne Takt)
+phase-title-matched = Angepasster Takt
+phase-title-progression = Steigerung
+phase-title-functional = Funktionelles Gehen
+phase-title-fading = Ausblenden
+phase-title-retest = Nachtest (ohne Takt)
+phase-title-done = Beendet
+
+## Die Phasen in einem schmalen Diagrammband
+phase-short-baseline = Ausgang
+phase-short-matched = Angepasst
+phase-short-progression = Steigerung
+phase-short-functional = Funktionell
+phase-short-fading = Ausblenden
+phase-short-retest = Nachtest
+phase-short-done = Beendet
+
+## Gangmaße, mit Einheit
+measure-cadence_spm = Kadenz (Schritte/min)
+measure-step_time_left_s = Schrittzeit L (s)
+measure-step_time_right_s = Schrittzeit R (s)
+measure-stride_time_left_s = Doppelschrittzeit L (s)
+measure-stride_time_right_s = Doppelschrittzeit R (s)
+measure-symmetry_ratio = Symmetrieverhältnis (paretische / nicht-paretische Schrittzeit)
+measure-normalised_difference = Normierte Differenz (NP - P) / (NP + P)
+measure-step_time_cv_percent = Variabilität der Schrittzeit, VK (%)
+measure-stride_time_cv_percent = Variabilität der Doppelschrittzeit, VK (%)
+
+## Klinische Tests
+test-kind-10mwt = 10-m-Gehtest (Ganggeschwindigkeit)
+test-kind-6mwt = 6-Minuten-Gehtest (Strecke)
+test-kind-tug = Timed Up and Go
+test-kind-fac = Functional Ambulation Category
+
+## Taktklänge
+sound-click = Klick
+sound-woodblock = Holzblock
+sound-beep = weicher Piepton
+sound-drum = Trommel
+
+## Die betroffene Seite
+affected-side-left = links
+affected-side-right = rechts
+affected-side-both = beidseits
+affected-side-none = keine
+
+## Wo ein Sensor getragen wird
+placement-foot_left = linker Fuß
+placement-foot_right = rechter Fuß
+placement-lower_back = unterer Rücken
+
+## Zustand einer gespeicherten Sitzung
+status-running = läuft
+status-completed = abgeschlossen
+status-stopped = abgebrochen
+status-interrupted = unterbrochen
+status-failed = fehlgeschlagen
+
+## Kleine Wörter
+no-value = —

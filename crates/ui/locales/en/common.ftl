@@ -1,0 +1,73 @@
+# Names shared by every screen. Ids after "phase-", "measure-", "test-kind-", "sound-",
+# "affected-side-", "placement-" and "status-" are the record's stored names: keep them as they are.
+
+## The protocol's phases, in a sentence
+phase-baseline = baseline (no cue)
+phase-matched = matched cue
+phase-progression = progression
+phase-functional = functional walking
+phase-fading = fading
+phase-retest = re-test (no cue)
+phase-done = done
+
+## The phases as titles and table cells
+phase-title-baseline = Baseline (no cue)
+phase-title-matched = Matched cue
+phase-title-progression = Progression
+phase-title-functional = Functional walking
+phase-title-fading = Fading
+phase-title-retest = Re-test (no cue)
+phase-title-done = Done
+
+## The phases on a narrow chart band
+phase-short-baseline = Baseline
+phase-short-matched = Matched
+phase-short-progression = Progression
+phase-short-functional = Functional
+phase-short-fading = Fading
+phase-short-retest = Re-test
+phase-short-done = Done
+
+## Walk measures, with their units
+measure-cadence_spm = Cadence (steps/min)
+measure-step_time_left_s = Step time L (s)
+measure-step_time_right_s = Step time R (s)
+measure-stride_time_left_s = Stride time L (s)
+measure-stride_time_right_s = Stride time R (s)
+measure-symmetry_ratio = Symmetry ratio (paretic / non-paretic step time)
+measure-normalised_difference = Normalised difference (NP - P) / (NP + P)
+measure-step_time_cv_percent = Step time variability, CV (%)
+measure-stride_time_cv_percent = Stride time variability, CV (%)
+
+## Clinical tests
+test-kind-10mwt = 10 m walk test (gait speed)
+test-kind-6mwt = 6 minute walk test (distance)
+test-kind-tug = Timed Up and Go
+test-kind-fac = Functional Ambulation Category
+
+## Cue sounds
+sound-click = click
+sound-woodblock = wood block
+sound-beep = soft beep
+sound-drum = drum
+
+## The patient's affected side
+affected-side-left = left
+affected-side-right = right
+affected-side-both = both
+affected-side-none = none
+
+## Where a sensor is worn
+placement-foot_left = left foot
+placement-foot_right = right foot
+placement-lower_back = lower back
+
+## A stored session's state
+status-running = running
+status-completed = completed
+status-stopped = stopped
+status-interrupted = interrupted
+status-failed = failed
+
+## Small words used everywhere
+no-value = —

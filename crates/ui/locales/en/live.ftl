@@ -1,0 +1,1 @@
+# The live screen's words.

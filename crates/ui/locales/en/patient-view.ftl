@@ -1,0 +1,1 @@
+# The patient-view screen's words.

@@ -1,0 +1,1 @@
+# The sensors screen's words.

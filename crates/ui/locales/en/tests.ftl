@@ -1,0 +1,1 @@
+# The tests screen's words.

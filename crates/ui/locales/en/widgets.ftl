@@ -1,0 +1,1 @@
+# The widgets screen's words.
