@@ -774,7 +774,7 @@ impl EngineCore {
                 .sensors
                 .iter()
                 .map(|s| SensorHealth {
-                    placement: s.info.placement.label().into(),
+                    placement: s.info.placement,
                     name: s.info.name.clone(),
                     status: match (&s.link, s.in_gap_since, s.last_sample_nanos) {
                         (_, _, None) => SensorStatus::Waiting,

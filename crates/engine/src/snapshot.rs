@@ -25,7 +25,7 @@ pub enum SensorStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SensorHealth {
     /// Where it is worn.
-    pub placement: String,
+    pub placement: entrain_gait::Placement,
     /// Its name.
     pub name: String,
     /// Status.

@@ -13,6 +13,7 @@ use crate::help;
 use crate::live::LiveSession;
 use crate::screens::{self, Ctx, Messages, Request, Roster, Screens, big_button};
 use crate::settings::Settings;
+use crate::t;
 use crate::theme;
 use crate::worker::{Reply, StoreWorker};
 
@@ -37,21 +38,27 @@ pub enum Screen {
 
 impl Screen {
     /// The screen's name, as the navigation shows it.
-    pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(s, _)| *s == self)
-            .map_or("", |(_, name)| name)
+    pub fn name(self) -> String {
+        match self {
+            Screen::Patients => t!("app-screen-patients"),
+            Screen::Sensors => t!("app-screen-sensors"),
+            Screen::Live => t!("app-screen-live"),
+            Screen::Tests => t!("app-screen-tests"),
+            Screen::Progress => t!("app-screen-progress"),
+            Screen::PatientView => t!("app-screen-patient-view"),
+            Screen::Settings => t!("app-screen-settings"),
+        }
     }
 
-    const ALL: [(Screen, &'static str); 7] = [
-        (Screen::Patients, "Patients"),
-        (Screen::Sensors, "Sensors"),
-        (Screen::Live, "Live session"),
-        (Screen::Tests, "Clinical tests"),
-        (Screen::Progress, "Progress"),
-        (Screen::PatientView, "Patient view"),
-        (Screen::Settings, "Settings"),
+    /// Every screen, in the navigation's order.
+    pub const ALL: [Screen; 7] = [
+        Screen::Patients,
+        Screen::Sensors,
+        Screen::Live,
+        Screen::Tests,
+        Screen::Progress,
+        Screen::PatientView,
+        Screen::Settings,
     ];
 }
 
@@ -77,14 +84,15 @@ const STOP_TIMEOUT_SECS: f64 = 15.0;
 /// The banner naming a session the record found interrupted (left running by a program that
 /// ended without closing it).
 pub fn interrupted_text(s: &SessionRecord) -> String {
-    format!(
-        "Session #{} ({}, started {}) was interrupted: the program ended without closing it; \
-         what was recorded up to then is kept.",
-        s.id,
-        s.patient_code
-            .as_ref()
-            .map_or_else(|| "no patient".to_string(), |c| format!("patient {c}")),
-        entrain_store::time::format_unix_minute(s.started_unix_ms)
+    let who = s.patient_code.as_ref().map_or_else(
+        || t!("app-interrupted-no-patient"),
+        |c| t!("app-interrupted-patient", code = c.as_str()),
+    );
+    t!(
+        "app-interrupted",
+        id = s.id,
+        who = who,
+        started = entrain_store::time::format_unix_minute(s.started_unix_ms)
     )
 }
 
@@ -264,7 +272,7 @@ impl EntrainApp {
     fn close_prompt(&mut self, ctx: &egui::Context) {
         if let Closing::Stopping { .. } = self.closing {
             egui::Modal::new(egui::Id::unique("entrain-closing")).show(ctx, |ui| {
-                ui.label(RichText::new("Ending the session, then closing…").size(26.0));
+                ui.label(RichText::new(t!("app-closing")).size(26.0));
             });
             return;
         }
@@ -273,17 +281,22 @@ impl EntrainApp {
         }
         let (mut stop, mut keep) = (false, false);
         let modal = egui::Modal::new(egui::Id::unique("entrain-close-prompt")).show(ctx, |ui| {
-            ui.label(RichText::new("A session is running.").size(26.0).strong());
-            ui.label(
-                "Closing now would leave it unfinished. Stop it (it is stored as stopped) and \
-                 close the window, or keep the session running?",
-            );
+            ui.label(RichText::new(t!("app-close-running")).size(26.0).strong());
+            ui.label(t!("app-close-question"));
             ui.add_space(12.0);
             ui.horizontal(|ui| {
-                stop = big_button(ui, "Stop it and close", Color32::from_rgb(0xb0, 0x1c, 0x1c))
-                    .clicked();
-                keep = big_button(ui, "Keep the session", Color32::from_rgb(0x2d, 0x6a, 0x4f))
-                    .clicked();
+                stop = big_button(
+                    ui,
+                    &t!("app-close-stop"),
+                    Color32::from_rgb(0xb0, 0x1c, 0x1c),
+                )
+                .clicked();
+                keep = big_button(
+                    ui,
+                    &t!("app-close-keep"),
+                    Color32::from_rgb(0x2d, 0x6a, 0x4f),
+                )
+                .clicked();
             });
         });
         if stop {
@@ -367,40 +380,40 @@ impl EntrainApp {
                     }
                     self.refresh_patients();
                 }
-                Reply::Opened(Err(e)) => m.error(format!("The record cannot be opened: {e}")),
+                Reply::Opened(Err(e)) => m.error(t!("app-record-not-opened", detail = e)),
                 Reply::Patients(Ok(p)) => self.roster.patients = p,
-                Reply::Patients(Err(e)) => m.error(format!("Patients: {e}")),
+                Reply::Patients(Err(e)) => m.error(t!("app-patients-not-read", detail = e)),
                 Reply::PatientSaved(Ok(p)) => {
                     self.roster.saved(p);
                     self.screens.patients.saved();
                     self.refresh_patients();
                 }
-                Reply::PatientSaved(Err(e)) => m.error(format!("Patient not saved: {e}")),
+                Reply::PatientSaved(Err(e)) => m.error(t!("app-patient-not-saved", detail = e)),
                 Reply::Assigned(Ok(t)) => m.info(t),
-                Reply::Assigned(Err(e)) => m.error(format!("Sensors not assigned: {e}")),
+                Reply::Assigned(Err(e)) => m.error(t!("app-sensors-not-assigned", detail = e)),
                 Reply::Progress(Ok(p)) => {
                     if Some(p.patient.id) == self.roster.selected {
                         self.screens.progress.loaded(p);
                     }
                 }
-                Reply::Progress(Err(e)) => m.error(format!("Progress: {e}")),
+                Reply::Progress(Err(e)) => m.error(t!("app-progress-not-read", detail = e)),
                 Reply::TestSaved(Ok(t)) => {
                     m.info(t);
                     screens::refresh_progress(self.store.as_ref(), &self.roster);
                 }
-                Reply::TestSaved(Err(e)) => m.error(format!("Test not stored: {e}")),
+                Reply::TestSaved(Err(e)) => m.error(t!("app-test-not-stored", detail = e)),
                 Reply::TestDeleted(Ok(t)) => {
                     m.info(t);
                     screens::refresh_progress(self.store.as_ref(), &self.roster);
                 }
-                Reply::TestDeleted(Err(e)) => m.error(format!("Result not deleted: {e}")),
+                Reply::TestDeleted(Err(e)) => m.error(t!("app-result-not-deleted", detail = e)),
                 Reply::ReportWritten(Ok(t)) => m.info(t),
-                Reply::ReportWritten(Err(e)) => m.error(format!("Report not written: {e}")),
+                Reply::ReportWritten(Err(e)) => m.error(t!("app-report-not-written", detail = e)),
                 Reply::NoteSaved(Ok((id, note))) => {
-                    m.info(format!("Note saved on session #{id}."));
+                    m.info(t!("app-note-saved", id = id));
                     self.screens.live.note_saved(id, note);
                 }
-                Reply::NoteSaved(Err(e)) => m.error(format!("Note not saved: {e}")),
+                Reply::NoteSaved(Err(e)) => m.error(t!("app-note-not-saved", detail = e)),
             }
         }
         self.screens.sensors.poll();
@@ -452,7 +465,7 @@ impl EntrainApp {
         }
         if m {
             l.command(EngineCommand::Mark {
-                label: "mark (keyboard)".into(),
+                label: t!("app-mark-keyboard"),
             });
         }
         // The stop prompt is armed only where it is seen.
@@ -498,38 +511,48 @@ impl EntrainApp {
                 });
         } else {
             egui::Panel::top("nav").show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    for (screen, name) in Screen::ALL {
-                        let chosen = *ctx.screen == screen;
-                        if ui
-                            .selectable_label(chosen, RichText::new(name).size(theme::NAV_TEXT_PX))
-                            .clicked()
-                        {
-                            *ctx.screen = screen;
-                            // The tests screen lists the stored results too.
-                            if matches!(screen, Screen::Progress | Screen::Tests) {
-                                ctx.refresh_progress();
+                // One row at 1366×768 in every language: the screens on the left (wrapping only
+                // in a narrower window); on the right the help, the patient window and the
+                // patient's code, cut short (its full text in the hover and to screen readers)
+                // rather than pushing the row over.
+                const RIGHT_SIDE_MIN_PX: f32 = 380.0;
+                ui.horizontal_top(|ui| {
+                    let tabs_width = (ui.available_width() - RIGHT_SIDE_MIN_PX).max(200.0);
+                    let wrapping =
+                        egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
+                    ui.allocate_ui_with_layout(egui::vec2(tabs_width, 0.0), wrapping, |ui| {
+                        for screen in Screen::ALL {
+                            let chosen = *ctx.screen == screen;
+                            let name = RichText::new(screen.name()).size(theme::NAV_TEXT_PX);
+                            if ui.selectable_label(chosen, name).clicked() {
+                                *ctx.screen = screen;
+                                // The tests screen lists the stored results too.
+                                if matches!(screen, Screen::Progress | Screen::Tests) {
+                                    ctx.refresh_progress();
+                                }
                             }
                         }
-                    }
-                    ui.separator();
-                    let window_open = &mut screens.patient_view.window_open;
-                    let label = if *window_open {
-                        "Close patient window"
-                    } else {
-                        "Patient window (second screen)"
-                    };
-                    if ui.button(label).clicked() {
-                        *window_open = !*window_open;
-                    }
-                    ui.separator();
-                    let who = ctx.roster.selected_patient().map_or_else(
-                        || "no patient selected".into(),
-                        |p| format!("Patient {}", p.code),
-                    );
-                    ui.label(RichText::new(who).strong());
-                    ui.separator();
-                    help_button(ui, *ctx.screen, &mut help);
+                    });
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        help_button(ui, *ctx.screen, &mut help);
+                        ui.separator();
+                        let window_open = &mut screens.patient_view.window_open;
+                        let toggle = if *window_open {
+                            ui.button(t!("app-close-patient-window"))
+                        } else {
+                            ui.button(t!("app-open-patient-window"))
+                                .on_hover_text(t!("app-open-patient-window-hint"))
+                        };
+                        if toggle.clicked() {
+                            *window_open = !*window_open;
+                        }
+                        let who = ctx.roster.selected_patient().map_or_else(
+                            || t!("app-no-patient-selected"),
+                            |p| t!("app-patient", code = p.code.as_str()),
+                        );
+                        ui.add(egui::Label::new(RichText::new(&who).strong()).truncate())
+                            .on_hover_text(who);
+                    });
                 });
             });
             if !ctx.messages.is_empty() {
@@ -565,7 +588,7 @@ impl EntrainApp {
                     for paragraph in help::text(screen) {
                         ui.label(*paragraph);
                     }
-                    if ui.button("Close help").clicked() {
+                    if ui.button(t!("app-close-help")).clicked() {
                         help = None;
                     }
                 });

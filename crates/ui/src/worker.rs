@@ -8,6 +8,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use entrain_analysis::{PatientProgress, analyse_patient_record};
 use entrain_store::{PatientRecord, SessionRecord, Store};
 
+use crate::{i18n, t};
+
+/// The record's thread's name.
+const RECORD_THREAD: &str = "entrain-ui-store";
+
 /// A job for the record's thread.
 pub type Job = Box<dyn FnOnce(&mut Store) -> Reply + Send>;
 
@@ -58,14 +63,14 @@ impl StoreWorker {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (reply_tx, reply_rx) = mpsc::channel();
         let spawned = std::thread::Builder::new()
-            .name("entrain-ui-store".into())
+            .name(RECORD_THREAD.into())
             .spawn({
                 let reply_tx = reply_tx.clone();
                 move || {
                     let opened = path
                         .parent()
                         .map_or(Ok(()), std::fs::create_dir_all)
-                        .map_err(|e| format!("data folder {}: {e}", path.display()))
+                        .map_err(|e| format!("{}: {e}", path.display()))
                         .and_then(|()| Store::open(&path).map_err(|e| e.to_string()));
                     let mut store = match opened {
                         Ok(s) => {
@@ -104,8 +109,10 @@ impl StoreWorker {
             tracing::error!(error = %e, "cannot start the record's thread");
             // `reply_rx` is still here, so this send cannot fail.
             if reply_tx
-                .send(Reply::Opened(Err(format!(
-                    "cannot start the record's thread: {e}"
+                .send(Reply::Opened(Err(t!(
+                    "app-thread-not-started",
+                    name = RECORD_THREAD,
+                    detail = e.to_string()
                 ))))
                 .is_err()
             {
@@ -120,7 +127,14 @@ impl StoreWorker {
 
     /// Queues a job; `false` if the record's thread has ended.
     pub fn run(&self, job: impl FnOnce(&mut Store) -> Reply + Send + 'static) -> bool {
-        self.jobs.send(Box::new(job)).is_ok()
+        // The answer's words are in the language of the window that asked.
+        let language = i18n::language();
+        self.jobs
+            .send(Box::new(move |store| {
+                i18n::set_language(language);
+                job(store)
+            }))
+            .is_ok()
     }
 
     /// The answers that have arrived.
@@ -170,9 +184,11 @@ impl<T: Send + 'static> Pending<T> {
         wake: impl Fn() + Send + 'static,
     ) -> Result<Pending<T>, String> {
         let (tx, rx) = mpsc::channel();
+        let language = i18n::language();
         std::thread::Builder::new()
             .name(name.into())
             .spawn(move || {
+                i18n::set_language(language);
                 if tx.send(f()).is_err() {
                     // Whoever asked dropped its `Pending` (the window is closing): nobody wants
                     // the answer any more, and it is dropped with it.
@@ -180,7 +196,13 @@ impl<T: Send + 'static> Pending<T> {
                 }
                 wake();
             })
-            .map_err(|e| format!("cannot start the {name} thread: {e}"))?;
+            .map_err(|e| {
+                t!(
+                    "app-thread-not-started",
+                    name = name,
+                    detail = e.to_string()
+                )
+            })?;
         Ok(Pending { rx })
     }
 

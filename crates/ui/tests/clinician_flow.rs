@@ -359,7 +359,7 @@ fn the_patient_view_opens_in_a_window_of_its_own_and_closes() {
         h.state().store_ready()
     });
     assert!(!has_label(&h, "Ready when you are"));
-    click(&mut h, "Patient window (second screen)");
+    click(&mut h, "Patient window");
     // The clinician's screens stay, and the patient's display shows beside them (the harness has
     // one native window, so it is an egui window); it has no way back into the clinician's screens.
     wait_until(&mut h, "the patient window", Duration::from_secs(5), |h| {
@@ -374,6 +374,6 @@ fn the_patient_view_opens_in_a_window_of_its_own_and_closes() {
         &mut h,
         "the patient window to close",
         Duration::from_secs(5),
-        |h| !has_label(h, "Ready when you are") && has_label(h, "Patient window (second screen)"),
+        |h| !has_label(h, "Ready when you are") && has_label(h, "Patient window"),
     );
 }

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use entrain_ui::i18n::{self, Language};
 use entrain_ui::theme;
-use entrain_ui::{EntrainApp, Settings};
+use entrain_ui::{EntrainApp, Screen, Settings};
 
 use common::*;
 
@@ -327,6 +328,64 @@ fn every_screen_has_a_question_mark_that_opens_its_help() {
         assert!(!has_label(&h, &title), "{title} did not close");
         if screen == "Patient view" {
             click(&mut h, "Back to clinician view");
+        }
+    }
+}
+
+#[test]
+fn the_navigation_is_one_row_at_1366_by_768_in_every_language() {
+    let size = egui::vec2(1366.0, 768.0);
+    for language in Language::ALL {
+        for code in ["DEMO-01".to_string(), format!("WARD{}", "7".repeat(60))] {
+            let dir = tempfile::tempdir().unwrap();
+            let settings = Settings {
+                language,
+                ..Settings::demo(dir.path().to_path_buf())
+            };
+            let mut h = ready_sized(settings, size);
+            // Added through the app, not the patients screen, whose words are the language's.
+            h.state_mut().queue_demo(&code);
+            let who = i18n::format_in(language, "app-patient", &[("code", code.as_str().into())]);
+            wait_until(&mut h, "the patient named", Duration::from_secs(10), |h| {
+                has_label(h, &who)
+            });
+            h.run_steps(2);
+            let mut row: Vec<(String, egui::Rect)> = Screen::ALL
+                .iter()
+                .map(|s| {
+                    i18n::set_language(language);
+                    let name = s.name();
+                    let r = h.get_by_label(&name).rect();
+                    (name, r)
+                })
+                .collect();
+            for name in [who.clone(), "?".to_string()] {
+                let r = h.get_by_label(&name).rect();
+                row.push((name, r));
+            }
+            let first = row[0].1;
+            for (name, r) in &row {
+                assert!(
+                    (r.center().y - first.center().y).abs() < 4.0 && r.max.x <= size.x,
+                    "{}: `{name}` at {r:?} is not on the navigation's row ({first:?}) inside {size:?}",
+                    language.code()
+                );
+            }
+            if code.len() < 10 {
+                // A short code is shown whole.
+                let font = egui::FontId::proportional(theme::BODY_TEXT_PX);
+                let whole_width = h.ctx.fonts_mut(|f| {
+                    f.layout_no_wrap(who.clone(), font, egui::Color32::WHITE)
+                        .size()
+                        .x
+                });
+                let shown = h.get_by_label(&who).rect().width();
+                assert!(
+                    shown >= whole_width - 2.0,
+                    "{}: `{who}` is cut to {shown} px of {whole_width}",
+                    language.code()
+                );
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use entrain_store::PatientRecord;
 use crate::app::Screen;
 use crate::history::plain_text;
 use crate::settings::Settings;
+use crate::t;
 use crate::theme;
 use crate::worker::{self, Reply, StoreWorker};
 
@@ -168,8 +169,8 @@ impl Messages {
         let hidden = self.list.len().saturating_sub(MAX_SHOWN);
         if hidden > 0 {
             ui.horizontal(|ui| {
-                ui.label(format!("{hidden} older message(s) hidden"));
-                if ui.button("Dismiss older messages").clicked() {
+                ui.label(t!("app-older-hidden", count = hidden));
+                if ui.button(t!("app-dismiss-older")).clicked() {
                     self.list.drain(..hidden);
                 }
             });
@@ -189,10 +190,14 @@ impl Messages {
 
 /// One message in its colour, wrapped within the area's width; returns whether it was dismissed.
 fn message(ui: &mut Ui, m: &Message) -> bool {
-    let (fill, prefix) = match m.severity {
-        Severity::Error => (Color32::from_rgb(0x8b, 0x1a, 0x1a), "Error: "),
-        Severity::Warning => (Color32::from_rgb(0x7a, 0x5a, 0x0a), ""),
-        Severity::Info => (Color32::from_rgb(0x1a, 0x4f, 0x8b), ""),
+    let fill = match m.severity {
+        Severity::Error => Color32::from_rgb(0x8b, 0x1a, 0x1a),
+        Severity::Warning => Color32::from_rgb(0x7a, 0x5a, 0x0a),
+        Severity::Info => Color32::from_rgb(0x1a, 0x4f, 0x8b),
+    };
+    let text = match m.severity {
+        Severity::Error => t!("app-error-prefix", text = m.text.as_str()),
+        Severity::Warning | Severity::Info => m.text.clone(),
     };
     let mut dismissed = false;
     egui::Frame::new()
@@ -209,18 +214,14 @@ fn message(ui: &mut Ui, m: &Message) -> bool {
                     |ui| {
                         ui.set_width(text_width);
                         ui.add(
-                            egui::Label::new(
-                                RichText::new(format!("{prefix}{}", m.text))
-                                    .color(Color32::WHITE)
-                                    .size(16.0),
-                            )
-                            .wrap(),
+                            egui::Label::new(RichText::new(text).color(Color32::WHITE).size(16.0))
+                                .wrap(),
                         );
                     },
                 );
                 dismissed = ui
-                    .button("Dismiss")
-                    .on_hover_text(format!("Dismiss: {}", m.text))
+                    .button(t!("app-dismiss"))
+                    .on_hover_text(t!("app-dismiss-hint", text = m.text.as_str()))
                     .clicked();
             });
         });
@@ -347,21 +348,25 @@ pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
 /// One line per sensor of the session: status, samples, losses, battery.
 pub fn sensor_health(ui: &mut Ui, snap: &entrain_engine::Snapshot) {
     for s in &snap.sensors {
+        use entrain_engine::SensorStatus;
         let status = match &s.status {
-            entrain_engine::SensorStatus::Waiting => "waiting".to_string(),
-            entrain_engine::SensorStatus::Streaming => "streaming".to_string(),
-            entrain_engine::SensorStatus::Gap { .. } => "gap (cue holds)".to_string(),
-            entrain_engine::SensorStatus::Lost(r) => format!("lost: {r}"),
-            entrain_engine::SensorStatus::Reconnecting => "reconnecting".to_string(),
+            SensorStatus::Waiting => t!("app-sensor-waiting"),
+            SensorStatus::Streaming => t!("app-sensor-streaming"),
+            SensorStatus::Gap { .. } => t!("app-sensor-gap"),
+            SensorStatus::Lost(r) => t!("app-sensor-lost", reason = r.to_string()),
+            SensorStatus::Reconnecting => t!("app-sensor-reconnecting"),
         };
-        ui.label(format!(
-            "{} ({}): {status}; {} samples, {} lost{}",
-            s.placement,
-            s.name,
-            s.samples,
-            s.lost_samples,
-            s.battery_percent
-                .map_or_else(String::new, |b| format!(", battery {b} %"))
+        let battery = s
+            .battery_percent
+            .map_or_else(String::new, |b| t!("app-sensor-battery", percent = b));
+        ui.label(t!(
+            "app-sensor-health",
+            placement = crate::i18n::placement_label(s.placement),
+            name = s.name.as_str(),
+            status = status,
+            samples = s.samples,
+            lost = s.lost_samples,
+            battery = battery
         ));
     }
 }
