@@ -6,8 +6,11 @@
 //! - `PRAGMA application_id` marks the file as Entrain's, `PRAGMA user_version` is the schema
 //!   version ([`schema`]); migrations run in a transaction each. A file that is not SQLite, another
 //!   program's database, a damaged file or a newer schema is refused before anything is written.
-//! - Sessions still `running` when the database is opened and whose process is gone become
-//!   `interrupted`.
+//! - A running session holds a lease ([`lease`]: host, boot, pid and the process's start time);
+//!   sessions still `running` when the database is opened whose recorder is gone become
+//!   `interrupted`, and no other process relabels one still being recorded.
+//! - Every write takes the write lock at its start (`BEGIN IMMEDIATE`), so two sessions on one
+//!   record wait for each other within the busy timeout instead of failing.
 //! - Patients (pseudonymous code, year of birth, affected side, diagnosis date, notes), sensors and
 //!   their assignment, sessions with their protocol settings, phases, every step, every beat,
 //!   tempo changes with their reason, events, clinical tests (10MWT, 6MWT, TUG, FAC) and the raw
@@ -19,6 +22,7 @@
 
 mod error;
 pub mod export;
+pub mod lease;
 mod model;
 mod patients;
 mod read;

@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i64 = 0x454E_5452;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const V1: &str = r#"
 CREATE TABLE patients (
@@ -133,6 +133,14 @@ CREATE TABLE clinical_tests (
     notes             TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX clinical_tests_patient ON clinical_tests(patient_id);
+"#;
+
+/// A running session's lease: the host, its boot and the recording process's start time, beside
+/// the pid (`lease.rs`).
+const V4: &str = r#"
+ALTER TABLE sessions ADD COLUMN lease_host TEXT;
+ALTER TABLE sessions ADD COLUMN lease_boot_id TEXT;
+ALTER TABLE sessions ADD COLUMN lease_process_start_ticks INTEGER;
 "#;
 
 /// A session whose data did not all reach the record says what is missing (null: complete).

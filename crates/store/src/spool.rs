@@ -268,7 +268,7 @@ impl Store {
         {
             let path = self.path.clone();
             let e = |e| StoreError::sqlite(&path, "writing a spooled batch back", e);
-            let tx = self.conn.transaction().map_err(e)?;
+            let tx = self.write_transaction().map_err(e)?;
             let missing: Option<String> = tx
                 .query_row(
                     "SELECT missing FROM sessions WHERE id = ?1",

@@ -10,6 +10,7 @@ use entrain_gait::{ImuSample, Placement};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::StoreError;
+use crate::lease::{Lease, ThisMachine, holder_is_gone};
 use crate::model::*;
 use crate::read::parsed;
 use crate::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
@@ -92,23 +93,6 @@ pub fn default_data_dir() -> Option<PathBuf> {
 /// line's one file.
 pub fn default_db_path() -> Option<PathBuf> {
     default_data_dir().map(|d| d.join(DATABASE_FILE))
-}
-
-/// Whether process `pid` is alive on this machine (Linux: `/proc/<pid>` exists and is not a zombie).
-fn process_alive(pid: i64) -> bool {
-    if pid <= 0 {
-        return false;
-    }
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => {
-            // The state follows the parenthesised command name.
-            let state = stat
-                .rfind(')')
-                .and_then(|i| stat[i + 1..].split_whitespace().next());
-            !matches!(state, Some("Z") | Some("X"))
-        }
-        Err(_) => false,
-    }
 }
 
 impl Store {
@@ -291,64 +275,112 @@ impl Store {
             path: path.to_path_buf(),
             recovered: Vec::new(),
         };
-        store.migrate(version)?;
+        store.migrate()?;
         store.recover()?;
         store.apply_spool();
         Ok(store)
     }
 
-    fn migrate(&mut self, from: i64) -> Result<(), StoreError> {
+    /// Brings the schema to [`SCHEMA_VERSION`], one migration per transaction. Each takes the
+    /// write lock first and reads the version under it, so two processes opening a new record at
+    /// once do not both run the same migration.
+    fn migrate(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
-            let context = format!("migrating the schema to version {}", i + 1);
+        loop {
             let tx = self
-                .conn
-                .transaction()
-                .map_err(|e| StoreError::sqlite(&path, &context, e))?;
+                .write_transaction()
+                .map_err(|e| StoreError::sqlite(&path, "migrating the schema", e))?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| StoreError::sqlite(&path, "reading the schema version", e))?;
+            let Some(sql) = MIGRATIONS.get(version.max(0) as usize) else {
+                return Ok(());
+            };
+            let context = format!("migrating the schema to version {}", version + 1);
             tx.execute_batch(sql)
                 .map_err(|e| StoreError::sqlite(&path, &context, e))?;
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
-                i + 1
+                version + 1
             ))
             .map_err(|e| StoreError::sqlite(&path, &context, e))?;
             tx.commit()
                 .map_err(|e| StoreError::sqlite(&path, &context, e))?;
         }
-        Ok(())
     }
 
-    /// Marks sessions left `running` by a process that is gone as `interrupted`.
+    /// A transaction that takes the write lock at once (waiting for it up to the busy timeout):
+    /// a deferred one that read first would fail at once with "database is locked" when another
+    /// writer got in between, whatever the timeout.
+    pub(crate) fn write_transaction(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
+    /// Marks sessions left `running` by a recorder that is gone as `interrupted` (its lease says
+    /// who it was: [`crate::lease`]); a session still being recorded, here or on another host, is
+    /// left as it is.
     fn recover(&mut self) -> Result<(), StoreError> {
-        let running: Vec<(i64, Option<i64>, i64)> = {
+        type Row = (i64, Option<i64>, i64, Option<i64>, Option<Lease>);
+        let running: Vec<Row> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT id, pid, last_nanos FROM sessions WHERE status = 'running'")
+                .prepare(
+                    "SELECT id, pid, last_nanos, heartbeat_unix_ms, lease_host, lease_boot_id,
+                            lease_process_start_ticks
+                     FROM sessions WHERE status = 'running'",
+                )
                 .map_err(|e| self.e("looking for interrupted sessions", e))?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_map([], |r| {
+                    let pid: Option<i64> = r.get(1)?;
+                    let host: Option<String> = r.get(4)?;
+                    let boot: Option<String> = r.get(5)?;
+                    let start: Option<i64> = r.get(6)?;
+                    let lease = match (host, boot, pid, start) {
+                        (Some(host), Some(boot_id), Some(pid), Some(process_start_ticks)) => {
+                            Some(Lease {
+                                host,
+                                boot_id,
+                                pid,
+                                process_start_ticks,
+                            })
+                        }
+                        _ => None,
+                    };
+                    Ok((r.get(0)?, pid, r.get(2)?, r.get(3)?, lease))
+                })
                 .map_err(|e| self.e("looking for interrupted sessions", e))?;
             rows.collect::<Result<_, _>>()
                 .map_err(|e| self.e("looking for interrupted sessions", e))?
         };
-        for (id, pid, last_nanos) in running {
-            let alive = pid.is_some_and(|p| p == i64::from(std::process::id()) || process_alive(p));
-            if alive {
+        let now = unix_ms_now();
+        for (id, pid, last_nanos, heartbeat, lease) in running {
+            let Some(why) = holder_is_gone(lease.as_ref(), pid, heartbeat, now, &ThisMachine)
+            else {
                 continue;
-            }
-            self.conn
+            };
+            tracing::warn!(
+                session_id = id,
+                "marking a running session interrupted: {why}"
+            );
+            let marked = self
+                .conn
                 .execute(
-                    "UPDATE sessions SET status = 'interrupted', end_reason = ?2 WHERE id = ?1",
+                    "UPDATE sessions SET status = 'interrupted', end_reason = ?2
+                     WHERE id = ?1 AND status = 'running'",
                     params![
                         id,
                         format!(
-                            "the recording process ended without closing the session; data up to {:.1} s kept",
+                            "the recording process ended without closing the session ({why}); data up to {:.1} s kept",
                             last_nanos as f64 / 1e9
                         )
                     ],
                 )
                 .map_err(|e| self.e("marking an interrupted session", e))?;
-            self.recovered.push(id);
+            if marked == 1 {
+                self.recovered.push(id);
+            }
         }
         Ok(())
     }
@@ -378,7 +410,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "assigning a sensor", e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write_transaction().map_err(e)?;
         tx.execute(
             "INSERT INTO sensors (sensor_key, name, kind) VALUES (?1, ?2, ?3)
              ON CONFLICT(sensor_key) DO UPDATE SET name = excluded.name, kind = excluded.kind",
@@ -420,17 +452,23 @@ impl Store {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "beginning a session", e);
         let now = unix_ms_now();
-        let tx = self.conn.transaction().map_err(e)?;
+        let lease = Lease::of_this_process(&ThisMachine);
+        let tx = self.write_transaction().map_err(e)?;
         tx.execute(
-            "INSERT INTO sessions (patient_id, source, protocol, settings_json, started_unix_ms, status, pid, heartbeat_unix_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?5)",
+            "INSERT INTO sessions (patient_id, source, protocol, settings_json, started_unix_ms, status,
+                                   pid, heartbeat_unix_ms, lease_host, lease_boot_id,
+                                   lease_process_start_ticks)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?5, ?7, ?8, ?9)",
             params![
                 session.patient_id,
                 session.source,
                 session.protocol,
                 session.settings_json,
                 now,
-                i64::from(std::process::id())
+                lease.pid,
+                lease.host,
+                lease.boot_id,
+                lease.process_start_ticks
             ],
         )
         .map_err(e)?;
@@ -451,7 +489,7 @@ impl Store {
     pub fn write_batch(&mut self, session_id: i64, batch: &Batch) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "writing session data", e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write_transaction().map_err(e)?;
         Self::write_batch_in(&tx, &path, session_id, batch)?;
         tx.commit().map_err(e)
     }
@@ -625,7 +663,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = |e| StoreError::sqlite(&path, "ending a session", e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write_transaction().map_err(e)?;
         Self::end_session_in(&tx, session_id, status, reason, end_nanos).map_err(e)?;
         tx.commit().map_err(e)
     }

@@ -617,7 +617,7 @@ fn a_version_2_record_gains_the_missing_mark_and_a_session_can_be_marked_incompl
         .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(schema::SCHEMA_VERSION, 3);
+    assert!(schema::SCHEMA_VERSION >= 3);
     let old = store.session(1).unwrap();
     assert_eq!(old.missing, None, "an older session is not marked");
     let id = new_session(&mut store, None);
@@ -637,4 +637,110 @@ fn a_version_2_record_gains_the_missing_mark_and_a_session_can_be_marked_incompl
         Some("the data after the last stored batch (3 steps, up to 9.000 s)")
     );
     assert_eq!(store.steps(id).unwrap().len(), 4);
+}
+
+/// A running session row as another recorder left it: its lease, its last heartbeat.
+fn running_row(
+    path: &Path,
+    host: &str,
+    boot: &str,
+    pid: i64,
+    start_ticks: i64,
+    heartbeat: i64,
+) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute(
+        "INSERT INTO sessions (source, protocol, settings_json, started_unix_ms, status, pid,
+                               heartbeat_unix_ms, lease_host, lease_boot_id,
+                               lease_process_start_ticks)
+         VALUES ('sim', 'ras', '{}', 0, 'running', ?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![pid, heartbeat, host, boot, start_ticks],
+    )
+    .unwrap();
+    conn.last_insert_rowid()
+}
+
+#[test]
+fn another_opener_relabels_a_running_session_only_when_its_recorder_is_gone() {
+    use entrain_store::lease::{Lease, Machine, OTHER_HOST_LEASE_MS, ThisMachine};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let me = Lease::of_this_process(&ThisMachine);
+    let now = entrain_store::unix_ms_now();
+    let live_here = running_row(
+        &path,
+        &me.host,
+        &me.boot_id,
+        me.pid,
+        me.process_start_ticks,
+        now,
+    );
+    // pid 1 runs, but it is not the process that started this session.
+    let init_start = ThisMachine.process_start_ticks(1).unwrap();
+    let reused_pid = running_row(&path, &me.host, &me.boot_id, 1, init_start + 12_345, now);
+    let before_reboot = running_row(
+        &path,
+        &me.host,
+        "an-earlier-boot",
+        me.pid,
+        me.process_start_ticks,
+        now,
+    );
+    let other_host_recent = running_row(&path, "ward-server", "b", 42, 7, now - 60_000);
+    let other_host_silent = running_row(
+        &path,
+        "ward-server",
+        "b",
+        42,
+        7,
+        now - OTHER_HOST_LEASE_MS - 60_000,
+    );
+
+    let store = Store::open(&path).unwrap();
+    let mut recovered = store.recovered_sessions().to_vec();
+    recovered.sort();
+    assert_eq!(recovered, [reused_pid, before_reboot, other_host_silent]);
+    for (id, status) in [
+        (live_here, SessionStatus::Running),
+        (other_host_recent, SessionStatus::Running),
+        (reused_pid, SessionStatus::Interrupted),
+        (before_reboot, SessionStatus::Interrupted),
+        (other_host_silent, SessionStatus::Interrupted),
+    ] {
+        let s = store.session(id).unwrap();
+        assert_eq!(s.status, status, "{s:?}");
+    }
+    let reason = store.session(reused_pid).unwrap().end_reason.unwrap();
+    assert!(reason.contains("pid now belongs to another"), "{reason}");
+}
+
+#[test]
+fn two_writers_creating_and_filling_one_record_at_once_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.sqlite3");
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                let id = new_session(&mut store, None);
+                for i in 0..40 {
+                    store
+                        .write_batch(id, &batch(i * 10_000_000_000, 5))
+                        .unwrap();
+                }
+                store
+                    .end_session(id, SessionStatus::Completed, "done", 400_000_000_000)
+                    .unwrap();
+                id
+            })
+        })
+        .collect();
+    let ids: Vec<i64> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let store = Store::open(&path).unwrap();
+    for id in ids {
+        assert_eq!(store.steps(id).unwrap().len(), 200, "session {id}");
+        assert_eq!(store.session(id).unwrap().status, SessionStatus::Completed);
+    }
 }
