@@ -363,3 +363,80 @@ fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_f
     assert_printed_steps_stored_once(&store, id, &lines);
     store.check_integrity().unwrap();
 }
+
+/// `entrain sessions --db db`: (id, status) of every listed session.
+fn listed(db: &Path) -> Vec<(i64, String)> {
+    let out = Command::new(BIN)
+        .args(["sessions", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((f.first()?.parse().ok()?, f.get(3)?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn sessions_recorded_at_once_on_one_record_lose_nothing_and_a_listing_leaves_them_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let sessions: Vec<Session> = (0..3)
+        .map(|_| Session::start(&db, &["--no-audio", "--seconds", "10"]))
+        .collect();
+    std::thread::sleep(Duration::from_secs(4));
+    // Another process lists the record while all three record (and so opens it, which marks
+    // sessions whose recorder is gone).
+    for _ in 0..3 {
+        let shown = listed(&db);
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(
+            shown.iter().all(|(_, status)| status == "running"),
+            "a live session was relabelled: {shown:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let store_ids: Vec<(i64, Vec<String>)> = sessions
+        .into_iter()
+        .map(|s| {
+            let (lines, stderr, ok) = s.finish(Duration::from_secs(60));
+            assert!(ok, "a run failed: {stderr}\n{lines:?}");
+            assert!(!stderr.contains("locked"), "{stderr}");
+            (session_id(&lines), lines)
+        })
+        .collect();
+    let store = Store::open(&db).unwrap();
+    for (id, lines) in &store_ids {
+        // Ended by --seconds, before the protocol's end.
+        assert_eq!(store.session(*id).unwrap().status, SessionStatus::Stopped);
+        assert_printed_steps_stored_once(&store, *id, lines);
+    }
+}
+
+#[test]
+fn four_fast_sessions_creating_one_record_at_once_all_store_every_step_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.sqlite3");
+    let sessions: Vec<Session> = (0..4)
+        .map(|_| Session::start(&db, &["--fast", "--seconds", "300"]))
+        .collect();
+    let runs: Vec<(Vec<String>, String, bool)> = sessions
+        .into_iter()
+        .map(|s| s.finish(Duration::from_secs(120)))
+        .collect();
+    let store = Store::open(&db).unwrap();
+    for (lines, stderr, ok) in &runs {
+        assert!(ok, "a run failed: {stderr}");
+        let id = session_id(lines);
+        assert_eq!(store.session(id).unwrap().status, SessionStatus::Completed);
+        assert_printed_steps_stored_once(&store, id, lines);
+    }
+}
