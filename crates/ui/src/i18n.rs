@@ -339,3 +339,18 @@ pub fn placement_label(placement: entrain_gait::Placement) -> String {
 pub fn status_label(status: entrain_store::SessionStatus) -> String {
     tr(&format!("status-{}", status.as_str()))
 }
+
+/// A sensor placement the engine's snapshot names by its English label
+/// ([`entrain_gait::Placement::label`], "left foot"), in the window's language; a label this
+/// version does not know as it is.
+pub fn placement_label_of_engine(label: &str) -> String {
+    use entrain_gait::{Placement, Side};
+    [
+        Placement::Foot(Side::Left),
+        Placement::Foot(Side::Right),
+        Placement::LowerBack,
+    ]
+    .into_iter()
+    .find(|p| p.label() == label)
+    .map_or_else(|| label.to_string(), placement_label)
+}
