@@ -72,10 +72,42 @@ pub fn virtual_sensors(preset: Preset) -> Vec<(Placement, SensorId, String)> {
 }
 
 /// Why a session does not start without a patient (shown at the start buttons and in the banner).
-pub const NO_PATIENT: &str = "No patient selected: choose the patient on the Patients screen to record the session, or use Practice (not recorded).";
+pub fn no_patient() -> String {
+    crate::t!("live-no-patient")
+}
 
 /// The live screen's line for a session that stores nothing.
-pub const PRACTICE: &str = "Practice: not recorded";
+pub fn practice_line() -> String {
+    crate::t!("live-practice-line")
+}
+
+/// The engine's run states, as its snapshot names them (`Snapshot::run_state`): matched, never
+/// shown as they are ([`run_state_text`] says them in the clinician's language).
+const RUN_WAITING: &str = "waiting to start";
+const RUN_RUNNING: &str = "running";
+const RUN_FINISHED: &str = "finished";
+/// A paused session's state starts so, the reason follows in brackets.
+const RUN_PAUSED: &str = "paused";
+
+/// The engine's run state in the clinician's language: "running", "paused (paused by the
+/// clinician)" (the reason stays in the engine's words); a state this version does not know as
+/// the engine wrote it.
+pub fn run_state_text(run_state: &str) -> String {
+    let paused_detail = run_state
+        .strip_prefix(RUN_PAUSED)
+        .and_then(|rest| rest.trim_start().strip_prefix('('))
+        .and_then(|rest| rest.strip_suffix(')'));
+    let text = match run_state {
+        RUN_WAITING => crate::t!("live-run-waiting"),
+        RUN_RUNNING => crate::t!("live-run-running"),
+        RUN_FINISHED => crate::t!("live-run-finished"),
+        _ => match paused_detail {
+            Some(detail) => crate::t!("live-run-paused", detail = detail),
+            None => run_state.to_string(),
+        },
+    };
+    crate::history::plain_text(&text)
+}
 
 /// Who a session is for: a patient, whose record keeps it, or practice, which stores nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,17 +253,17 @@ impl LiveSession {
 
     /// Whether the protocol is running or paused (started and not over).
     pub fn is_started(&self) -> bool {
-        self.snapshot.run_state != "waiting to start" && !self.is_finished()
+        self.snapshot.run_state != RUN_WAITING && !self.is_finished()
     }
 
     /// Whether the session is over.
     pub fn is_finished(&self) -> bool {
-        self.snapshot.run_state == "finished"
+        self.snapshot.run_state == RUN_FINISHED
     }
 
     /// Whether it is paused.
     pub fn is_paused(&self) -> bool {
-        self.snapshot.run_state.starts_with("paused")
+        self.snapshot.run_state.starts_with(RUN_PAUSED)
     }
 
     /// Takes the engine's handle to join it (once finished).
@@ -282,27 +314,86 @@ impl EndedSession {
 pub fn summary_text(summary: &Result<RunSummary, EngineError>) -> String {
     match summary {
         Ok(s) => {
-            let mut t = format!(
-                "Session {} {}: {} ({} steps).",
-                s.session_id
-                    .map_or_else(|| "(not recorded)".into(), |id| format!("#{id}")),
-                s.status.as_str(),
-                s.reason,
-                s.snapshot.steps_total
+            let who = s.session_id.map_or_else(
+                || crate::t!("live-summary-not-recorded"),
+                |id| format!("#{id}"),
+            );
+            let mut t = crate::t!(
+                "live-summary",
+                who = who,
+                status = crate::i18n::status_label(s.status),
+                reason = s.reason.as_str(),
+                steps = s.snapshot.steps_total
             );
             if let Some(e) = &s.store_error {
-                t.push_str(&format!(" Recording problem: {e}"));
+                t.push(' ');
+                t.push_str(&crate::t!(
+                    "live-summary-recording-problem",
+                    error = e.as_str()
+                ));
             }
             t
         }
-        Err(e) => format!("The session ended with an error: {e}"),
+        Err(e) => crate::t!("live-summary-error", error = e.to_string()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{self, Language};
     use entrain_audio::SoundId;
+
+    fn ended(session_id: Option<i64>, steps: u64, store_error: Option<&str>) -> RunSummary {
+        RunSummary {
+            session_id,
+            status: SessionStatus::Completed,
+            reason: "protocol complete".into(),
+            end_nanos: 0,
+            snapshot: Snapshot {
+                steps_total: steps,
+                ..Snapshot::default()
+            },
+            store_error: store_error.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn how_a_session_ended_reads_in_english_and_german() {
+        assert_eq!(
+            summary_text(&Ok(ended(Some(12), 420, None))),
+            "Session #12 completed: protocol complete (420 steps)."
+        );
+        assert_eq!(
+            summary_text(&Ok(ended(None, 1, Some("disk full")))),
+            "Session (not recorded) completed: protocol complete (1 step). Recording problem: disk full"
+        );
+        i18n::set_language(Language::German);
+        assert_eq!(
+            summary_text(&Ok(ended(Some(12), 420, None))),
+            "Sitzung #12 abgeschlossen: protocol complete (420 Schritte)."
+        );
+        assert_eq!(
+            summary_text(&Ok(ended(None, 1, Some("disk full")))),
+            "Sitzung (ohne Aufzeichnung) abgeschlossen: protocol complete (1 Schritt). Problem bei der Aufzeichnung: disk full"
+        );
+        i18n::set_language(Language::English);
+    }
+
+    #[test]
+    fn the_run_state_reads_in_the_clinicians_language_with_the_engines_reason() {
+        let paused = "paused (paused by the clinician)";
+        assert_eq!(run_state_text("waiting to start"), "waiting to start");
+        assert_eq!(run_state_text(paused), paused);
+        assert_eq!(run_state_text("something new"), "something new");
+        i18n::set_language(Language::German);
+        assert_eq!(run_state_text("waiting to start"), "wartet auf Start");
+        assert_eq!(run_state_text("running"), "läuft");
+        assert_eq!(run_state_text("finished"), "beendet");
+        assert_eq!(run_state_text(paused), "pausiert (paused by the clinician)");
+        assert_eq!(run_state_text("something new"), "something new");
+        i18n::set_language(Language::English);
+    }
 
     #[test]
     fn the_metronome_gets_the_chosen_sound_and_device() {

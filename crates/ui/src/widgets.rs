@@ -22,7 +22,7 @@ pub fn big_number(ui: &mut Ui, label: &str, value: Option<f64>, decimals: usize,
                 .size(theme::BIG_NUMBER_LABEL_PX)
                 .color(theme::GLANCE_COLOUR),
         );
-        let text = value.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}"));
+        let text = value.map_or_else(|| crate::t!("no-value"), |v| format!("{v:.decimals$}"));
         ui.label(
             RichText::new(text)
                 .size(theme::BIG_NUMBER_PX)
@@ -91,27 +91,17 @@ pub fn entrainment_gauge(ui: &mut Ui, r: Option<f64>) {
     band(0.0, 0.4, Color32::from_rgb(0x8c, 0x2d, 0x2d));
     band(0.4, 0.7, Color32::from_rgb(0x9c, 0x7a, 0x1c));
     band(0.7, 1.0, Color32::from_rgb(0x2d, 0x7d, 0x3a));
-    let text = match r {
-        Some(r) => {
-            let v = r.clamp(0.0, 1.0) as f32;
-            painter.line_segment(
-                [
-                    egui::pos2(x(v), bar.min.y - 6.0),
-                    egui::pos2(x(v), bar.max.y + 6.0),
-                ],
-                Stroke::new(4.0, Color32::WHITE),
-            );
-            let word = if r > 0.7 {
-                "strong"
-            } else if r >= 0.4 {
-                "moderate"
-            } else {
-                "weak"
-            };
-            format!("Entrainment R = {r:.2} ({word})")
-        }
-        None => "Entrainment: not measured (no cue yet)".to_string(),
-    };
+    if let Some(r) = r {
+        let v = r.clamp(0.0, 1.0) as f32;
+        painter.line_segment(
+            [
+                egui::pos2(x(v), bar.min.y - 6.0),
+                egui::pos2(x(v), bar.max.y + 6.0),
+            ],
+            Stroke::new(4.0, Color32::WHITE),
+        );
+    }
+    let text = entrainment_text(r);
     painter.text(
         rect.min,
         Align2::LEFT_TOP,
@@ -122,18 +112,40 @@ pub fn entrainment_gauge(ui: &mut Ui, r: Option<f64>) {
     response.on_hover_text(text);
 }
 
+/// The gauge's words: R with its band ("Entrainment R = 0.82 (strong)"), or that it is not
+/// measured yet.
+pub fn entrainment_text(r: Option<f64>) -> String {
+    match r {
+        Some(r) => {
+            let strength = if r > 0.7 {
+                crate::t!("widgets-entrainment-strong")
+            } else if r >= 0.4 {
+                crate::t!("widgets-entrainment-moderate")
+            } else {
+                crate::t!("widgets-entrainment-weak")
+            };
+            crate::t!(
+                "widgets-entrainment",
+                r = format!("{r:.2}"),
+                strength = strength
+            )
+        }
+        None => crate::t!("widgets-entrainment-none"),
+    }
+}
+
 /// Live plot of step times per foot (s) and the beat interval implied by the tempo curve.
 pub fn step_time_plot(ui: &mut Ui, history: &LiveHistory, height: f32) {
     Plot::new("step_times")
         .height(height)
         .legend(Legend::default())
-        .x_axis_label("session time, s")
-        .y_axis_label("step time, s")
+        .x_axis_label(crate::t!("widgets-axis-session-time"))
+        .y_axis_label(crate::t!("widgets-axis-step-time"))
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.line(
                 Line::new(
-                    "step time left",
+                    crate::t!("widgets-legend-step-time-left"),
                     PlotPoints::from(history.step_times_left.clone()),
                 )
                 .color(LEFT_COLOUR)
@@ -141,7 +153,7 @@ pub fn step_time_plot(ui: &mut Ui, history: &LiveHistory, height: f32) {
             );
             plot.line(
                 Line::new(
-                    "step time right",
+                    crate::t!("widgets-legend-step-time-right"),
                     PlotPoints::from(history.step_times_right.clone()),
                 )
                 .color(RIGHT_COLOUR)
@@ -154,9 +166,12 @@ pub fn step_time_plot(ui: &mut Ui, history: &LiveHistory, height: f32) {
                 .map(|p| [p[0], 60.0 / p[1]])
                 .collect();
             plot.line(
-                Line::new("beat interval", PlotPoints::from(beat_interval))
-                    .color(TEMPO_COLOUR)
-                    .style(egui_plot::LineStyle::dashed_loose()),
+                Line::new(
+                    crate::t!("widgets-legend-beat-interval"),
+                    PlotPoints::from(beat_interval),
+                )
+                .color(TEMPO_COLOUR)
+                .style(egui_plot::LineStyle::dashed_loose()),
             );
         });
 }
@@ -166,14 +181,17 @@ pub fn tempo_plot(ui: &mut Ui, history: &LiveHistory, height: f32) {
     Plot::new("tempo_curve")
         .height(height)
         .legend(Legend::default())
-        .x_axis_label("session time, s")
-        .y_axis_label("tempo, steps/min")
+        .x_axis_label(crate::t!("widgets-axis-session-time"))
+        .y_axis_label(crate::t!("widgets-axis-tempo"))
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.line(
-                Line::new("beat tempo", PlotPoints::from(history.tempo_curve.clone()))
-                    .color(TEMPO_COLOUR)
-                    .width(2.0),
+                Line::new(
+                    crate::t!("widgets-legend-beat-tempo"),
+                    PlotPoints::from(history.tempo_curve.clone()),
+                )
+                .color(TEMPO_COLOUR)
+                .width(2.0),
             );
         });
 }
@@ -186,17 +204,45 @@ pub fn asynchrony_histogram(ui: &mut Ui, asynchronies_ms: &[f64], height: f32) {
         .collect();
     Plot::new("asynchrony_histogram")
         .height(height)
-        .x_axis_label("asynchrony (step - beat), ms")
-        .y_axis_label("steps")
+        .x_axis_label(crate::t!("widgets-axis-asynchrony"))
+        .y_axis_label(crate::t!("widgets-axis-steps"))
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("asynchrony", bars).color(LEFT_COLOUR));
+            plot.bar_chart(
+                BarChart::new(crate::t!("widgets-legend-asynchrony"), bars).color(LEFT_COLOUR),
+            );
         });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gauge_names_the_band_in_the_clinicians_language() {
+        assert_eq!(
+            entrainment_text(Some(0.823)),
+            "Entrainment R = 0.82 (strong)"
+        );
+        assert_eq!(
+            entrainment_text(Some(0.4)),
+            "Entrainment R = 0.40 (moderate)"
+        );
+        assert_eq!(
+            entrainment_text(None),
+            "Entrainment: not measured (no cue yet)"
+        );
+        crate::i18n::set_language(crate::i18n::Language::German);
+        assert_eq!(
+            entrainment_text(Some(0.2)),
+            "Synchronisation R = 0.20 (schwach)"
+        );
+        assert_eq!(
+            entrainment_text(None),
+            "Synchronisation: nicht gemessen (noch kein Takt)"
+        );
+        crate::i18n::set_language(crate::i18n::Language::English);
+    }
 
     #[test]
     fn beat_flash_fades_over_a_third_of_the_interval() {

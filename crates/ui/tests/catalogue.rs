@@ -100,7 +100,8 @@ fn ui_sources() -> Vec<(PathBuf, String)> {
     out
 }
 
-/// The ids the code names literally: `t!("id"`, `tr("id"` (with any space before the id).
+/// The ids the code names literally: `t!("id"` and `tr("id"`, the id on the next line too
+/// (rustfmt breaks a long `t!(` call after its parenthesis).
 fn ids_in_code() -> BTreeMap<String, PathBuf> {
     let mut ids = BTreeMap::new();
     for (path, text) in ui_sources() {
@@ -114,9 +115,8 @@ fn ids_in_code() -> BTreeMap<String, PathBuf> {
                 if after_identifier {
                     continue; // `format!("`, `attr("`: not a lookup
                 }
-                let rest = text[at + opener.len()..].trim_start();
-                let Some(rest) = rest.strip_prefix('"') else {
-                    continue;
+                let Some(rest) = text[at + opener.len()..].trim_start().strip_prefix('"') else {
+                    continue; // `tr(&format!(…))`: an id built at run time
                 };
                 let id = &rest[..rest.find('"').expect("closing quote")];
                 ids.insert(id.to_string(), path.clone());
@@ -192,6 +192,9 @@ fn a_translation_is_not_left_in_english() {
         "test-kind-fac",
         // "Patient" is German too.
         "app-patient",
+        // "Phase: …" and "Tempo" are the German words too.
+        "live-phase",
+        "live-tempo",
     ];
     let mut untranslated = Vec::new();
     for (file, source) in Language::German.sources() {
@@ -329,6 +332,23 @@ const NOT_WORDS: &[&str] = &[
     "Korean (fonts-noto-cjk or fonts-nanum)",
     // The record's thread's name (worker.rs).
     "entrain-ui-store",
+    // Units after a number (minutes and seconds), the same in every language.
+    "{} min {:02} s",
+    // The record's names of a session's source (`SourceChoice::label`).
+    "sim:{}",
+    "replay:{}",
+    "ble",
+    // The engine's run states, matched in its snapshot (`live::run_state_text` says them).
+    "waiting to start",
+    "running",
+    "finished",
+    "paused",
+    // How an engine notice of a tempo change reads, matched (`history::is_tempo_change`).
+    "] tempo ",
+    " steps/min",
+    // Background threads' names.
+    "entrain-ui-start",
+    "entrain-ui-join",
 ];
 
 /// Call openers whose string literals are not shown to the clinician.
@@ -343,6 +363,7 @@ const NOT_SHOWN: &[&str] = &[
     "error!(",
     "#[error(",
     "Id::new(",
+    "Id::unique(",
     "id_salt(",
     "expect(",
     "include_str!(",
@@ -366,6 +387,8 @@ const NOT_SHOWN: &[&str] = &[
     // Debug output.
     "debug_struct(",
     ".field(",
+    // A viewport's id.
+    "ViewportId::from_hash_of(",
 ];
 
 /// `text` with its comment lines blanked.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use entrain_cue::Phase;
 use entrain_store::Store;
 use entrain_ui::Settings;
-use entrain_ui::live::{NO_PATIENT, PRACTICE};
+use entrain_ui::live::{no_patient, practice_line};
 
 use common::*;
 
@@ -80,13 +80,13 @@ fn without_a_patient_the_session_is_refused_and_nothing_is_stored() {
     let mut h = ready(Settings::demo(dir.path().to_path_buf()));
     click(&mut h, "Sensors");
     assert!(
-        has_label(&h, NO_PATIENT),
+        has_label(&h, &no_patient()),
         "said at the button before it is pressed"
     );
     click(&mut h, "Go to session");
     h.run_steps(10);
     assert!(
-        h.state().banner_texts().iter().any(|b| b == NO_PATIENT),
+        h.state().banner_texts().iter().any(|b| *b == no_patient()),
         "{:?}",
         h.state().banner_texts()
     );
@@ -107,7 +107,7 @@ fn practice_runs_a_session_and_stores_nothing() {
         Duration::from_secs(20),
         |h| has_label(h, "Start"),
     );
-    assert!(has_label(&h, PRACTICE));
+    assert!(has_label(&h, &practice_line()));
     click(&mut h, "Start");
     wait_until(&mut h, "steps", Duration::from_secs(20), |h| {
         h.state()

@@ -1,1 +1,134 @@
 # The live screen's words.
+
+## Before a session runs, while it starts and while it ends
+live-starting = Starting the session…
+live-ending = Ending the session…
+live-no-session = No session running
+live-new-session = New session
+# The button that starts a session which stores nothing.
+live-practice = Practice (not recorded)
+# Said at the start buttons and in the message area. "the Patients screen": the screen's name in the navigation.
+live-no-patient = No patient selected: choose the patient on the Patients screen to record the session, or use { live-practice }.
+# The line shown above a running session that stores nothing.
+live-practice-line = Practice: not recorded
+# $error: the reason, in the program's own (English) words.
+live-start-failed = The session did not start: { $error }
+
+## The phase line at the top
+# $phase: the phase's name in a sentence, e.g. "matched cue".
+live-phase = Phase: { $phase }
+live-next = Next: { $phase }
+# How the session runs, in brackets after the phase.
+live-run-waiting = waiting to start
+live-run-running = running
+live-run-finished = finished
+# $detail: why, in the program's own (English) words, e.g. "paused by the clinician".
+live-run-paused = paused ({ $detail })
+
+## What is left of the phase, in the measure that ends it
+# $time: e.g. "12 s" or "1 min 15 s".
+live-time-left = { $time } left
+live-steps-left =
+    { $count ->
+        [one] { $count } step left
+       *[other] { $count } steps left
+    }
+# The phase ends once the patient walks in time with the beat.
+live-advances = advances when entrained
+live-advances-after = advances when entrained, after { $time } more
+# The progression's levels of tempo increase.
+live-level = level { $level } of { $top }: advances when entrained
+
+## The big numbers and the lines beside them
+live-cadence = Cadence
+# The beat's tempo now.
+live-tempo = Tempo
+# The tempo the beat is moving towards.
+live-target = Target
+# The unit under a big number.
+live-steps-per-min = steps/min
+live-steps-unit = steps
+# The hover name of the disc that flashes at each beat.
+live-visual-beat = visual beat
+live-steps-count = Steps: { $count }
+# L / R: left and right foot; $left and $right in seconds.
+live-step-times = Step time L / R: { $left } / { $right } s
+live-symmetry = Symmetry ratio: { $ratio }
+# CV: coefficient of variation.
+live-variability = Variability (CV): { $cv } %
+# Step minus beat, averaged.
+live-asynchrony = Mean asynchrony: { $ms } ms
+
+## The controls
+live-start = Start
+live-resume = Resume
+live-pause = Pause
+live-stop = Stop
+live-next-phase = Next phase
+# Buttons: one step/min slower, one faster.
+live-tempo-down = Tempo -
+live-tempo-up = Tempo +
+live-set-tempo = Set tempo (steps/min)
+live-apply = Apply
+live-event-label = Event label
+live-mark-event = Mark event
+# The label an event gets when the field is left empty (kept in the record).
+live-mark-default = mark
+# $keys: the keyboard shortcuts.
+live-keys = Keys: { $keys }
+live-stop-question = Stop the session?
+live-stop-after-retest = Stop after a short re-test
+live-stop-now = Stop now (no re-test)
+live-keep-going = Keep going
+live-no-retest-yet = Still in the baseline: no cued walking to re-test against yet.
+# $change: the program's own (English) line, e.g. "0:40.0 [Progression] tempo 80.0 -> 84.0 steps/min: entrained".
+live-tempo-change = Tempo change: { $change }
+live-sensor-gap = Sensor gap: the cue goes on at the last good tempo.
+# $state: the sound output's health, in the program's own (English) words.
+live-audio = Audio: { $state }
+# $state: the recording's health, in the program's own (English) words.
+live-recording = Recording: { $state } (steps stored: { $steps })
+live-session-log = Session log
+
+## A typed tempo
+# $typed: what was typed, in quotes.
+live-tempo-not-a-number = Set tempo: { $typed } is not a number of steps/min.
+live-tempo-uncued = The tempo can be set while the cue plays (after the baseline).
+# $requested: the typed tempo; $capped: the limit it was held at.
+live-tempo-above-ceiling = { $requested } steps/min is above the safety ceiling: target capped at { $capped } steps/min.
+live-tempo-below-floor = { $requested } steps/min is below the safety floor: target capped at { $capped } steps/min.
+live-tempo-set = Target set to { $capped } steps/min.
+
+## The end panel
+# The heading. $outcome: the session's state ("completed", "stopped") or live-outcome-error.
+live-end-recorded = Session #{ $id } { $outcome }
+live-end-practice = The session (not recorded) { $outcome }
+live-outcome-error = ended with an error
+live-steps = Steps
+live-baseline-cadence = Baseline cadence
+live-retest-cadence = Re-test cadence
+# A sensor after the session. $placement: where it is worn; $name: its name.
+live-sensor-idle =
+    { $placement } ({ $name }): idle, not streaming; { $samples ->
+        [one] { $samples } sample
+       *[other] { $samples } samples
+    }, { $lost } lost
+live-session-note = Session note
+live-note-hint = How did it go? Anything to remember next time?
+live-save-note = Save note
+live-note = Note: { $note }
+live-session-report = Session report
+live-note-empty = The note is empty: write something first.
+# The record: the database of patients and sessions.
+live-record-not-open = The record is not open yet.
+
+## How a session ended, said in the message area and on the end panel
+# $who: "#12" or live-summary-not-recorded; $status: the session's state; $reason: why, in the program's own (English) words.
+live-summary =
+    Session { $who } { $status }: { $reason } ({ $steps ->
+        [one] { $steps } step
+       *[other] { $steps } steps
+    }).
+live-summary-not-recorded = (not recorded)
+live-summary-recording-problem = Recording problem: { $error }
+live-summary-error = The session ended with an error: { $error }

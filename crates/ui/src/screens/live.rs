@@ -7,11 +7,12 @@ use egui::{Color32, RichText, Ui};
 use entrain_cue::{Phase, PhaseProgress};
 use entrain_engine::{EngineCommand, Snapshot};
 use entrain_gait::Side;
-use entrain_store::{AffectedSide, SessionStatus};
+use entrain_store::AffectedSide;
 
 use super::progress::{Report, write_report};
 use super::{Ctx, Request, big_button, fmt_opt, labelled_text, sensor_health};
 use crate::app::Screen;
+use crate::i18n;
 use crate::live::{self, EndedSession, LiveSession, SessionFor, SourceChoice};
 use crate::theme::glance;
 use crate::widgets;
@@ -89,7 +90,7 @@ impl LiveScreen {
             (_, true) => SessionFor::Practice,
             (Some(p), false) => SessionFor::Patient(p.id),
             (None, false) => {
-                ctx.messages.error(live::NO_PATIENT);
+                ctx.messages.error(live::no_patient());
                 return;
             }
         };
@@ -127,7 +128,7 @@ impl LiveScreen {
                 }
                 Err(e) => ctx
                     .messages
-                    .error(format!("The session did not start: {e}")),
+                    .error(crate::t!("live-start-failed", error = e)),
             }
         }
         if let Some(l) = &mut self.live {
@@ -164,21 +165,21 @@ impl LiveScreen {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
         if self.starting.is_some() {
-            ui.heading("Starting the session…");
+            ui.heading(crate::t!("live-starting"));
             return;
         }
         if self.live.as_ref().is_some_and(LiveSession::is_finished) {
             match self.ended.as_mut() {
                 Some(panel) => end_panel(ui, ctx, panel),
                 None => {
-                    ui.heading("Ending the session…");
+                    ui.heading(crate::t!("live-ending"));
                 }
             }
             return;
         }
         let Some(l) = &mut self.live else {
-            ui.heading("No session running");
-            start_buttons(ui, ctx, "New session");
+            ui.heading(crate::t!("live-no-session"));
+            start_buttons(ui, ctx, &crate::t!("live-new-session"));
             return;
         };
         let snap = l.snapshot.clone();
@@ -192,10 +193,10 @@ impl LiveScreen {
                 n
             }
         });
-        let phase_text = phase.map_or_else(|| snap.phase.clone(), |p| p.label().to_string());
+        let phase_text = phase.map_or_else(|| snap.phase.clone(), i18n::phase_label);
         ui.horizontal_wrapped(|ui| {
             ui.label(
-                RichText::new(format!("Phase: {phase_text}"))
+                RichText::new(crate::t!("live-phase", phase = phase_text))
                     .size(30.0)
                     .strong(),
             );
@@ -208,27 +209,41 @@ impl LiveScreen {
                 );
             }
             if let Some(n) = next.filter(|n| *n != Phase::Done || phase != Some(Phase::Done)) {
-                ui.label(RichText::new(format!("Next: {}", n.label())).size(22.0));
+                ui.label(
+                    RichText::new(crate::t!("live-next", phase = i18n::phase_label(n))).size(22.0),
+                );
             }
             ui.label(
-                RichText::new(format!("({})", crate::history::plain_text(&snap.run_state)))
-                    .size(22.0),
+                RichText::new(format!("({})", live::run_state_text(&snap.run_state))).size(22.0),
             );
         });
         if l.practice {
             ui.label(
-                RichText::new(live::PRACTICE)
+                RichText::new(live::practice_line())
                     .size(24.0)
                     .strong()
                     .color(Color32::YELLOW),
             );
         }
         ui.horizontal(|ui| {
-            widgets::big_number(ui, "Cadence", snap.cadence_spm, 0, "steps/min");
+            let spm = crate::t!("live-steps-per-min");
+            widgets::big_number(ui, &crate::t!("live-cadence"), snap.cadence_spm, 0, &spm);
             ui.add_space(30.0);
-            widgets::big_number(ui, "Tempo", snap.current_tempo_spm, 0, "steps/min");
+            widgets::big_number(
+                ui,
+                &crate::t!("live-tempo"),
+                snap.current_tempo_spm,
+                0,
+                &spm,
+            );
             ui.add_space(30.0);
-            widgets::big_number(ui, "Target", snap.target_tempo_spm, 1, "steps/min");
+            widgets::big_number(
+                ui,
+                &crate::t!("live-target"),
+                snap.target_tempo_spm,
+                1,
+                &spm,
+            );
             ui.add_space(30.0);
             let interval = snap.current_tempo_spm.map(|t| (60e9 / t) as i64);
             let since = snap.last_beat_nanos.map(|b| snap.now_nanos - b);
@@ -236,26 +251,29 @@ impl LiveScreen {
                 ui,
                 120.0,
                 widgets::beat_brightness(since, interval),
-                "visual beat",
+                &crate::t!("live-visual-beat"),
             );
             ui.vertical(|ui| {
-                ui.label(glance(format!("Steps: {}", snap.steps_total)));
-                ui.label(glance(format!(
-                    "Step time L / R: {} / {} s",
-                    fmt_opt(snap.step_time_left_secs, 2),
-                    fmt_opt(snap.step_time_right_secs, 2)
+                ui.label(glance(crate::t!(
+                    "live-steps-count",
+                    count = snap.steps_total
                 )));
-                ui.label(glance(format!(
-                    "Symmetry ratio: {}",
-                    fmt_opt(snap.symmetry_ratio, 2)
+                ui.label(glance(crate::t!(
+                    "live-step-times",
+                    left = fmt_opt(snap.step_time_left_secs, 2),
+                    right = fmt_opt(snap.step_time_right_secs, 2)
                 )));
-                ui.label(glance(format!(
-                    "Variability (CV): {} %",
-                    fmt_opt(snap.step_time_cv_percent, 1)
+                ui.label(glance(crate::t!(
+                    "live-symmetry",
+                    ratio = fmt_opt(snap.symmetry_ratio, 2)
                 )));
-                ui.label(glance(format!(
-                    "Mean asynchrony: {} ms",
-                    fmt_opt(snap.mean_asynchrony_ms, 0)
+                ui.label(glance(crate::t!(
+                    "live-variability",
+                    cv = fmt_opt(snap.step_time_cv_percent, 1)
+                )));
+                ui.label(glance(crate::t!(
+                    "live-asynchrony",
+                    ms = fmt_opt(snap.mean_asynchrony_ms, 0)
                 )));
             });
         });
@@ -263,36 +281,47 @@ impl LiveScreen {
         ui.horizontal_wrapped(|ui| {
             let green = Color32::from_rgb(0x2d, 0x6a, 0x4f);
             if !l.is_started() && !l.is_finished() {
-                if big_button(ui, "Start", green).clicked() {
+                if big_button(ui, &crate::t!("live-start"), green).clicked() {
                     cmds.push(EngineCommand::Start);
                 }
             } else if l.is_paused() {
-                if big_button(ui, "Resume", green).clicked() {
+                if big_button(ui, &crate::t!("live-resume"), green).clicked() {
                     cmds.push(EngineCommand::Resume);
                 }
-            } else if big_button(ui, "Pause", Color32::from_rgb(0x9c, 0x6a, 0x1c)).clicked() {
+            } else if big_button(
+                ui,
+                &crate::t!("live-pause"),
+                Color32::from_rgb(0x9c, 0x6a, 0x1c),
+            )
+            .clicked()
+            {
                 cmds.push(EngineCommand::Pause);
             }
-            if big_button(ui, "Stop", Color32::from_rgb(0xb0, 0x1c, 0x1c)).clicked()
+            if big_button(
+                ui,
+                &crate::t!("live-stop"),
+                Color32::from_rgb(0xb0, 0x1c, 0x1c),
+            )
+            .clicked()
                 && !l.is_finished()
             {
                 l.confirm_stop = true;
             }
             let blue = Color32::from_rgb(0x1c, 0x4f, 0x8b);
-            if big_button(ui, "Next phase", blue).clicked() {
+            if big_button(ui, &crate::t!("live-next-phase"), blue).clicked() {
                 cmds.push(EngineCommand::NextPhase);
             }
-            if big_button(ui, "Tempo -", blue).clicked() {
+            if big_button(ui, &crate::t!("live-tempo-down"), blue).clicked() {
                 cmds.push(EngineCommand::NudgeTempo { delta_spm: -1.0 });
             }
-            if big_button(ui, "Tempo +", blue).clicked() {
+            if big_button(ui, &crate::t!("live-tempo-up"), blue).clicked() {
                 cmds.push(EngineCommand::NudgeTempo { delta_spm: 1.0 });
             }
         });
         ui.horizontal(|ui| {
-            let field = labelled_text(ui, "Set tempo (steps/min)", &mut l.tempo_text);
+            let field = labelled_text(ui, &crate::t!("live-set-tempo"), &mut l.tempo_text);
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui.button("Apply").clicked() || entered {
+            if ui.button(crate::t!("live-apply")).clicked() || entered {
                 match set_tempo(&snap, &l.tempo_text) {
                     Ok((command, note)) => {
                         cmds.push(command);
@@ -306,10 +335,10 @@ impl LiveScreen {
             }
         });
         ui.horizontal(|ui| {
-            labelled_text(ui, "Event label", &mut l.mark_text);
-            if ui.button("Mark event").clicked() {
+            labelled_text(ui, &crate::t!("live-event-label"), &mut l.mark_text);
+            if ui.button(crate::t!("live-mark-event")).clicked() {
                 let label = if l.mark_text.trim().is_empty() {
-                    "mark".to_string()
+                    crate::t!("live-mark-default")
                 } else {
                     l.mark_text.trim().to_string()
                 };
@@ -317,11 +346,11 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label(format!("Keys: {}", crate::help::LIVE_SHORTCUTS));
+        ui.label(crate::t!("live-keys", keys = crate::help::LIVE_SHORTCUTS));
         if l.confirm_stop {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
-                    RichText::new("Stop the session?")
+                    RichText::new(crate::t!("live-stop-question"))
                         .size(22.0)
                         .color(Color32::LIGHT_RED),
                 );
@@ -331,7 +360,7 @@ impl LiveScreen {
                 let retest = ui.add_enabled_ui(retest_possible, |ui| {
                     big_button(
                         ui,
-                        "Stop after a short re-test",
+                        &crate::t!("live-stop-after-retest"),
                         Color32::from_rgb(0x1c, 0x4f, 0x8b),
                     )
                 });
@@ -341,7 +370,7 @@ impl LiveScreen {
                 }
                 if big_button(
                     ui,
-                    "Stop now (no re-test)",
+                    &crate::t!("live-stop-now"),
                     Color32::from_rgb(0xb0, 0x1c, 0x1c),
                 )
                 .clicked()
@@ -349,43 +378,47 @@ impl LiveScreen {
                     cmds.push(EngineCommand::Stop);
                     l.confirm_stop = false;
                 }
-                if big_button(ui, "Keep going", Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
+                if big_button(
+                    ui,
+                    &crate::t!("live-keep-going"),
+                    Color32::from_rgb(0x2d, 0x6a, 0x4f),
+                )
+                .clicked()
+                {
                     l.confirm_stop = false;
                 }
                 if !retest_possible {
-                    ui.label("Still in the baseline: no cued walking to re-test against yet.");
+                    ui.label(crate::t!("live-no-retest-yet"));
                 }
             });
         }
         if let Some(t) = l.history.last_tempo_change() {
             ui.label(
-                RichText::new(format!("Tempo change: {}", t.text))
+                RichText::new(crate::t!("live-tempo-change", change = t.text.as_str()))
                     .size(20.0)
                     .color(Color32::LIGHT_GREEN),
             );
         }
         if snap.cueing_through_sensor_gap {
-            ui.label(
-                RichText::new("Sensor gap: the cue goes on at the last good tempo.")
-                    .color(Color32::YELLOW),
-            );
+            ui.label(RichText::new(crate::t!("live-sensor-gap")).color(Color32::YELLOW));
         }
         ui.columns(2, |cols| {
             widgets::step_time_plot(&mut cols[0], &l.history, 200.0);
             widgets::tempo_plot(&mut cols[1], &l.history, 200.0);
             widgets::asynchrony_histogram(&mut cols[0], &l.history.asynchronies_ms, 160.0);
             widgets::entrainment_gauge(&mut cols[1], snap.entrainment_r);
-            cols[1].label(glance(crate::history::plain_text(&format!(
-                "Audio: {}",
-                snap.audio
+            cols[1].label(glance(crate::history::plain_text(&crate::t!(
+                "live-audio",
+                state = snap.audio.as_str()
             ))));
-            cols[1].label(glance(crate::history::plain_text(&format!(
-                "Recording: {} (steps stored: {})",
-                snap.store, l.steps_stored
+            cols[1].label(glance(crate::history::plain_text(&crate::t!(
+                "live-recording",
+                state = snap.store.as_str(),
+                steps = l.steps_stored
             ))));
             sensor_health(&mut cols[1], &snap);
         });
-        ui.collapsing("Session log", |ui| {
+        ui.collapsing(crate::t!("live-session-log"), |ui| {
             for n in l.history.notices.iter().rev().take(30) {
                 ui.label(n);
             }
@@ -397,7 +430,7 @@ impl LiveScreen {
 }
 
 /// The buttons that start a session: `recorded` (named so) for the selected patient, and
-/// "Practice (not recorded)". With no patient selected the recorded one says why it is refused.
+/// practice (`live-practice`). With no patient selected the recorded one says why it is refused.
 pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str) {
     ui.horizontal_wrapped(|ui| {
         if big_button(ui, recorded, Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
@@ -405,7 +438,7 @@ pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str) {
         }
         if big_button(
             ui,
-            "Practice (not recorded)",
+            &crate::t!("live-practice"),
             Color32::from_rgb(0x55, 0x55, 0x55),
         )
         .clicked()
@@ -414,7 +447,7 @@ pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str) {
         }
     });
     if ctx.roster.selected_patient().is_none() {
-        ui.label(RichText::new(live::NO_PATIENT).color(Color32::YELLOW));
+        ui.label(RichText::new(live::no_patient()).color(Color32::YELLOW));
     }
 }
 
@@ -431,19 +464,18 @@ pub fn progress_text(p: PhaseProgress) -> String {
         }
     };
     match p {
-        PhaseProgress::Timed { .. } => {
-            format!("{} left", secs_left(p.remaining_nanos().unwrap_or(0)))
-        }
+        PhaseProgress::Timed { .. } => crate::t!(
+            "live-time-left",
+            time = secs_left(p.remaining_nanos().unwrap_or(0))
+        ),
         PhaseProgress::Steps { .. } => {
-            format!("{} steps left", p.remaining_steps().unwrap_or(0))
+            crate::t!("live-steps-left", count = p.remaining_steps().unwrap_or(0))
         }
         PhaseProgress::Matched { .. } => match p.remaining_nanos().unwrap_or(0) {
-            0 => "advances when entrained".to_string(),
-            n => format!("advances when entrained, after {} more", secs_left(n)),
+            0 => crate::t!("live-advances"),
+            n => crate::t!("live-advances-after", time = secs_left(n)),
         },
-        PhaseProgress::Level { level, top } => {
-            format!("level {level} of {top}: advances when entrained")
-        }
+        PhaseProgress::Level { level, top } => crate::t!("live-level", level = level, top = top),
     }
 }
 
@@ -458,25 +490,30 @@ pub fn set_tempo(snap: &Snapshot, typed: &str) -> Result<(EngineCommand, String)
         .ok()
         .filter(|t: &f64| t.is_finite())
         .ok_or_else(|| {
-            format!(
-                "Set tempo: {:?} is not a number of steps/min.",
-                typed.trim()
+            crate::t!(
+                "live-tempo-not-a-number",
+                typed = format!("{:?}", typed.trim())
             )
         })?;
     let (Some(target), Some(limits)) = (snap.target_tempo_spm, snap.tempo_limits) else {
-        return Err("The tempo can be set while the cue plays (after the baseline).".into());
+        return Err(crate::t!("live-tempo-uncued"));
     };
     let capped = limits.clamp_target(requested);
+    let shown_capped = format!("{capped:.1}");
     let note = if capped < requested {
-        format!(
-            "{requested} steps/min is above the safety ceiling: target capped at {capped:.1} steps/min."
+        crate::t!(
+            "live-tempo-above-ceiling",
+            requested = requested.to_string(),
+            capped = shown_capped
         )
     } else if capped > requested {
-        format!(
-            "{requested} steps/min is below the safety floor: target capped at {capped:.1} steps/min."
+        crate::t!(
+            "live-tempo-below-floor",
+            requested = requested.to_string(),
+            capped = shown_capped
         )
     } else {
-        format!("Target set to {capped:.1} steps/min.")
+        crate::t!("live-tempo-set", capped = shown_capped)
     };
     Ok((
         EngineCommand::NudgeTempo {
@@ -490,76 +527,90 @@ pub fn set_tempo(snap: &Snapshot, typed: &str) -> Result<(EngineCommand, String)
 /// and the way on (a new session, the session's report).
 fn end_panel(ui: &mut Ui, ctx: &mut Ctx, panel: &mut EndPanel) {
     let s = &panel.session;
-    let who = s.session_id.map_or_else(
-        || "The session (not recorded)".to_string(),
-        |id| format!("Session #{id}"),
-    );
-    let outcome = match s.status {
-        Some(SessionStatus::Completed) => "completed",
-        Some(SessionStatus::Stopped) => "stopped",
-        Some(other) => other.as_str(),
-        None => "ended with an error",
+    let outcome = s
+        .status
+        .map_or_else(|| crate::t!("live-outcome-error"), i18n::status_label);
+    let heading = match s.session_id {
+        Some(id) => crate::t!("live-end-recorded", id = id.to_string(), outcome = outcome),
+        None => crate::t!("live-end-practice", outcome = outcome),
     };
-    ui.label(
-        RichText::new(format!("{who} {outcome}"))
-            .size(30.0)
-            .strong(),
-    );
+    ui.label(RichText::new(heading).size(30.0).strong());
     ui.label(RichText::new(&s.summary).size(20.0));
     ui.add_space(10.0);
     let snap = &s.snapshot;
     ui.horizontal(|ui| {
-        widgets::big_number(ui, "Steps", Some(snap.steps_total as f64), 0, "steps");
+        let spm = crate::t!("live-steps-per-min");
+        widgets::big_number(
+            ui,
+            &crate::t!("live-steps"),
+            Some(snap.steps_total as f64),
+            0,
+            &crate::t!("live-steps-unit"),
+        );
         ui.add_space(30.0);
         widgets::big_number(
             ui,
-            "Baseline cadence",
+            &crate::t!("live-baseline-cadence"),
             snap.baseline_cadence_spm,
             1,
-            "steps/min",
+            &spm,
         );
         if snap.retest_cadence_spm.is_some() {
             ui.add_space(30.0);
             widgets::big_number(
                 ui,
-                "Re-test cadence",
+                &crate::t!("live-retest-cadence"),
                 snap.retest_cadence_spm,
                 1,
-                "steps/min",
+                &spm,
             );
         }
     });
     ui.add_space(10.0);
     for sensor in &snap.sensors {
-        ui.label(format!(
-            "{} ({}): idle, not streaming; {} samples, {} lost",
-            sensor.placement, sensor.name, sensor.samples, sensor.lost_samples
+        ui.label(crate::t!(
+            "live-sensor-idle",
+            placement = i18n::placement_label(sensor.placement),
+            name = sensor.name.as_str(),
+            samples = sensor.samples,
+            lost = sensor.lost_samples
         ));
     }
     ui.add_space(10.0);
     if let Some(id) = s.session_id {
-        let l = ui.label("Session note");
+        let l = ui.label(crate::t!("live-session-note"));
         ui.add(
             egui::TextEdit::multiline(&mut panel.note)
                 .desired_rows(3)
                 .desired_width(600.0)
-                .hint_text("How did it go? Anything to remember next time?"),
+                .hint_text(crate::t!("live-note-hint")),
         )
         .labelled_by(l.id);
-        if ui.button("Save note").clicked() {
+        if ui.button(crate::t!("live-save-note")).clicked() {
             save_note(ctx, id, panel.note.trim().to_string());
         }
         for n in &panel.notes_saved {
-            ui.label(format!("Note: {n}"));
+            ui.label(crate::t!("live-note", note = n.as_str()));
         }
     }
     ui.add_space(16.0);
     ui.horizontal(|ui| {
-        if big_button(ui, "New session", Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
+        if big_button(
+            ui,
+            &crate::t!("live-new-session"),
+            Color32::from_rgb(0x2d, 0x6a, 0x4f),
+        )
+        .clicked()
+        {
             ctx.requests.push(Request::StartSession);
         }
         if let Some(id) = s.session_id
-            && big_button(ui, "Session report", Color32::from_rgb(0x1c, 0x4f, 0x8b)).clicked()
+            && big_button(
+                ui,
+                &crate::t!("live-session-report"),
+                Color32::from_rgb(0x1c, 0x4f, 0x8b),
+            )
+            .clicked()
         {
             write_report(ctx, Report::Session(id));
         }
@@ -570,12 +621,11 @@ fn end_panel(ui: &mut Ui, ctx: &mut Ctx, panel: &mut EndPanel) {
 /// [`Reply::NoteSaved`].
 fn save_note(ctx: &mut Ctx, session_id: i64, note: String) {
     if note.is_empty() {
-        ctx.messages
-            .error("The note is empty: write something first.");
+        ctx.messages.error(crate::t!("live-note-empty"));
         return;
     }
     let Some(store) = ctx.store else {
-        ctx.messages.error("The record is not open yet.");
+        ctx.messages.error(crate::t!("live-record-not-open"));
         return;
     };
     store.run(move |store| {
@@ -614,6 +664,13 @@ mod tests {
             "18 steps left"
         );
         assert_eq!(
+            progress_text(PhaseProgress::Steps {
+                taken: 29,
+                length: 30
+            }),
+            "1 step left"
+        );
+        assert_eq!(
             progress_text(PhaseProgress::Matched {
                 elapsed_nanos: 2 * SEC,
                 min_nanos: 6 * SEC
@@ -631,6 +688,42 @@ mod tests {
             progress_text(PhaseProgress::Level { level: 1, top: 2 }),
             "level 1 of 2: advances when entrained"
         );
+    }
+
+    #[test]
+    fn what_is_left_and_a_typed_tempo_read_in_german() {
+        crate::i18n::set_language(crate::i18n::Language::German);
+        let timed = PhaseProgress::Timed {
+            elapsed_nanos: 0,
+            length_nanos: 75 * SEC,
+        };
+        assert_eq!(progress_text(timed), "noch 1 min 15 s");
+        let steps = |taken| PhaseProgress::Steps { taken, length: 30 };
+        assert_eq!(progress_text(steps(29)), "noch 1 Schritt");
+        assert_eq!(progress_text(steps(12)), "noch 18 Schritte");
+        assert_eq!(
+            progress_text(PhaseProgress::Level { level: 1, top: 2 }),
+            "Stufe 1 von 2: weiter, sobald im Takt"
+        );
+        let snap = Snapshot {
+            target_tempo_spm: Some(80.0),
+            tempo_limits: Some(TempoLimits {
+                floor_spm: 64.0,
+                ceiling_spm: 92.0,
+                max_change_per_beat_spm: 2.0,
+            }),
+            ..Snapshot::default()
+        };
+        let (_, note) = set_tempo(&snap, "100").unwrap();
+        assert_eq!(
+            note,
+            "100 Schritte/min liegt über der Sicherheitsobergrenze: Ziel auf 92.0 Schritte/min begrenzt."
+        );
+        assert_eq!(
+            set_tempo(&snap, "schnell").unwrap_err(),
+            "Tempo setzen: \"schnell\" ist keine Zahl in Schritten/min."
+        );
+        crate::i18n::set_language(crate::i18n::Language::English);
     }
 
     #[test]
@@ -657,17 +750,15 @@ mod tests {
             note,
             "50.5 steps/min is below the safety floor: target capped at 64.0 steps/min."
         );
-        assert!(
-            set_tempo(&snap, "fast")
-                .unwrap_err()
-                .contains("not a number")
+        assert_eq!(
+            set_tempo(&snap, "fast").unwrap_err(),
+            "Set tempo: \"fast\" is not a number of steps/min."
         );
         assert!(set_tempo(&snap, "inf").is_err());
         let uncued = Snapshot::default();
-        assert!(
-            set_tempo(&uncued, "90")
-                .unwrap_err()
-                .contains("while the cue plays")
+        assert_eq!(
+            set_tempo(&uncued, "90").unwrap_err(),
+            "The tempo can be set while the cue plays (after the baseline)."
         );
     }
 }

@@ -20,10 +20,12 @@ impl PatientView {
     /// full screen there (F11 or the window manager). Where the platform (or a test harness) has
     /// only one native window, it is an egui window inside it, placed clear of the navigation.
     pub fn window(&mut self, ctx: &egui::Context, live: Option<&LiveSession>) {
-        const TITLE: &str = "Entrain: patient view";
+        let title = crate::t!("patient-view-title");
         let closed = if ctx.embed_viewports() {
             let mut open = true;
-            egui::Window::new(TITLE)
+            // Its own id: the title changes with the language, the window's place must not.
+            egui::Window::new(title)
+                .id(egui::Id::unique("entrain-patient-view-window"))
                 .default_pos([480.0, 160.0])
                 .default_size([800.0, 600.0])
                 .collapsible(false)
@@ -32,7 +34,7 @@ impl PatientView {
             !open
         } else {
             let builder = egui::ViewportBuilder::default()
-                .with_title(TITLE)
+                .with_title(title)
                 .with_inner_size([1024.0, 768.0]);
             ctx.show_viewport_immediate(
                 egui::ViewportId::from_hash_of("entrain-patient-view"),
@@ -68,18 +70,23 @@ fn display(ui: &mut Ui, live: Option<&LiveSession>, with_back: bool) -> bool {
             ui.add_space(30.0);
             let interval = snap.current_tempo_spm.map(|t| (60e9 / t) as i64);
             let since = snap.last_beat_nanos.map(|b| snap.now_nanos - b);
-            widgets::beat_pulse(ui, 260.0, widgets::beat_brightness(since, interval), "beat");
+            widgets::beat_pulse(
+                ui,
+                260.0,
+                widgets::beat_brightness(since, interval),
+                &crate::t!("patient-view-beat"),
+            );
             ui.add_space(20.0);
             ui.label(
-                RichText::new(format!("{} steps", snap.steps_total))
+                RichText::new(crate::t!("patient-view-steps", count = snap.steps_total))
                     .size(80.0)
                     .color(Color32::WHITE),
             );
             let words = match (snap.cued, snap.entrainment_r) {
-                (true, Some(r)) if r > 0.7 => "Lovely rhythm — keep going!",
-                (true, _) => "Walk with the beat",
-                (false, _) if snap.steps_total > 0 => "Walk at your own pace",
-                _ => "Ready when you are",
+                (true, Some(r)) if r > 0.7 => crate::t!("patient-view-lovely-rhythm"),
+                (true, _) => crate::t!("patient-view-walk-with-beat"),
+                (false, _) if snap.steps_total > 0 => crate::t!("patient-view-own-pace"),
+                _ => crate::t!("patient-view-ready"),
             };
             ui.label(
                 RichText::new(words)
@@ -87,7 +94,7 @@ fn display(ui: &mut Ui, live: Option<&LiveSession>, with_back: bool) -> bool {
                     .color(Color32::from_rgb(0xb8, 0xd8, 0xf8)),
             );
             ui.add_space(40.0);
-            back = with_back && ui.button("Back to clinician view").clicked();
+            back = with_back && ui.button(crate::t!("patient-view-back")).clicked();
         });
     };
     if with_back {
@@ -103,4 +110,32 @@ fn display(ui: &mut Ui, live: Option<&LiveSession>, with_back: bool) -> bool {
         });
     }
     back
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{self, Language};
+    use egui_kittest::kittest::Queryable;
+
+    fn shows(language: Language, texts: &[&str]) {
+        i18n::set_language(language);
+        let mut h = egui_kittest::Harness::new_ui(|ui| {
+            display(ui, None, false);
+        });
+        h.run();
+        for text in texts {
+            assert!(h.query_by_label(text).is_some(), "{text:?} not shown");
+        }
+        i18n::set_language(Language::English);
+    }
+
+    #[test]
+    fn the_patient_reads_the_view_in_the_chosen_language() {
+        shows(Language::English, &["0 steps", "Ready when you are"]);
+        shows(
+            Language::German,
+            &["0 Schritte", "Los geht's, wenn Sie bereit sind"],
+        );
+    }
 }
