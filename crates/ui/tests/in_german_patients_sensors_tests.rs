@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use entrain_ui::app::Screen;
 use entrain_ui::i18n::Language;
 use entrain_ui::{EntrainApp, Settings};
@@ -46,6 +47,9 @@ fn wait_for_banner(h: &mut Harness<'_, EntrainApp>, part: &str) {
     });
 }
 
+/// The affected side field, which names the sides it takes.
+const SIDE_FIELD: &str = "Betroffene Seite (links/rechts/beidseits/keine)";
+
 #[test]
 fn the_patients_screen_speaks_german() {
     let dir = tempfile::tempdir().unwrap();
@@ -56,10 +60,16 @@ fn the_patients_screen_speaks_german() {
     click(&mut h, "Patient/in anlegen");
     assert!(has_label(&h, "Neue/r Patient/in"));
     type_into(&mut h, "Patientencode", "DE-1");
+    // The side is typed and shown by its German name.
+    type_into(&mut h, SIDE_FIELD, "Links");
     click(&mut h, "Patient/in speichern");
     wait_until(&mut h, "the row", Duration::from_secs(10), |h| {
         has_label(h, "DE-1 öffnen") && has_label(h, "DE-1 bearbeiten")
     });
+    assert!(has_label(&h, "links"), "the row's side");
+    click(&mut h, "DE-1 bearbeiten");
+    assert_eq!(h.get_by_label(SIDE_FIELD).value().as_deref(), Some("links"));
+    click(&mut h, "Abbrechen");
 
     click(&mut h, "Patient/in anlegen");
     type_into(&mut h, "Patientencode", "de-1");

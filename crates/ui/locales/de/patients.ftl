@@ -12,8 +12,8 @@ patients-code = Patientencode
 # $other der der anderen Person.
 patients-code-clash = { $code } ist der Code von Patient/in { $other } (Groß-/Kleinschreibung zählt nicht): wählen Sie einen anderen
 patients-year-of-birth = Geburtsjahr
-# Das Feld nimmt einen der gespeicherten Namen in Klammern, so getippt, wie sie sind (englisch).
-patients-affected-side = Betroffene Seite (left/right/both/none)
+# $sides nennt die Seiten, die das Feld annimmt („links/rechts/beidseits/keine“).
+patients-affected-side = Betroffene Seite ({ $sides })
 patients-diagnosis-date = Diagnosedatum (JJJJ-MM-TT)
 patients-notes = Notizen
 patients-save = Patient/in speichern

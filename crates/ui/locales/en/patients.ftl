@@ -12,8 +12,8 @@ patients-code = Patient code
 # $other the other patient's.
 patients-code-clash = { $code } is patient { $other }'s code (codes compare without case): choose another
 patients-year-of-birth = Year of birth
-# The field takes one of the stored names in brackets, typed as they are (in English).
-patients-affected-side = Affected side (left/right/both/none)
+# $sides lists the side names the field takes ("left/right/both/none").
+patients-affected-side = Affected side ({ $sides })
 patients-diagnosis-date = Diagnosis date (YYYY-MM-DD)
 patients-notes = Notes
 patients-save = Save patient

@@ -29,7 +29,7 @@ impl PatientForm {
             year_of_birth: p.year_of_birth.map(|y| y.to_string()).unwrap_or_default(),
             affected_side: p
                 .affected_side
-                .map(|s| s.as_str().to_string())
+                .map(i18n::affected_side_label)
                 .unwrap_or_default(),
             diagnosis_date: p.diagnosis_date.clone().unwrap_or_default(),
             notes: p.notes.clone(),
@@ -46,7 +46,7 @@ impl PatientForm {
         };
         let affected_side = match self.affected_side.trim() {
             "" => None,
-            s => Some(s.parse::<AffectedSide>().map_err(|e| e.to_string())?),
+            s => Some(parse_side(s)?),
         };
         let diagnosis_date = match self.diagnosis_date.trim() {
             "" => None,
@@ -60,6 +60,33 @@ impl PatientForm {
             notes: self.notes.clone(),
         })
     }
+}
+
+/// Every affected side, in the order the field names them.
+const SIDES: [AffectedSide; 4] = [
+    AffectedSide::Left,
+    AffectedSide::Right,
+    AffectedSide::Both,
+    AffectedSide::None,
+];
+
+/// A typed affected side: its name in the window's language, in any case, or a stored name
+/// (`left`, `l`...), so a form filled in either language is understood.
+fn parse_side(text: &str) -> Result<AffectedSide, String> {
+    let typed = text.trim().to_lowercase();
+    SIDES
+        .into_iter()
+        .find(|&side| i18n::affected_side_label(side).to_lowercase() == typed)
+        .map_or_else(
+            || text.parse::<AffectedSide>().map_err(|e| e.to_string()),
+            Ok,
+        )
+}
+
+/// The affected side field's name, which lists the names it takes.
+fn affected_side_field() -> String {
+    let names: Vec<String> = SIDES.into_iter().map(i18n::affected_side_label).collect();
+    t!("patients-affected-side", sides = names.join("/"))
 }
 
 /// The patients screen's state: the search text and the open form, if any.
@@ -133,7 +160,7 @@ impl PatientsScreen {
                 );
             }
             labelled_text(ui, &t!("patients-year-of-birth"), &mut f.year_of_birth);
-            labelled_text(ui, &t!("patients-affected-side"), &mut f.affected_side);
+            labelled_text(ui, &affected_side_field(), &mut f.affected_side);
             labelled_text(ui, &t!("patients-diagnosis-date"), &mut f.diagnosis_date);
             labelled_text(ui, &t!("patients-notes"), &mut f.notes);
             ui.horizontal(|ui| {
