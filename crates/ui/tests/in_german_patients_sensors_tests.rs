@@ -200,3 +200,25 @@ fn the_six_minute_walk_counts_its_laps_in_either_language() {
         assert!(has_text_containing(&h, two), "{language:?}: no `{two}`");
     }
 }
+
+#[test]
+fn the_german_buttons_fit_a_small_ward_screen() {
+    let size = egui::vec2(1366.0, 768.0);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = ready_sized(settings_in(Language::German, &dir), size);
+    h.state_mut().queue_demo("SMALL-1");
+    wait_until(&mut h, "the patient", Duration::from_secs(10), |h| {
+        h.state().selected_patient_id().is_some()
+    });
+    for screen in [Screen::Patients, Screen::Sensors, Screen::Tests] {
+        h.state_mut().show(screen);
+        h.run_steps(3);
+        let shown = buttons(&h);
+        assert!(shown.len() > 2, "{screen:?}: {shown:?}");
+        let outside: Vec<(String, egui::Rect)> = shown
+            .into_iter()
+            .filter(|(_, r)| r.min.x < 0.0 || r.max.x > size.x)
+            .collect();
+        assert!(outside.is_empty(), "{screen:?}: {outside:?}");
+    }
+}
