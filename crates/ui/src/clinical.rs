@@ -6,8 +6,15 @@
 //! - 6-minute walk test: laps of a known length are counted for 360 s, plus the last partial lap.
 //! - Timed Up and Go: seconds from "go" to sitting back down.
 //! - Functional Ambulation Categories: 0–5, entered by the clinician.
+//!
+//! What they refuse is an enum of codes ([`Action`], [`State`], [`Field`]), worded from the
+//! message catalogue (`tests-*` ids) only when shown, in the language of the window's thread.
 
-use thiserror::Error;
+use std::fmt;
+
+use entrain_store::ClinicalTestKind;
+
+use crate::{i18n, t};
 
 /// The timed distance of the 10-metre walk test, m.
 pub const TEN_METRE_TIMED_DISTANCE_M: f64 = 6.0;
@@ -16,34 +23,89 @@ pub const TEN_METRE_TRIALS: usize = 3;
 /// Length of the 6-minute walk test, s.
 pub const SIX_MINUTE_SECS: f64 = 360.0;
 
-/// A button pressed at the wrong moment, or a value out of range.
-#[derive(Debug, Clone, PartialEq, Error)]
+/// What a button asked a test to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Start timing a 10-metre trial.
+    StartTiming,
+    /// Start a 10-metre trial after the last one.
+    StartAnotherTrial,
+    /// Stop timing a 10-metre trial.
+    StopTiming,
+    /// Start the clock.
+    Start,
+    /// Count a lap of the 6-minute walk.
+    CountLap,
+    /// Stop the clock.
+    Stop,
+    /// Give the 6-minute walk's distance.
+    GiveDistance,
+}
+
+/// The state a test was in when an action did not fit it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// A clock runs.
+    AlreadyTiming,
+    /// Every 10-metre trial is done.
+    ThreeTrialsDone,
+    /// No clock runs.
+    NotTiming,
+    /// The 6-minute walk has started.
+    AlreadyStarted,
+    /// The 6-minute walk has not started.
+    NotStarted,
+    /// The 6-minute walk is over.
+    Over,
+    /// The 6-minute walk's clock does not run.
+    NotRunning,
+    /// The six minutes are not up.
+    SixMinutesNotOver,
+}
+
+/// A value a test takes, as an error names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// A 10-metre trial's time over the middle 6 m.
+    TenMetreTime,
+    /// The 6-minute walk's lap length, as the test checks it.
+    SixMinuteLapLength,
+    /// The 6-minute walk's last partial lap, as the test checks it.
+    SixMinutePartialLap,
+    /// The Functional Ambulation Category.
+    Fac,
+    /// The lap length field.
+    LapLength,
+    /// The last partial lap field.
+    PartialLap,
+}
+
+/// A button pressed at the wrong moment, or a value out of range. Its text is in the language
+/// of the window's thread (it is worded where it is shown).
+#[derive(Debug, Clone, PartialEq)]
 pub enum ClinicalError {
     /// The action does not fit the test's state.
-    #[error("{test}: cannot {action} now ({state})")]
     WrongState {
         /// Which test.
-        test: &'static str,
+        test: ClinicalTestKind,
         /// What was asked.
-        action: &'static str,
+        action: Action,
         /// The state it is in.
-        state: &'static str,
+        state: State,
     },
     /// A time that runs backwards.
-    #[error("{test}: time {now_nanos} ns is before the start at {start_nanos} ns")]
     TimeBackwards {
         /// Which test.
-        test: &'static str,
+        test: ClinicalTestKind,
         /// The time given.
         now_nanos: i64,
         /// The start.
         start_nanos: i64,
     },
     /// A value out of its range.
-    #[error("{what}: {found} is outside {min}–{max}")]
     OutOfRange {
         /// What.
-        what: &'static str,
+        what: Field,
         /// The value given.
         found: String,
         /// Lowest allowed.
@@ -52,10 +114,9 @@ pub enum ClinicalError {
         max: f64,
     },
     /// A number where a whole one is asked for (a FAC category).
-    #[error("{what}: `{found}` is not a whole number: give one of {min}–{max}")]
     NotWhole {
         /// What.
-        what: &'static str,
+        what: Field,
         /// The text.
         found: String,
         /// Lowest allowed.
@@ -64,17 +125,148 @@ pub enum ClinicalError {
         max: u8,
     },
     /// Text that is not a number.
-    #[error("{what}: `{found}` is not a number")]
     NotANumber {
         /// What.
-        what: &'static str,
+        what: Field,
         /// The text.
         found: String,
     },
 }
 
+impl std::error::Error for ClinicalError {}
+
+impl fmt::Display for ClinicalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&message(self))
+    }
+}
+
+/// `e` in words, in the window thread's language.
+// Kept as written: the catalogue test finds an id only on its macro call's first line.
+fn message(e: &ClinicalError) -> String {
+    match e {
+        ClinicalError::WrongState {
+            test,
+            action,
+            state,
+        } => {
+            let (test, action, state) = (test_name(*test), action.label(), state.label());
+            t!(
+                "tests-error-wrong-state",
+                test = test,
+                action = action,
+                state = state
+            )
+        }
+        ClinicalError::TimeBackwards {
+            test,
+            now_nanos,
+            start_nanos,
+        } => {
+            let test = test_name(*test);
+            let (now, start) = (now_nanos.to_string(), start_nanos.to_string());
+            t!(
+                "tests-error-time-backwards",
+                test = test,
+                now = now,
+                start = start
+            )
+        }
+        ClinicalError::OutOfRange {
+            what,
+            found,
+            min,
+            max,
+        } => {
+            let (what, found) = (what.label(), found.as_str());
+            let (min, max) = (min.to_string(), max.to_string());
+            t!(
+                "tests-error-out-of-range",
+                what = what,
+                found = found,
+                min = min,
+                max = max
+            )
+        }
+        ClinicalError::NotWhole {
+            what,
+            found,
+            min,
+            max,
+        } => {
+            let (what, found) = (what.label(), found.as_str());
+            let (min, max) = (min.to_string(), max.to_string());
+            t!(
+                "tests-error-not-whole",
+                what = what,
+                found = found,
+                min = min,
+                max = max
+            )
+        }
+        ClinicalError::NotANumber { what, found } => {
+            let (what, found) = (what.label(), found.as_str());
+            t!("tests-error-not-a-number", what = what, found = found)
+        }
+    }
+}
+
+/// A test's name as its errors begin.
+fn test_name(test: ClinicalTestKind) -> String {
+    match test {
+        ClinicalTestKind::TenMetreWalk => t!("tests-name-ten"),
+        ClinicalTestKind::SixMinuteWalk => t!("tests-name-six"),
+        ClinicalTestKind::TimedUpAndGo | ClinicalTestKind::Fac => i18n::test_kind_title(test),
+    }
+}
+
+impl Action {
+    /// Its words in an error ("start timing").
+    pub fn label(self) -> String {
+        match self {
+            Action::StartTiming => t!("tests-action-start-timing"),
+            Action::StartAnotherTrial => t!("tests-action-start-another-trial"),
+            Action::StopTiming => t!("tests-action-stop-timing"),
+            Action::Start => t!("tests-action-start"),
+            Action::CountLap => t!("tests-action-count-lap"),
+            Action::Stop => t!("tests-action-stop"),
+            Action::GiveDistance => t!("tests-action-give-distance"),
+        }
+    }
+}
+
+impl State {
+    /// Its words in an error ("already timing").
+    pub fn label(self) -> String {
+        match self {
+            State::AlreadyTiming => t!("tests-state-already-timing"),
+            State::ThreeTrialsDone => t!("tests-state-three-trials-done"),
+            State::NotTiming => t!("tests-state-not-timing"),
+            State::AlreadyStarted => t!("tests-state-already-started"),
+            State::NotStarted => t!("tests-state-not-started"),
+            State::Over => t!("tests-state-over"),
+            State::NotRunning => t!("tests-state-not-running"),
+            State::SixMinutesNotOver => t!("tests-state-six-minutes-not-over"),
+        }
+    }
+}
+
+impl Field {
+    /// Its name in an error ("lap length, m").
+    pub fn label(self) -> String {
+        match self {
+            Field::TenMetreTime => t!("tests-field-ten-time"),
+            Field::SixMinuteLapLength => t!("tests-field-six-lap-length"),
+            Field::SixMinutePartialLap => t!("tests-field-six-partial-lap"),
+            Field::Fac => i18n::test_kind_title(ClinicalTestKind::Fac),
+            Field::LapLength => t!("tests-field-lap-length"),
+            Field::PartialLap => t!("tests-field-partial-lap"),
+        }
+    }
+}
+
 fn elapsed_secs(
-    test: &'static str,
+    test: ClinicalTestKind,
     start_nanos: i64,
     now_nanos: i64,
 ) -> Result<f64, ClinicalError> {
@@ -108,7 +300,7 @@ pub struct TenMetreWalk {
 }
 
 impl TenMetreWalk {
-    const NAME: &'static str = "10-metre walk";
+    const KIND: ClinicalTestKind = ClinicalTestKind::TenMetreWalk;
 
     /// A test with no trial yet.
     pub fn new() -> Self {
@@ -127,16 +319,16 @@ impl TenMetreWalk {
     pub fn cross_start(&mut self, now_nanos: i64) -> Result<(), ClinicalError> {
         if self.state.is_some() {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "start timing",
-                state: "already timing",
+                test: Self::KIND,
+                action: Action::StartTiming,
+                state: State::AlreadyTiming,
             });
         }
         if self.trial_secs.len() >= TEN_METRE_TRIALS {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "start another trial",
-                state: "three trials done",
+                test: Self::KIND,
+                action: Action::StartAnotherTrial,
+                state: State::ThreeTrialsDone,
             });
         }
         self.state = Some(now_nanos);
@@ -147,15 +339,15 @@ impl TenMetreWalk {
     pub fn cross_end(&mut self, now_nanos: i64) -> Result<f64, ClinicalError> {
         let Some(start) = self.state else {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "stop timing",
-                state: "not timing",
+                test: Self::KIND,
+                action: Action::StopTiming,
+                state: State::NotTiming,
             });
         };
-        let secs = elapsed_secs(Self::NAME, start, now_nanos)?;
+        let secs = elapsed_secs(Self::KIND, start, now_nanos)?;
         if secs <= 0.0 {
             return Err(ClinicalError::OutOfRange {
-                what: "10-metre walk time over 6 m",
+                what: Field::TenMetreTime,
                 found: format!("{secs} s"),
                 min: f64::MIN_POSITIVE,
                 max: f64::INFINITY,
@@ -212,13 +404,13 @@ pub struct SixMinuteWalk {
 }
 
 impl SixMinuteWalk {
-    const NAME: &'static str = "6-minute walk";
+    const KIND: ClinicalTestKind = ClinicalTestKind::SixMinuteWalk;
 
     /// A test on a corridor with laps of `lap_length_m` (ATS: 30 m).
     pub fn new(lap_length_m: f64) -> Result<Self, ClinicalError> {
         if !(lap_length_m.is_finite() && (1.0..=100.0).contains(&lap_length_m)) {
             return Err(ClinicalError::OutOfRange {
-                what: "6-minute walk lap length, m",
+                what: Field::SixMinuteLapLength,
                 found: lap_length_m.to_string(),
                 min: 1.0,
                 max: 100.0,
@@ -241,9 +433,9 @@ impl SixMinuteWalk {
     pub fn start(&mut self, now_nanos: i64) -> Result<(), ClinicalError> {
         if self.start_nanos.is_some() {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "start",
-                state: "already started",
+                test: Self::KIND,
+                action: Action::Start,
+                state: State::AlreadyStarted,
             });
         }
         self.start_nanos = Some(now_nanos);
@@ -270,12 +462,12 @@ impl SixMinuteWalk {
     pub fn lap(&mut self, now_nanos: i64) -> Result<u32, ClinicalError> {
         if !self.is_running(now_nanos) {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "count a lap",
+                test: Self::KIND,
+                action: Action::CountLap,
                 state: if self.start_nanos.is_none() {
-                    "not started"
+                    State::NotStarted
                 } else {
-                    "over"
+                    State::Over
                 },
             });
         }
@@ -287,9 +479,9 @@ impl SixMinuteWalk {
     pub fn stop(&mut self, now_nanos: i64) -> Result<(), ClinicalError> {
         if !self.is_running(now_nanos) {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "stop",
-                state: "not running",
+                test: Self::KIND,
+                action: Action::Stop,
+                state: State::NotRunning,
             });
         }
         self.stopped_at_nanos = Some(now_nanos);
@@ -312,14 +504,14 @@ impl SixMinuteWalk {
     pub fn distance_m(&self, partial_lap_m: f64, now_nanos: i64) -> Result<f64, ClinicalError> {
         if !self.is_over(now_nanos) {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "give the distance",
-                state: "six minutes not over",
+                test: Self::KIND,
+                action: Action::GiveDistance,
+                state: State::SixMinutesNotOver,
             });
         }
         if !(partial_lap_m.is_finite() && (0.0..self.lap_length_m).contains(&partial_lap_m)) {
             return Err(ClinicalError::OutOfRange {
-                what: "6-minute walk last partial lap, m",
+                what: Field::SixMinutePartialLap,
                 found: partial_lap_m.to_string(),
                 min: 0.0,
                 max: self.lap_length_m,
@@ -337,7 +529,7 @@ pub struct TimedUpAndGo {
 }
 
 impl TimedUpAndGo {
-    const NAME: &'static str = "Timed Up and Go";
+    const KIND: ClinicalTestKind = ClinicalTestKind::TimedUpAndGo;
 
     /// A stopwatch at zero.
     pub fn new() -> Self {
@@ -348,9 +540,9 @@ impl TimedUpAndGo {
     pub fn start(&mut self, now_nanos: i64) -> Result<(), ClinicalError> {
         if self.start_nanos.is_some() {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "start",
-                state: "already timing",
+                test: Self::KIND,
+                action: Action::Start,
+                state: State::AlreadyTiming,
             });
         }
         self.start_nanos = Some(now_nanos);
@@ -362,12 +554,12 @@ impl TimedUpAndGo {
     pub fn stop(&mut self, now_nanos: i64) -> Result<f64, ClinicalError> {
         let Some(start) = self.start_nanos else {
             return Err(ClinicalError::WrongState {
-                test: Self::NAME,
-                action: "stop",
-                state: "not timing",
+                test: Self::KIND,
+                action: Action::Stop,
+                state: State::NotTiming,
             });
         };
-        let secs = elapsed_secs(Self::NAME, start, now_nanos)?;
+        let secs = elapsed_secs(Self::KIND, start, now_nanos)?;
         self.start_nanos = None;
         self.result_secs = Some(secs);
         Ok(secs)
@@ -385,22 +577,24 @@ impl TimedUpAndGo {
     }
 }
 
-/// The Functional Ambulation Category descriptions, 0–5.
-pub const FAC_LEVELS: [&str; 6] = [
-    "0: cannot walk, or needs help of two",
-    "1: needs continuous help of one person",
-    "2: needs intermittent help of one person",
-    "3: needs supervision only",
-    "4: independent on level ground",
-    "5: independent everywhere, stairs too",
-];
-
 /// The highest Functional Ambulation Category.
 pub const FAC_MAX: u8 = 5;
 
+/// The Functional Ambulation Category descriptions, 0–5.
+pub fn fac_levels() -> [String; FAC_MAX as usize + 1] {
+    [
+        t!("tests-fac-level-0"),
+        t!("tests-fac-level-1"),
+        t!("tests-fac-level-2"),
+        t!("tests-fac-level-3"),
+        t!("tests-fac-level-4"),
+        t!("tests-fac-level-5"),
+    ]
+}
+
 /// Parses a FAC entry: a whole category 0–5 ("3.5" and "7" are refused, each saying why).
 pub fn parse_fac(text: &str) -> Result<u8, ClinicalError> {
-    const WHAT: &str = "Functional Ambulation Category";
+    const WHAT: Field = Field::Fac;
     let t = text.trim();
     let Ok(value) = t.parse::<i64>() else {
         return Err(match t.replace(',', ".").parse::<f64>() {
@@ -428,12 +622,7 @@ pub fn parse_fac(text: &str) -> Result<u8, ClinicalError> {
 }
 
 /// Parses a positive decimal (commas accepted as the decimal mark) for `what`.
-pub fn parse_number(
-    what: &'static str,
-    text: &str,
-    min: f64,
-    max: f64,
-) -> Result<f64, ClinicalError> {
+pub fn parse_number(what: Field, text: &str, min: f64, max: f64) -> Result<f64, ClinicalError> {
     let value: f64 =
         text.trim()
             .replace(',', ".")
@@ -560,9 +749,43 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_reads_as_before_in_english_and_in_german_when_chosen() {
+        let wrong = TimedUpAndGo::new().stop(S).unwrap_err();
+        let lap = SixMinuteWalk::new(30.0).unwrap().lap(0).unwrap_err();
+        let partial = parse_number(Field::PartialLap, "x", 0.0, 30.0).unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "Timed Up and Go: cannot stop now (not timing)"
+        );
+        assert_eq!(
+            lap.to_string(),
+            "6-minute walk: cannot count a lap now (not started)"
+        );
+        assert_eq!(
+            partial.to_string(),
+            "last partial lap, m: `x` is not a number"
+        );
+        i18n::set_language(i18n::Language::German);
+        let german = (wrong.to_string(), lap.to_string(), partial.to_string());
+        i18n::set_language(i18n::Language::English);
+        assert_eq!(
+            german.0,
+            "Timed Up and Go: Stoppen ist jetzt nicht möglich (keine Zeitmessung aktiv)"
+        );
+        assert_eq!(
+            german.1,
+            "6-Minuten-Gehtest: Runde zählen ist jetzt nicht möglich (nicht gestartet)"
+        );
+        assert_eq!(german.2, "letzte Teilrunde, m: `x` ist keine Zahl");
+    }
+
+    #[test]
     fn numbers_accept_a_decimal_comma() {
-        assert_eq!(parse_number("lap", "12,5", 0.0, 30.0).unwrap(), 12.5);
-        assert!(parse_number("lap", "31", 0.0, 30.0).is_err());
-        assert!(parse_number("lap", "abc", 0.0, 30.0).is_err());
+        assert_eq!(
+            parse_number(Field::LapLength, "12,5", 0.0, 30.0).unwrap(),
+            12.5
+        );
+        assert!(parse_number(Field::LapLength, "31", 0.0, 30.0).is_err());
+        assert!(parse_number(Field::LapLength, "abc", 0.0, 30.0).is_err());
     }
 }

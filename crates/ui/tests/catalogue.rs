@@ -349,6 +349,8 @@ const NOT_WORDS: &[&str] = &[
     // Background threads' names.
     "entrain-ui-start",
     "entrain-ui-join",
+    // A found sensor's signal strength, in its unit.
+    "{r} dBm",
 ];
 
 /// Call openers whose string literals are not shown to the clinician.
@@ -389,6 +391,13 @@ const NOT_SHOWN: &[&str] = &[
     ".field(",
     // A viewport's id.
     "ViewportId::from_hash_of(",
+    // A background job's thread name.
+    "Pending::spawn(",
+    // egui's ids of a grid and a combo box.
+    "Grid::new(",
+    "from_id_salt(",
+    // The sensors screen's stored source kind ("ble", "virtual").
+    "store_assignment(",
 ];
 
 /// `text` with its comment lines blanked.

@@ -6,6 +6,8 @@ use entrain_store::{AffectedSide, NewPatient, PatientRecord, same_patient_code};
 
 use super::{Ctx, Request, labelled_text};
 use crate::app::Screen;
+use crate::i18n;
+use crate::t;
 use crate::theme;
 use crate::worker::Reply;
 
@@ -27,7 +29,7 @@ impl PatientForm {
             year_of_birth: p.year_of_birth.map(|y| y.to_string()).unwrap_or_default(),
             affected_side: p
                 .affected_side
-                .map(|s| s.as_str().to_string())
+                .map(i18n::affected_side_label)
                 .unwrap_or_default(),
             diagnosis_date: p.diagnosis_date.clone().unwrap_or_default(),
             notes: p.notes.clone(),
@@ -39,12 +41,12 @@ impl PatientForm {
             "" => None,
             y => Some(
                 y.parse::<i32>()
-                    .map_err(|_| format!("year of birth: `{y}` is not a year"))?,
+                    .map_err(|_| t!("patients-invalid-year", text = y))?,
             ),
         };
         let affected_side = match self.affected_side.trim() {
             "" => None,
-            s => Some(s.parse::<AffectedSide>().map_err(|e| e.to_string())?),
+            s => Some(parse_side(s)?),
         };
         let diagnosis_date = match self.diagnosis_date.trim() {
             "" => None,
@@ -58,6 +60,33 @@ impl PatientForm {
             notes: self.notes.clone(),
         })
     }
+}
+
+/// Every affected side, in the order the field names them.
+const SIDES: [AffectedSide; 4] = [
+    AffectedSide::Left,
+    AffectedSide::Right,
+    AffectedSide::Both,
+    AffectedSide::None,
+];
+
+/// A typed affected side: its name in the window's language, in any case, or a stored name
+/// (`left`, `l`...), so a form filled in either language is understood.
+fn parse_side(text: &str) -> Result<AffectedSide, String> {
+    let typed = text.trim().to_lowercase();
+    SIDES
+        .into_iter()
+        .find(|&side| i18n::affected_side_label(side).to_lowercase() == typed)
+        .map_or_else(
+            || text.parse::<AffectedSide>().map_err(|e| e.to_string()),
+            Ok,
+        )
+}
+
+/// The affected side field's name, which lists the names it takes.
+fn affected_side_field() -> String {
+    let names: Vec<String> = SIDES.into_iter().map(i18n::affected_side_label).collect();
+    t!("patients-affected-side", sides = names.join("/"))
 }
 
 /// The patients screen's state: the search text and the open form, if any.
@@ -75,13 +104,13 @@ impl PatientsScreen {
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
-        ui.heading("Patient list");
+        ui.heading(t!("patients-heading"));
         if !ctx.store_ready {
-            ui.label("Opening the record…");
+            ui.label(t!("patients-opening-record"));
         }
         ui.horizontal(|ui| {
-            labelled_text(ui, "Search", &mut self.search);
-            if ui.button("Add patient").clicked() {
+            labelled_text(ui, &t!("patients-search"), &mut self.search);
+            if ui.button(t!("patients-add")).clicked() {
                 self.form = Some(PatientForm::default());
             }
         });
@@ -116,42 +145,37 @@ impl PatientsScreen {
         if let Some(f) = &mut self.form {
             ui.separator();
             ui.heading(if f.editing.is_some() {
-                "Edit patient"
+                t!("patients-edit-heading")
             } else {
-                "New patient"
+                t!("patients-new-heading")
             });
-            ui.label("Use a pseudonymous code, never the patient's name.");
-            labelled_text(ui, "Patient code", &mut f.code);
+            ui.label(t!("patients-pseudonym-hint"));
+            labelled_text(ui, &t!("patients-code"), &mut f.code);
             let clash = code_clash(&ctx.roster.patients, f);
+            let code = f.code.trim();
             if let Some(other) = &clash {
                 ui.colored_label(
                     theme::PROBLEM_COLOUR,
-                    format!(
-                        "{} is patient {other}'s code (codes compare without case): choose another",
-                        f.code.trim()
-                    ),
+                    t!("patients-code-clash", code = code, other = other.as_str()),
                 );
             }
-            labelled_text(ui, "Year of birth", &mut f.year_of_birth);
-            labelled_text(
-                ui,
-                "Affected side (left/right/both/none)",
-                &mut f.affected_side,
-            );
-            labelled_text(ui, "Diagnosis date (YYYY-MM-DD)", &mut f.diagnosis_date);
-            labelled_text(ui, "Notes", &mut f.notes);
+            labelled_text(ui, &t!("patients-year-of-birth"), &mut f.year_of_birth);
+            labelled_text(ui, &affected_side_field(), &mut f.affected_side);
+            labelled_text(ui, &t!("patients-diagnosis-date"), &mut f.diagnosis_date);
+            labelled_text(ui, &t!("patients-notes"), &mut f.notes);
             ui.horizontal(|ui| {
-                if ui.button("Save patient").clicked() {
+                if ui.button(t!("patients-save")).clicked() {
                     match &clash {
                         // The record refuses it too; saying so here keeps the form as typed.
-                        Some(other) => ctx.messages.error(format!(
-                            "Patient not saved: {} is already patient {other}'s code (codes compare without case)",
-                            f.code.trim()
-                        )),
+                        Some(other) => {
+                            let other = other.as_str();
+                            let text = t!("patients-not-saved-clash", code = code, other = other);
+                            ctx.messages.error(text);
+                        }
                         None => save = Some(f.clone()),
                     }
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(t!("patients-cancel")).clicked() {
                     cancel = true;
                 }
             });
@@ -173,8 +197,8 @@ impl PatientsScreen {
                         )
                     });
                 }
-                (Err(e), _) => ctx.messages.error(format!("Patient not saved: {e}")),
-                (_, None) => ctx.messages.error("The record is not open."),
+                (Err(e), _) => ctx.messages.error(t!("patients-not-saved", reason = e)),
+                (_, None) => ctx.messages.error(t!("patients-record-not-open")),
             }
         }
     }
@@ -221,16 +245,18 @@ fn patient_row(ui: &mut Ui, p: &PatientRecord, selected: bool) -> (bool, bool) {
                 .on_hover_text(&p.code);
         });
         fixed_width(ui, ROW_DETAILS_PX / 2.0, |ui| {
-            ui.label(p.affected_side.map_or("—", AffectedSide::as_str));
+            ui.label(
+                p.affected_side
+                    .map_or_else(|| t!("no-value"), i18n::affected_side_label),
+            );
         });
         fixed_width(ui, ROW_DETAILS_PX / 2.0, |ui| {
             ui.label(
                 p.year_of_birth
-                    .map_or_else(|| "—".into(), |y| y.to_string()),
+                    .map_or_else(|| t!("no-value"), |y| y.to_string()),
             );
         });
-        let button = |ui: &mut Ui, verb: &str| {
-            let text = format!("{verb} {}", p.code);
+        let button = |ui: &mut Ui, text: String| {
             ui.scope(|ui| {
                 ui.set_max_width(ROW_BUTTON_MAX_PX);
                 ui.add(egui::Button::new(text.as_str()).truncate())
@@ -239,8 +265,8 @@ fn patient_row(ui: &mut Ui, p: &PatientRecord, selected: bool) -> (bool, bool) {
             })
             .inner
         };
-        let open = button(ui, "Open");
-        let edit = button(ui, "Edit");
+        let open = button(ui, t!("patients-open", code = p.code.as_str()));
+        let edit = button(ui, t!("patients-edit", code = p.code.as_str()));
         (open, edit)
     })
     .inner

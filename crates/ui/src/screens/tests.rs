@@ -7,13 +7,18 @@ use entrain_analysis::thresholds::ambulation_class;
 use entrain_store::{ClinicalTestKind, StoredClinicalTest};
 
 use super::{Ctx, fmt_opt, labelled_text, nanos_of};
-use crate::clinical::{self, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
+use crate::clinical::{self, Field, SixMinuteWalk, TenMetreWalk, TimedUpAndGo};
+use crate::i18n::test_kind_title;
 use crate::live::LiveSession;
+use crate::t;
 use crate::theme;
 use crate::worker::Reply;
 
 /// The FAC field's name: it says what it takes.
-const FAC_FIELD: &str = "FAC (whole number 0–5)";
+fn fac_field() -> String {
+    let (min, max) = (0.to_string(), clinical::FAC_MAX.to_string());
+    t!("tests-fac-field", min = min, max = max)
+}
 
 /// The recorded session on the live screen, as the tests screen needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,30 +78,28 @@ impl TestsScreen {
     /// returns the linked one.
     fn session_link(&mut self, ui: &mut Ui, session: Option<ShownSession>) -> Option<i64> {
         let Some(s) = session else {
-            ui.label("Results are linked to no session (none of this patient's is on screen).");
+            ui.label(t!("tests-linked-none-on-screen"));
             return None;
         };
         let linked = match self.link_choice {
             Some((id, link)) if id == s.id => link,
             _ => s.running,
         };
-        let state = if s.running { "running" } else { "ended" };
-        ui.label(if linked {
-            format!("Results are linked to session {} ({state}).", s.id)
-        } else {
-            format!(
-                "Results are linked to no session (session {} is {state}).",
-                s.id
-            )
+        let id = s.id.to_string();
+        ui.label(match (linked, s.running) {
+            (true, true) => t!("tests-linked-running", id = id.as_str()),
+            (true, false) => t!("tests-linked-ended", id = id.as_str()),
+            (false, true) => t!("tests-unlinked-running", id = id.as_str()),
+            (false, false) => t!("tests-unlinked-ended", id = id.as_str()),
         });
         ui.horizontal(|ui| {
             if ui
-                .radio(linked, format!("This session ({})", s.id))
+                .radio(linked, t!("tests-this-session", id = id.as_str()))
                 .clicked()
             {
                 self.link_choice = Some((s.id, true));
             }
-            if ui.radio(!linked, "No session").clicked() {
+            if ui.radio(!linked, t!("tests-no-session")).clicked() {
                 self.link_choice = Some((s.id, false));
             }
         });
@@ -115,61 +118,65 @@ impl TestsScreen {
         stored: Option<&PatientProgress>,
     ) {
         let now = nanos_of(ui);
-        ui.heading("Clinical gait tests");
+        ui.heading(t!("tests-heading"));
         let Some(patient) = ctx.roster.selected_patient().cloned() else {
-            ui.label("Select a patient first (Patients screen).");
+            ui.label(t!("tests-select-patient"));
             return;
         };
-        ui.label(format!("Results are stored for patient {}.", patient.code));
+        ui.label(t!("tests-stored-for", code = patient.code.as_str()));
         let session_id =
             self.session_link(ui, session.filter(|s| s.patient_id == Some(patient.id)));
         ui.request_repaint_after_secs(0.1);
         let mut save: Option<(ClinicalTestKind, f64, String)> = None;
         let mut errors = Vec::new();
         ui.group(|ui| {
-            ui.heading("10-metre walk (time the middle 6 m)");
+            ui.heading(t!("tests-ten-heading"));
             let t = &mut self.ten;
-            ui.label(format!(
-                "Trial {} of 3 — clock {} s",
-                (t.trial_secs().len() + 1).min(3),
-                fmt_opt(t.running_secs(now), 2)
+            let trials = clinical::TEN_METRE_TRIALS;
+            let trial = (t.trial_secs().len() + 1).min(trials);
+            let seconds = fmt_opt(t.running_secs(now), 2);
+            // Kept on one line: the catalogue test finds an id only there.
+            ui.label(t!(
+                "tests-ten-clock",
+                trial = trial,
+                trials = trials,
+                seconds = seconds
             ));
             ui.horizontal(|ui| {
-                if ui.button("Crossed 2 m line").clicked()
+                if ui.button(t!("tests-ten-crossed-start")).clicked()
                     && let Err(e) = t.cross_start(now)
                 {
                     errors.push(e.to_string());
                 }
-                if ui.button("Crossed 8 m line").clicked()
+                if ui.button(t!("tests-ten-crossed-end")).clicked()
                     && let Err(e) = t.cross_end(now)
                 {
                     errors.push(e.to_string());
                 }
-                if ui.button("Cancel trial").clicked() {
+                if ui.button(t!("tests-ten-cancel-trial")).clicked() {
                     t.cancel_trial();
                 }
             });
             for (i, v) in t.trial_speeds_mps().iter().enumerate() {
-                ui.label(format!("Trial {}: {:.2} m/s", i + 1, v));
+                let speed = format!("{v:.2}");
+                ui.label(t!("tests-ten-trial-speed", trial = i + 1, speed = speed));
             }
             if let Some(v) = t.gait_speed_mps() {
-                ui.label(format!("Gait speed {v:.2} m/s — {}", ambulation_class(v)));
-                if ui.button("Save 10 m walk").clicked() {
-                    save = Some((
-                        ClinicalTestKind::TenMetreWalk,
-                        v,
-                        format!("{} trial(s)", t.trial_secs().len()),
-                    ));
+                let (speed, class) = (format!("{v:.2}"), ambulation_class(v));
+                ui.label(t!("tests-ten-gait-speed", speed = speed, class = class));
+                if ui.button(t!("tests-ten-save")).clicked() {
+                    let notes = t!("tests-ten-notes", count = t.trial_secs().len());
+                    save = Some((ClinicalTestKind::TenMetreWalk, v, notes));
                 }
             }
         });
         ui.group(|ui| {
-            ui.heading("6-minute walk");
+            ui.heading(t!("tests-six-heading"));
             match &mut self.six {
                 None => {
-                    labelled_text(ui, "Lap length, m", &mut self.lap_length);
-                    if ui.button("Start 6-minute walk").clicked() {
-                        match clinical::parse_number("lap length, m", &self.lap_length, 1.0, 100.0)
+                    labelled_text(ui, &t!("tests-six-lap-length"), &mut self.lap_length);
+                    if ui.button(t!("tests-six-start")).clicked() {
+                        match clinical::parse_number(Field::LapLength, &self.lap_length, 1.0, 100.0)
                             .and_then(SixMinuteWalk::new)
                             .and_then(|mut w| w.start(now).map(|()| w))
                         {
@@ -179,29 +186,32 @@ impl TestsScreen {
                     }
                 }
                 Some(w) => {
-                    ui.label(format!(
-                        "{} laps of {} m — {} s left",
-                        w.laps(),
-                        w.lap_length_m(),
-                        fmt_opt(w.remaining_secs(now), 0)
+                    let (laps, length) = (w.laps(), w.lap_length_m().to_string());
+                    let seconds = fmt_opt(w.remaining_secs(now), 0);
+                    // Kept on one line: the catalogue test finds an id only there.
+                    ui.label(t!(
+                        "tests-six-progress",
+                        laps = laps,
+                        length = length,
+                        seconds = seconds
                     ));
                     ui.horizontal(|ui| {
-                        if ui.button("Lap").clicked()
+                        if ui.button(t!("tests-six-lap")).clicked()
                             && let Err(e) = w.lap(now)
                         {
                             errors.push(e.to_string());
                         }
-                        if ui.button("Stop early").clicked()
+                        if ui.button(t!("tests-six-stop-early")).clicked()
                             && let Err(e) = w.stop(now)
                         {
                             errors.push(e.to_string());
                         }
                     });
                     if w.is_over(now) {
-                        labelled_text(ui, "Last partial lap, m", &mut self.partial_lap);
-                        if ui.button("Save 6-minute walk").clicked() {
+                        labelled_text(ui, &t!("tests-six-partial-lap"), &mut self.partial_lap);
+                        if ui.button(t!("tests-six-save")).clicked() {
                             match clinical::parse_number(
-                                "last partial lap, m",
+                                Field::PartialLap,
                                 &self.partial_lap,
                                 0.0,
                                 100.0,
@@ -212,7 +222,7 @@ impl TestsScreen {
                                     save = Some((
                                         ClinicalTestKind::SixMinuteWalk,
                                         d,
-                                        format!("{} laps", w.laps()),
+                                        t!("tests-six-notes", count = w.laps()),
                                     ))
                                 }
                                 Err(e) => errors.push(e.to_string()),
@@ -223,44 +233,49 @@ impl TestsScreen {
             }
         });
         ui.group(|ui| {
-            ui.heading("Timed Up and Go");
+            ui.heading(test_kind_title(ClinicalTestKind::TimedUpAndGo));
             let t = &mut self.tug;
-            ui.label(format!(
-                "Clock {} s",
-                fmt_opt(t.running_secs(now).or(t.result_secs()), 2)
-            ));
+            let seconds = fmt_opt(t.running_secs(now).or(t.result_secs()), 2);
+            ui.label(t!("tests-tug-clock", seconds = seconds));
             ui.horizontal(|ui| {
-                if ui.button("Go").clicked()
+                if ui.button(t!("tests-tug-go")).clicked()
                     && let Err(e) = t.start(now)
                 {
                     errors.push(e.to_string());
                 }
-                if ui.button("Seated").clicked()
+                if ui.button(t!("tests-tug-seated")).clicked()
                     && let Err(e) = t.stop(now)
                 {
                     errors.push(e.to_string());
                 }
                 if let Some(r) = t.result_secs()
                     && t.running_secs(now).is_none()
-                    && ui.button("Save TUG").clicked()
+                    && ui.button(t!("tests-tug-save")).clicked()
                 {
                     save = Some((ClinicalTestKind::TimedUpAndGo, r, String::new()));
                 }
             });
         });
         ui.group(|ui| {
-            ui.heading("Functional Ambulation Category");
-            for l in clinical::FAC_LEVELS {
+            ui.heading(test_kind_title(ClinicalTestKind::Fac));
+            for l in clinical::fac_levels() {
                 ui.label(l);
             }
-            labelled_text(ui, FAC_FIELD, &mut self.fac);
+            labelled_text(ui, &fac_field(), &mut self.fac);
             // Refused at the field, as typed: only a whole category can be saved.
             let fac = (!self.fac.trim().is_empty()).then(|| clinical::parse_fac(&self.fac));
             if let Some(Err(e)) = &fac {
-                ui.colored_label(theme::PROBLEM_COLOUR, format!("Not saved: {e}"));
+                let error = e.to_string();
+                ui.colored_label(
+                    theme::PROBLEM_COLOUR,
+                    t!("tests-fac-not-saved", error = error),
+                );
             }
             if ui
-                .add_enabled(matches!(fac, Some(Ok(_))), egui::Button::new("Save FAC"))
+                .add_enabled(
+                    matches!(fac, Some(Ok(_))),
+                    egui::Button::new(t!("tests-fac-save")),
+                )
                 .clicked()
                 && let Some(Ok(v)) = fac
             {
@@ -274,21 +289,16 @@ impl TestsScreen {
         }
         if let (Some((kind, value, notes)), Some(s)) = (save, ctx.store) {
             let pid = patient.id;
+            // Worded here, on the window's thread, which knows the clinician's language.
+            let (test, result) = (test_kind_title(kind), kind.format_result(value));
+            let link = session_link_label(session_id);
+            // Kept on one line: the catalogue test finds an id only there.
+            let stored = t!("tests-stored", test = test, result = result, link = link);
             s.run(move |store| {
                 Reply::TestSaved(
                     store
                         .add_clinical_test(pid, session_id, kind, value, &notes)
-                        .map(|_| {
-                            format!(
-                                "Stored {}: {} ({})",
-                                kind.title(),
-                                kind.format_result(value),
-                                session_id.map_or_else(
-                                    || "no session".into(),
-                                    |id| format!("session {id}")
-                                )
-                            )
-                        })
+                        .map(|_| stored)
                         .map_err(|e| e.to_string()),
                 )
             });
@@ -306,26 +316,24 @@ impl TestsScreen {
     /// The patient's stored results, newest first, each with Delete; a delete asks first.
     fn stored_results(&mut self, ui: &mut Ui, ctx: &mut Ctx, tests: Option<&[StoredClinicalTest]>) {
         ui.group(|ui| {
-            ui.heading("Stored results");
+            ui.heading(t!("tests-stored-heading"));
             let Some(tests) = tests else {
-                ui.label("Reading the record…");
+                ui.label(t!("tests-reading-record"));
                 return;
             };
             if tests.is_empty() {
-                ui.label("No result stored yet.");
+                ui.label(t!("tests-no-results"));
             }
             egui::Grid::new("stored_results")
                 .striped(true)
                 .show(ui, |ui| {
                     for t in tests.iter().rev() {
                         ui.label(result_date(t));
-                        ui.label(t.test.title());
+                        ui.label(test_kind_title(t.test));
                         ui.label(t.test.format_result(t.value));
-                        ui.label(
-                            t.session_id
-                                .map_or_else(|| "no session".into(), |id| format!("session {id}")),
-                        );
-                        if ui.button(format!("Delete result {}", t.id)).clicked() {
+                        ui.label(session_link_label(t.session_id));
+                        let id = t.id.to_string();
+                        if ui.button(t!("tests-delete-result", id = id)).clicked() {
                             self.confirm_delete = Some(t.clone());
                         }
                         ui.end_row();
@@ -338,13 +346,13 @@ impl TestsScreen {
         let mut answer = None;
         ui.horizontal_wrapped(|ui| {
             ui.label(
-                egui::RichText::new(format!("Delete {}?", describe(&t)))
+                egui::RichText::new(t!("tests-delete-confirm", result = describe(&t)))
                     .color(theme::PROBLEM_COLOUR),
             );
-            if ui.button("Delete").clicked() {
+            if ui.button(t!("tests-delete")).clicked() {
                 answer = Some(true);
             }
-            if ui.button("Keep").clicked() {
+            if ui.button(t!("tests-keep")).clicked() {
                 answer = Some(false);
             }
         });
@@ -364,22 +372,30 @@ fn result_date(t: &StoredClinicalTest) -> String {
     entrain_store::time::format_unix_ms(t.performed_unix_ms)[..10].to_string()
 }
 
+/// Which session a result is linked to: "session 3", or "no session".
+fn session_link_label(session_id: Option<i64>) -> String {
+    session_id.map_or_else(
+        || t!("tests-link-none"),
+        |id| t!("tests-link-session", id = id.to_string()),
+    )
+}
+
 /// "the 10 m walk test (gait speed) of 2026-12-04 (0.75 m/s)".
 fn describe(t: &StoredClinicalTest) -> String {
-    format!(
-        "the {} of {} ({})",
-        t.test.title(),
-        result_date(t),
-        t.test.format_result(t.value)
-    )
+    let (test, date) = (test_kind_title(t.test), result_date(t));
+    let result = t.test.format_result(t.value);
+    t!("tests-result", test = test, date = date, result = result)
 }
 
 /// Deletes result `t` on the record's thread; the answer comes back as a banner.
 fn delete_result(ctx: &mut Ctx, t: StoredClinicalTest) {
     let Some(s) = ctx.store else {
-        ctx.messages.error("The record is not open.");
+        ctx.messages.error(t!("tests-record-not-open"));
         return;
     };
+    // Worded here, on the window's thread, which knows the clinician's language.
+    let deleted = t!("tests-deleted", result = describe(&t));
+    let gone = t!("tests-no-longer-stored", result = describe(&t));
     s.run(move |store| {
         Reply::TestDeleted(match store.delete_clinical_test(t.id) {
             Ok(true) => {
@@ -390,9 +406,9 @@ fn delete_result(ctx: &mut Ctx, t: StoredClinicalTest) {
                     t.test.as_str(),
                     t.patient_id
                 );
-                Ok(format!("Deleted {}", describe(&t)))
+                Ok(deleted)
             }
-            Ok(false) => Err(format!("{} was no longer in the record", describe(&t))),
+            Ok(false) => Err(gone),
             Err(e) => Err(e.to_string()),
         })
     });
