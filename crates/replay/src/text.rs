@@ -141,14 +141,20 @@ impl TextFile {
             .ok_or_else(|| self.value_error(line, column, "a finite number", field))
     }
 
-    /// Parses a finite number as `f32`.
+    /// Parses a number that is finite as `f32` too (a sample is stored as `f32`: 1e300 would
+    /// become +inf in the record).
     pub(crate) fn f32_at(
         &self,
         line: usize,
         column: &str,
         field: &str,
     ) -> Result<f32, ReplayError> {
-        self.f64_at(line, column, field).map(|v| v as f32)
+        parse_f64(field)
+            .map(|v| v as f32)
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                self.value_error(line, column, "a finite number within ±3.4e38", field)
+            })
     }
 
     /// Parses a non-negative whole number written as an integer or as `12.0`.
@@ -283,6 +289,18 @@ pub(crate) fn parse_f64(s: &str) -> Option<f64> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn a_sample_too_large_for_f32_is_refused_naming_where() {
+        let file = TextFile {
+            path: PathBuf::from("trial.csv"),
+            text: String::new(),
+        };
+        assert_eq!(file.f32_at(3, "AccX", "2.5").unwrap(), 2.5);
+        let e = file.f32_at(7, "AccX", "1e300").unwrap_err().to_string();
+        assert!(e.contains("trial.csv") && e.contains('7') && e.contains("AccX"), "{e}");
+        assert!(e.contains("1e300"), "{e}");
+    }
 
     #[test]
     fn parses_like_std() {
