@@ -816,6 +816,8 @@ fn writer_loop(
 ) -> Result<(), StoreError> {
     let mut pending = Batch::default();
     let mut steps_stored: u64 = 0;
+    // The session's rows in the record ([`Batch::row_count`]), for the spool's proof.
+    let mut rows_stored: u64 = 0;
     // Failed writes in a row: the first is logged as an error, the retries at debug, the recovery
     // at info, so a full disk does not fill the log four lines a second.
     let mut failed_in_row: u64 = 0;
@@ -831,6 +833,7 @@ fn writer_loop(
         match store.write_batch(session_id, pending) {
             Ok(()) => {
                 steps_stored += pending.steps.len() as u64;
+                rows_stored += pending.row_count();
                 if failed_in_row > 0 {
                     tracing::info!(
                         session_id,
@@ -928,6 +931,7 @@ fn writer_loop(
                         &mut store,
                         session_id,
                         &pending,
+                        rows_stored,
                         end.as_ref(),
                         e.or(first_error),
                     ));
@@ -950,6 +954,7 @@ fn give_up(
     store: &mut Store,
     session_id: i64,
     pending: &Batch,
+    rows_stored: u64,
     end: Option<&(SessionStatus, String, i64)>,
     error: Option<StoreError>,
 ) -> StoreError {
@@ -972,7 +977,13 @@ fn give_up(
                 end_nanos: *end_nanos,
             },
         );
-        match entrain_store::spool::write_spool(store.path(), session_id, pending, spool_end) {
+        match entrain_store::spool::write_spool(
+            store.path(),
+            session_id,
+            pending,
+            rows_stored,
+            spool_end,
+        ) {
             Ok(file) => {
                 let name = file
                     .file_name()

@@ -152,9 +152,7 @@ impl TextFile {
         parse_f64(field)
             .map(|v| v as f32)
             .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                self.value_error(line, column, "a finite number within ±3.4e38", field)
-            })
+            .ok_or_else(|| self.value_error(line, column, "a finite number within ±3.4e38", field))
     }
 
     /// Parses a non-negative whole number written as an integer or as `12.0`.
@@ -298,7 +296,10 @@ mod tests {
         };
         assert_eq!(file.f32_at(3, "AccX", "2.5").unwrap(), 2.5);
         let e = file.f32_at(7, "AccX", "1e300").unwrap_err().to_string();
-        assert!(e.contains("trial.csv") && e.contains('7') && e.contains("AccX"), "{e}");
+        assert!(
+            e.contains("trial.csv") && e.contains('7') && e.contains("AccX"),
+            "{e}"
+        );
         assert!(e.contains("1e300"), "{e}");
     }
 

@@ -309,6 +309,17 @@ impl Batch {
             && self.raw.is_empty()
     }
 
+    /// The rows it adds to the record's session tables (phases, steps, beats, tempo changes,
+    /// events; not the played marks, which update beats, nor the raw blobs): what a spool file
+    /// compares with the record to know its rows are not there yet.
+    pub fn row_count(&self) -> u64 {
+        (self.phases.len()
+            + self.steps.len()
+            + self.beats.len()
+            + self.tempo_changes.len()
+            + self.events.len()) as u64
+    }
+
     /// What the batch holds, for a clinician: `12 steps, 10 beats, ... up to 8.250 s`.
     pub fn summary(&self) -> String {
         let counts = [

@@ -1,7 +1,9 @@
 //! What the writer could not store when a session ended, kept beside the record
 //! (`<record>.spool/<session>-<unix ms>.json`) and written back in on the next writable open,
-//! exactly once: a file is applied only while its session's `missing` mark names it, and the
-//! rows, the close and the clearing of the mark go in one transaction before the file is removed.
+//! exactly once: a file is applied while its session's `missing` mark names it, or, if the mark
+//! never reached the record, while the session holds exactly the rows it held when the file was
+//! cut; the rows, the close and the clearing of the mark go in one transaction before the file
+//! is removed.
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +42,10 @@ struct SpoolFile {
     events: Vec<(i64, String, String, String)>,
     raw: Vec<(Placement, ImuSample)>,
     now_nanos: i64,
+    /// The session's rows the record held when the spool was cut ([`Batch::row_count`]); absent
+    /// in files written before it was kept.
+    #[serde(default)]
+    rows_stored_before: Option<u64>,
 }
 
 const FORMAT: &str = "entrain-spool-1";
@@ -56,6 +62,7 @@ pub fn write_spool(
     db: &Path,
     session_id: i64,
     batch: &Batch,
+    rows_stored_before: u64,
     end: Option<SpoolEnd>,
 ) -> Result<PathBuf, StoreError> {
     let dir = spool_dir(db);
@@ -129,6 +136,7 @@ pub fn write_spool(
             .collect(),
         raw: batch.raw.clone(),
         now_nanos: batch.now_nanos,
+        rows_stored_before: Some(rows_stored_before),
     };
     let path = dir.join(format!("{session_id}-{}.json", unix_ms_now()));
     let text = serde_json::to_vec(&file).map_err(|e| StoreError::ReadOnly {
@@ -144,7 +152,15 @@ pub fn write_spool(
     Ok(path)
 }
 
-fn read_spool(path: &Path) -> Result<(i64, Option<SpoolEnd>, Batch), String> {
+/// A spool file as read back.
+struct Spooled {
+    session_id: i64,
+    end: Option<SpoolEnd>,
+    batch: Batch,
+    rows_stored_before: Option<u64>,
+}
+
+fn read_spool(path: &Path) -> Result<Spooled, String> {
     let text = std::fs::read(path).map_err(|e| e.to_string())?;
     let f: SpoolFile = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
     if f.format != FORMAT {
@@ -209,7 +225,12 @@ fn read_spool(path: &Path) -> Result<(i64, Option<SpoolEnd>, Batch), String> {
             detail,
         });
     }
-    Ok((f.session_id, f.end, b))
+    Ok(Spooled {
+        session_id: f.session_id,
+        end: f.end,
+        batch: b,
+        rows_stored_before: f.rows_stored_before,
+    })
 }
 
 impl Store {
@@ -232,14 +253,15 @@ impl Store {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let (session_id, end, batch) = match read_spool(&file) {
+            let spooled = match read_spool(&file) {
                 Ok(x) => x,
                 Err(e) => {
                     tracing::error!(file = %file.display(), error = %e, "spool: unreadable, left in place");
                     continue;
                 }
             };
-            match self.apply_one(&file, &name, session_id, end.as_ref(), &batch) {
+            let session_id = spooled.session_id;
+            match self.apply_one(&file, &name, &spooled) {
                 Ok(true) => {
                     if let Err(err) = std::fs::remove_file(&file) {
                         tracing::warn!(file = %file.display(), error = %err, "spool: applied but not removed (it will not be applied again)");
@@ -256,15 +278,18 @@ impl Store {
         applied
     }
 
-    /// One spool file in one transaction; whether it was applied.
+    /// One spool file in one transaction; whether it was applied. It is applied when its
+    /// session's mark names it, or, where the mark never reached the record (the record could
+    /// take nothing at all), when the session is unmarked and holds exactly the rows it held when
+    /// the spool was cut: then none of the spool's rows are in it, and once applied the count
+    /// differs, so it is never applied twice.
     fn apply_one(
         &mut self,
         file: &Path,
         name: &str,
-        session_id: i64,
-        end: Option<&SpoolEnd>,
-        batch: &Batch,
+        spooled: &Spooled,
     ) -> Result<bool, StoreError> {
+        let (session_id, end, batch) = (spooled.session_id, spooled.end.as_ref(), &spooled.batch);
         {
             let path = self.path.clone();
             let e = |e| StoreError::sqlite(&path, "writing a spooled batch back", e);
@@ -276,15 +301,21 @@ impl Store {
                     |r| r.get(0),
                 )
                 .map_err(e)?;
-            if !missing
+            let named = missing
                 .as_deref()
-                .is_some_and(|m| m.contains(&spool_tag(name)))
-            {
-                // Not named by its session's mark: either applied already (and then removed
-                // below on an earlier open that was cut short) or the mark never reached the
-                // record. Either way applying it could duplicate rows: it is kept, not applied.
-                tracing::warn!(session_id, file = %file.display(), "spool: its session does not name it; kept, not applied");
+                .is_some_and(|m| m.contains(&spool_tag(name)));
+            let provably_absent = missing.is_none()
+                && batch.row_count() > 0
+                && spooled.rows_stored_before
+                    == Some(session_row_count(&tx, session_id).map_err(e)?);
+            if !(named || provably_absent) {
+                // Applied already (and an earlier open was cut short before removing it), or
+                // its rows cannot be shown to be absent: applying it could duplicate rows.
+                tracing::warn!(session_id, file = %file.display(), "spool: its session does not name it and may hold its rows; kept, not applied");
                 return Ok(false);
+            }
+            if provably_absent {
+                tracing::info!(session_id, file = %file.display(), "spool: its session's mark never reached the record; its rows are not there, so it is applied");
             }
             Self::write_batch_in(&tx, &path, session_id, batch)?;
             if let Some(end) = end {
@@ -307,6 +338,20 @@ impl Store {
             Ok(true)
         }
     }
+}
+
+/// The session's rows in the tables [`Batch::row_count`] counts.
+fn session_row_count(tx: &rusqlite::Transaction<'_>, session_id: i64) -> rusqlite::Result<u64> {
+    tx.query_row(
+        "SELECT (SELECT COUNT(*) FROM phases WHERE session_id = ?1)
+              + (SELECT COUNT(*) FROM steps WHERE session_id = ?1)
+              + (SELECT COUNT(*) FROM beats WHERE session_id = ?1)
+              + (SELECT COUNT(*) FROM tempo_changes WHERE session_id = ?1)
+              + (SELECT COUNT(*) FROM events WHERE session_id = ?1)",
+        [session_id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
 }
 
 /// How a `missing` mark names the spool file that holds what is missing.

@@ -744,3 +744,30 @@ fn two_writers_creating_and_filling_one_record_at_once_both_succeed() {
         assert_eq!(store.session(id).unwrap().status, SessionStatus::Completed);
     }
 }
+
+#[test]
+fn a_spool_whose_mark_never_reached_the_record_is_applied_once_and_only_if_its_rows_are_absent() {
+    use entrain_store::spool::{spool_dir, write_spool};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let id = new_session(&mut store, None);
+    let first = batch(0, 4);
+    store.write_batch(id, &first).unwrap();
+    // The writer could store nothing more, not even the mark: only the spool file holds the
+    // rest (4 more steps), cut when the record held `first`'s rows.
+    let rest = batch(10_000_000_000, 4);
+    write_spool(&path, id, &rest, first.row_count(), None).unwrap();
+    // A second spool of the same rows, as if cut twice: the first applied makes it provably
+    // stale.
+    write_spool(&path, id, &rest, first.row_count(), None).unwrap();
+    drop(store);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.steps(id).unwrap().len(), 8, "applied exactly once");
+    let left = std::fs::read_dir(spool_dir(&path)).unwrap().count();
+    assert_eq!(left, 1, "the stale copy is kept, not applied");
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.steps(id).unwrap().len(), 8, "never applied twice");
+}
