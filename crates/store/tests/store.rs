@@ -617,7 +617,7 @@ fn a_version_2_record_gains_the_missing_mark_and_a_session_can_be_marked_incompl
         .unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert!(schema::SCHEMA_VERSION >= 3);
+    const { assert!(schema::SCHEMA_VERSION >= 3) };
     let old = store.session(1).unwrap();
     assert_eq!(old.missing, None, "an older session is not marked");
     let id = new_session(&mut store, None);
