@@ -563,7 +563,7 @@ impl EntrainApp {
                 .default_width(560.0)
                 .show(ui.ctx(), |ui| {
                     for paragraph in help::text(screen) {
-                        ui.label(*paragraph);
+                        ui.label(paragraph);
                     }
                     if ui.button("Close help").clicked() {
                         help = None;

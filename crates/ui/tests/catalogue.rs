@@ -329,6 +329,13 @@ const NOT_WORDS: &[&str] = &[
     "Korean (fonts-noto-cjk or fonts-nanum)",
     // The record's thread's name (worker.rs).
     "entrain-ui-store",
+    // Folder and file names in the data folder (progress.rs, settings.rs).
+    "reports",
+    "session-{id}.pdf",
+    "progress-{code}.pdf",
+    "session-{id}.fhir.json",
+    "settings.json",
+    "entrain-data",
 ];
 
 /// Call openers whose string literals are not shown to the clinician.
@@ -336,6 +343,8 @@ const NOT_SHOWN: &[&str] = &[
     "t!(",
     "tr(",
     "tr_args(",
+    // A grid's id.
+    "Grid::new(",
     "tracing::",
     "debug!(",
     "info!(",

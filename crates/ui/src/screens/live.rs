@@ -317,7 +317,7 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label(format!("Keys: {}", crate::help::LIVE_SHORTCUTS));
+        ui.label(format!("Keys: {}", crate::help::live_shortcuts()));
         if l.confirm_stop {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
