@@ -368,6 +368,26 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n;
+
+    #[test]
+    fn an_error_names_its_setting_in_the_windows_language() {
+        let err = Settings {
+            volume: 2.0,
+            ..Settings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(err.fields(), [Setting::Volume]);
+        assert_eq!(err.to_string(), "setting volume: 2 is outside 0–1");
+        i18n::set_language(Language::German);
+        let german = err.to_string();
+        i18n::set_language(Language::English);
+        let name = i18n::format_in(Language::German, "settings-name-volume", &[]);
+        assert!(german.contains(&name), "{german} names {name}");
+        assert!(german.contains("0–1"), "{german}");
+        assert!(!german.contains("outside"), "{german}");
+    }
 
     #[test]
     fn round_trip_and_validation() {
