@@ -586,7 +586,7 @@ impl EntrainApp {
                 .default_width(560.0)
                 .show(ui.ctx(), |ui| {
                     for paragraph in help::text(screen) {
-                        ui.label(*paragraph);
+                        ui.label(paragraph);
                     }
                     if ui.button(t!("app-close-help")).clicked() {
                         help = None;

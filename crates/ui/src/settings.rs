@@ -9,28 +9,38 @@ use entrain_cue::config::UncuedLength;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Language;
+use crate::t;
 
 /// The settings file's name inside the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
 /// The record's file name inside the data folder (the command line's too).
 pub use entrain_store::DATABASE_FILE;
 
-/// A settings file that cannot be read or written.
+/// A settings file that cannot be read or written, or a value that cannot be saved. Its text is
+/// in the window's language (English outside the window, as on the command line).
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// Reading or writing failed.
-    #[error("settings file {path}: {detail}")]
+    #[error("{}", self.message())]
     Io {
         /// The file.
         path: PathBuf,
-        /// What went wrong.
+        /// What went wrong (the system's own words).
+        detail: String,
+    },
+    /// The file is not the settings' JSON.
+    #[error("{}", self.message())]
+    NotJson {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON reader said.
         detail: String,
     },
     /// A value is out of range.
-    #[error("setting {what}: {found} is outside {min}–{max}")]
+    #[error("{}", self.message())]
     OutOfRange {
         /// The setting.
-        what: &'static str,
+        what: Setting,
         /// The value.
         found: f64,
         /// Lowest allowed.
@@ -38,33 +48,105 @@ pub enum SettingsError {
         /// Highest allowed.
         max: f64,
     },
-    /// The values contradict each other as a protocol (the protocol's own validation says why).
-    #[error("{0}")]
+    /// The values contradict each other as a protocol (the protocol's own validation says why,
+    /// in its own English words).
+    #[error("{}", self.message())]
     Protocol(#[from] entrain_cue::ConfigError),
 }
 
 impl SettingsError {
-    /// The settings the error is about (their names as in [`SettingsError::OutOfRange`]), so the
-    /// screen can show it at those fields; empty if it is about none in particular.
-    pub fn fields(&self) -> Vec<&'static str> {
+    /// The settings the error is about, so the screen can show it at those fields; empty if it
+    /// is about none in particular.
+    pub fn fields(&self) -> Vec<Setting> {
         use entrain_cue::ConfigError;
         match self {
             SettingsError::OutOfRange { what, .. } => vec![*what],
             SettingsError::Protocol(ConfigError::IncreaseAboveCeiling { .. }) => {
-                vec![HIGHEST_INCREASE, TEMPO_CEILING]
+                vec![Setting::HighestIncrease, Setting::TempoCeiling]
             }
-            SettingsError::Protocol(ConfigError::ToleranceNotBelowStep { .. }) => vec![TEMPO_STEP],
-            SettingsError::Protocol(_) | SettingsError::Io { .. } => Vec::new(),
+            SettingsError::Protocol(ConfigError::ToleranceNotBelowStep { .. }) => {
+                vec![Setting::TempoStep]
+            }
+            SettingsError::Protocol(_)
+            | SettingsError::Io { .. }
+            | SettingsError::NotJson { .. } => Vec::new(),
+        }
+    }
+
+    /// What went wrong, in the window's language.
+    fn message(&self) -> String {
+        match self {
+            SettingsError::Io { path, detail } => t!(
+                "settings-file-problem",
+                path = path.display().to_string(),
+                detail = detail.as_str()
+            ),
+            SettingsError::NotJson { path, detail } => t!(
+                "settings-file-not-json",
+                path = path.display().to_string(),
+                detail = detail.as_str()
+            ),
+            // Values as Rust shows an f64 (`30`, `0.5`), not as Fluent would.
+            SettingsError::OutOfRange {
+                what,
+                found,
+                min,
+                max,
+            } => t!(
+                "settings-out-of-range",
+                setting = what.name(),
+                found = found.to_string(),
+                min = min.to_string(),
+                max = max.to_string()
+            ),
+            SettingsError::Protocol(e) => e.to_string(),
         }
     }
 }
 
-/// The highest increase setting's name in errors.
-pub const HIGHEST_INCREASE: &str = "highest increase, %";
-/// The tempo ceiling setting's name in errors.
-pub const TEMPO_CEILING: &str = "tempo ceiling above baseline, %";
-/// The tempo step setting's name in errors.
-pub const TEMPO_STEP: &str = "tempo step, %";
+/// A setting that is checked on its own: the key that matches an error to its field on the
+/// screen (never shown), and its name in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// [`Settings::volume`].
+    Volume,
+    /// [`Settings::baseline_secs`].
+    Baseline,
+    /// [`Settings::retest_secs`].
+    Retest,
+    /// [`Settings::matched_min_secs`].
+    MatchedMinimum,
+    /// [`Settings::level_min_secs`].
+    TimePerLevel,
+    /// [`Settings::step_percent`].
+    TempoStep,
+    /// [`Settings::max_increase_percent`].
+    HighestIncrease,
+    /// [`Settings::ceiling_above_baseline_percent`].
+    TempoCeiling,
+    /// [`Settings::fading_secs`].
+    Fading,
+    /// [`Settings::settle_beats`].
+    SettleBeats,
+}
+
+impl Setting {
+    /// Its name in errors ("highest increase, %"), in the window's language.
+    pub fn name(self) -> String {
+        match self {
+            Setting::Volume => t!("settings-name-volume"),
+            Setting::Baseline => t!("settings-name-baseline"),
+            Setting::Retest => t!("settings-name-retest"),
+            Setting::MatchedMinimum => t!("settings-name-matched-minimum"),
+            Setting::TimePerLevel => t!("settings-name-time-per-level"),
+            Setting::TempoStep => t!("settings-name-tempo-step"),
+            Setting::HighestIncrease => t!("settings-name-highest-increase"),
+            Setting::TempoCeiling => t!("settings-name-tempo-ceiling"),
+            Setting::Fading => t!("settings-name-fading"),
+            Setting::SettleBeats => t!("settings-name-settle-beats"),
+        }
+    }
+}
 
 /// Everything the clinician can set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,7 +228,7 @@ pub fn default_data_dir() -> PathBuf {
     entrain_store::default_data_dir().unwrap_or_else(|| PathBuf::from("entrain-data"))
 }
 
-fn check(what: &'static str, v: f64, min: f64, max: f64) -> Result<(), SettingsError> {
+fn check(what: Setting, v: f64, min: f64, max: f64) -> Result<(), SettingsError> {
     if v.is_finite() && (min..=max).contains(&v) {
         Ok(())
     } else {
@@ -185,21 +267,31 @@ impl Settings {
 
     /// Checks each value on its own.
     fn check_ranges(&self) -> Result<(), SettingsError> {
-        check("volume", self.volume, 0.0, 1.0)?;
-        check("baseline length, s", self.baseline_secs, 5.0, 600.0)?;
-        check("re-test length, s", self.retest_secs, 5.0, 600.0)?;
-        check("matched minimum, s", self.matched_min_secs, 0.0, 600.0)?;
-        check("time per level, s", self.level_min_secs, 1.0, 600.0)?;
-        check(TEMPO_STEP, self.step_percent, 0.5, 20.0)?;
-        check(HIGHEST_INCREASE, self.max_increase_percent, 0.0, 30.0)?;
+        check(Setting::Volume, self.volume, 0.0, 1.0)?;
+        check(Setting::Baseline, self.baseline_secs, 5.0, 600.0)?;
+        check(Setting::Retest, self.retest_secs, 5.0, 600.0)?;
+        check(Setting::MatchedMinimum, self.matched_min_secs, 0.0, 600.0)?;
+        check(Setting::TimePerLevel, self.level_min_secs, 1.0, 600.0)?;
+        check(Setting::TempoStep, self.step_percent, 0.5, 20.0)?;
         check(
-            TEMPO_CEILING,
+            Setting::HighestIncrease,
+            self.max_increase_percent,
+            0.0,
+            30.0,
+        )?;
+        check(
+            Setting::TempoCeiling,
             self.ceiling_above_baseline_percent,
             0.0,
             40.0,
         )?;
-        check("fading length, s", self.fading_secs, 0.0, 1200.0)?;
-        check("settle beats", f64::from(self.settle_beats), 0.0, 64.0)?;
+        check(Setting::Fading, self.fading_secs, 0.0, 1200.0)?;
+        check(
+            Setting::SettleBeats,
+            f64::from(self.settle_beats),
+            0.0,
+            64.0,
+        )?;
         Ok(())
     }
 
@@ -245,9 +337,9 @@ impl Settings {
                 });
             }
         };
-        let mut s: Settings = serde_json::from_str(&text).map_err(|e| SettingsError::Io {
+        let mut s: Settings = serde_json::from_str(&text).map_err(|e| SettingsError::NotJson {
             path: path.clone(),
-            detail: format!("not valid settings JSON: {e}"),
+            detail: e.to_string(),
         })?;
         s.data_dir = data_dir.to_path_buf();
         // Only each value's range: a file saved before contradictions were refused still opens,
@@ -276,6 +368,26 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n;
+
+    #[test]
+    fn an_error_names_its_setting_in_the_windows_language() {
+        let err = Settings {
+            volume: 2.0,
+            ..Settings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(err.fields(), [Setting::Volume]);
+        assert_eq!(err.to_string(), "setting volume: 2 is outside 0–1");
+        i18n::set_language(Language::German);
+        let german = err.to_string();
+        i18n::set_language(Language::English);
+        let name = i18n::format_in(Language::German, "settings-name-volume", &[]);
+        assert!(german.contains(&name), "{german} names {name}");
+        assert!(german.contains("0–1"), "{german}");
+        assert!(!german.contains("outside"), "{german}");
+    }
 
     #[test]
     fn round_trip_and_validation() {
@@ -304,7 +416,11 @@ mod tests {
             ..s.clone()
         };
         let err = contradictory.save().unwrap_err();
-        assert_eq!(err.fields(), [HIGHEST_INCREASE, TEMPO_CEILING], "{err}");
+        assert_eq!(
+            err.fields(),
+            [Setting::HighestIncrease, Setting::TempoCeiling],
+            "{err}"
+        );
         assert!(err.to_string().contains("ceiling"), "{err}");
         assert_eq!(Settings::load(dir.path()).unwrap(), s, "nothing was saved");
         let text = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();

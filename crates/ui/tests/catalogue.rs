@@ -351,6 +351,13 @@ const NOT_WORDS: &[&str] = &[
     "entrain-ui-join",
     // A found sensor's signal strength, in its unit.
     "{r} dBm",
+    // Folder and file names in the data folder (progress.rs, settings.rs).
+    "reports",
+    "session-{id}.pdf",
+    "progress-{code}.pdf",
+    "session-{id}.fhir.json",
+    "settings.json",
+    "entrain-data",
 ];
 
 /// Call openers whose string literals are not shown to the clinician.

@@ -346,7 +346,7 @@ impl LiveScreen {
                 l.mark_text.clear();
             }
         });
-        ui.label(crate::t!("live-keys", keys = crate::help::LIVE_SHORTCUTS));
+        ui.label(crate::t!("live-keys", keys = crate::help::live_shortcuts()));
         if l.confirm_stop {
             ui.horizontal_wrapped(|ui| {
                 ui.label(

@@ -14,6 +14,8 @@ use entrain_cue::Phase;
 use entrain_store::ClinicalTestKind;
 
 use super::Ctx;
+use crate::i18n::{self, measure_label, phase_title, test_kind_title};
+use crate::t;
 use crate::widgets;
 use crate::worker::Reply;
 
@@ -43,58 +45,58 @@ impl ProgressScreen {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
         let Some(patient) = ctx.roster.selected_patient().cloned() else {
-            ui.heading("Progress across sessions");
-            ui.label("Select a patient first (Patients screen).");
+            ui.heading(t!("progress-heading-no-patient"));
+            ui.label(t!("progress-select-patient"));
             return;
         };
-        ui.heading(format!("Progress of {}", patient.code));
+        ui.heading(t!("progress-heading", code = patient.code.as_str()));
         ui.horizontal(|ui| {
-            if ui.button("Refresh progress").clicked() {
+            if ui.button(t!("progress-refresh")).clicked() {
                 ctx.refresh_progress();
             }
-            if ui.button("Progress report (PDF)").clicked() {
+            if ui.button(t!("progress-report")).clicked() {
                 write_report(ctx, Report::Progress(patient.code.clone()));
             }
         });
         let Some(data) = &self.data else {
-            ui.label("Reading the record…");
+            ui.label(t!("progress-reading"));
             return;
         };
-        ui.label(format!(
-            "{} session(s), {} clinical test(s).",
-            data.sessions.len(),
-            data.tests.len()
+        ui.label(t!(
+            "progress-counts",
+            sessions = data.sessions.len(),
+            tests = data.tests.len()
         ));
         let cadence = WalkMeasure::Cadence;
         let best_r = |s: &SessionAnalysis| s.best_entrainment().map(|(_, x)| x.resultant_length);
         let mut list_clicked = None;
         let mut report_clicked = None;
         egui::Grid::new("sessions").striped(true).show(ui, |ui| {
-            ui.label("Session");
-            ui.label("Status");
-            ui.label("Steps");
-            ui.label("Cadence baseline -> re-test");
-            ui.label("Entrainment R (best phase)");
+            ui.label(t!("progress-column-session"));
+            ui.label(t!("progress-column-status"));
+            ui.label(t!("progress-column-steps"));
+            ui.label(t!("progress-column-cadence"));
+            ui.label(t!("progress-column-entrainment"));
             ui.end_row();
             for (i, s) in data.sessions.iter().enumerate() {
                 let id = s.session.id;
                 ui.horizontal(|ui| {
-                    if ui.button(format!("Session #{id}")).clicked() {
+                    if ui.button(t!("progress-session", id = id)).clicked() {
                         list_clicked = Some(i);
                     }
-                    if ui.button(format!("Report #{id} (PDF)")).clicked() {
+                    if ui.button(t!("progress-session-report", id = id)).clicked() {
                         report_clicked = Some(Report::Session(id));
                     }
-                    if ui.button(format!("FHIR #{id}")).clicked() {
+                    if ui.button(t!("progress-session-fhir", id = id)).clicked() {
                         report_clicked = Some(Report::Fhir(id));
                     }
                 });
-                ui.label(s.session.status.as_str());
+                ui.label(i18n::status_label(s.session.status));
                 ui.label(s.total_steps.to_string());
-                ui.label(format!(
-                    "{} -> {} steps/min",
-                    cadence.shown(s.baseline.as_ref()),
-                    cadence.shown(s.retest.as_ref())
+                ui.label(t!(
+                    "progress-cadence-change",
+                    baseline = cadence.shown(s.baseline.as_ref()),
+                    retest = cadence.shown(s.retest.as_ref())
                 ));
                 ui.label(format_value(best_r(s), R_DECIMALS));
                 ui.end_row();
@@ -115,24 +117,25 @@ impl ProgressScreen {
                 .collect::<Vec<[f64; 2]>>()
         };
         ui.columns(2, |cols| {
-            for (col, id, m) in [
-                (0, "progress_cadence", WalkMeasure::Cadence),
-                (1, "progress_asymmetry", WalkMeasure::SymmetryRatio),
-                (0, "progress_cv", WalkMeasure::StepTimeCv),
+            let (per_session, per_test) = (t!("progress-axis-session"), t!("progress-axis-test"));
+            for (col, m) in [
+                (0, WalkMeasure::Cadence),
+                (1, WalkMeasure::SymmetryRatio),
+                (0, WalkMeasure::StepTimeCv),
             ] {
                 small_plot(
                     &mut cols[col],
-                    id,
-                    "session",
-                    m.label(),
+                    Chart::Measure(m),
+                    &per_session,
+                    &measure_label(m),
                     vec![
                         (
-                            Phase::Baseline.title(),
+                            phase_title(Phase::Baseline),
                             series(m, false),
                             widgets::LEFT_COLOUR,
                         ),
                         (
-                            Phase::Retest.title(),
+                            phase_title(Phase::Retest),
                             series(m, true),
                             widgets::RIGHT_COLOUR,
                         ),
@@ -147,99 +150,108 @@ impl ProgressScreen {
                 .collect();
             small_plot(
                 &mut cols[1],
-                "progress_r",
-                "session",
-                "entrainment R",
-                vec![("best cued phase", r, widgets::TEMPO_COLOUR)],
+                Chart::Entrainment,
+                &per_session,
+                &t!("progress-axis-entrainment"),
+                vec![(t!("progress-best-cued-phase"), r, widgets::TEMPO_COLOUR)],
             );
             small_plot(
                 &mut cols[0],
-                "progress_tug",
-                "test",
-                "Timed Up and Go, s",
+                Chart::TimedUpAndGo,
+                &per_test,
+                &t!("progress-axis-tug"),
                 vec![(
-                    ClinicalTestKind::TimedUpAndGo.title(),
+                    test_kind_title(ClinicalTestKind::TimedUpAndGo),
                     test_series(data, ClinicalTestKind::TimedUpAndGo),
                     widgets::TEMPO_COLOUR,
                 )],
             );
             small_plot(
                 &mut cols[1],
-                "progress_fac",
-                "test",
-                "FAC, 0-5",
+                Chart::Fac,
+                &per_test,
+                &t!("progress-axis-fac"),
                 vec![(
-                    ClinicalTestKind::Fac.title(),
+                    test_kind_title(ClinicalTestKind::Fac),
                     test_series(data, ClinicalTestKind::Fac),
                     widgets::TEMPO_COLOUR,
                 )],
             );
         });
-        ui.heading("Gait speed (10-metre walk)");
+        ui.heading(t!("progress-speed-heading"));
         let speeds = data.results(ClinicalTestKind::TenMetreWalk);
         let speed_points = test_series(data, ClinicalTestKind::TenMetreWalk);
         let first = speeds.first().map(|s| s.1);
         let n = speeds.len().max(2) as f64;
+        let gait_speed = t!("progress-speed");
         Plot::new("progress_speed")
-                .height(220.0)
-                .legend(Legend::default())
-                .x_axis_label("test")
-                .y_axis_label("gait speed, m/s")
-                .y_axis_min_width(44.0)
-                .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
-                .x_axis_formatter(|mark, _| count_axis_label(mark.value))
-                .allow_scroll(false)
-                .show(ui, |plot| {
-                    if let Some(f) = first {
-                        plot.polygon(
-                            Polygon::new(
-                                format!(
-                                    "MCID band ({MCID_LOW_MPS:.2}–{MCID_HIGH_MPS:.2} m/s above the first test)"
-                                ),
-                                PlotPoints::from(vec![
-                                    [0.5, f + MCID_LOW_MPS],
-                                    [n + 0.5, f + MCID_LOW_MPS],
-                                    [n + 0.5, f + MCID_HIGH_MPS],
-                                    [0.5, f + MCID_HIGH_MPS],
-                                ]),
-                            )
-                            .fill_color(Color32::from_rgba_unmultiplied(0x2c, 0xa0, 0x2c, 60)),
-                        );
-                    }
-                    plot.hline(
-                        HLine::new(
-                            format!("household / limited community {HOUSEHOLD_LIMIT_MPS:.1} m/s"),
-                            HOUSEHOLD_LIMIT_MPS,
+            .height(220.0)
+            .legend(Legend::default())
+            .x_axis_label(t!("progress-axis-test"))
+            .y_axis_label(t!("progress-axis-speed"))
+            .y_axis_min_width(44.0)
+            .x_grid_spacer(uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+            .x_axis_formatter(|mark, _| count_axis_label(mark.value))
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                if let Some(f) = first {
+                    plot.polygon(
+                        Polygon::new(
+                            t!(
+                                "progress-mcid-band",
+                                low = format!("{MCID_LOW_MPS:.2}"),
+                                high = format!("{MCID_HIGH_MPS:.2}")
+                            ),
+                            PlotPoints::from(vec![
+                                [0.5, f + MCID_LOW_MPS],
+                                [n + 0.5, f + MCID_LOW_MPS],
+                                [n + 0.5, f + MCID_HIGH_MPS],
+                                [0.5, f + MCID_HIGH_MPS],
+                            ]),
                         )
-                        .color(Color32::LIGHT_RED),
+                        .fill_color(Color32::from_rgba_unmultiplied(0x2c, 0xa0, 0x2c, 60)),
                     );
-                    plot.hline(
-                        HLine::new(
-                            format!("community {COMMUNITY_LIMIT_MPS:.1} m/s"),
-                            COMMUNITY_LIMIT_MPS,
-                        )
-                        .color(Color32::LIGHT_GREEN),
-                    );
-                    plot.line(
-                        Line::new("gait speed", PlotPoints::from(speed_points.clone()))
-                            .color(widgets::LEFT_COLOUR)
-                            .width(3.0),
-                    );
-                    plot.points(
-                        Points::new("gait speed", PlotPoints::from(speed_points))
-                            .color(widgets::LEFT_COLOUR)
-                            .radius(5.0),
-                    );
-                });
+                }
+                plot.hline(
+                    HLine::new(
+                        t!(
+                            "progress-household-limit",
+                            speed = format!("{HOUSEHOLD_LIMIT_MPS:.1}")
+                        ),
+                        HOUSEHOLD_LIMIT_MPS,
+                    )
+                    .color(Color32::LIGHT_RED),
+                );
+                plot.hline(
+                    HLine::new(
+                        t!(
+                            "progress-community-limit",
+                            speed = format!("{COMMUNITY_LIMIT_MPS:.1}")
+                        ),
+                        COMMUNITY_LIMIT_MPS,
+                    )
+                    .color(Color32::LIGHT_GREEN),
+                );
+                plot.line(
+                    Line::new(gait_speed.as_str(), PlotPoints::from(speed_points.clone()))
+                        .color(widgets::LEFT_COLOUR)
+                        .width(3.0),
+                );
+                plot.points(
+                    Points::new(gait_speed.as_str(), PlotPoints::from(speed_points))
+                        .color(widgets::LEFT_COLOUR)
+                        .radius(5.0),
+                );
+            });
         if let (Some(f), Some(l)) = (first, speeds.last().map(|s| s.1))
             && speeds.len() >= 2
         {
-            ui.label(format!(
-                "First {} m/s -> latest {} m/s: {}; {}",
-                format_value(Some(f), GAIT_SPEED_DECIMALS),
-                format_value(Some(l), GAIT_SPEED_DECIMALS),
-                speed_change_verdict(f, l),
-                ambulation_class(l)
+            ui.label(t!(
+                "progress-speed-change",
+                first = format_value(Some(f), GAIT_SPEED_DECIMALS),
+                latest = format_value(Some(l), GAIT_SPEED_DECIMALS),
+                verdict = speed_change_verdict(f, l),
+                class = ambulation_class(l)
             ));
         }
         if let Some(i) = list_clicked {
@@ -247,10 +259,10 @@ impl ProgressScreen {
         }
         let chosen = self.compare_session.or(data.sessions.len().checked_sub(1));
         if let Some(s) = chosen.and_then(|i| data.sessions.get(i)) {
-            ui.heading(format!("Session #{}: baseline vs re-test", s.session.id));
+            ui.heading(t!("progress-compare-heading", id = s.session.id));
             comparison_table(ui, s);
         }
-        egui::CollapsingHeader::new("Thresholds these measures are read against").show(ui, |ui| {
+        egui::CollapsingHeader::new(t!("progress-thresholds")).show(ui, |ui| {
             egui::Grid::new("thresholds").striped(true).show(ui, |ui| {
                 for t in THRESHOLDS {
                     ui.label(t.name);
@@ -281,7 +293,7 @@ pub(crate) enum Report {
 /// back as a banner naming the file.
 pub(crate) fn write_report(ctx: &mut Ctx, report: Report) {
     let Some(s) = ctx.store else {
-        ctx.messages.error("The record is not open yet.");
+        ctx.messages.error(t!("progress-record-not-open"));
         return;
     };
     let folder = ctx.settings.data_dir.join("reports");
@@ -307,7 +319,7 @@ pub(crate) fn write_report(ctx: &mut Ctx, report: Report) {
                     }
                 };
                 result
-                    .map(|()| format!("Written: {}", path.display()))
+                    .map(|()| t!("progress-written", path = path.display().to_string()))
                     .map_err(|e| e.to_string())
             });
         Reply::ReportWritten(written)
@@ -324,14 +336,27 @@ fn count_axis_label(value: f64) -> String {
     }
 }
 
+/// Which small chart a plot is (its id among the screen's plots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Chart {
+    /// A walk measure, baseline and re-test per session.
+    Measure(WalkMeasure),
+    /// The best entrainment R per session.
+    Entrainment,
+    /// Timed Up and Go per test.
+    TimedUpAndGo,
+    /// FAC per test.
+    Fac,
+}
+
 /// A small chart over a counted axis (`x_label`: session or test number): each series as a line
 /// with a marker at every point, so a single session still shows.
 fn small_plot(
     ui: &mut Ui,
-    id: &str,
+    id: Chart,
     x_label: &str,
     y_label: &str,
-    series: Vec<(&str, Vec<[f64; 2]>, Color32)>,
+    series: Vec<(String, Vec<[f64; 2]>, Color32)>,
 ) {
     Plot::new(id)
         .height(170.0)
@@ -346,12 +371,12 @@ fn small_plot(
         .show(ui, |plot| {
             for (name, pts, c) in series {
                 plot.line(
-                    Line::new(name, PlotPoints::from(pts.clone()))
+                    Line::new(name.as_str(), PlotPoints::from(pts.clone()))
                         .color(c)
                         .width(2.0),
                 );
                 plot.points(
-                    Points::new(name, PlotPoints::from(pts))
+                    Points::new(name.as_str(), PlotPoints::from(pts))
                         .color(c)
                         .radius(4.0),
                 );
@@ -368,15 +393,31 @@ fn test_series(data: &PatientProgress, kind: ClinicalTestKind) -> Vec<[f64; 2]> 
         .collect()
 }
 
-/// The session's baseline vs re-test table, as the session report prints it.
+/// The session's baseline vs re-test table, as the session report prints it (its numbers; the
+/// rows' names in the window's language).
 fn comparison_table(ui: &mut Ui, s: &SessionAnalysis) {
+    // The rows are documented as one per measure, then the gait speed, then the steps counted.
+    let names: Vec<String> = WalkMeasure::ALL
+        .iter()
+        .map(|&m| measure_label(m))
+        .chain([
+            t!("progress-compare-gait-speed"),
+            t!("progress-compare-steps"),
+        ])
+        .collect();
     egui::Grid::new("comparison").striped(true).show(ui, |ui| {
-        for head in ["Measure", "Baseline", "Re-test", "Change"] {
+        for head in [
+            t!("progress-compare-measure"),
+            t!("progress-compare-baseline"),
+            t!("progress-compare-retest"),
+            t!("progress-compare-change"),
+        ] {
             ui.label(head);
         }
         ui.end_row();
-        for row in s.baseline_vs_retest() {
-            for cell in row {
+        for (i, [name, cells @ ..]) in s.baseline_vs_retest().into_iter().enumerate() {
+            ui.label(names.get(i).cloned().unwrap_or(name));
+            for cell in cells {
                 ui.label(cell);
             }
             ui.end_row();

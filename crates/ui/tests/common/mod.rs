@@ -252,3 +252,18 @@ pub fn rect_of_text(h: &Harness<'_, EntrainApp>, part: &str) -> egui::Rect {
         .unwrap_or_else(|| panic!("no widget with `{part}` on screen"))
         .rect()
 }
+
+/// Message `id` of the window's catalogue in `language`, as a test finds the widget that shows it.
+pub fn text_in(language: entrain_ui::i18n::Language, id: &str) -> String {
+    entrain_ui::i18n::format_in(language, id, &[])
+}
+
+/// Chooses `language` on the Settings screen and saves it, each click worded in the language the
+/// window shows now (the window sets this thread's language at every frame).
+pub fn save_language(h: &mut Harness<'_, EntrainApp>, language: entrain_ui::i18n::Language) {
+    let shown = entrain_ui::i18n::language();
+    click(h, &text_in(shown, "app-screen-settings"));
+    click(h, language.native_name());
+    click(h, &text_in(shown, "settings-save"));
+    h.run_steps(2);
+}
