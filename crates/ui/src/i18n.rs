@@ -293,6 +293,10 @@ pub const DERIVED_ID_PREFIXES: &[&str] = &[
     "affected-side-",
     "placement-",
     "status-",
+    "ambulation-",
+    "speed-change-",
+    "threshold-name-",
+    "threshold-meaning-",
 ];
 
 /// A phase's name in a sentence ("matched cue").
@@ -338,4 +342,38 @@ pub fn placement_label(placement: entrain_gait::Placement) -> String {
 /// A session status's name ("completed").
 pub fn status_label(status: entrain_store::SessionStatus) -> String {
     tr(&format!("status-{}", status.as_str()))
+}
+
+/// The thresholds' values as the messages quote them.
+fn threshold_args() -> [(&'static str, FluentValue<'static>); 4] {
+    use entrain_analysis::thresholds::*;
+    [
+        ("mcid_low", format!("{MCID_LOW_MPS:.2}").into()),
+        ("mcid_high", format!("{MCID_HIGH_MPS:.2}").into()),
+        ("household", format!("{HOUSEHOLD_LIMIT_MPS:.1}").into()),
+        ("community", format!("{COMMUNITY_LIMIT_MPS:.1}").into()),
+    ]
+}
+
+/// A walker's class by gait speed, with its limits ("limited community walker (0.4–0.8 m/s)").
+pub fn ambulation_label(class: entrain_analysis::thresholds::AmbulationClass) -> String {
+    tr_args(&format!("ambulation-{}", class.code()), &threshold_args())
+}
+
+/// What a change of gait speed means against the MCID band, with the band.
+pub fn speed_change_label(change: entrain_analysis::thresholds::SpeedChange) -> String {
+    tr_args(
+        &format!("speed-change-{}", change.code()),
+        &threshold_args(),
+    )
+}
+
+/// A clinical threshold's name in the thresholds table.
+pub fn threshold_name(t: &entrain_analysis::thresholds::Threshold) -> String {
+    tr(&format!("threshold-name-{}", t.code))
+}
+
+/// What a clinical threshold means, in the thresholds table.
+pub fn threshold_meaning(t: &entrain_analysis::thresholds::Threshold) -> String {
+    tr(&format!("threshold-meaning-{}", t.code))
 }

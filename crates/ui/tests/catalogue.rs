@@ -283,6 +283,26 @@ fn every_stored_name_has_its_message_in_every_language() {
         .iter()
         .map(|s| format!("status-{}", s.as_str())),
     );
+    use entrain_analysis::thresholds::{AmbulationClass, SpeedChange, THRESHOLDS};
+    for c in [
+        AmbulationClass::Household,
+        AmbulationClass::LimitedCommunity,
+        AmbulationClass::Community,
+    ] {
+        ids.push(format!("ambulation-{}", c.code()));
+    }
+    for c in [
+        SpeedChange::ImportantImprovement,
+        SpeedChange::ImprovementWithinBand,
+        SpeedChange::ImportantDecline,
+        SpeedChange::BelowMcid,
+    ] {
+        ids.push(format!("speed-change-{}", c.code()));
+    }
+    for t in THRESHOLDS {
+        ids.push(format!("threshold-name-{}", t.code));
+        ids.push(format!("threshold-meaning-{}", t.code));
+    }
     for language in Language::ALL {
         let missing: Vec<&String> = ids
             .iter()
@@ -565,4 +585,26 @@ fn the_word_finder_finds_words_and_skips_what_is_not_shown() {
         .filter(|l| has_words(l))
         .collect();
     assert_eq!(shown, ["Start session", "Steps: {n}", "Stop"]);
+}
+
+#[test]
+fn the_window_words_the_thresholds_in_english_as_the_reports_do() {
+    use entrain_analysis::thresholds::*;
+    i18n::set_language(Language::English);
+    for speed_mps in [0.2, 0.5, 1.1] {
+        assert_eq!(
+            i18n::ambulation_label(AmbulationClass::of(speed_mps)),
+            ambulation_class(speed_mps)
+        );
+    }
+    for (first, last) in [(0.5, 0.7), (0.5, 0.64), (0.5, 0.3), (0.5, 0.55)] {
+        assert_eq!(
+            i18n::speed_change_label(SpeedChange::of(first, last)),
+            speed_change_verdict(first, last)
+        );
+    }
+    for t in THRESHOLDS {
+        assert_eq!(i18n::threshold_name(&t), t.name);
+        assert_eq!(i18n::threshold_meaning(&t), t.meaning);
+    }
 }

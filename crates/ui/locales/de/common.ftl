@@ -69,5 +69,30 @@ status-stopped = abgebrochen
 status-interrupted = unterbrochen
 status-failed = fehlgeschlagen
 
+## Gehfähigkeit nach Ganggeschwindigkeit ($household und $community: die Grenzen, m/s)
+ambulation-household = Gehen im Haushalt (< { $household } m/s)
+ambulation-limited_community = eingeschränktes Gehen außer Haus ({ $household }–{ $community } m/s)
+ambulation-community = Gehen außer Haus (>= { $community } m/s)
+
+## Eine Änderung der Ganggeschwindigkeit gegenüber dem MCID-Band ($mcid_low bis $mcid_high, m/s)
+speed-change-important_improvement = klinisch bedeutsame Verbesserung (>= { $mcid_high } m/s)
+speed-change-improvement_within_band = Verbesserung innerhalb des MCID-Bands ({ $mcid_low }–{ $mcid_high } m/s)
+speed-change-important_decline = klinisch bedeutsame Verschlechterung
+speed-change-below_mcid = Änderung kleiner als die MCID ({ $mcid_low } m/s)
+
+## Die Tabelle der Schwellenwerte
+threshold-name-mcid_inpatients = MCID der Ganggeschwindigkeit, stationär
+threshold-meaning-mcid_inpatients = kleinste Änderung der Ganggeschwindigkeit, die für stationäre Patienten zählt
+threshold-name-mcid_subacute = MCID der Ganggeschwindigkeit, subakut
+threshold-meaning-mcid_subacute = kleinste Änderung der Ganggeschwindigkeit, die nach subakutem Schlaganfall zählt
+threshold-name-household_below = Gehen im Haushalt unter
+threshold-meaning-household_below = darunter: Gehen im Haushalt; darüber: eingeschränktes Gehen außer Haus
+threshold-name-community_from = Gehen außer Haus ab
+threshold-meaning-community_from = ab hier: Gehen außer Haus
+threshold-name-strong_entrainment_above = starke Synchronisation über
+threshold-meaning-strong_entrainment_above = Länge des resultierenden Vektors R der Schritte gegenüber den Schlägen
+threshold-name-moderate_entrainment_from = mittlere Synchronisation ab
+threshold-meaning-moderate_entrainment_from = R ab hier bis zur starken Schwelle; darunter: schwach
+
 ## Kleine Wörter
 no-value = —

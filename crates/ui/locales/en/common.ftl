@@ -69,5 +69,30 @@ status-stopped = stopped
 status-interrupted = interrupted
 status-failed = failed
 
+## A walker's class by gait speed ($household and $community: the limits, m/s)
+ambulation-household = household walker (< { $household } m/s)
+ambulation-limited_community = limited community walker ({ $household }–{ $community } m/s)
+ambulation-community = community walker (>= { $community } m/s)
+
+## A change of gait speed against the MCID band ($mcid_low to $mcid_high, m/s)
+speed-change-important_improvement = clinically important improvement (>= { $mcid_high } m/s)
+speed-change-improvement_within_band = improvement within the MCID band ({ $mcid_low }–{ $mcid_high } m/s)
+speed-change-important_decline = clinically important decline
+speed-change-below_mcid = change smaller than the MCID ({ $mcid_low } m/s)
+
+## The thresholds table
+threshold-name-mcid_inpatients = gait-speed MCID, inpatients
+threshold-meaning-mcid_inpatients = smallest change of gait speed that matters to an inpatient
+threshold-name-mcid_subacute = gait-speed MCID, subacute
+threshold-meaning-mcid_subacute = smallest change of gait speed that matters in subacute stroke
+threshold-name-household_below = household walker below
+threshold-meaning-household_below = below: household walker; above: limited community walker
+threshold-name-community_from = community walker from
+threshold-meaning-community_from = from here: community walker
+threshold-name-strong_entrainment_above = strong entrainment above
+threshold-meaning-strong_entrainment_above = resultant vector length R of the steps against the beats
+threshold-name-moderate_entrainment_from = moderate entrainment from
+threshold-meaning-moderate_entrainment_from = R from here up to the strong threshold; below: weak
+
 ## Small words used everywhere
 no-value = —

@@ -6,8 +6,8 @@ use egui::{Color32, Ui};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Points, Polygon, uniform_grid_spacer};
 use entrain_analysis::measure::{GAIT_SPEED_DECIMALS, R_DECIMALS, format_value};
 use entrain_analysis::thresholds::{
-    COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS, THRESHOLDS,
-    ambulation_class, speed_change_verdict,
+    AmbulationClass, COMMUNITY_LIMIT_MPS, HOUSEHOLD_LIMIT_MPS, MCID_HIGH_MPS, MCID_LOW_MPS,
+    SpeedChange, THRESHOLDS,
 };
 use entrain_analysis::{PatientProgress, SessionAnalysis, WalkMeasure};
 use entrain_cue::Phase;
@@ -250,8 +250,8 @@ impl ProgressScreen {
                 "progress-speed-change",
                 first = format_value(Some(f), GAIT_SPEED_DECIMALS),
                 latest = format_value(Some(l), GAIT_SPEED_DECIMALS),
-                verdict = speed_change_verdict(f, l),
-                class = ambulation_class(l)
+                verdict = i18n::speed_change_label(SpeedChange::of(f, l)),
+                class = i18n::ambulation_label(AmbulationClass::of(l))
             ));
         }
         if let Some(i) = list_clicked {
@@ -265,9 +265,9 @@ impl ProgressScreen {
         egui::CollapsingHeader::new(t!("progress-thresholds")).show(ui, |ui| {
             egui::Grid::new("thresholds").striped(true).show(ui, |ui| {
                 for t in THRESHOLDS {
-                    ui.label(t.name);
+                    ui.label(i18n::threshold_name(&t));
                     ui.label(format!("{} {}", t.value, t.unit).trim_end());
-                    ui.label(t.meaning);
+                    ui.label(i18n::threshold_meaning(&t));
                     ui.end_row();
                 }
             });

@@ -3,7 +3,7 @@
 
 use egui::Ui;
 use entrain_analysis::PatientProgress;
-use entrain_analysis::thresholds::ambulation_class;
+use entrain_analysis::thresholds::AmbulationClass;
 use entrain_store::{ClinicalTestKind, StoredClinicalTest};
 
 use super::{Ctx, fmt_opt, labelled_text, nanos_of};
@@ -162,7 +162,10 @@ impl TestsScreen {
                 ui.label(t!("tests-ten-trial-speed", trial = i + 1, speed = speed));
             }
             if let Some(v) = t.gait_speed_mps() {
-                let (speed, class) = (format!("{v:.2}"), ambulation_class(v));
+                let (speed, class) = (
+                    format!("{v:.2}"),
+                    crate::i18n::ambulation_label(AmbulationClass::of(v)),
+                );
                 ui.label(t!("tests-ten-gait-speed", speed = speed, class = class));
                 if ui.button(t!("tests-ten-save")).clicked() {
                     let notes = t!("tests-ten-notes", count = t.trial_secs().len());
