@@ -40,6 +40,17 @@ pub struct GuiArgs {
     /// the session, save its end panel and close.
     #[arg(long, value_name = "DIR", requires = "demo")]
     pub tour: Option<PathBuf>,
+    /// The window's language for this run (`en`, `de`), instead of the one in Settings.
+    #[arg(long, value_name = "CODE", value_parser = parse_language)]
+    pub language: Option<entrain_ui::i18n::Language>,
+}
+
+fn parse_language(code: &str) -> Result<entrain_ui::i18n::Language, String> {
+    use entrain_ui::i18n::Language;
+    Language::from_code(code).ok_or_else(|| {
+        let known: Vec<&str> = Language::ALL.iter().map(|l| l.code()).collect();
+        format!("no language `{code}`; the window has {}", known.join(", "))
+    })
 }
 
 /// The window's size on a ward's laptop, for the tour's pictures.
@@ -159,11 +170,14 @@ pub fn run(args: GuiArgs) -> Result<()> {
         Some(d) => d.clone(),
         None => entrain_ui::settings::default_data_dir(),
     };
-    let settings = if args.demo {
+    let mut settings = if args.demo {
         Settings::demo(data_dir)
     } else {
         Settings::load(&data_dir).with_context(|| "reading the settings")?
     };
+    if let Some(language) = args.language {
+        settings.language = language;
+    }
     let shot_result = Arc::new(Mutex::new(None));
     if ACCESSKIT {
         tracing::info!("screen readers: AccessKit on");

@@ -177,6 +177,50 @@ fn the_window_runs_a_demo_session_and_saves_every_screen_at_1366x768() {
     assert!(!log.contains("no font for"), "{log}");
 }
 
+#[test]
+fn the_window_tours_every_screen_in_german_with_every_message_found() {
+    let x = start_xvfb();
+    let screens = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output/screens/de");
+    for name in TOUR {
+        remove_old(&screens.join(format!("{name}.png")));
+    }
+    let data = tempfile::tempdir().unwrap();
+    let run = window(&x)
+        .args(["--demo", "--language", "de", "--data-dir"])
+        .arg(data.path())
+        .arg("--tour")
+        .arg(&screens)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success(),
+        "entrain --demo --language de failed: {stderr}"
+    );
+    for name in TOUR {
+        let (w, h, colours) = picture(&screens.join(format!("{name}.png")));
+        assert_eq!((w, h), (1366, 768), "{name}");
+        assert!(colours > 100, "{name}: only {colours} colours");
+    }
+    // Every text the window looked up was in the German catalogue (a missing one is logged).
+    let log = log_text(data.path());
+    assert!(!log.contains("message catalogue"), "{log}");
+}
+
+#[test]
+fn a_language_the_window_does_not_have_is_refused_by_name() {
+    let out = Command::new(BIN)
+        .args(["--language", "fr"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no language `fr`") && stderr.contains("en, de"),
+        "{stderr}"
+    );
+}
+
 /// Everything the app logged into the data folder's log files.
 fn log_text(data: &Path) -> String {
     let mut text = String::new();
