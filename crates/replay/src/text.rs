@@ -149,10 +149,12 @@ impl TextFile {
         column: &str,
         field: &str,
     ) -> Result<f32, ReplayError> {
-        parse_f64(field)
-            .map(|v| v as f32)
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| self.value_error(line, column, "a finite number within ±3.4e38", field))
+        let v = self.f64_at(line, column, field)? as f32;
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(self.value_error(line, column, "a number within ±3.4e38", field))
+        }
     }
 
     /// Parses a non-negative whole number written as an integer or as `12.0`.
