@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use entrain_cue::log::LogEvent;
+use entrain_cue::log::{LogEvent, PauseReason};
 use entrain_cue::{Beat, ClinicianCommand, Phase, ProtocolConfig, RasSession, RunState, StepEvent};
 use entrain_gait::cadence::{CadenceTracker, CadenceTrackerConfig};
 use entrain_gait::metrics::{GaitMetrics, MetricsConfig};
@@ -16,7 +16,7 @@ use entrain_store::{
 
 use crate::detectors::{Detector, build_detector};
 use crate::error::EngineError;
-use crate::snapshot::{SensorHealth, SensorStatus, Snapshot};
+use crate::snapshot::{RunStatus, SensorHealth, SensorStatus, Snapshot};
 
 /// Engine settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -742,10 +742,15 @@ impl EngineCore {
         Snapshot {
             now_nanos: now,
             run_state: match session.map(RasSession::run_state) {
-                None => "waiting to start".into(),
-                Some(RunState::Running) => "running".into(),
-                Some(RunState::Paused(r)) => format!("paused ({})", LogEvent::Paused(r)),
-                Some(RunState::Finished) => "finished".into(),
+                None => RunStatus::Waiting,
+                Some(RunState::Running) => RunStatus::Running,
+                Some(RunState::Paused(r)) => RunStatus::Paused {
+                    no_steps_timeout_ms: match r {
+                        PauseReason::Clinician => None,
+                        PauseReason::NoSteps { timeout_ms } => Some(timeout_ms),
+                    },
+                },
+                Some(RunState::Finished) => RunStatus::Finished,
             },
             phase: phase_column(self.phase()).into(),
             phase_progress: session.and_then(|s| s.phase_progress(now)),

@@ -30,4 +30,4 @@ mod snapshot;
 pub use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs};
 pub use error::EngineError;
 pub use open::{OpenError, open_source};
-pub use snapshot::{SensorHealth, SensorStatus, Snapshot};
+pub use snapshot::{RunStatus, SensorHealth, SensorStatus, Snapshot};

@@ -21,6 +21,24 @@ pub enum SensorStatus {
     Reconnecting,
 }
 
+/// Where the session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub enum RunStatus {
+    /// Not started yet.
+    #[default]
+    Waiting,
+    /// Phases and cue running.
+    Running,
+    /// Paused: by the clinician (`no_steps_timeout_ms` none), or because no step came for that
+    /// long (the patient stopped, froze or sat down).
+    Paused {
+        /// The timeout that elapsed with no step, ms; none when the clinician paused.
+        no_steps_timeout_ms: Option<i64>,
+    },
+    /// Over.
+    Finished,
+}
+
 /// One sensor's health.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SensorHealth {
@@ -46,7 +64,7 @@ pub struct Snapshot {
     /// Session time, ns.
     pub now_nanos: i64,
     /// Running / paused (why) / finished / waiting to start.
-    pub run_state: String,
+    pub run_state: RunStatus,
     /// Current phase.
     pub phase: String,
     /// How far the phase has gone towards its end, in the measure that ends it (walking time,

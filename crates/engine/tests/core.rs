@@ -147,7 +147,10 @@ fn commands_and_marks_reach_the_record() {
         "{kinds:?}"
     );
     assert!(core.is_finished());
-    assert_eq!(core.snapshot().run_state, "finished");
+    assert_eq!(
+        core.snapshot().run_state,
+        entrain_engine::RunStatus::Finished
+    );
 }
 
 #[test]

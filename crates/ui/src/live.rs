@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use entrain_audio::MetronomeConfig;
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, EngineHandle, RunSummary};
-use entrain_engine::{EngineCommand, EngineConfig, EngineError, Snapshot, open_source};
+use entrain_engine::{EngineCommand, EngineConfig, EngineError, RunStatus, Snapshot, open_source};
 use entrain_gait::{Placement, Side};
 use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_source::{BleSensor, SensorId, SensorKind, SensorSource, SourceSpec};
@@ -81,32 +81,23 @@ pub fn practice_line() -> String {
     crate::t!("live-practice-line")
 }
 
-/// The engine's run states, as its snapshot names them (`Snapshot::run_state`): matched, never
-/// shown as they are ([`run_state_text`] says them in the clinician's language).
-const RUN_WAITING: &str = "waiting to start";
-const RUN_RUNNING: &str = "running";
-const RUN_FINISHED: &str = "finished";
-/// A paused session's state starts so, the reason follows in brackets.
-const RUN_PAUSED: &str = "paused";
-
 /// The engine's run state in the clinician's language: "running", "paused (paused by the
-/// clinician)" (the reason stays in the engine's words); a state this version does not know as
-/// the engine wrote it.
-pub fn run_state_text(run_state: &str) -> String {
-    let paused_detail = run_state
-        .strip_prefix(RUN_PAUSED)
-        .and_then(|rest| rest.trim_start().strip_prefix('('))
-        .and_then(|rest| rest.strip_suffix(')'));
-    let text = match run_state {
-        RUN_WAITING => crate::t!("live-run-waiting"),
-        RUN_RUNNING => crate::t!("live-run-running"),
-        RUN_FINISHED => crate::t!("live-run-finished"),
-        _ => match paused_detail {
-            Some(detail) => crate::t!("live-run-paused", detail = detail),
-            None => run_state.to_string(),
-        },
-    };
-    crate::history::plain_text(&text)
+/// clinician)".
+pub fn run_state_text(run_state: RunStatus) -> String {
+    match run_state {
+        RunStatus::Waiting => crate::t!("live-run-waiting"),
+        RunStatus::Running => crate::t!("live-run-running"),
+        RunStatus::Finished => crate::t!("live-run-finished"),
+        RunStatus::Paused {
+            no_steps_timeout_ms: None,
+        } => crate::t!("live-run-paused-clinician"),
+        RunStatus::Paused {
+            no_steps_timeout_ms: Some(ms),
+        } => crate::t!(
+            "live-run-paused-no-steps",
+            seconds = format!("{:.1}", ms as f64 / 1000.0)
+        ),
+    }
 }
 
 /// Who a session is for: a patient, whose record keeps it, or practice, which stores nothing.
@@ -253,17 +244,17 @@ impl LiveSession {
 
     /// Whether the protocol is running or paused (started and not over).
     pub fn is_started(&self) -> bool {
-        self.snapshot.run_state != RUN_WAITING && !self.is_finished()
+        self.snapshot.run_state != RunStatus::Waiting && !self.is_finished()
     }
 
     /// Whether the session is over.
     pub fn is_finished(&self) -> bool {
-        self.snapshot.run_state == RUN_FINISHED
+        self.snapshot.run_state == RunStatus::Finished
     }
 
     /// Whether it is paused.
     pub fn is_paused(&self) -> bool {
-        self.snapshot.run_state.starts_with(RUN_PAUSED)
+        matches!(self.snapshot.run_state, RunStatus::Paused { .. })
     }
 
     /// Takes the engine's handle to join it (once finished).
@@ -381,17 +372,27 @@ mod tests {
     }
 
     #[test]
-    fn the_run_state_reads_in_the_clinicians_language_with_the_engines_reason() {
-        let paused = "paused (paused by the clinician)";
-        assert_eq!(run_state_text("waiting to start"), "waiting to start");
-        assert_eq!(run_state_text(paused), paused);
-        assert_eq!(run_state_text("something new"), "something new");
+    fn the_run_state_reads_in_the_clinicians_language() {
+        let clinician = RunStatus::Paused {
+            no_steps_timeout_ms: None,
+        };
+        let no_steps = RunStatus::Paused {
+            no_steps_timeout_ms: Some(8000),
+        };
+        assert_eq!(run_state_text(RunStatus::Waiting), "waiting to start");
+        assert_eq!(
+            run_state_text(clinician),
+            "paused (paused by the clinician)"
+        );
+        assert_eq!(
+            run_state_text(no_steps),
+            "paused (no step for 8.0 s (stopped, froze or sat down): cue paused)"
+        );
         i18n::set_language(Language::German);
-        assert_eq!(run_state_text("waiting to start"), "wartet auf Start");
-        assert_eq!(run_state_text("running"), "läuft");
-        assert_eq!(run_state_text("finished"), "beendet");
-        assert_eq!(run_state_text(paused), "pausiert (paused by the clinician)");
-        assert_eq!(run_state_text("something new"), "something new");
+        assert_eq!(run_state_text(RunStatus::Waiting), "wartet auf Start");
+        assert_eq!(run_state_text(RunStatus::Running), "läuft");
+        assert_eq!(run_state_text(RunStatus::Finished), "beendet");
+        assert!(run_state_text(no_steps).contains("8.0 s ohne Schritt"));
         i18n::set_language(Language::English);
     }
 

@@ -358,11 +358,6 @@ const NOT_WORDS: &[&str] = &[
     "sim:{}",
     "replay:{}",
     "ble",
-    // The engine's run states, matched in its snapshot (`live::run_state_text` says them).
-    "waiting to start",
-    "running",
-    "finished",
-    "paused",
     // How an engine notice of a tempo change reads, matched (`history::is_tempo_change`).
     "] tempo ",
     " steps/min",

@@ -20,7 +20,8 @@ live-next = Danach: { $phase }
 live-run-waiting = wartet auf Start
 live-run-running = läuft
 live-run-finished = beendet
-live-run-paused = pausiert ({ $detail })
+live-run-paused-clinician = pausiert (durch die Therapeutin oder den Therapeuten)
+live-run-paused-no-steps = pausiert ({ $seconds } s ohne Schritt (stehen geblieben, erstarrt oder hingesetzt): Takt pausiert)
 
 ## Was von der Phase bleibt, im Maß, das sie beendet
 live-time-left = noch { $time }

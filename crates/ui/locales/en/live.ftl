@@ -22,8 +22,9 @@ live-next = Next: { $phase }
 live-run-waiting = waiting to start
 live-run-running = running
 live-run-finished = finished
-# $detail: why, in the program's own (English) words, e.g. "paused by the clinician".
-live-run-paused = paused ({ $detail })
+live-run-paused-clinician = paused (paused by the clinician)
+# $seconds: how long no step came, e.g. "8.0".
+live-run-paused-no-steps = paused (no step for { $seconds } s (stopped, froze or sat down): cue paused)
 
 ## What is left of the phase, in the measure that ends it
 # $time: e.g. "12 s" or "1 min 15 s".

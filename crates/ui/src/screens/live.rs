@@ -214,7 +214,7 @@ impl LiveScreen {
                 );
             }
             ui.label(
-                RichText::new(format!("({})", live::run_state_text(&snap.run_state))).size(22.0),
+                RichText::new(format!("({})", live::run_state_text(snap.run_state))).size(22.0),
             );
         });
         if l.practice {
