@@ -440,3 +440,131 @@ fn four_fast_sessions_creating_one_record_at_once_all_store_every_step_once() {
         assert_printed_steps_stored_once(&store, id, lines);
     }
 }
+
+/// The spool files beside `db`.
+fn spool_files(db: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(entrain_store::spool::spool_dir(db))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_whole_session_on_a_full_disk_spills_to_spool_files_as_it_goes_and_each_is_written_back_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    drop(Store::open(&db).unwrap());
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    // The whole protocol as fast as it runs (about 40,000 raw samples), with the memory bound at
+    // 5,000 rows and samples: cut into several files as it goes.
+    let session = Session::start_with(&db, &["--fast"], |c| {
+        c.env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, pages.to_string())
+            .env(entrain_engine::FAULT_SPILL_AT_ITEMS_ENV, "5000");
+    });
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(240));
+    assert!(!ok, "a session not all recorded must not end as a success");
+    let id = session_id(&lines);
+    let files = spool_files(&db);
+    assert!(
+        files.len() >= 3,
+        "cut as it went, not held in memory to the end: {files:?}\n{stderr}"
+    );
+    let record = Store::open_with(
+        &db,
+        entrain_store::StoreOptions {
+            max_page_count: Some(pages),
+            ..entrain_store::StoreOptions::default()
+        },
+    )
+    .unwrap()
+    .session(id)
+    .unwrap();
+    let mark = record.missing.clone().expect("marked incomplete");
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            mark.contains(&entrain_store::spool::spool_tag(&name)),
+            "the mark names every spool file ({name}): {mark}"
+        );
+    }
+
+    // Space returns: every file is written back once, in order, and the mark goes.
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.missing, None, "{record:?}");
+    assert_eq!(record.status, SessionStatus::Completed, "{record:?}");
+    assert_printed_steps_stored_once(&store, id, &lines);
+    drop(store);
+    assert!(spool_files(&db).is_empty());
+    let store = Store::open(&db).unwrap();
+    assert_printed_steps_stored_once(&store, id, &lines);
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn a_lock_held_mid_session_spills_to_the_spool_and_the_session_writes_it_back_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    let session = Session::start_with(&db, &["--no-audio", "--seconds", "20"], |c| {
+        // A spill within about two seconds of data, so a short lock makes several.
+        c.env(entrain_engine::FAULT_SPILL_AT_ITEMS_ENV, "300");
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    // Held from 2 s to 14 s: well inside the session, which records 6 s more after it. The
+    // writer waits out its 5 s busy timeout before each failure, so spills come from about 7 s.
+    let mut locker = hold_exclusive_lock(&db, Duration::from_secs(12));
+    std::thread::sleep(Duration::from_secs(9));
+    let during = spool_files(&db);
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(60));
+    assert!(locker.wait().unwrap().success());
+    assert!(
+        !during.is_empty(),
+        "nothing was spilled while the lock was held\n{stderr}"
+    );
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    assert!(
+        spool_files(&db).is_empty(),
+        "the session wrote its own spool back once the record took rows again"
+    );
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.missing, None, "{record:?}");
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert_printed_steps_stored_once(&store, id, &lines);
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn when_neither_the_record_nor_its_spool_can_be_written_the_session_stops_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("entrain.sqlite3");
+    drop(Store::open(&db).unwrap());
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    // Where the spool folder would go, a file: the spool cannot be written.
+    std::fs::write(entrain_store::spool::spool_dir(&db), b"in the way").unwrap();
+    let started = Instant::now();
+    let session = Session::start_with(&db, &["--no-audio", "--seconds", "120"], |c| {
+        c.env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, pages.to_string())
+            .env(entrain_engine::FAULT_SPILL_AT_ITEMS_ENV, "300");
+    });
+    let (lines, stderr, ok) = session.finish(Duration::from_secs(120));
+    assert!(!ok, "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "the session ran on with nowhere to keep its data"
+    );
+    assert!(stderr.contains("nothing more can be recorded"), "{stderr}");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert!(
+        record
+            .end_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("nothing more can be recorded")),
+        "{record:?}"
+    );
+    let mark = record.missing.expect("marked incomplete");
+    assert!(mark.contains("lost"), "{mark}");
+}

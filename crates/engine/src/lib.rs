@@ -8,7 +8,9 @@
 //! - [`runtime`] wraps it in threads: the session loop (sensor polling on the session clock,
 //!   audio through [`entrain_audio::Metronome`] or a visual cue when there is no device,
 //!   clinician commands from a channel, [`Snapshot`]s published for the UI) and a store writer
-//!   thread committing a batch every 250 ms (`synchronous=FULL`).
+//!   thread committing a batch every 250 ms (`synchronous=FULL`); what the record cannot take
+//!   is retried, kept in memory, then in spool files beside the record, then the session is
+//!   stopped with a reason that says so (`writer`).
 //! - Through a sensor gap (a link lost, or no sample for [`EngineConfig::sensor_gap_nanos`]) the
 //!   cue goes on at the last good tempo, the auto-pause is held off, and the snapshot and the
 //!   record say so.
@@ -26,8 +28,10 @@ mod open;
 pub mod runtime;
 pub mod sim;
 mod snapshot;
+mod writer;
 
 pub use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs};
 pub use error::EngineError;
 pub use open::{OpenError, open_source};
 pub use snapshot::{RunStatus, SensorHealth, SensorStatus, Snapshot};
+pub use writer::FAULT_SPILL_AT_ITEMS_ENV;

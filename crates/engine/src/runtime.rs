@@ -2,7 +2,7 @@
 //! or visual cue, commands, snapshots) and the store writer (a batch committed every 250 ms).
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,6 +16,7 @@ use entrain_store::{
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use crate::error::EngineError;
 use crate::snapshot::Snapshot;
+use crate::writer::{self, WriterMsg};
 
 /// How session time passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,17 +193,17 @@ impl EngineHandle {
 /// The event stream's sending side. The receiver goes away only when the caller dropped its
 /// [`EngineHandle`] without joining: nobody follows the session any more, and nothing recorded
 /// travels this way (the record has its own writer), so a lost event is harmless. Said once.
-struct EventSink {
+pub(crate) struct EventSink {
     tx: Sender<EngineEvent>,
     listened: bool,
 }
 
 impl EventSink {
-    fn new(tx: Sender<EngineEvent>) -> Self {
+    pub(crate) fn new(tx: Sender<EngineEvent>) -> Self {
         Self { tx, listened: true }
     }
 
-    fn emit(&mut self, event: EngineEvent) {
+    pub(crate) fn emit(&mut self, event: EngineEvent) {
         if self.tx.send(event).is_err() && self.listened {
             self.listened = false;
             tracing::debug!("nobody follows the session's events any more; no more are sent");
@@ -229,17 +230,8 @@ impl WriterLink {
     }
 }
 
-enum WriterMsg {
-    Batch(Batch),
-    End {
-        status: SessionStatus,
-        reason: String,
-        end_nanos: i64,
-    },
-}
-
-/// How often the writer commits.
-const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// Rows and samples the session loop gathers at most before it hands them to the writer.
+const SEND_AT_ITEMS: usize = 1_000;
 
 /// Starts a session on its own threads.
 pub fn start(
@@ -430,7 +422,7 @@ fn session_loop(
             stop_reason = Some(r);
         }
         if core.started_at_nanos().is_some() {
-            recorder.begin(events, store_status, &mut out);
+            recorder.begin(events, store_status, stop_requests, &mut out);
         }
         polled.clear();
         source.poll(now, &mut polled)?;
@@ -549,7 +541,10 @@ fn session_loop(
         if let (Some(w), Some(start)) = (recorder.writer(), core.started_at_nanos()) {
             from_start(&mut out.record, start);
             pending.append(&mut out.record);
-            if last_send.elapsed() >= Duration::from_millis(50) {
+            // Every 50 ms, or sooner when time runs faster than the clock (a simulated session),
+            // so the writer sees data as it comes and bounds what waits in memory.
+            if last_send.elapsed() >= Duration::from_millis(50) || pending.items() >= SEND_AT_ITEMS
+            {
                 w.send(WriterMsg::Batch(std::mem::take(&mut pending)));
                 last_send = Instant::now();
             }
@@ -672,6 +667,7 @@ impl Recorder {
         &mut self,
         events: &mut EventSink,
         status: &Arc<Mutex<String>>,
+        stopper: &Stopper,
         out: &mut EngineOutput,
     ) {
         if !matches!(self, Recorder::Waiting { .. }) {
@@ -691,9 +687,10 @@ impl Recorder {
             let (tx, rx) = mpsc::channel::<WriterMsg>();
             let writer_events = EventSink::new(events.tx.clone());
             let status = Arc::clone(status);
+            let stopper = stopper.clone();
             std::thread::Builder::new()
                 .name("entrain-store-writer".into())
-                .spawn(move || writer_loop(*store, id, rx, status, writer_events))
+                .spawn(move || writer::run(*store, id, rx, status, writer_events, stopper))
                 .map(|handle| (id, tx, handle))
                 .map_err(|e| format!("the store writer did not start: {e}"))
         });
@@ -796,227 +793,6 @@ fn from_start(batch: &mut Batch, start_nanos: i64) {
 fn shift(t: &mut i64, start_nanos: i64) -> bool {
     *t -= start_nanos;
     *t >= 0
-}
-
-/// The first retry of a failed write comes after this; each further one waits twice as long, up
-/// to [`RETRY_AT_MOST`], for as long as the session runs.
-const RETRY_FIRST: Duration = Duration::from_millis(50);
-/// The longest wait between two retries.
-const RETRY_AT_MOST: Duration = Duration::from_secs(2);
-/// After the session's end, how long the last batch and the closing of the row are retried
-/// before the writer gives up and says what is missing.
-const END_RETRY_FOR: Duration = Duration::from_secs(30);
-
-fn writer_loop(
-    mut store: Store,
-    session_id: i64,
-    rx: Receiver<WriterMsg>,
-    status: Arc<Mutex<String>>,
-    mut events: EventSink,
-) -> Result<(), StoreError> {
-    let mut pending = Batch::default();
-    let mut steps_stored: u64 = 0;
-    // The session's rows in the record ([`Batch::row_count`]), for the spool's proof.
-    let mut rows_stored: u64 = 0;
-    // Failed writes in a row: the first is logged as an error, the retries at debug, the recovery
-    // at info, so a full disk does not fill the log four lines a second.
-    let mut failed_in_row: u64 = 0;
-    let mut first_error: Option<StoreError> = None;
-    // Whether everything handed over so far is stored.
-    let mut flush = |pending: &mut Batch,
-                     store: &mut Store,
-                     first_error: &mut Option<StoreError>|
-     -> bool {
-        if pending.is_empty() && pending.now_nanos == 0 {
-            return true;
-        }
-        match store.write_batch(session_id, pending) {
-            Ok(()) => {
-                steps_stored += pending.steps.len() as u64;
-                rows_stored += pending.row_count();
-                if failed_in_row > 0 {
-                    tracing::info!(
-                        session_id,
-                        failed_attempts = failed_in_row,
-                        "store: recording again"
-                    );
-                    failed_in_row = 0;
-                }
-                events.emit(EngineEvent::Flushed {
-                    up_to_nanos: pending.now_nanos,
-                    steps_stored,
-                });
-                if let Ok(mut s) = status.lock() {
-                    *s = format!("recording (session {session_id}, {steps_stored} steps stored)");
-                }
-                *pending = Batch::default();
-                true
-            }
-            Err(e) => {
-                if let Ok(mut s) = status.lock() {
-                    *s = format!("NOT RECORDING: {e}; retrying");
-                }
-                if failed_in_row == 0 {
-                    tracing::error!(session_id, error = %e, "store: a batch could not be written; retrying");
-                    events.emit(EngineEvent::Notice(format!("record: {e}; retrying")));
-                } else {
-                    tracing::debug!(session_id, error = %e, attempt = failed_in_row + 1, "store: still failing");
-                }
-                failed_in_row += 1;
-                // Keep the data and retry; raw samples are dropped first if it grows too big.
-                if pending.raw.len() > 2_000_000 {
-                    tracing::warn!(
-                        session_id,
-                        samples = pending.raw.len(),
-                        "store: raw samples dropped to bound memory while the record cannot be written"
-                    );
-                    pending.raw.clear();
-                }
-                first_error.get_or_insert(e);
-                false
-            }
-        }
-    };
-    // When the next write is due: every FLUSH_EVERY while writes succeed, backing off from
-    // RETRY_FIRST to RETRY_AT_MOST while they fail.
-    let mut next_flush = Instant::now() + FLUSH_EVERY;
-    let mut retry_delay = RETRY_FIRST;
-    let end = loop {
-        let wait = next_flush.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(wait) {
-            Ok(WriterMsg::Batch(mut b)) => pending.append(&mut b),
-            Ok(WriterMsg::End {
-                status: end_status,
-                reason,
-                end_nanos,
-            }) => break Some((end_status, reason, end_nanos)),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break None,
-        }
-        if Instant::now() >= next_flush {
-            if flush(&mut pending, &mut store, &mut first_error) {
-                next_flush = Instant::now() + FLUSH_EVERY;
-                retry_delay = RETRY_FIRST;
-            } else {
-                next_flush = Instant::now() + retry_delay;
-                retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
-            }
-        }
-    };
-    // The end: the last batch, then the row's close, each retried with back-off for a bounded
-    // time, so a lock held as the session ends (another program, a backup) delays the record
-    // instead of losing its end.
-    let give_up_at = Instant::now() + END_RETRY_FOR;
-    let mut retry_delay = RETRY_FIRST;
-    loop {
-        let stored = flush(&mut pending, &mut store, &mut first_error);
-        let closed = match (&end, stored) {
-            (_, false) => Err(None),
-            (None, true) => Ok(()),
-            (Some((end_status, reason, end_nanos)), true) => store
-                .end_session(session_id, *end_status, reason, *end_nanos)
-                .map_err(Some),
-        };
-        match closed {
-            // Written in the end: the earlier failures were retried away, nothing is missing.
-            Ok(()) => {
-                if let Some(e) = first_error {
-                    tracing::info!(session_id, earlier_error = %e, "store: every batch and the session's end were stored after retries");
-                }
-                return Ok(());
-            }
-            Err(e) => {
-                if Instant::now() >= give_up_at {
-                    return Err(give_up(
-                        &mut store,
-                        session_id,
-                        &pending,
-                        rows_stored,
-                        end.as_ref(),
-                        e.or(first_error),
-                    ));
-                }
-                if let Some(e) = e {
-                    tracing::debug!(session_id, error = %e, "store: the session's end could not be stored yet; retrying");
-                    first_error.get_or_insert(e);
-                }
-                std::thread::sleep(retry_delay);
-                retry_delay = (retry_delay * 2).min(RETRY_AT_MOST);
-            }
-        }
-    }
-}
-
-/// The writer gives up at the end: the session is closed and marked incomplete with what is
-/// missing, each as far as the record still takes it (small updates of existing rows, which fit
-/// where new rows no longer do); the error says what is missing, for the clinician.
-fn give_up(
-    store: &mut Store,
-    session_id: i64,
-    pending: &Batch,
-    rows_stored: u64,
-    end: Option<&(SessionStatus, String, i64)>,
-    error: Option<StoreError>,
-) -> StoreError {
-    let cause = error.map_or_else(|| "unknown error".to_string(), |e| e.to_string());
-    let nothing_pending = pending.is_empty() && pending.now_nanos == 0;
-    let mut missing = if nothing_pending {
-        "the session's end".to_string()
-    } else {
-        format!(
-            "the data after the last stored batch ({})",
-            pending.summary()
-        )
-    };
-    if !nothing_pending {
-        // Kept beside the record, written back in on its next open (`entrain_store::spool`).
-        let spool_end = end.map(
-            |(status, reason, end_nanos)| entrain_store::spool::SpoolEnd {
-                status: status.as_str().to_string(),
-                reason: reason.clone(),
-                end_nanos: *end_nanos,
-            },
-        );
-        match entrain_store::spool::write_spool(
-            store.path(),
-            session_id,
-            pending,
-            rows_stored,
-            spool_end,
-        ) {
-            Ok(file) => {
-                let name = file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                missing = format!(
-                    "{missing}, kept in {} {} and written back on the record's next open",
-                    file.display(),
-                    entrain_store::spool::spool_tag(&name)
-                );
-            }
-            Err(e) => {
-                tracing::error!(session_id, error = %e, "store: the spool could not be written either: that data is lost");
-                missing = format!("{missing}, lost (the spool could not be written: {e})");
-            }
-        }
-    }
-    let missing = format!("{missing}: {cause}");
-    if let Some((status, reason, end_nanos)) = end
-        && let Err(e) = store.end_session(session_id, *status, reason, *end_nanos)
-    {
-        tracing::error!(session_id, error = %e, "store: the session could not be closed");
-    }
-    match store.mark_incomplete(session_id, &missing) {
-        Ok(()) => tracing::error!(session_id, %missing, "store: session marked incomplete"),
-        Err(e) => {
-            tracing::error!(session_id, error = %e, %missing, "store: the session could not even be marked incomplete")
-        }
-    }
-    StoreError::Incomplete {
-        session_id,
-        what: missing,
-    }
 }
 
 /// Audio faults the session goes on through (the beat keeps playing, or the visual cue does):

@@ -13,6 +13,7 @@ use entrain_engine::runtime::{
 };
 use entrain_engine::{EngineCommand, EngineConfig};
 use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
+use entrain_source::{SensorSource, SourceError, SourceEvent};
 use entrain_store::{EventKind, SessionStatus, Store};
 
 const SEC: i64 = 1_000_000_000;
@@ -37,9 +38,33 @@ fn config(db: &Path, patient_id: Option<i64>, auto_start: bool) -> RuntimeConfig
     }
 }
 
+/// The virtual patient, its simulated time slowed to about 200 times real time (50 µs per
+/// 10 ms tick): fast, yet every phase lasts long enough on the wall clock for a test thread,
+/// however busy the machine, to see it and act in it.
+struct Paced(VirtualPatientSource);
+
+impl SensorSource for Paced {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+
+    fn sensors(&self) -> Vec<entrain_source::SensorInfo> {
+        self.0.sensors()
+    }
+
+    fn poll(&mut self, now_nanos: i64, out: &mut Vec<SourceEvent>) -> Result<(), SourceError> {
+        std::thread::sleep(Duration::from_micros(50));
+        self.0.poll(now_nanos, out)
+    }
+
+    fn beat_played(&mut self, beat_nanos: i64) {
+        self.0.beat_played(beat_nanos);
+    }
+}
+
 fn start(config: RuntimeConfig) -> EngineHandle {
     let patient = VirtualPatient::new(Preset::Entrains.config());
-    let source = VirtualPatientSource::new(patient, "entrains", None);
+    let source = Paced(VirtualPatientSource::new(patient, "entrains", None));
     runtime::start(config, Box::new(source)).unwrap()
 }
 

@@ -320,6 +320,12 @@ impl Batch {
             + self.events.len()) as u64
     }
 
+    /// Everything the batch holds, rows, played-beat reports and raw samples alike: what bounds
+    /// the memory it takes.
+    pub fn items(&self) -> usize {
+        self.row_count() as usize + self.played.len() + self.raw.len()
+    }
+
     /// What the batch holds, for a clinician: `12 steps, 10 beats, ... up to 8.250 s`.
     pub fn summary(&self) -> String {
         let counts = [

@@ -1,11 +1,14 @@
-//! What the writer could not store when a session ended, kept beside the record
-//! (`<record>.spool/<session>-<unix ms>.json`) and written back in on the next writable open,
-//! exactly once: a file is applied while its session's `missing` mark names it, or, if the mark
-//! never reached the record, while the session holds exactly the rows it held when the file was
-//! cut; the rows, the close and the clearing of the mark go in one transaction before the file
-//! is removed.
+//! What the writer could not store, kept beside the record
+//! (`<record>.spool/<session>-<unix ms>-<n>.json`): cut mid-session when the unwritten data
+//! reaches its memory bound, and at the end for what is left. Written back exactly once, by the
+//! session's own writer as soon as the record takes rows again, or else on the next writable
+//! open: a file is applied while its session's `missing` mark names it, or, if the mark never
+//! reached the record, while the session holds exactly the rows it held when the file was cut
+//! (counting the files cut before it). The rows, the close and the file's removal from the mark
+//! go in one transaction before the file is deleted; the mark is cleared with its last file.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use entrain_gait::{ImuSample, Placement, Side};
 use serde::{Deserialize, Serialize};
@@ -138,7 +141,11 @@ pub fn write_spool(
         now_nanos: batch.now_nanos,
         rows_stored_before: Some(rows_stored_before),
     };
-    let path = dir.join(format!("{session_id}-{}.json", unix_ms_now()));
+    // Ordered by name: a session's files sort in the order they were cut (fixed-width fields),
+    // and two cut in one millisecond differ by the counter.
+    static CUT: AtomicU64 = AtomicU64::new(0);
+    let n = CUT.fetch_add(1, Ordering::Relaxed);
+    let path = dir.join(format!("{session_id}-{:013}-{n:06}.json", unix_ms_now()));
     let text = serde_json::to_vec(&file).map_err(|e| StoreError::ReadOnly {
         path: path.clone(),
         detail: format!("encoding the spool: {e}"),
@@ -261,14 +268,8 @@ impl Store {
                 }
             };
             let session_id = spooled.session_id;
-            match self.apply_one(&file, &name, &spooled) {
-                Ok(true) => {
-                    if let Err(err) = std::fs::remove_file(&file) {
-                        tracing::warn!(file = %file.display(), error = %err, "spool: applied but not removed (it will not be applied again)");
-                    }
-                    tracing::info!(session_id, file = %file.display(), "spool: written back into the record");
-                    applied.push(session_id);
-                }
+            match self.apply_and_remove(&file, &name, &spooled) {
+                Ok(true) => applied.push(session_id),
                 Ok(false) => {}
                 Err(e) => {
                     tracing::error!(session_id, file = %file.display(), error = %e, "spool: not written back yet; kept");
@@ -276,6 +277,49 @@ impl Store {
             }
         }
         applied
+    }
+
+    /// Writes one spool file of session `session_id` back into the record now, under the same
+    /// rule as an open (see the module doc): the session's writer does this with the files it
+    /// cut itself, as soon as the record takes rows again. Whether it was applied; `false` means
+    /// its rows could not be shown to be absent, and it is kept.
+    pub fn write_back_spool(&mut self, session_id: i64, file: &Path) -> Result<bool, StoreError> {
+        let spooled = read_spool(file).map_err(|detail| StoreError::Corrupt {
+            path: file.to_path_buf(),
+            detail,
+        })?;
+        if spooled.session_id != session_id {
+            return Err(StoreError::Corrupt {
+                path: file.to_path_buf(),
+                detail: format!(
+                    "a spool of session {}, not of session {session_id}",
+                    spooled.session_id
+                ),
+            });
+        }
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.apply_and_remove(file, &name, &spooled)
+    }
+
+    /// [`Self::apply_one`], then the file is deleted (it is no longer named, so a file left by a
+    /// failed delete is never applied again).
+    fn apply_and_remove(
+        &mut self,
+        file: &Path,
+        name: &str,
+        spooled: &Spooled,
+    ) -> Result<bool, StoreError> {
+        let applied = self.apply_one(file, name, spooled)?;
+        if applied {
+            if let Err(err) = std::fs::remove_file(file) {
+                tracing::warn!(file = %file.display(), error = %err, "spool: applied but not removed (it will not be applied again)");
+            }
+            tracing::info!(session_id = spooled.session_id, file = %file.display(), "spool: written back into the record");
+        }
+        Ok(applied)
     }
 
     /// One spool file in one transaction; whether it was applied. It is applied when its
@@ -301,9 +345,8 @@ impl Store {
                     |r| r.get(0),
                 )
                 .map_err(e)?;
-            let named = missing
-                .as_deref()
-                .is_some_and(|m| m.contains(&spool_tag(name)));
+            let tag = spool_tag(name);
+            let named = missing.as_deref().is_some_and(|m| m.contains(&tag));
             let provably_absent = missing.is_none()
                 && batch.row_count() > 0
                 && spooled.rows_stored_before
@@ -329,9 +372,10 @@ impl Store {
                 Self::end_session_in(&tx, session_id, status, &end.reason, end.end_nanos)
                     .map_err(e)?;
             }
+            let still_missing = missing.as_deref().and_then(|m| mark_without(m, &tag));
             tx.execute(
-                "UPDATE sessions SET missing = NULL WHERE id = ?1",
-                [session_id],
+                "UPDATE sessions SET missing = ?2 WHERE id = ?1",
+                rusqlite::params![session_id, still_missing],
             )
             .map_err(e)?;
             tx.commit().map_err(e)?;
@@ -357,4 +401,38 @@ fn session_row_count(tx: &rusqlite::Transaction<'_>, session_id: i64) -> rusqlit
 /// How a `missing` mark names the spool file that holds what is missing.
 pub fn spool_tag(file_name: &str) -> String {
     format!("[spool {file_name}]")
+}
+
+/// The opening of every [`spool_tag`].
+const TAG_OPEN: &str = "[spool ";
+
+/// A session's `missing` mark once the file tagged `tag` is written back: the mark without that
+/// tag while it still names another file, or none (the session is complete) when it named no
+/// other.
+pub fn mark_without(mark: &str, tag: &str) -> Option<String> {
+    let rest = mark.replace(tag, "");
+    rest.contains(TAG_OPEN)
+        .then(|| rest.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_loses_one_tag_at_a_time_and_clears_with_its_last() {
+        let a = spool_tag("1-0000000000001-000001.json");
+        let b = spool_tag("1-0000000000002-000002.json");
+        let mark = format!("data kept in the spool {a} {b}: database or disk is full");
+        let after_a = mark_without(&mark, &a).unwrap();
+        assert_eq!(
+            after_a,
+            format!("data kept in the spool {b}: database or disk is full")
+        );
+        assert_eq!(mark_without(&after_a, &b), None);
+        assert_eq!(
+            mark_without(&mark, &spool_tag("other.json")).as_deref(),
+            Some(mark.as_str())
+        );
+    }
 }
