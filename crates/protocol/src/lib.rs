@@ -67,6 +67,7 @@
 pub mod control;
 mod error;
 pub mod imu;
+pub mod polar;
 pub mod rsc;
 pub mod status;
 pub mod step;
