@@ -47,7 +47,7 @@ fn get_settings(measurement: MeasurementType) -> Request {
 #[test]
 fn feature_read_of_a_verity_sense() {
     let bytes = hex("0F 6E 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
-    let features = Features::decode(&bytes).unwrap();
+    let features = Features::decode(bytes).unwrap();
     // 0x6E: bit 0 ECG false, 1 PPG, 2 ACC, 3 PPI true, 4 false, 5 gyro, 6 magnetometer true.
     let supported: Vec<_> = features.supported().collect();
     assert_eq!(
@@ -70,7 +70,7 @@ fn h10_acc_settings() {
     assert_eq!(encode(get_settings(MeasurementType::Acc)), hex("01 02"));
     let bytes =
         hex("F0 01 02 00 00 00 04 19 00 32 00 64 00 C8 00 01 01 10 00 02 03 02 00 04 00 08 00");
-    let r = Response::decode(&bytes).unwrap();
+    let r = Response::decode(bytes).unwrap();
     assert_eq!(r.op_code, 0x01);
     assert_eq!(r.measurement, MeasurementType::Acc);
     assert_eq!(r.status, Status::Success);
@@ -94,7 +94,7 @@ fn h10_acc_settings() {
 #[test]
 fn verity_sense_acc_settings() {
     let bytes = hex("F0 01 02 00 00 00 01 34 00 01 01 10 00 02 01 08 00 04 01 03");
-    let r = Response::decode(&bytes).unwrap();
+    let r = Response::decode(bytes).unwrap();
     assert_eq!(
         (r.op_code, r.measurement, r.status),
         (1, MeasurementType::Acc, Status::Success)
@@ -122,7 +122,7 @@ fn verity_sense_acc_settings() {
 #[test]
 fn ecg_and_ppg_settings() {
     assert_eq!(encode(get_settings(MeasurementType::Ecg)), hex("01 00"));
-    let r = Response::decode(&hex("F0 01 00 00 00 00 01 82 00 01 01 0E 00")).unwrap();
+    let r = Response::decode(hex("F0 01 00 00 00 00 01 82 00 01 01 0E 00")).unwrap();
     assert_eq!(r.measurement, MeasurementType::Ecg);
     assert_eq!(
         values(&r, SettingKind::SampleRate),
@@ -134,7 +134,7 @@ fn ecg_and_ppg_settings() {
     );
 
     assert_eq!(encode(get_settings(MeasurementType::Ppg)), hex("01 01"));
-    let r = Response::decode(&hex("F0 01 01 00 00 00 01 82 00 01 01 16 00")).unwrap();
+    let r = Response::decode(hex("F0 01 01 00 00 00 01 82 00 01 01 16 00")).unwrap();
     assert_eq!(r.measurement, MeasurementType::Ppg);
     assert_eq!(
         values(&r, SettingKind::Resolution),
@@ -159,7 +159,7 @@ fn h10_start_acc() {
         encode(request),
         hex("02 02 02 01 08 00 00 01 C8 00 01 01 10 00")
     );
-    let r = Response::decode(&hex("F0 02 02 00 00 01")).unwrap();
+    let r = Response::decode(hex("F0 02 02 00 00 01")).unwrap();
     assert_eq!(
         (r.op_code, r.measurement, r.status, r.more_frames),
         (2, MeasurementType::Acc, Status::Success, false)
@@ -175,7 +175,7 @@ fn h10_start_acc() {
 #[test]
 fn h10_raw_acc_frame() {
     let bytes = hex("02 EA 54 A2 42 8B 45 52 08 01 45 FF E4 FF B5 03 45 FF E4 FF B8 03");
-    let frame = DataFrame::decode(&bytes).unwrap();
+    let frame = DataFrame::decode(bytes).unwrap();
     assert_eq!(frame.measurement, MeasurementType::Acc);
     assert_eq!(frame.time_nanos, 599_618_164_814_402_794);
     assert_eq!((frame.frame_type, frame.compressed), (1, false));
@@ -200,7 +200,7 @@ fn verity_sense_start_acc() {
         encode(request),
         hex("02 02 00 01 34 00 01 01 10 00 02 01 08 00 04 01 03")
     );
-    let r = Response::decode(&hex("F0 02 02 00 00 05 01 40 DA 7F 39")).unwrap();
+    let r = Response::decode(hex("F0 02 02 00 00 05 01 40 DA 7F 39")).unwrap();
     assert_eq!(
         (r.op_code, r.measurement, r.status),
         (2, MeasurementType::Acc, Status::Success)
@@ -221,7 +221,7 @@ fn verity_sense_delta_acc_frame() {
         "02 64 6C 76 C4 3C C6 7F 07 80 D0 FF 65 01 E4 0F 08 1D FC 07 FF 0C 13 F2 11 F1 1A F9 EE F8 \
          EF 0C 03 09 F2",
     );
-    let frame = DataFrame::decode(&bytes).unwrap();
+    let frame = DataFrame::decode(bytes).unwrap();
     assert_eq!(frame.measurement, MeasurementType::Acc);
     assert_eq!(frame.time_nanos, 540_368_444_604_181_604);
     assert_eq!((frame.frame_type, frame.compressed), (0, true));
@@ -261,7 +261,7 @@ fn verity_sense_delta_acc_frame() {
 fn stop_streams() {
     let stop = |measurement| Request::Stop { measurement };
     assert_eq!(encode(stop(MeasurementType::Acc)), hex("03 02"));
-    let r = Response::decode(&hex("F0 03 02 00 00")).unwrap();
+    let r = Response::decode(hex("F0 03 02 00 00")).unwrap();
     assert_eq!(
         (r.op_code, r.measurement, r.status, r.parameters.len()),
         (3, MeasurementType::Acc, Status::Success, 0)
@@ -273,13 +273,13 @@ fn stop_streams() {
 #[test]
 fn sdk_mode_start_and_stop() {
     assert_eq!(encode(Request::start_sdk_mode()), hex("02 09"));
-    let r = Response::decode(&hex("F0 02 09 00 00")).unwrap();
+    let r = Response::decode(hex("F0 02 09 00 00")).unwrap();
     assert_eq!(
         (r.op_code, r.measurement, r.status),
         (2, MeasurementType::SdkMode, Status::Success)
     );
     assert_eq!(encode(Request::stop_sdk_mode()), hex("03 09"));
-    let r = Response::decode(&hex("F0 03 09 00 00")).unwrap();
+    let r = Response::decode(hex("F0 03 09 00 00")).unwrap();
     assert_eq!(
         (r.op_code, r.measurement, r.status),
         (3, MeasurementType::SdkMode, Status::Success)
@@ -296,7 +296,7 @@ fn sdk_mode_settings() {
     assert_eq!(encode(request), hex("04 02"));
     let bytes =
         hex("F0 01 02 00 00 00 04 19 00 32 00 64 00 C8 00 01 01 10 00 02 03 02 00 04 00 08 00");
-    let r = Response::decode(&bytes).unwrap();
+    let r = Response::decode(bytes).unwrap();
     assert_eq!(r.op_code, 0x01);
     assert_eq!(
         values(&r, SettingKind::SampleRate),
@@ -317,11 +317,58 @@ fn offline_recording_bit() {
 /// An error answer, and a type this crate does not name: reported by number, not refused.
 #[test]
 fn error_status_and_unknown_type() {
-    let r = Response::decode(&hex("F0 02 07 03 00")).unwrap();
+    let r = Response::decode(hex("F0 02 07 03 00")).unwrap();
     assert_eq!(r.measurement, MeasurementType::Other(7));
     assert_eq!(r.status, Status::NotSupported);
-    let r = Response::decode(&hex("F0 02 02 0C 00")).unwrap();
+    let r = Response::decode(hex("F0 02 02 0C 00")).unwrap();
     assert_eq!(r.status, Status::InvalidState);
-    let r = Response::decode(&hex("F0 02 02 2A 00")).unwrap();
+    let r = Response::decode(hex("F0 02 02 2A 00")).unwrap();
     assert_eq!(r.status, Status::Other(42));
+}
+
+/// Not a document example: a real Verity Sense ACC frame (compressed frame type 1, values in
+/// mG, no factor) that a user posted in polar-ble-sdk issue #443 ("Questions on ACC data
+/// format", 2024-02-23), reported as 227 bytes; the stored copy of the issue holds its first 188.
+/// It checks what the documents leave open (`polar::delta` module docs): with deltas read least
+/// significant bit first and packed per block, the frame's second block (10-bit deltas, 47
+/// samples) ends exactly at byte 227, and the signal stays near 1 g and continuous across the
+/// change of bit width.
+#[test]
+fn delta_packing_matches_a_real_verity_sense_frame() {
+    let bytes = hex(
+        "02 00 41 6F C4 12 45 93 0A 81 EE 02 1F FE 82 FF 08 0A 10 DA 20 D6 A3 0B D9 CB E7 D6 F6 C4 \
+         E6 F1 E1 F3 E0 15 1A FE 28 1B F8 37 2C 25 20 13 19 11 0A 2F ED 4F C0 7E F4 E9 BB 6E 80 0D \
+         C8 2F B0 3E 14 D1 AF B0 7F 16 C4 CC 20 87 34 03 54 12 8B FF 8D 00 C1 42 FB E6 D3 DF B5 E1 \
+         91 53 2F BE F9 ED 43 B0 3E FD DB 9B 90 3D F5 03 60 5F 7B FA D9 DF AE 00 0B 24 64 70 40 12 \
+         CC CF BF 04 E4 C5 33 B0 38 08 41 80 EF C2 12 EC 17 81 46 FD FE 5B B0 01 F3 D1 D7 6F 81 FF \
+         CD 7B 0F C2 01 36 60 7F 43 D3 5F 3F 3F 78 CB 06 48 4E FF 00 0E FC 82 05 51 AB 55 E3 4A 2D \
+         1D 0C 5F BD E8 58 73 4D",
+    );
+    assert_eq!(bytes.len(), 188);
+    let frame = DataFrame::decode(bytes).unwrap();
+    assert_eq!((frame.frame_type, frame.compressed), (1, true));
+    let format = DeltaFormat {
+        resolution_bits: 16,
+        channels: 3,
+    };
+    let decoded: Vec<_> = frame.samples::<3>(Some(format)).unwrap().collect();
+    let samples: Vec<[i32; 3]> = decoded.iter().filter_map(|s| s.ok()).collect();
+    // The reference, 10 samples of the 8-bit block, and the 36 whole 10-bit samples present.
+    assert_eq!(samples.len(), 1 + 10 + 36);
+    match decoded.last().unwrap() {
+        Err(DecodeError::Truncated { needed, len, .. }) => assert_eq!((*needed, *len), (227, 188)),
+        other => panic!("expected the cut to be reported, got {other:?}"),
+    }
+    let norm_mg = |s: &[i32; 3]| {
+        s.iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>()
+            .sqrt()
+    };
+    for s in &samples {
+        assert!((500.0..1500.0).contains(&norm_mg(s)), "{s:?}");
+    }
+    // Across the change from 8-bit to 10-bit deltas, no jump larger than the 8-bit deltas'.
+    let step = |a: &[i32; 3], b: &[i32; 3]| (0..3).map(|c| (a[c] - b[c]).abs()).max().unwrap();
+    assert!(step(&samples[10], &samples[11]) < 128);
 }
