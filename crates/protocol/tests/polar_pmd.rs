@@ -8,7 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use entrain_protocol::DecodeError;
-use entrain_protocol::polar::control::{Features, Request, Response, Status};
+use entrain_protocol::polar::control::{Request, Response, Status};
+use entrain_protocol::polar::features::Features;
 use entrain_protocol::polar::frame::DataFrame;
 use entrain_protocol::polar::settings::{DeltaFormat, Setting, SettingKind, SettingSet};
 use entrain_protocol::polar::{MeasurementType, RecordingType};

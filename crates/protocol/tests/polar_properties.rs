@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use entrain_protocol::DecodeError;
-use entrain_protocol::polar::control::{Features, Request, Response, Status};
+use entrain_protocol::polar::control::{Request, Response, Status};
+use entrain_protocol::polar::features::Features;
 use entrain_protocol::polar::frame::DataFrame;
 use entrain_protocol::polar::settings::{
     DeltaFormat, MAX_SETTINGS, Setting, SettingSet, SettingsList,

@@ -26,8 +26,7 @@
 //! | 4 | 1 | more frames (0 or 1) |
 //! | 5 | n | parameters: a settings list for "get settings" (and the factor after a start) |
 //!
-//! **Feature read** (reading the control point): 0x0F, then a bit mask in which bit *n* (byte
-//! 1 + n / 8, bit n % 8) says measurement type *n* is supported.
+//! Reading the control point gives the feature answer instead ([`super::features`]).
 
 use crate::polar::settings::{SettingSet, SettingsList};
 use crate::polar::types::{
@@ -46,14 +45,11 @@ pub const OP_STOP: u8 = 0x03;
 pub const OP_GET_SDK_MODE_SETTINGS: u8 = 0x04;
 /// Byte 0 of a control point response.
 pub const RESPONSE_CODE: u8 = 0xf0;
-/// Byte 0 of the feature read answer.
-pub const FEATURES_CODE: u8 = 0x0f;
 /// Length of a response without parameters.
 pub const RESPONSE_HEADER_LEN: usize = 5;
 
 const WHAT_REQUEST: &str = "PMD control point request";
 const WHAT_RESPONSE: &str = "PMD control point response";
-const WHAT_FEATURES: &str = "PMD feature read";
 
 /// A request written to the control point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -424,53 +420,5 @@ impl<'a> Response<'a> {
         );
         put(out, RESPONSE_HEADER_LEN, self.parameters);
         Ok(len)
-    }
-}
-
-/// The feature read answer: which measurement types the device supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Features<'a> {
-    mask: &'a [u8],
-}
-
-impl<'a> Features<'a> {
-    /// Decodes the value read from the control point.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        need_fields(
-            WHAT_FEATURES,
-            bytes,
-            &[("feature read code", 0, 1), ("feature mask", 1, 1)],
-        )?;
-        let code = u8_at(bytes, 0);
-        if code != FEATURES_CODE {
-            return Err(DecodeError::InvalidField {
-                what: WHAT_FEATURES,
-                field: "feature read code",
-                offset: 0,
-                value: u64::from(code),
-            });
-        }
-        Ok(Self {
-            mask: bytes.get(1..).unwrap_or_default(),
-        })
-    }
-
-    /// Whether the device supports a measurement type: bit *n* of the mask for type *n*. The
-    /// documents name bits 0–6 (ECG, PPG, ACC, PPI, reserved, gyro, magnetometer) and continue
-    /// "…"; later types are read by the same rule.
-    pub fn supports(&self, measurement: MeasurementType) -> bool {
-        let n = usize::from(measurement.number());
-        self.mask
-            .get(n / 8)
-            .is_some_and(|byte| byte & (1 << (n % 8)) != 0)
-    }
-
-    /// The supported types, in number order.
-    pub fn supported(&self) -> impl Iterator<Item = MeasurementType> + '_ {
-        let bits = (self.mask.len() * 8).min(256);
-        (0..bits)
-            .filter_map(|n| u8::try_from(n).ok())
-            .map(MeasurementType::from_number)
-            .filter(|t| self.supports(*t))
     }
 }

@@ -8,7 +8,7 @@
 
 /// The PMD service.
 pub const PMD_SERVICE: u128 = 0xfb005c80_02e7_f387_1cad_8acd2d8df0c8;
-/// The PMD control point: read (the feature answer, [`super::control::Features`]), write
+/// The PMD control point: read (the feature answer, [`super::features::Features`]), write
 /// (requests, [`super::control::Request`]), indicate (responses,
 /// [`super::control::Response`]). The host enables indications before writing.
 pub const PMD_CONTROL_POINT: u128 = 0xfb005c81_02e7_f387_1cad_8acd2d8df0c8;

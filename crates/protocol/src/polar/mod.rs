@@ -11,7 +11,8 @@
 //! | [`gatt`] | service and characteristic UUIDs; how a Verity Sense is recognised in a scan |
 //! | [`MeasurementType`] | the measurement type numbers shared by control point and data |
 //! | [`settings`] | measurement settings (sample rate, resolution, range, channels, factor) |
-//! | [`control`] | control point requests (encode) and responses, feature read (decode) |
+//! | [`control`] | control point requests (encode, decode) and responses (decode, encode) |
+//! | [`features`] | the feature answer read from the control point: supported measurement types |
 //! | [`frame`] | the data notification: header, timestamp, frame type, raw samples |
 //! | [`delta`] | the delta-compressed sample format |
 //! | [`time`] | the Polar epoch and per-sample timestamps |
@@ -22,6 +23,7 @@
 
 pub mod control;
 pub mod delta;
+pub mod features;
 pub mod frame;
 pub mod gatt;
 pub mod settings;

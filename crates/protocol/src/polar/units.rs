@@ -43,6 +43,32 @@ pub fn gyro_radps_from_counts(count: i32, factor_dps_per_count: f32) -> f64 {
     gyro_dps_from_counts(count, factor_dps_per_count).to_radians()
 }
 
+/// How the ACC values of a stream become m/s², decided once from the start answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AccelScale {
+    /// The start answer carried a factor: raw × factor = g.
+    GPerCount(f32),
+    /// No factor: the values are mG (ACC frame types 0–2 on other devices than the Verity
+    /// Sense; also the Verity Sense's compressed type 1, whose start answer carries no factor
+    /// and whose values read as mG, see the issue #443 frame in `tests/polar_pmd.rs`).
+    MilliG,
+}
+
+impl AccelScale {
+    /// The scale for a start answer's factor, if any ([`crate::polar::settings::SettingsList::factor`]).
+    pub fn from_factor(factor: Option<f32>) -> Self {
+        factor.map_or(Self::MilliG, Self::GPerCount)
+    }
+
+    /// A raw value as m/s².
+    pub fn accel_mps2(&self, raw: i32) -> f64 {
+        match *self {
+            Self::GPerCount(factor) => accel_mps2_from_counts(raw, factor),
+            Self::MilliG => accel_mps2_from_mg(raw),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +85,11 @@ mod tests {
             assert!((norm - STANDARD_GRAVITY_MPS2).abs() < 0.5, "{norm}");
         }
         assert!((verity[2] - 4068.0 * 0.000_244 * 9.806_65).abs() < 1e-6);
+        assert_eq!(
+            AccelScale::from_factor(Some(factor)).accel_mps2(4068),
+            verity[2]
+        );
+        assert_eq!(AccelScale::from_factor(None).accel_mps2(-184), h10[0]);
     }
 
     #[test]
