@@ -44,15 +44,27 @@ fn signed_width(v: i32) -> u32 {
     33 - magnitude.leading_zeros()
 }
 
+/// A frame made by the test's encoders, with where each sample is complete and where a frame may
+/// validly end.
+struct Encoded {
+    bytes: Vec<u8>,
+    /// `sample_ends[i]`: the length from which sample `i` is wholly present.
+    sample_ends: Vec<usize>,
+    /// Lengths at which the frame ends cleanly (before a block header, or at its end).
+    boundaries: Vec<usize>,
+}
+
 /// An ACC delta frame of 16-bit samples, cut into blocks of the given sizes (cycled), each block
 /// as narrow as its deltas allow.
-fn delta_frame(time_nanos: u64, samples: &[[i32; 3]], block_sizes: &[usize]) -> Vec<u8> {
+fn delta_frame(time_nanos: u64, samples: &[[i32; 3]], block_sizes: &[usize]) -> Encoded {
     let mut out = vec![0x02];
     out.extend_from_slice(&time_nanos.to_le_bytes());
     out.push(0x80);
     for v in samples[0] {
         out.extend_from_slice(&(v as i16).to_le_bytes());
     }
+    let mut sample_ends = vec![out.len()];
+    let mut boundaries = vec![out.len()];
     let mut i = 1;
     let mut sizes = block_sizes.iter().cycle();
     while i < samples.len() {
@@ -68,14 +80,42 @@ fn delta_frame(time_nanos: u64, samples: &[[i32; 3]], block_sizes: &[usize]) -> 
             .unwrap();
         out.push(width as u8);
         out.push(n as u8);
+        let data_start = out.len();
         let mut w = BitWriter::default();
-        for d in deltas.iter().flatten() {
-            w.push(*d, width);
+        for d in &deltas {
+            for v in d {
+                w.push(*v, width);
+            }
+            sample_ends.push(data_start + w.bits.div_ceil(8));
         }
         out.extend_from_slice(&w.bytes);
+        boundaries.push(out.len());
         i += n;
     }
-    out
+    Encoded {
+        bytes: out,
+        sample_ends,
+        boundaries,
+    }
+}
+
+/// An uncompressed 16-bit ACC frame (frame type 1).
+fn raw_frame(samples: &[[i16; 3]]) -> Encoded {
+    let mut bytes = vec![0x02, 1, 2, 3, 4, 5, 6, 7, 8, 0x01];
+    let mut sample_ends = Vec::new();
+    let mut boundaries = vec![bytes.len()];
+    for s in samples {
+        for v in s {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        sample_ends.push(bytes.len());
+        boundaries.push(bytes.len());
+    }
+    Encoded {
+        bytes,
+        sample_ends,
+        boundaries,
+    }
 }
 
 fn format16x3() -> Option<DeltaFormat> {
@@ -109,34 +149,40 @@ fn samples_strategy() -> impl Strategy<Value = Vec<[i32; 3]>> {
         })
 }
 
-/// Checks a cut-short frame: a prefix of `full`'s samples, then at most one `Truncated` error
-/// inside the bytes present.
-fn check_prefix(bytes: &[u8], full: &[[i32; 3]], format: Option<DeltaFormat>) {
+/// Checks `encoded` cut to `cut` bytes: exactly the samples wholly present, in order, then one
+/// `Truncated` error inside the bytes present, unless the cut is where the frame may end.
+fn check_cut(encoded: &Encoded, full: &[[i32; 3]], cut: usize, format: Option<DeltaFormat>) {
+    let bytes = &encoded.bytes[..cut];
     let frame = match DataFrame::decode(bytes) {
         Ok(frame) => frame,
         Err(e) => {
-            assert!(bytes.len() < 10);
-            assert_truncated_within(e, bytes.len());
+            assert!(cut < 10);
+            assert_truncated_within(e, cut);
             return;
         }
     };
-    let mut ok = 0;
+    let mut ok = Vec::new();
     let mut errors = 0;
     for sample in frame.samples::<3>(format).unwrap() {
         match sample {
             Ok(s) => {
                 assert_eq!(errors, 0, "a sample after an error");
-                assert_eq!(s, full[ok]);
-                ok += 1;
+                ok.push(s);
             }
             Err(e) => {
-                assert_truncated_within(e, bytes.len());
+                assert_truncated_within(e, cut);
                 errors += 1;
             }
         }
     }
-    assert!(errors <= 1);
-    assert!(ok <= full.len());
+    let present = encoded
+        .sample_ends
+        .iter()
+        .filter(|&&end| end <= cut)
+        .count();
+    assert_eq!(ok, full[..present], "cut at {cut}");
+    let clean = encoded.boundaries.contains(&cut);
+    assert_eq!(errors, usize::from(!clean), "cut at {cut}");
 }
 
 fn assert_truncated_within(e: DecodeError, cut: usize) {
@@ -240,8 +286,8 @@ proptest! {
     fn delta_frames_round_trip(samples in samples_strategy(),
                                blocks in prop::collection::vec(1usize..=255, 1..5),
                                time in any::<u64>()) {
-        let bytes = delta_frame(time, &samples, &blocks);
-        let frame = DataFrame::decode(&bytes).unwrap();
+        let encoded = delta_frame(time, &samples, &blocks);
+        let frame = DataFrame::decode(&encoded.bytes).unwrap();
         prop_assert_eq!(frame.time_nanos, time);
         let decoded: Vec<[i32; 3]> =
             frame.samples::<3>(format16x3()).unwrap().map(Result::unwrap).collect();
@@ -253,24 +299,21 @@ proptest! {
     fn truncated_delta_frames_name_the_cut(samples in samples_strategy(),
                                            blocks in prop::collection::vec(1usize..=255, 1..5),
                                            cut in any::<prop::sample::Index>()) {
-        let bytes = delta_frame(0, &samples, &blocks);
-        let cut = cut.index(bytes.len());
-        check_prefix(&bytes[..cut], &samples, format16x3());
+        let encoded = delta_frame(0, &samples, &blocks);
+        let cut = cut.index(encoded.bytes.len() + 1);
+        check_cut(&encoded, &samples, cut, format16x3());
     }
 
     #[test]
     fn raw_frames_round_trip_and_truncate(samples in prop::collection::vec(any::<[i16; 3]>(), 0..38),
                                           cut in any::<prop::sample::Index>()) {
-        let mut bytes = vec![0x02, 1, 2, 3, 4, 5, 6, 7, 8, 0x01];
-        for s in &samples {
-            for v in s { bytes.extend_from_slice(&v.to_le_bytes()); }
-        }
+        let encoded = raw_frame(&samples);
         let wide: Vec<[i32; 3]> = samples.iter().map(|s| s.map(i32::from)).collect();
-        let frame = DataFrame::decode(&bytes).unwrap();
+        let frame = DataFrame::decode(&encoded.bytes).unwrap();
         let decoded: Vec<[i32; 3]> = frame.samples::<3>(None).unwrap().map(Result::unwrap).collect();
         prop_assert_eq!(&decoded, &wide);
-        let cut = cut.index(bytes.len() + 1);
-        check_prefix(&bytes[..cut], &wide, None);
+        let cut = cut.index(encoded.bytes.len() + 1);
+        check_cut(&encoded, &wide, cut, None);
     }
 
     #[test]

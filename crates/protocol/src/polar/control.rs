@@ -405,6 +405,14 @@ impl<'a> Response<'a> {
     /// Encodes into `out` (for a device simulator and round-trip tests); returns the bytes
     /// written.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let number = self.measurement.number();
+        if number & !MEASUREMENT_TYPE_MASK != 0 {
+            return Err(EncodeError::InvalidField {
+                what: WHAT_RESPONSE,
+                field: "measurement type",
+                value: u64::from(number),
+            });
+        }
         let len = self.encoded_len();
         room(WHAT_RESPONSE, out, len)?;
         put(

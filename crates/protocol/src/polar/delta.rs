@@ -39,6 +39,10 @@ pub const MAX_DELTA_BITS: u8 = 32;
 #[derive(Debug, Clone, Copy)]
 enum State {
     Reference,
+    /// The next block header is at byte `at` (or the frame ends there).
+    Header {
+        at: usize,
+    },
     /// In a block: `remaining` samples left, the next starting at bit `bit` of the frame; the
     /// block's data ends at byte `end`.
     Block {
@@ -120,8 +124,10 @@ impl<'a, const N: usize> DeltaSamples<'a, N> {
             *value = sign_extend(unsigned, 8 * self.value_bytes as u32);
         }
         self.previous = sample;
-        self.open_block(end)
-            .map_or_else(|e| self.fail(e), |()| Some(Ok(sample)))
+        // The first block header is read on the next call, so a frame cut right after the
+        // reference still yields it.
+        self.state = State::Header { at: end };
+        Some(Ok(sample))
     }
 
     /// Reads the block header at byte `at` (or ends the frame there).
@@ -193,6 +199,11 @@ impl<const N: usize> Iterator for DeltaSamples<'_, N> {
             match self.state {
                 State::Done => return None,
                 State::Reference => return self.reference(),
+                State::Header { at } => {
+                    if let Err(e) = self.open_block(at) {
+                        return self.fail(e);
+                    }
+                }
                 State::Block {
                     width,
                     remaining,
@@ -202,10 +213,8 @@ impl<const N: usize> Iterator for DeltaSamples<'_, N> {
                     if remaining > 0 {
                         return self.delta_sample(width, remaining, bit, end);
                     }
-                    // A block of zero samples is legal and empty; go on to the next header.
-                    if let Err(e) = self.open_block(end) {
-                        return self.fail(e);
-                    }
+                    // The block is done (a block of zero samples is legal and empty).
+                    self.state = State::Header { at: end };
                 }
             }
         }
