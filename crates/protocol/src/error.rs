@@ -48,6 +48,21 @@ pub enum DecodeError {
         /// The kind received.
         got: PacketKind,
     },
+    /// A field starts or runs past the end of the bytes (a truncated frame). Where
+    /// [`DecodeError::TooShort`] is about a fixed part, this names the field that was cut off.
+    #[error("{what}: field {field} at byte {offset} needs {needed} bytes, only {len} present")]
+    Truncated {
+        /// What was being decoded.
+        what: &'static str,
+        /// The field that was cut off.
+        field: &'static str,
+        /// Its byte offset in the packet.
+        offset: usize,
+        /// Bytes the packet needs to hold the field.
+        needed: usize,
+        /// Bytes present.
+        len: usize,
+    },
     /// A field holds a value outside its range.
     #[error("{what}: field {field} at byte {offset} has invalid value {value}")]
     InvalidField {

@@ -91,3 +91,25 @@ pub(crate) fn put(out: &mut [u8], offset: usize, value: &[u8]) {
 pub(crate) fn put_header(out: &mut [u8], kind: PacketKind) {
     put(out, 0, &[PROTOCOL_VERSION, kind as u8]);
 }
+
+/// Fails with [`DecodeError::Truncated`] naming the first of `fields` (name, offset, size) that
+/// `bytes` does not hold whole.
+pub(crate) fn need_fields(
+    what: &'static str,
+    bytes: &[u8],
+    fields: &[(&'static str, usize, usize)],
+) -> Result<(), DecodeError> {
+    match fields
+        .iter()
+        .find(|&&(_, offset, size)| offset + size > bytes.len())
+    {
+        Some(&(field, offset, size)) => Err(DecodeError::Truncated {
+            what,
+            field,
+            offset,
+            needed: offset + size,
+            len: bytes.len(),
+        }),
+        None => Ok(()),
+    }
+}
