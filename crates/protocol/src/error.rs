@@ -48,6 +48,21 @@ pub enum DecodeError {
         /// The kind received.
         got: PacketKind,
     },
+    /// The packet ends inside a field (formats whose fields follow one another, so the first
+    /// missing field and its offset can be named).
+    #[error("{what}: ends at byte {len}, inside field {field} (bytes {offset}..{needed})")]
+    Truncated {
+        /// What was being decoded.
+        what: &'static str,
+        /// The field that is cut off.
+        field: &'static str,
+        /// Its byte offset in the packet.
+        offset: usize,
+        /// Bytes needed to hold the field (its offset plus its size).
+        needed: usize,
+        /// Bytes present.
+        len: usize,
+    },
     /// A field holds a value outside its range.
     #[error("{what}: field {field} at byte {offset} has invalid value {value}")]
     InvalidField {

@@ -22,7 +22,7 @@
 //! The sensor also exposes the standard Battery Service (0x180F, Battery Level 0x2A19) where its
 //! stack makes that cheap; the battery percentage is in [`status::Status`] either way.
 //! Foot pods of other makes are read through the Bluetooth SIG Running Speed and Cadence service
-//! ([`rsc`]).
+//! ([`rsc`]); Movesense sensors through their GATT SensorData Protocol ([`movesense`]).
 //!
 //! # Advertising
 //!
@@ -67,6 +67,7 @@
 pub mod control;
 mod error;
 pub mod imu;
+pub mod movesense;
 pub mod rsc;
 pub mod status;
 pub mod step;

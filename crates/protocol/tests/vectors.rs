@@ -240,6 +240,7 @@ fn invalid_vectors_are_rejected_with_the_named_error() {
             DecodeError::UnknownKind { .. } => "UnknownKind",
             DecodeError::WrongKind { .. } => "WrongKind",
             DecodeError::InvalidField { .. } => "InvalidField",
+            DecodeError::Truncated { .. } => "Truncated",
         };
         assert_eq!(variant, vector["error"], "{name}: {err}");
         if let (Some(field), DecodeError::InvalidField { field: got, .. }) =
