@@ -10,6 +10,7 @@
 
 use entrain_protocol::DecodeError;
 use entrain_protocol::EncodeError;
+use entrain_protocol::movesense::DataAssembler;
 use entrain_protocol::movesense::command::{self, Command};
 use entrain_protocol::movesense::gatt;
 use entrain_protocol::movesense::imu::{self, ImuData, MAX_SAMPLES};
@@ -17,7 +18,6 @@ use entrain_protocol::movesense::notification::{
     FIRST_PART_LEN, MAX_DATA_LEN, Notification, ResponseType, split_data,
 };
 use entrain_protocol::movesense::path::{IMU_RATES_HZ, MeasKind, ResourcePath};
-use entrain_protocol::movesense::{AssemblyError, DataAssembler};
 
 fn uuid_string(uuid: u128) -> String {
     let h = format!("{uuid:032x}");
@@ -418,63 +418,6 @@ fn imu6_at_104_hz_with_8_samples_needs_two_parts() {
     let back = ImuData::decode(MeasKind::Imu6, data.payload).unwrap();
     assert_eq!(back, imu);
     assert!(back.magn_ut().is_empty());
-}
-
-#[test]
-fn lost_parts_are_counted_or_refused() {
-    let mut asm = DataAssembler::new();
-    let first = [vec![2u8, 1], vec![0u8; 150]].concat();
-    let whole = [vec![2u8, 1], vec![0u8; 28]].concat();
-    let part2_for = |r: u8| [vec![3u8, r], vec![0u8; 46]].concat();
-    // A second part with no first.
-    let p = part2_for(1);
-    assert_eq!(
-        asm.push(&Notification::decode(&p).unwrap()),
-        Err(AssemblyError::Part2WithoutFirst { reference: 1 })
-    );
-    // A first part whose second was lost, then a whole one.
-    asm.push(&Notification::decode(&first).unwrap()).unwrap();
-    let got = asm
-        .push(&Notification::decode(&whole).unwrap())
-        .unwrap()
-        .unwrap();
-    assert_eq!(got.payload.len(), 28);
-    assert_eq!(asm.dropped_first_parts(), 1);
-    // A second part for another reference.
-    asm.push(&Notification::decode(&first).unwrap()).unwrap();
-    let p = part2_for(2);
-    assert_eq!(
-        asm.push(&Notification::decode(&p).unwrap()),
-        Err(AssemblyError::ReferenceMismatch { held: 1, got: 2 })
-    );
-    assert_eq!(asm.dropped_first_parts(), 2);
-    assert!(!asm.is_holding());
-    // Command results pass through without disturbing a held part.
-    asm.push(&Notification::decode(&first).unwrap()).unwrap();
-    assert_eq!(
-        asm.push(&Notification::decode(&[1, 9, 0x01, 0xFB]).unwrap()),
-        Ok(None)
-    );
-    assert!(asm.is_holding());
-    assert_eq!(
-        asm.push(&Notification::decode(&[4, 1]).unwrap()),
-        Err(AssemblyError::Part3 { reference: 1 })
-    );
-}
-
-#[test]
-fn data_too_long_for_the_app_is_refused() {
-    let (mut a, mut b) = ([0u8; 400], [0u8; 400]);
-    assert!(split_data(1, &[0u8; MAX_DATA_LEN + 1], &mut a, &mut b).is_err());
-    assert!(split_data(1, &[0u8; MAX_DATA_LEN], &mut a, &mut b).is_ok());
-    let mut asm = DataAssembler::new();
-    let first = [vec![2u8, 1], vec![0u8; 150]].concat();
-    asm.push(&Notification::decode(&first).unwrap()).unwrap();
-    let long = [vec![3u8, 1], vec![0u8; 157]].concat();
-    assert!(matches!(
-        asm.push(&Notification::decode(&long).unwrap()),
-        Err(AssemblyError::TooLong { len: 307, .. })
-    ));
 }
 
 #[test]
