@@ -22,7 +22,8 @@
 //! The sensor also exposes the standard Battery Service (0x180F, Battery Level 0x2A19) where its
 //! stack makes that cheap; the battery percentage is in [`status::Status`] either way.
 //! Foot pods of other makes are read through the Bluetooth SIG Running Speed and Cadence service
-//! ([`rsc`]); the Polar Verity Sense through Polar's Measurement Data service ([`polar`]).
+//! ([`rsc`]); the Polar Verity Sense through Polar's Measurement Data service ([`polar`]), and
+//! Movesense sensors through their GATT SensorData Protocol ([`movesense`]).
 //!
 //! # Advertising
 //!
@@ -67,6 +68,7 @@
 pub mod control;
 mod error;
 pub mod imu;
+pub mod movesense;
 pub mod polar;
 pub mod rsc;
 pub mod status;
