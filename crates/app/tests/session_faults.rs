@@ -31,11 +31,17 @@ impl Session {
     fn start_with(db: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Self {
         let mut command = Command::new(BIN);
         configure(&mut command);
-        let mut child = command
+        command
             .args(["session", "--source", "sim:healthy"])
             .args(extra)
             .arg("--db")
-            .arg(db)
+            .arg(db);
+        Self::spawn(command)
+    }
+
+    /// `command`, whose stdout is a session's.
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -567,4 +573,52 @@ fn when_neither_the_record_nor_its_spool_can_be_written_the_session_stops_and_sa
     );
     let mark = record.missing.expect("marked incomplete");
     assert!(mark.contains("lost"), "{mark}");
+}
+
+/// The issue's own repro, on a real file system: a 4 MB tmpfs (mounted in a user and mount
+/// namespace of the test's, so no privilege is needed) holding a record, filled to 200 KB free,
+/// then a session on it; 8 s in, the filler is removed. The writer keeps what the disk refused
+/// and writes it when the space comes back: every printed step is in the record once.
+#[test]
+fn a_real_full_tmpfs_mid_session_loses_nothing_once_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("full");
+    let out = dir.path().join("copy");
+    std::fs::create_dir_all(&mnt).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    let script = r#"set -eu
+mount -t tmpfs -o size=4m tmpfs "$MNT"
+"$BIN" session --source sim:healthy --fast --seconds 60 --db "$MNT/e.db" >/dev/null 2>&1
+avail_kb=$(df -k --output=avail "$MNT" | tail -1)
+dd if=/dev/zero of="$MNT/filler" bs=1k count=$((avail_kb - 200)) 2>/dev/null || true
+echo "filled: $(df -k --output=avail "$MNT" | tail -1) KB free" >&2
+"$BIN" session --source sim:healthy --no-audio --seconds 16 --db "$MNT/e.db" &
+pid=$!
+sleep 8
+rm "$MNT/filler"
+status=0
+wait "$pid" || status=$?
+cp -a "$MNT/." "$OUT/"
+exit "$status"
+"#;
+    let mut command = Command::new("unshare");
+    command
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+        .env("MNT", &mnt)
+        .env("OUT", &out)
+        .env("BIN", BIN);
+    let (lines, stderr, ok) = Session::spawn(command).finish(Duration::from_secs(120));
+    assert!(ok, "the run failed: {stderr}\n{lines:?}");
+    assert!(
+        stderr.contains("the disk is full"),
+        "the tmpfs never filled: {stderr}"
+    );
+    let db = out.join("e.db");
+    let id = session_id(&lines);
+    let store = Store::open(&db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.missing, None, "{record:?}");
+    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
+    assert_printed_steps_stored_once(&store, id, &lines);
+    store.check_integrity().unwrap();
 }
