@@ -174,3 +174,78 @@ fn a_mistyped_record_is_an_error_not_a_new_empty_record() {
         assert!(!typo.exists(), "{args:?} created the mistyped record");
     }
 }
+
+/// A clinical result is refused, with what and where, when it names another patient's session or
+/// a value that is no measurement (1e300 once stored as +inf); nothing is stored for either.
+#[test]
+fn a_clinical_result_for_another_patients_session_or_out_of_range_is_refused_and_not_stored() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let with_dir = |args: &[&str]| {
+        let mut all = vec!["--data-dir", dir];
+        all.extend_from_slice(args);
+        entrain(home.path(), &all)
+    };
+    ok(with_dir(&["patients", "--add", "A-1"]));
+    ok(with_dir(&["patients", "--add", "B-2"]));
+    ok(with_dir(&[
+        "session",
+        "--source",
+        "sim:healthy",
+        "--fast",
+        "--quiet",
+        "--seconds",
+        "20",
+        "--patient",
+        "A-1",
+    ]));
+    let refused = |args: &[&str], says: &[&str]| {
+        let out = with_dir(args);
+        assert!(!out.status.success(), "accepted: {args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for s in says {
+            assert!(stderr.contains(s), "{s:?} not in: {stderr}");
+        }
+    };
+    refused(
+        &[
+            "clinical-test",
+            "--patient",
+            "B-2",
+            "--test",
+            "fac",
+            "--value",
+            "3",
+            "--session",
+            "1",
+        ],
+        &["session 1, of patient A-1", "B-2"],
+    );
+    refused(
+        &[
+            "clinical-test",
+            "--patient",
+            "A-1",
+            "--test",
+            "10mwt",
+            "--value",
+            "1e300",
+        ],
+        &["1e300"],
+    );
+    for code in ["A-1", "B-2"] {
+        let out = data.path().join(format!("export-{code}"));
+        ok(with_dir(&[
+            "export",
+            "--format",
+            "csv",
+            "--patient",
+            code,
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        let tests = std::fs::read_to_string(out.join("clinical_tests.csv")).unwrap();
+        assert_eq!(tests.lines().count(), 1, "{code}: only the header: {tests}");
+    }
+}
