@@ -20,6 +20,7 @@
 //! The schema is described in `docs/SCHEMA.md`.
 #![forbid(unsafe_code)]
 
+mod clinical;
 mod error;
 pub mod export;
 pub mod lease;
@@ -30,6 +31,7 @@ pub mod schema;
 pub mod spool;
 mod store;
 pub mod time;
+mod write;
 
 pub use error::StoreError;
 pub use model::*;

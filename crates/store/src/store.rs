@@ -1,12 +1,13 @@
 //! The store: opening (with the checks that keep a foreign or damaged file untouched),
-//! migrations, crash recovery, sensors, and writing sessions; patients are in `patients`, reading a
-//! session's rows back as types in `read`.
+//! migrations, crash recovery, sensors, and a session's row read back; writing sessions is in
+//! `write`, patients in `patients`, clinical tests in `clinical`, a session's rows read back as
+//! types in `read`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use entrain_gait::{ImuSample, Placement};
+use entrain_gait::Placement;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::StoreError;
@@ -447,295 +448,6 @@ impl Store {
             .map_err(|e| self.e("reading sensor assignments", e))
     }
 
-    /// Begins recording a session (status `running`, owned by this process); returns its id.
-    pub fn begin_session(&mut self, session: &NewSession) -> Result<i64, StoreError> {
-        let path = self.path.clone();
-        let e = |e| StoreError::sqlite(&path, "beginning a session", e);
-        let now = unix_ms_now();
-        let lease = Lease::of_this_process(&ThisMachine);
-        let tx = self.write_transaction().map_err(e)?;
-        tx.execute(
-            "INSERT INTO sessions (patient_id, source, protocol, settings_json, started_unix_ms, status,
-                                   pid, heartbeat_unix_ms, lease_host, lease_boot_id,
-                                   lease_process_start_ticks)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?5, ?7, ?8, ?9)",
-            params![
-                session.patient_id,
-                session.source,
-                session.protocol,
-                session.settings_json,
-                now,
-                lease.pid,
-                lease.host,
-                lease.boot_id,
-                lease.process_start_ticks
-            ],
-        )
-        .map_err(e)?;
-        let id = tx.last_insert_rowid();
-        for s in &session.sensors {
-            tx.execute(
-                "INSERT INTO session_sensors (session_id, placement, sensor_key, name, sample_rate_hz)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, s.placement.code(), s.sensor_key, s.name, s.sample_rate_hz],
-            )
-            .map_err(e)?;
-        }
-        tx.commit().map_err(e)?;
-        Ok(id)
-    }
-
-    /// Writes one batch of a running session in one transaction (all of it or nothing).
-    pub fn write_batch(&mut self, session_id: i64, batch: &Batch) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let e = |e| StoreError::sqlite(&path, "writing session data", e);
-        let tx = self.write_transaction().map_err(e)?;
-        Self::write_batch_in(&tx, &path, session_id, batch)?;
-        tx.commit().map_err(e)
-    }
-
-    /// [`Store::write_batch`] inside a transaction of the caller's.
-    pub(crate) fn write_batch_in(
-        tx: &rusqlite::Transaction<'_>,
-        path: &Path,
-        session_id: i64,
-        batch: &Batch,
-    ) -> Result<(), StoreError> {
-        let e = |e| StoreError::sqlite(path, "writing session data", e);
-        {
-            let first_seq: i64 = tx
-                .query_row(
-                    "SELECT COALESCE(MAX(seq) + 1, 0) FROM phases WHERE session_id = ?1",
-                    [session_id],
-                    |r| r.get(0),
-                )
-                .map_err(e)?;
-            let mut end_phase = tx
-                .prepare_cached(
-                    "UPDATE phases SET end_nanos = ?2 WHERE session_id = ?1 AND end_nanos IS NULL",
-                )
-                .map_err(e)?;
-            let mut phase = tx
-                .prepare_cached(
-                    "INSERT INTO phases (session_id, seq, phase, start_nanos, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(e)?;
-            for (k, p) in batch.phases.iter().enumerate() {
-                end_phase
-                    .execute(params![session_id, p.start_nanos])
-                    .map_err(e)?;
-                phase
-                    .execute(params![
-                        session_id,
-                        first_seq + k as i64,
-                        p.phase.as_str(),
-                        p.start_nanos,
-                        p.reason
-                    ])
-                    .map_err(e)?;
-            }
-            let mut step = tx
-                .prepare_cached(
-                    "INSERT INTO steps (session_id, time_nanos, side, detected_at_nanos, phase) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(e)?;
-            for s in &batch.steps {
-                step.execute(params![
-                    session_id,
-                    s.time_nanos,
-                    s.side.as_str(),
-                    s.detected_at_nanos,
-                    phase_column(s.phase)
-                ])
-                .map_err(e)?;
-            }
-            let mut beat = tx
-                .prepare_cached(
-                    "INSERT INTO beats (session_id, scheduled_nanos, tempo_spm, target_spm, volume, phase) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(e)?;
-            for b in &batch.beats {
-                beat.execute(params![
-                    session_id,
-                    b.scheduled_nanos,
-                    b.tempo_spm,
-                    b.target_spm,
-                    b.volume,
-                    b.phase.as_str()
-                ])
-                .map_err(e)?;
-            }
-            let mut played = tx
-                .prepare_cached(
-                    "UPDATE beats SET played_nanos = ?3 WHERE session_id = ?1 AND scheduled_nanos = ?2",
-                )
-                .map_err(e)?;
-            for p in &batch.played {
-                played
-                    .execute(params![session_id, p.scheduled_nanos, p.played_nanos])
-                    .map_err(e)?;
-            }
-            let mut tempo = tx
-                .prepare_cached(
-                    "INSERT INTO tempo_changes (session_id, time_nanos, phase, from_spm, to_spm, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(e)?;
-            for t in &batch.tempo_changes {
-                tempo
-                    .execute(params![
-                        session_id,
-                        t.time_nanos,
-                        t.phase.as_str(),
-                        t.from_spm,
-                        t.to_spm,
-                        t.reason
-                    ])
-                    .map_err(e)?;
-            }
-            let mut event = tx
-                .prepare_cached(
-                    "INSERT INTO events (session_id, time_nanos, phase, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(e)?;
-            for ev in &batch.events {
-                event
-                    .execute(params![
-                        session_id,
-                        ev.time_nanos,
-                        phase_column(ev.phase),
-                        ev.kind.as_str(),
-                        ev.detail
-                    ])
-                    .map_err(e)?;
-            }
-            let mut raw = tx
-                .prepare_cached(
-                    "INSERT INTO raw_batches (session_id, placement, first_nanos, last_nanos, n_samples, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(e)?;
-            for placement in [
-                Placement::Foot(entrain_gait::Side::Left),
-                Placement::Foot(entrain_gait::Side::Right),
-                Placement::LowerBack,
-            ] {
-                let samples: Vec<&ImuSample> = batch
-                    .raw
-                    .iter()
-                    .filter(|(p, _)| *p == placement)
-                    .map(|(_, s)| s)
-                    .collect();
-                let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
-                    continue;
-                };
-                let mut data = Vec::with_capacity(samples.len() * RAW_SAMPLE_BYTES);
-                for s in &samples {
-                    data.extend_from_slice(&s.time_nanos.to_le_bytes());
-                    for v in s.acc_mps2.iter().chain(&s.gyr_dps) {
-                        data.extend_from_slice(&v.to_le_bytes());
-                    }
-                }
-                raw.execute(params![
-                    session_id,
-                    placement.code(),
-                    first.time_nanos,
-                    last.time_nanos,
-                    samples.len() as i64,
-                    data
-                ])
-                .map_err(e)?;
-            }
-            tx.execute(
-                "UPDATE sessions SET last_nanos = MAX(last_nanos, ?2), heartbeat_unix_ms = ?3 WHERE id = ?1",
-                params![session_id, batch.now_nanos, unix_ms_now()],
-            )
-            .map_err(e)?;
-        }
-        Ok(())
-    }
-
-    /// Closes a session with its final status.
-    pub fn end_session(
-        &mut self,
-        session_id: i64,
-        status: SessionStatus,
-        reason: &str,
-        end_nanos: i64,
-    ) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let e = |e| StoreError::sqlite(&path, "ending a session", e);
-        let tx = self.write_transaction().map_err(e)?;
-        Self::end_session_in(&tx, session_id, status, reason, end_nanos).map_err(e)?;
-        tx.commit().map_err(e)
-    }
-
-    /// [`Store::end_session`] inside a transaction of the caller's.
-    pub(crate) fn end_session_in(
-        tx: &rusqlite::Transaction<'_>,
-        session_id: i64,
-        status: SessionStatus,
-        reason: &str,
-        end_nanos: i64,
-    ) -> rusqlite::Result<()> {
-        tx.execute(
-            "UPDATE phases SET end_nanos = ?2 WHERE session_id = ?1 AND end_nanos IS NULL",
-            params![session_id, end_nanos],
-        )?;
-        tx.execute(
-            "UPDATE sessions SET status = ?2, end_reason = ?3, ended_unix_ms = ?4,
-                 last_nanos = MAX(last_nanos, ?5) WHERE id = ?1",
-            params![
-                session_id,
-                status.as_str(),
-                reason,
-                unix_ms_now(),
-                end_nanos
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Marks a session incomplete: part of its data could not be written, `missing` says what
-    /// (a small update of its existing row, so it still fits when new data no longer do).
-    pub fn mark_incomplete(&mut self, session_id: i64, missing: &str) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        self.conn
-            .execute(
-                "UPDATE sessions SET missing = ?2 WHERE id = ?1",
-                params![session_id, missing],
-            )
-            .map_err(|e| StoreError::sqlite(&path, "marking a session incomplete", e))?;
-        Ok(())
-    }
-
-    /// Adds the clinician's note to session `session_id`: an event of kind `note` at the end of
-    /// what was recorded, in the last phase recorded. Empty text is refused.
-    pub fn add_session_note(&mut self, session_id: i64, text: &str) -> Result<(), StoreError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(StoreError::Invalid {
-                field: "session note".into(),
-                expected: "some text".into(),
-                found: "nothing".into(),
-            });
-        }
-        let session = self.session(session_id)?;
-        self.conn
-            .execute(
-                "INSERT INTO events (session_id, time_nanos, phase, kind, detail)
-                 VALUES (?1, ?2, COALESCE((SELECT phase FROM phases WHERE session_id = ?1
-                     ORDER BY seq DESC LIMIT 1), ?3), ?4, ?5)",
-                params![
-                    session_id,
-                    session.last_nanos,
-                    NO_PHASE,
-                    EventKind::Note.as_str(),
-                    text
-                ],
-            )
-            .map_err(|e| self.e("adding a session note", e))?;
-        Ok(())
-    }
-
     const SESSION_SELECT: &'static str =
         "SELECT s.id, s.patient_id, p.code, s.source, s.protocol, s.settings_json,
             s.started_unix_ms, s.ended_unix_ms, s.last_nanos, s.status, s.end_reason, s.missing
@@ -791,73 +503,6 @@ impl Store {
             .map_err(|e| self.e("listing sessions", e))
     }
 
-    /// Records a clinical test result, done during session `session_id` if given (which must be
-    /// one of this patient's sessions).
-    pub fn add_clinical_test(
-        &mut self,
-        patient_id: i64,
-        session_id: Option<i64>,
-        test: ClinicalTestKind,
-        value: f64,
-        notes: &str,
-    ) -> Result<i64, StoreError> {
-        let (lo, hi) = test.range();
-        if !(value.is_finite() && value >= lo && value <= hi) {
-            return Err(StoreError::Invalid {
-                field: format!("{} result", test.as_str()),
-                expected: format!("{lo}..={hi} {}", test.unit()),
-                found: shown_number(value),
-            });
-        }
-        if test == ClinicalTestKind::Fac && value.fract() != 0.0 {
-            return Err(StoreError::Invalid {
-                field: "fac result".into(),
-                expected: "a whole category 0..=5".into(),
-                found: value.to_string(),
-            });
-        }
-        let patient = self.patient(patient_id)?;
-        if let Some(sid) = session_id {
-            let session = self.session(sid)?;
-            if session.patient_id != Some(patient_id) {
-                return Err(StoreError::Invalid {
-                    field: format!("session of the {} result", test.as_str()),
-                    expected: format!("a session of patient {} (or no session)", patient.code),
-                    found: match session.patient_code {
-                        Some(other) => format!("session {sid}, of patient {other}"),
-                        None => format!("session {sid}, of no patient"),
-                    },
-                });
-            }
-        }
-        self.conn
-            .execute(
-                "INSERT INTO clinical_tests (patient_id, session_id, test, performed_unix_ms, value, unit, notes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    patient_id,
-                    session_id,
-                    test.as_str(),
-                    unix_ms_now(),
-                    value,
-                    test.unit(),
-                    notes
-                ],
-            )
-            .map_err(|e| self.e("adding a clinical test", e))?;
-        Ok(self.conn.last_insert_rowid())
-    }
-
-    /// Deletes the clinical test result with row id `id` (one entered wrongly); returns whether
-    /// there was one.
-    pub fn delete_clinical_test(&mut self, id: i64) -> Result<bool, StoreError> {
-        let n = self
-            .conn
-            .execute("DELETE FROM clinical_tests WHERE id = ?1", params![id])
-            .map_err(|e| self.e("deleting a clinical test", e))?;
-        Ok(n > 0)
-    }
-
     /// Runs SQLite's integrity check; `Ok(())` if the file is sound.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let result: String = self
@@ -875,16 +520,6 @@ impl Store {
     }
 }
 
-/// Refuses a file that does not start with the SQLite header, before SQLite touches it.
-/// A number as a person reads it in an error: `1e300`, not three hundred digits.
-fn shown_number(v: f64) -> String {
-    if v.is_finite() && v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        v.to_string()
-    }
-}
-
 /// `path` for an SQLite `file:` URI: absolute, with the characters a URI reserves escaped.
 fn uri_path(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -898,6 +533,7 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
+/// Refuses a file that does not start with the SQLite header, before SQLite touches it.
 fn check_header(path: &Path) -> Result<(), StoreError> {
     let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
         path: path.to_path_buf(),
