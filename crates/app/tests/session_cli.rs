@@ -6,67 +6,23 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use entrain_store::{SessionStatus, Store};
 
 mod common;
-use common::parse_step;
-
-const BIN: &str = env!("CARGO_BIN_EXE_entrain");
+use common::{BIN, Session, parse_step, session_id};
 
 #[test]
 fn a_session_killed_mid_walk_keeps_every_step_older_than_one_second() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
-    let mut child = Command::new(BIN)
-        .args([
-            "session",
-            "--source",
-            "sim:healthy",
-            "--protocol",
-            "ras",
-            "--no-audio",
-        ])
-        .arg("--db")
-        .arg(&db)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send((Instant::now(), line)).is_err() {
-                break;
-            }
-        }
-    });
+    let session = Session::start(&db, &["--protocol", "ras", "--no-audio"]);
     // Walk for a while in real time, then pull the plug.
-    let started = Instant::now();
-    let mut lines: Vec<(Instant, String)> = Vec::new();
-    while started.elapsed() < Duration::from_secs(7) {
-        if let Ok(l) = rx.recv_timeout(Duration::from_millis(50)) {
-            lines.push(l);
-        }
-    }
-    let killed_at = Instant::now();
-    child.kill().unwrap(); // SIGKILL on Unix
-    let status = child.wait().unwrap();
-    assert!(!status.success());
-    reader.join().unwrap();
-    while let Ok(l) = rx.try_recv() {
-        lines.push(l);
-    }
-    let session_line = lines
-        .iter()
-        .find_map(|(_, l)| l.strip_prefix("recording session "))
-        .expect("the session announced its id");
-    let id: i64 = session_line.trim().parse().unwrap();
+    let mut lines = session.read_for(Duration::from_secs(7));
+    let (rest, killed_at) = session.kill();
+    lines.extend(rest);
+    let id = session_id(&lines.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>());
     let old_steps: Vec<(i64, String)> = lines
         .iter()
         .filter(|(at, _)| *at + Duration::from_secs(1) <= killed_at)

@@ -5,107 +5,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use entrain_store::{EventKind, SessionStatus, Store};
 
 mod common;
-use common::parse_step;
-
-const BIN: &str = env!("CARGO_BIN_EXE_entrain");
-
-/// A real-time session of the virtual patient on `db`, its stdout read line by line.
-struct Session {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    reader: JoinHandle<()>,
-}
-
-impl Session {
-    fn start(db: &Path, extra: &[&str]) -> Self {
-        Self::start_with(db, extra, |_| {})
-    }
-
-    fn start_with(db: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Self {
-        let mut command = Command::new(BIN);
-        configure(&mut command);
-        command
-            .args(["session", "--source", "sim:healthy"])
-            .args(extra)
-            .arg("--db")
-            .arg(db);
-        Self::spawn(command)
-    }
-
-    /// `command`, whose stdout is a session's.
-    fn spawn(mut command: Command) -> Self {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            reader,
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let ok = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -{name} failed");
-    }
-
-    /// Waits (at most `limit`) for the process to end: its stdout lines, its stderr, whether it
-    /// succeeded.
-    fn finish(mut self, limit: Duration) -> (Vec<String>, String, bool) {
-        let started = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            if started.elapsed() > limit {
-                self.child.kill().unwrap();
-                panic!("the session did not end within {limit:?}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        self.reader.join().unwrap();
-        let lines: Vec<String> = self.lines.try_iter().collect();
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
-        (lines, stderr, status.success())
-    }
-}
-
-/// The session id the run announced.
-fn session_id(lines: &[String]) -> i64 {
-    lines
-        .iter()
-        .find_map(|l| l.strip_prefix("recording session "))
-        .expect("the session announced its id")
-        .trim()
-        .parse()
-        .unwrap()
-}
+use common::{BIN, Session, parse_step, session_id};
 
 /// Every step printed is stored exactly once, and nothing else is.
 fn assert_printed_steps_stored_once(store: &Store, id: i64, lines: &[String]) {
