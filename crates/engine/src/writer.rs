@@ -393,11 +393,17 @@ impl Writer {
                 if n == 1 { "" } else { "s" }
             ));
         }
-        if !nothing_pending {
-            let what = format!(
-                "the data after the last stored batch ({})",
-                self.pending.summary()
-            );
+        // With files cut during the session, the end goes into one more file even when no data
+        // waits: the files hold no end of their own, and the next open closes the session from it.
+        if !nothing_pending || !self.spilled.is_empty() {
+            let what = if nothing_pending {
+                "the session's end".to_string()
+            } else {
+                format!(
+                    "the data after the last stored batch ({})",
+                    self.pending.summary()
+                )
+            };
             // Kept beside the record, written back in on its next open.
             let spool_end = end.map(|(status, reason, end_nanos)| SpoolEnd {
                 status: status.as_str().to_string(),
