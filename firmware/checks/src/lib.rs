@@ -21,9 +21,10 @@ use entrain_fw_core::control::{Context, ControlPoint, LSM6DSOX_RATES_MHZ};
 use entrain_fw_core::packetizer::{Packetizer, TimedSample};
 use entrain_fw_core::steps::{OnBoardSteps, Side};
 use entrain_lsm6dsox::fake::{FakeBus, FakeLsm6dsox};
+use entrain_lsm6dsox::fake_ds3trc::{self, FakeLsm6ds3trc};
 use entrain_lsm6dsox::{
-    AccelRange, Address, Config, DataRate, FifoAssembler, GyroRange, Int1, Lsm6dsox, Lsm6dsoxAsync,
-    regs,
+    AccelRange, Address, Chip, Config, DataRate, FifoAssembler, GyroRange, Int1, Lsm6ds,
+    Lsm6dsAsync, regs,
 };
 use entrain_protocol::control::{Command, Operation, Response, ResultCode};
 use entrain_protocol::imu::{self, ImuPacket, ImuScale, RawSample};
@@ -145,8 +146,12 @@ pub fn run_all(mut each: impl FnMut(&'static str)) -> Result<Summary, Failure> {
     each("driver_fifo");
     driver_async()?;
     each("driver_async");
+    driver_fifo_ds3trc()?;
+    each("driver_fifo_ds3trc");
     pipeline(&mut summary)?;
     each("pipeline_gaitmap");
+    pipeline_ds3trc(&summary)?;
+    each("pipeline_gaitmap_ds3trc");
     summary.battery_end_percent = battery()?;
     each("battery");
     Ok(summary)
@@ -281,7 +286,7 @@ fn counts(i: i16) -> ([i16; 3], [i16; 3]) {
 pub fn driver_fifo() -> Result<(), Failure> {
     const C: &str = "driver_fifo";
     let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).map_err(|_| Failure {
         check: C,
         what: "init failed",
@@ -351,7 +356,7 @@ pub fn driver_fifo() -> Result<(), Failure> {
 pub fn driver_async() -> Result<(), Failure> {
     const C: &str = "driver_async";
     let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
-    let mut imu = Lsm6dsoxAsync::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6dsAsync::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     let config = Config {
         rate: DataRate::Hz208,
         ..Config::default()
@@ -392,6 +397,74 @@ pub fn driver_async() -> Result<(), Failure> {
     Ok(())
 }
 
+/// The LSM6DS3TR-C through the blocking driver against its register-level fake: identity,
+/// configuration, FIFO samples back exactly with their (extended) timestamps, overrun reported.
+pub fn driver_fifo_ds3trc() -> Result<(), Failure> {
+    const C: &str = "driver_fifo_ds3trc";
+    let fake = RefCell::new(FakeLsm6ds3trc::new(0x6A));
+    let mut imu = Lsm6ds::new(
+        fake_ds3trc::FakeBus(&fake),
+        Chip::Lsm6ds3trc,
+        Address::Sa0Low,
+    );
+    imu.init(&Config::default())
+        .and_then(|()| imu.start())
+        .map_err(|_| Failure {
+            check: C,
+            what: "init/start failed",
+            value: 0,
+        })?;
+    let fifo_ctrl5 = fake.borrow().reg(entrain_lsm6dsox::ds3trc::FIFO_CTRL5);
+    ensure(fifo_ctrl5 == 0x26, C, "FIFO_CTRL5", fifo_ctrl5.into())?;
+    for i in 0..10 {
+        let (a, g) = counts(i);
+        fake.borrow_mut().sample(a, g);
+    }
+    ensure(
+        fake.borrow().int1_level(),
+        C,
+        "INT1 not raised at the watermark",
+        0,
+    )?;
+    let mut asm = FifoAssembler::new();
+    let mut got: Vec<entrain_lsm6dsox::RawSample> = Vec::new();
+    let report = imu
+        .drain(&mut asm, u16::MAX, |s| got.push(s))
+        .map_err(|_| Failure {
+            check: C,
+            what: "drain failed",
+            value: 0,
+        })?;
+    ensure(
+        report.samples == 10 && report.words == 90,
+        C,
+        "samples drained",
+        report.samples.into(),
+    )?;
+    for (i, s) in got.iter().enumerate() {
+        let (a, g) = counts(i as i16);
+        ensure(
+            s.acc_counts == a && s.gyr_counts == g,
+            C,
+            "sample differs",
+            i as i64,
+        )?;
+        let ticks = ((i as u64 + 1) * 40_000_000 / 104_000) as u32;
+        ensure(s.timestamp_ticks == ticks, C, "timestamp differs", i as i64)?;
+    }
+    for i in 0..300 {
+        let (a, g) = counts(i);
+        fake.borrow_mut().sample(a, g);
+    }
+    let report = imu.drain(&mut asm, u16::MAX, |_| {}).map_err(|_| Failure {
+        check: C,
+        what: "drain failed",
+        value: 1,
+    })?;
+    ensure(report.overrun, C, "overrun not reported", 0)?;
+    Ok(())
+}
+
 /// Rate at which the fake plays the gaitmap walk (recorded at 204.8 Hz; the nearest LSM6DSOX
 /// rate, so the walk runs 1.6 % faster, which the detector does not mind).
 const PIPELINE_RATE_MHZ: u32 = 208_000;
@@ -403,7 +476,64 @@ const PIPELINE_SAMPLES_PER_PACKET: usize = 5;
 /// put in, none lost; the on-board detector finds the motion-capture heel strikes and the cadence.
 pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
     const C: &str = "pipeline_gaitmap";
-    let input: Vec<RawSample> = data::GAITMAP_LEFT
+    let input = gaitmap_input();
+    ensure(input.len() > 5000, C, "gaitmap samples", input.len() as i64)?;
+
+    let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
+    let bus = FakeBus(&fake);
+    let feed = |s: &RawSample| {
+        fake.borrow_mut().sample(s.acc, s.gyr);
+        fake.borrow().int1_level()
+    };
+    let result = pipeline_on(Chip::Lsm6dsox, bus, feed, &input)?;
+    *summary = Summary {
+        pipeline_samples: result.pipeline_samples,
+        pipeline_packets: result.pipeline_packets,
+        ics_in_span: result.ics_in_span,
+        ics_matched: result.ics_matched,
+        ics_reference: result.ics_reference,
+        cadence_centi_spm: result.cadence_centi_spm,
+        ..*summary
+    };
+    Ok(())
+}
+
+/// The same walk through the LSM6DS3TR-C driver and its fake (the XIAO nRF52840 Sense's IMU):
+/// the same samples, packets, heel strikes and cadence as through the LSM6DSOX.
+pub fn pipeline_ds3trc(dsox: &Summary) -> Result<(), Failure> {
+    const C: &str = "pipeline_gaitmap_ds3trc";
+    let input = gaitmap_input();
+    let fake = RefCell::new(FakeLsm6ds3trc::new(0x6A));
+    let bus = fake_ds3trc::FakeBus(&fake);
+    let feed = |s: &RawSample| {
+        fake.borrow_mut().sample(s.acc, s.gyr);
+        fake.borrow().int1_level()
+    };
+    let r = pipeline_on(Chip::Lsm6ds3trc, bus, feed, &input)?;
+    let same = (
+        r.pipeline_samples,
+        r.pipeline_packets,
+        r.ics_in_span,
+        r.ics_matched,
+        r.cadence_centi_spm,
+    ) == (
+        dsox.pipeline_samples,
+        dsox.pipeline_packets,
+        dsox.ics_in_span,
+        dsox.ics_matched,
+        dsox.cadence_centi_spm,
+    );
+    ensure(
+        same,
+        C,
+        "differs from the LSM6DSOX run; packets",
+        r.pipeline_packets.into(),
+    )
+}
+
+/// The gaitmap left foot as raw counts.
+fn gaitmap_input() -> Vec<RawSample> {
+    data::GAITMAP_LEFT
         .chunks_exact(12)
         .map(|b| {
             let v = |k: usize| i16::from_le_bytes([b[2 * k], b[2 * k + 1]]);
@@ -412,16 +542,27 @@ pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
                 gyr: [v(3), v(4), v(5)],
             }
         })
-        .collect();
-    ensure(input.len() > 5000, C, "gaitmap samples", input.len() as i64)?;
+        .collect()
+}
 
-    let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+/// The pipeline on one chip: `feed` plays one sample into the fake and tells the INT1 level.
+fn pipeline_on<B, E>(
+    chip: Chip,
+    bus: B,
+    mut feed: impl FnMut(&RawSample) -> bool,
+    input: &[RawSample],
+) -> Result<Summary, Failure>
+where
+    B: embedded_hal::i2c::I2c<Error = E>,
+    E: core::fmt::Debug,
+{
+    const C: &str = "pipeline_gaitmap";
+    let mut imu = Lsm6ds::new(bus, chip, Address::Sa0Low);
     let config = Config {
         rate: DataRate::Hz208,
         accel_range: AccelRange::G16,
         gyro_range: GyroRange::Dps2000,
-        fifo_watermark_words: (PIPELINE_SAMPLES_PER_PACKET * 3) as u16,
+        fifo_watermark_samples: PIPELINE_SAMPLES_PER_PACKET as u16,
         int1: Int1::FifoThreshold,
     };
     imu.init(&config)
@@ -463,9 +604,8 @@ pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
         error: None,
     };
     let mut batch: Vec<entrain_lsm6dsox::RawSample> = Vec::with_capacity(64);
-    for s in &input {
-        fake.borrow_mut().sample(s.acc, s.gyr);
-        if fake.borrow().int1_level() {
+    for s in input {
+        if feed(s) {
             batch.clear();
             let report = imu
                 .drain(&mut asm, u16::MAX, |r| batch.push(r))
@@ -571,13 +711,15 @@ pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
         "cadence (centi-spm) off the reference by more than 3 spm",
         i64::from(cadence),
     )?;
-    summary.pipeline_samples = received.len() as u32;
-    summary.pipeline_packets = packets;
-    summary.ics_in_span = in_span.len() as u32;
-    summary.ics_matched = matched;
-    summary.ics_reference = reference;
-    summary.cadence_centi_spm = cadence;
-    Ok(())
+    Ok(Summary {
+        pipeline_samples: received.len() as u32,
+        pipeline_packets: packets,
+        ics_in_span: in_span.len() as u32,
+        ics_matched: matched,
+        ics_reference: reference,
+        cadence_centi_spm: cadence,
+        ..Summary::default()
+    })
 }
 
 /// Where the pipeline's packets and steps go: decoded as the host would, checked for order.
