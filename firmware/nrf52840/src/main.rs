@@ -230,7 +230,11 @@ async fn main(spawner: Spawner) {
             info!("{} ready", IMU_CHIP.name());
             boot_ticks = imu.timestamp_ticks().await.ok();
         }
-        Err(e) => warn!("{} init failed: {}", IMU_CHIP.name(), defmt::Debug2Format(&e)),
+        Err(e) => warn!(
+            "{} init failed: {}",
+            IMU_CHIP.name(),
+            defmt::Debug2Format(&e)
+        ),
     }
 
     // Battery: P0.14 low connects the divider; P0.31 = AIN7.
