@@ -111,6 +111,10 @@ const VBAT_DIVIDER: (u32, u32) = (1510, 510);
 /// SAADC full scale with the internal 0.6 V reference and gain 1/6.
 const SAADC_FULL_SCALE_MV: u32 = 3600;
 const BATTERY_PERIOD: Duration = Duration::from_secs(30);
+/// While connected and not streaming, the IMU's timestamp counter is read this often: the
+/// LSM6DS3TR-C's 24-bit counter wraps every 419 s and the driver follows its wraps only if readings
+/// are less than half that apart; the reading also keeps the sensor clock anchored for time sync.
+const CLOCK_KEEPALIVE: Duration = Duration::from_secs(60);
 
 /// One connection, signalling + ATT channels.
 const CONNECTIONS_MAX: usize = 1;
@@ -526,7 +530,17 @@ async fn stream(
     actions: &Actions,
 ) {
     loop {
-        match actions.receive().await {
+        let action = match select(actions.receive(), Timer::after(CLOCK_KEEPALIVE)).await {
+            Either::First(action) => action,
+            Either::Second(()) => {
+                match imu.timestamp_ticks().await {
+                    Ok(ticks) => observe(clock, ticks),
+                    Err(e) => warn!("[imu] clock read: {}", defmt::Debug2Format(&e)),
+                }
+                continue;
+            }
+        };
+        match action {
             Action::StartStreaming => {}
             Action::StatusChanged | Action::Reconfigure => {
                 let bytes = status_now(control, battery);
