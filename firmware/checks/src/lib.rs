@@ -21,9 +21,9 @@ use entrain_fw_core::control::{Context, ControlPoint, LSM6DSOX_RATES_MHZ};
 use entrain_fw_core::packetizer::{Packetizer, TimedSample};
 use entrain_fw_core::steps::{OnBoardSteps, Side};
 use entrain_lsm6dsox::fake::{FakeBus, FakeLsm6dsox};
+use entrain_lsm6dsox::fake_ds3trc::{self, FakeLsm6ds3trc};
 use entrain_lsm6dsox::{
-    AccelRange, Address, Config, DataRate, FifoAssembler, GyroRange, Int1, Lsm6dsox, Lsm6dsoxAsync,
-    regs,
+    AccelRange, Address, Chip, Config, DataRate, FifoAssembler, GyroRange, Int1, Lsm6ds, regs,
 };
 use entrain_protocol::control::{Command, Operation, Response, ResultCode};
 use entrain_protocol::imu::{self, ImuPacket, ImuScale, RawSample};
@@ -54,6 +54,9 @@ pub struct ImuVector {
     /// Samples: acc x, y, z, gyr x, y, z.
     pub samples: &'static [[i16; 6]],
 }
+
+mod driver;
+pub use driver::{driver_async, driver_fifo, driver_fifo_ds3trc};
 
 /// Generated from the shared data by `build.rs`.
 pub mod data {
@@ -145,8 +148,12 @@ pub fn run_all(mut each: impl FnMut(&'static str)) -> Result<Summary, Failure> {
     each("driver_fifo");
     driver_async()?;
     each("driver_async");
+    driver_fifo_ds3trc()?;
+    each("driver_fifo_ds3trc");
     pipeline(&mut summary)?;
     each("pipeline_gaitmap");
+    pipeline_ds3trc(&summary)?;
+    each("pipeline_gaitmap_ds3trc");
     summary.battery_end_percent = battery()?;
     each("battery");
     Ok(summary)
@@ -272,126 +279,6 @@ pub fn control_vectors() -> Result<u32, Failure> {
     Ok(n)
 }
 
-fn counts(i: i16) -> ([i16; 3], [i16; 3]) {
-    ([i, i.wrapping_mul(-3), 2048], [i.wrapping_mul(7), -i, 1])
-}
-
-/// The blocking driver against the register-level fake: identity, configuration, FIFO samples
-/// back exactly with their timestamps, overrun reported.
-pub fn driver_fifo() -> Result<(), Failure> {
-    const C: &str = "driver_fifo";
-    let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
-    imu.init(&Config::default()).map_err(|_| Failure {
-        check: C,
-        what: "init failed",
-        value: 0,
-    })?;
-    ensure(
-        fake.borrow().reg(regs::CTRL1_XL) == 0x44,
-        C,
-        "CTRL1_XL",
-        fake.borrow().reg(regs::CTRL1_XL).into(),
-    )?;
-    imu.start().map_err(|_| Failure {
-        check: C,
-        what: "start failed",
-        value: 0,
-    })?;
-    for i in 0..10 {
-        let (a, g) = counts(i);
-        fake.borrow_mut().sample(a, g);
-    }
-    ensure(
-        fake.borrow().int1_level(),
-        C,
-        "INT1 not raised at the watermark",
-        0,
-    )?;
-    let mut asm = FifoAssembler::new();
-    let mut got: Vec<entrain_lsm6dsox::RawSample> = Vec::new();
-    let report = imu
-        .drain(&mut asm, u16::MAX, |s| got.push(s))
-        .map_err(|_| Failure {
-            check: C,
-            what: "drain failed",
-            value: 0,
-        })?;
-    ensure(
-        report.samples == 10,
-        C,
-        "samples drained",
-        report.samples.into(),
-    )?;
-    for (i, s) in got.iter().enumerate() {
-        let (a, g) = counts(i as i16);
-        ensure(
-            s.acc_counts == a && s.gyr_counts == g,
-            C,
-            "sample differs",
-            i as i64,
-        )?;
-        let ticks = ((i as u64 + 1) * 40_000_000 / 104_000) as u32;
-        ensure(s.timestamp_ticks == ticks, C, "timestamp differs", i as i64)?;
-    }
-    for i in 0..300 {
-        let (a, g) = counts(i);
-        fake.borrow_mut().sample(a, g);
-    }
-    let report = imu.drain(&mut asm, u16::MAX, |_| {}).map_err(|_| Failure {
-        check: C,
-        what: "drain failed",
-        value: 1,
-    })?;
-    ensure(report.overrun, C, "overrun not reported", 0)?;
-    Ok(())
-}
-
-/// The async driver (what the board uses) through a minimal executor.
-pub fn driver_async() -> Result<(), Failure> {
-    const C: &str = "driver_async";
-    let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
-    let mut imu = Lsm6dsoxAsync::new(FakeBus(&fake), Address::Sa0Low);
-    let config = Config {
-        rate: DataRate::Hz208,
-        ..Config::default()
-    };
-    embassy_futures::block_on(async {
-        imu.init(&config).await?;
-        imu.start().await
-    })
-    .map_err(|_| Failure {
-        check: C,
-        what: "init/start failed",
-        value: 0,
-    })?;
-    for i in 0..7 {
-        let (a, g) = counts(i);
-        fake.borrow_mut().sample(a, g);
-    }
-    let mut asm = FifoAssembler::new();
-    let mut n = 0i64;
-    let mut last = None;
-    let report = embassy_futures::block_on(imu.drain(&mut asm, u16::MAX, |s| {
-        n += 1;
-        last = Some(s);
-    }))
-    .map_err(|_| Failure {
-        check: C,
-        what: "drain failed",
-        value: 0,
-    })?;
-    ensure(n == 7 && report.samples == 7, C, "samples drained", n)?;
-    let (a, _) = counts(6);
-    ensure(
-        last.is_some_and(|s| s.acc_counts == a),
-        C,
-        "last sample differs",
-        6,
-    )?;
-    Ok(())
-}
-
 /// Rate at which the fake plays the gaitmap walk (recorded at 204.8 Hz; the nearest LSM6DSOX
 /// rate, so the walk runs 1.6 % faster, which the detector does not mind).
 const PIPELINE_RATE_MHZ: u32 = 208_000;
@@ -403,7 +290,64 @@ const PIPELINE_SAMPLES_PER_PACKET: usize = 5;
 /// put in, none lost; the on-board detector finds the motion-capture heel strikes and the cadence.
 pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
     const C: &str = "pipeline_gaitmap";
-    let input: Vec<RawSample> = data::GAITMAP_LEFT
+    let input = gaitmap_input();
+    ensure(input.len() > 5000, C, "gaitmap samples", input.len() as i64)?;
+
+    let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
+    let bus = FakeBus(&fake);
+    let feed = |s: &RawSample| {
+        fake.borrow_mut().sample(s.acc, s.gyr);
+        fake.borrow().int1_level()
+    };
+    let result = pipeline_on(Chip::Lsm6dsox, bus, feed, &input)?;
+    *summary = Summary {
+        pipeline_samples: result.pipeline_samples,
+        pipeline_packets: result.pipeline_packets,
+        ics_in_span: result.ics_in_span,
+        ics_matched: result.ics_matched,
+        ics_reference: result.ics_reference,
+        cadence_centi_spm: result.cadence_centi_spm,
+        ..*summary
+    };
+    Ok(())
+}
+
+/// The same walk through the LSM6DS3TR-C driver and its fake (the XIAO nRF52840 Sense's IMU):
+/// the same samples, packets, heel strikes and cadence as through the LSM6DSOX.
+pub fn pipeline_ds3trc(dsox: &Summary) -> Result<(), Failure> {
+    const C: &str = "pipeline_gaitmap_ds3trc";
+    let input = gaitmap_input();
+    let fake = RefCell::new(FakeLsm6ds3trc::new(0x6A));
+    let bus = fake_ds3trc::FakeBus(&fake);
+    let feed = |s: &RawSample| {
+        fake.borrow_mut().sample(s.acc, s.gyr);
+        fake.borrow().int1_level()
+    };
+    let r = pipeline_on(Chip::Lsm6ds3trc, bus, feed, &input)?;
+    let same = (
+        r.pipeline_samples,
+        r.pipeline_packets,
+        r.ics_in_span,
+        r.ics_matched,
+        r.cadence_centi_spm,
+    ) == (
+        dsox.pipeline_samples,
+        dsox.pipeline_packets,
+        dsox.ics_in_span,
+        dsox.ics_matched,
+        dsox.cadence_centi_spm,
+    );
+    ensure(
+        same,
+        C,
+        "differs from the LSM6DSOX run; packets",
+        r.pipeline_packets.into(),
+    )
+}
+
+/// The gaitmap left foot as raw counts.
+fn gaitmap_input() -> Vec<RawSample> {
+    data::GAITMAP_LEFT
         .chunks_exact(12)
         .map(|b| {
             let v = |k: usize| i16::from_le_bytes([b[2 * k], b[2 * k + 1]]);
@@ -412,16 +356,27 @@ pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
                 gyr: [v(3), v(4), v(5)],
             }
         })
-        .collect();
-    ensure(input.len() > 5000, C, "gaitmap samples", input.len() as i64)?;
+        .collect()
+}
 
-    let fake = RefCell::new(FakeLsm6dsox::new(0x6A));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+/// The pipeline on one chip: `feed` plays one sample into the fake and tells the INT1 level.
+fn pipeline_on<B, E>(
+    chip: Chip,
+    bus: B,
+    mut feed: impl FnMut(&RawSample) -> bool,
+    input: &[RawSample],
+) -> Result<Summary, Failure>
+where
+    B: embedded_hal::i2c::I2c<Error = E>,
+    E: core::fmt::Debug,
+{
+    const C: &str = "pipeline_gaitmap";
+    let mut imu = Lsm6ds::new(bus, chip, Address::Sa0Low);
     let config = Config {
         rate: DataRate::Hz208,
         accel_range: AccelRange::G16,
         gyro_range: GyroRange::Dps2000,
-        fifo_watermark_words: (PIPELINE_SAMPLES_PER_PACKET * 3) as u16,
+        fifo_watermark_samples: PIPELINE_SAMPLES_PER_PACKET as u16,
         int1: Int1::FifoThreshold,
     };
     imu.init(&config)
@@ -463,9 +418,8 @@ pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
         error: None,
     };
     let mut batch: Vec<entrain_lsm6dsox::RawSample> = Vec::with_capacity(64);
-    for s in &input {
-        fake.borrow_mut().sample(s.acc, s.gyr);
-        if fake.borrow().int1_level() {
+    for s in input {
+        if feed(s) {
             batch.clear();
             let report = imu
                 .drain(&mut asm, u16::MAX, |r| batch.push(r))
@@ -571,13 +525,15 @@ pub fn pipeline(summary: &mut Summary) -> Result<(), Failure> {
         "cadence (centi-spm) off the reference by more than 3 spm",
         i64::from(cadence),
     )?;
-    summary.pipeline_samples = received.len() as u32;
-    summary.pipeline_packets = packets;
-    summary.ics_in_span = in_span.len() as u32;
-    summary.ics_matched = matched;
-    summary.ics_reference = reference;
-    summary.cadence_centi_spm = cadence;
-    Ok(())
+    Ok(Summary {
+        pipeline_samples: received.len() as u32,
+        pipeline_packets: packets,
+        ics_in_span: in_span.len() as u32,
+        ics_matched: matched,
+        ics_reference: reference,
+        cadence_centi_spm: cadence,
+        ..Summary::default()
+    })
 }
 
 /// Where the pipeline's packets and steps go: decoded as the host would, checked for order.

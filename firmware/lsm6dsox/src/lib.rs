@@ -1,23 +1,81 @@
-//! Driver for the ST LSM6DSOX 6-axis IMU over I2C, written in the project from the datasheet register
-//! map (DS12814): identification, reset, output data rate and full scale, the FIFO in continuous mode
-//! with a timestamp word per sample and a watermark (or data-ready) interrupt on INT1.
+//! Driver for two ST 6-axis IMUs of the LSM6DS family over I2C, written in the project from the
+//! datasheet register maps: the LSM6DSOX (DS12814) and the LSM6DS3TR-C (the IMU on the Seeed XIAO
+//! nRF52840 Sense; its FIFO and timestamp in [`ds3trc`]). Identification, reset, output data rate and
+//! full scale, the FIFO in continuous mode with a timestamp per sample and a watermark (or
+//! data-ready) interrupt on INT1. The [`Chip`] chosen at construction selects the register map where
+//! the two differ (FIFO, timestamp width, WHO_AM_I); everything else is shared.
 //!
-//! Two front ends share one set of pure encoders and decoders: [`Lsm6dsox`] over blocking
-//! `embedded-hal` 1.0 I2C and [`Lsm6dsoxAsync`] over `embedded-hal-async` I2C (what the board uses).
-//! With the `fake` feature, [`fake::FakeLsm6dsox`] simulates the chip at register level so the driver
-//! is tested without hardware.
+//! Two front ends share one set of pure encoders and decoders: [`Lsm6ds`] over blocking
+//! `embedded-hal` 1.0 I2C and [`Lsm6dsAsync`] over `embedded-hal-async` I2C (what the board uses).
+//! With the `fake` feature, [`fake::FakeLsm6dsox`] and [`fake_ds3trc::FakeLsm6ds3trc`] simulate the
+//! chips at register level so the driver is tested without hardware.
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod ds3trc;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake;
+#[cfg(any(test, feature = "fake"))]
+pub mod fake_ds3trc;
 pub mod regs;
 
 mod driver;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ds3trc;
 
-pub use driver::{Lsm6dsox, Lsm6dsoxAsync};
+pub use driver::{Lsm6ds, Lsm6dsAsync};
+
+/// Which chip of the family is on the bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chip {
+    /// ST LSM6DSOX: tagged 7-byte FIFO words, 32-bit timestamp.
+    Lsm6dsox,
+    /// ST LSM6DS3TR-C: untagged 16-bit FIFO words in a fixed pattern, 24-bit timestamp.
+    Lsm6ds3trc,
+}
+
+impl Chip {
+    /// The value WHO_AM_I (0x0F) reads on this chip.
+    pub const fn who_am_i(self) -> u8 {
+        match self {
+            Chip::Lsm6dsox => regs::WHO_AM_I_VALUE,
+            Chip::Lsm6ds3trc => ds3trc::WHO_AM_I_VALUE,
+        }
+    }
+
+    /// The chip's name, for logs and errors.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Chip::Lsm6dsox => "LSM6DSOX",
+            Chip::Lsm6ds3trc => "LSM6DS3TR-C",
+        }
+    }
+
+    /// FIFO words one sample (gyroscope, accelerometer, timestamp) takes: three tagged words on
+    /// the DSOX, nine 16-bit words (three data sets of three axes) on the DS3TR-C.
+    pub const fn fifo_words_per_sample(self) -> u16 {
+        match self {
+            Chip::Lsm6dsox => 3,
+            Chip::Lsm6ds3trc => ds3trc::PATTERN_WORDS,
+        }
+    }
+
+    /// The largest FIFO watermark, in samples, the chip's threshold field holds.
+    pub const fn max_fifo_watermark_samples(self) -> u16 {
+        match self {
+            Chip::Lsm6dsox => MAX_FIFO_WATERMARK_WORDS / 3,
+            Chip::Lsm6ds3trc => ds3trc::MAX_FIFO_WATERMARK_WORDS / ds3trc::PATTERN_WORDS,
+        }
+    }
+}
+
+impl core::fmt::Display for Chip {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// The 7-bit I2C address, chosen by the SA0 pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +96,9 @@ impl Address {
     }
 }
 
-/// Output (and FIFO batch) data rate, the same for accelerometer and gyroscope.
+/// Output (and FIFO batch) data rate, the same for accelerometer and gyroscope. The codes are the
+/// same on both chips (CTRL1_XL/CTRL2_G ODR bits 7:4; the DSOX's FIFO_CTRL3 BDR and the DS3TR-C's
+/// FIFO_CTRL5 ODR_FIFO use the same 4-bit codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataRate {
     /// 12.5 Hz.
@@ -100,7 +160,7 @@ impl DataRate {
     }
 }
 
-/// Accelerometer full scale.
+/// Accelerometer full scale (same FS_XL codes and sensitivities on both chips).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccelRange {
     /// ±2 g.
@@ -135,7 +195,7 @@ impl AccelRange {
     }
 }
 
-/// Gyroscope full scale.
+/// Gyroscope full scale (same FS_G/FS_125 codes and sensitivities on both chips).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GyroRange {
     /// ±125 dps.
@@ -192,70 +252,146 @@ pub struct Config {
     pub accel_range: AccelRange,
     /// Gyroscope full scale.
     pub gyro_range: GyroRange,
-    /// FIFO watermark in FIFO words (three words per sample: gyro, accel, timestamp), at most 511.
-    pub fifo_watermark_words: u16,
+    /// FIFO watermark in samples (the driver converts to the chip's FIFO words), at most
+    /// [`Chip::max_fifo_watermark_samples`].
+    pub fifo_watermark_samples: u16,
     /// The INT1 source.
     pub int1: Int1,
 }
 
 impl Default for Config {
-    /// 104 Hz, ±16 g, ±2000 dps, watermark of 4 samples (12 words, one notification's worth at
-    /// 26 notifications/s), FIFO threshold on INT1.
+    /// 104 Hz, ±16 g, ±2000 dps, watermark of 4 samples (one notification's worth at 26
+    /// notifications/s), FIFO threshold on INT1.
     fn default() -> Self {
         Config {
             rate: DataRate::Hz104,
             accel_range: AccelRange::G16,
             gyro_range: GyroRange::Dps2000,
-            fifo_watermark_words: 12,
+            fifo_watermark_samples: 4,
             int1: Int1::FifoThreshold,
         }
     }
 }
 
-/// Largest watermark the 9-bit WTM field holds.
+/// Largest watermark the LSM6DSOX's 9-bit WTM field holds, in FIFO words.
 pub const MAX_FIFO_WATERMARK_WORDS: u16 = 511;
 
 /// Errors of the driver; `E` is the bus error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error<E: core::fmt::Debug> {
     /// The I2C transfer failed.
-    #[error("LSM6DSOX I2C transfer failed: {0:?}")]
+    #[error("LSM6DS IMU I2C transfer failed: {0:?}")]
     Bus(E),
-    /// WHO_AM_I did not read 0x6C: wrong chip, wrong address, or no chip.
-    #[error("LSM6DSOX WHO_AM_I (0x0F) read {found:#04x}, expected 0x6c")]
+    /// WHO_AM_I did not read the chip's value: wrong chip, wrong address, or no chip.
+    #[error("{chip} WHO_AM_I (0x0F) read {found:#04x}, expected {:#04x}", chip.who_am_i())]
     WrongChip {
+        /// The chip the driver was built for.
+        chip: Chip,
         /// The byte read.
         found: u8,
     },
     /// SW_RESET in CTRL3_C did not clear.
-    #[error("LSM6DSOX software reset did not complete after {polls} polls of CTRL3_C")]
+    #[error("{chip} software reset did not complete after {polls} polls of CTRL3_C")]
     ResetTimeout {
+        /// The chip the driver was built for.
+        chip: Chip,
         /// How many times CTRL3_C was read.
         polls: u32,
     },
-    /// The requested watermark does not fit the 9-bit field.
-    #[error("LSM6DSOX FIFO watermark {words} words exceeds the maximum of 511")]
+    /// The requested watermark does not fit the chip's threshold field.
+    #[error("{chip} FIFO watermark of {samples} samples exceeds the maximum of {}", chip.max_fifo_watermark_samples())]
     WatermarkTooLarge {
+        /// The chip the driver was built for.
+        chip: Chip,
         /// The requested watermark.
-        words: u16,
+        samples: u16,
+    },
+    /// `start` was called before `init` or `configure` chose a rate.
+    #[error("{chip} FIFO start requested before any configuration")]
+    NotConfigured {
+        /// The chip the driver was built for.
+        chip: Chip,
     },
 }
 
-/// The register writes that configure the sensor after a reset, in order, FIFO left in bypass;
-/// [`FIFO_START_WRITE`] then starts batching with every other setting in place.
-pub fn config_writes<E: core::fmt::Debug>(config: &Config) -> Result<[(u8, u8); 9], Error<E>> {
-    if config.fifo_watermark_words > MAX_FIFO_WATERMARK_WORDS {
+/// The register writes of one configuration, in order (at most [`Writes::CAPACITY`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writes {
+    regs: [(u8, u8); Writes::CAPACITY],
+    len: usize,
+}
+
+impl Writes {
+    /// The most writes any chip's configuration needs.
+    pub const CAPACITY: usize = 12;
+
+    /// Collects `list`; a list longer than [`Writes::CAPACITY`] does not compile.
+    pub(crate) const fn from_array<const N: usize>(list: [(u8, u8); N]) -> Writes {
+        const { assert!(N <= Writes::CAPACITY) };
+        let mut regs = [(0u8, 0u8); Writes::CAPACITY];
+        let mut i = 0;
+        while i < N {
+            regs[i] = list[i];
+            i += 1;
+        }
+        Writes { regs, len: N }
+    }
+
+    /// The (register, value) pairs in order.
+    pub fn as_slice(&self) -> &[(u8, u8)] {
+        &self.regs[..self.len]
+    }
+}
+
+/// What a configuration means for the bus: the writes that apply it after a reset (FIFO left in
+/// bypass), the write that then starts batching, and the writes that stop sampling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Applies the configuration, FIFO in bypass.
+    pub config: Writes,
+    /// Starts batching with every other setting in place.
+    pub start: (u8, u8),
+}
+
+/// The plan for `config` on `chip`.
+pub fn plan<E: core::fmt::Debug>(chip: Chip, config: &Config) -> Result<Plan, Error<E>> {
+    if config.fifo_watermark_samples > chip.max_fifo_watermark_samples() {
         return Err(Error::WatermarkTooLarge {
-            words: config.fifo_watermark_words,
+            chip,
+            samples: config.fifo_watermark_samples,
         });
     }
+    Ok(match chip {
+        Chip::Lsm6dsox => Plan {
+            config: Writes::from_array(dsox_config_writes(config)),
+            start: FIFO_START_WRITE,
+        },
+        Chip::Lsm6ds3trc => Plan {
+            config: Writes::from_array(ds3trc::config_writes(config)),
+            start: ds3trc::start_write(config.rate),
+        },
+    })
+}
+
+/// The writes that stop sampling on `chip`: both sensors powered down, FIFO bypassed (and emptied).
+pub const fn stop_writes(chip: Chip) -> [(u8, u8); 3] {
+    match chip {
+        Chip::Lsm6dsox => STOP_WRITES,
+        Chip::Lsm6ds3trc => ds3trc::STOP_WRITES,
+    }
+}
+
+/// The LSM6DSOX register writes that configure the sensor after a reset, in order, FIFO left in
+/// bypass; [`FIFO_START_WRITE`] then starts batching with every other setting in place. The
+/// watermark must already be checked against [`Chip::max_fifo_watermark_samples`].
+fn dsox_config_writes(config: &Config) -> [(u8, u8); 9] {
     let odr = config.rate.code() << 4;
     let int1 = match config.int1 {
         Int1::FifoThreshold => regs::INT1_FIFO_TH | regs::INT1_FIFO_OVR,
         Int1::DataReady => regs::INT1_DRDY_XL,
     };
-    let wtm = config.fifo_watermark_words;
-    Ok([
+    let wtm = config.fifo_watermark_samples * Chip::Lsm6dsox.fifo_words_per_sample();
+    [
         (regs::CTRL3_C, regs::CTRL3_C_BDU | regs::CTRL3_C_IF_INC),
         (regs::FIFO_CTRL4, regs::FIFO_MODE_BYPASS),
         (regs::CTRL1_XL, odr | config.accel_range.bits()),
@@ -268,16 +404,16 @@ pub fn config_writes<E: core::fmt::Debug>(config: &Config) -> Result<[(u8, u8); 
             (config.rate.code() << 4) | config.rate.code(),
         ),
         (regs::INT1_CTRL, int1),
-    ])
+    ]
 }
 
-/// The final write that starts batching: continuous mode with a timestamp at every batch tick.
+/// The LSM6DSOX write that starts batching: continuous mode with a timestamp at every batch tick.
 pub const FIFO_START_WRITE: (u8, u8) = (
     regs::FIFO_CTRL4,
     regs::DEC_TS_BATCH_EVERY_BDR | regs::FIFO_MODE_CONTINUOUS,
 );
 
-/// The writes that stop sampling: both sensors powered down, FIFO bypassed (and emptied).
+/// The LSM6DSOX writes that stop sampling: both sensors powered down, FIFO bypassed (and emptied).
 pub const STOP_WRITES: [(u8, u8); 3] = [
     (regs::FIFO_CTRL4, regs::FIFO_MODE_BYPASS),
     (regs::CTRL1_XL, 0),
@@ -296,7 +432,7 @@ pub struct FifoStatus {
 }
 
 impl FifoStatus {
-    /// Decodes FIFO_STATUS1 and FIFO_STATUS2.
+    /// Decodes the LSM6DSOX's FIFO_STATUS1 and FIFO_STATUS2.
     pub fn from_registers(status1: u8, status2: u8) -> FifoStatus {
         FifoStatus {
             unread_words: u16::from(status1) | (u16::from(status2 & 0b11) << 8),
@@ -372,8 +508,9 @@ pub struct RawSample {
     pub gyr_counts: [i16; 3],
 }
 
-/// Groups FIFO words into samples by their time slot (TAG_CNT): a sample is emitted once its slot
-/// has a gyroscope, an accelerometer and a timestamp word, in whatever order the FIFO gave them.
+/// Groups FIFO words into samples. LSM6DSOX words by their time slot (TAG_CNT): a sample is
+/// emitted once its slot has a gyroscope, an accelerometer and a timestamp word, in whatever order
+/// the FIFO gave them. LSM6DS3TR-C words by their pattern position ([`ds3trc::PatternAssembler`]).
 /// A slot left incomplete (words lost to an overrun) is dropped and counted.
 #[derive(Debug, Clone, Default)]
 pub struct FifoAssembler {
@@ -382,6 +519,7 @@ pub struct FifoAssembler {
     acc: Option<[i16; 3]>,
     ticks: Option<u32>,
     dropped_slots: u32,
+    pattern: ds3trc::PatternAssembler,
 }
 
 impl FifoAssembler {
@@ -390,19 +528,29 @@ impl FifoAssembler {
         FifoAssembler::default()
     }
 
-    /// Incomplete slots dropped so far.
+    /// Incomplete slots (or DS3TR-C patterns) dropped so far.
     pub fn dropped_slots(&self) -> u32 {
         self.dropped_slots
+            .saturating_add(self.pattern.dropped_samples())
     }
 
     /// Forgets any partial slot (after a FIFO flush).
     pub fn reset(&mut self) {
         let dropped = self.dropped_slots;
+        let mut pattern = core::mem::take(&mut self.pattern);
+        pattern.reset();
         *self = FifoAssembler::default();
         self.dropped_slots = dropped;
+        self.pattern = pattern;
     }
 
-    /// Feeds one word; returns the sample it completes, if any.
+    /// Feeds one LSM6DS3TR-C FIFO word at pattern `position`; returns the sample it completes
+    /// (with the raw 24-bit timestamp).
+    pub fn push_pattern(&mut self, position: u16, word: [u8; 2]) -> Option<RawSample> {
+        self.pattern.push(position, word)
+    }
+
+    /// Feeds one LSM6DSOX word; returns the sample it completes, if any.
     pub fn push(&mut self, word: FifoWord) -> Option<RawSample> {
         let slot = match word {
             FifoWord::Gyro { slot, .. }

@@ -21,7 +21,7 @@ fn gyr(i: i16) -> [i16; 3] {
 #[test]
 fn init_programs_the_datasheet_registers() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     {
         let f = fake.borrow();
@@ -44,18 +44,19 @@ fn init_programs_the_datasheet_registers() {
 #[test]
 fn other_ranges_and_rates_encode() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     let config = Config {
         rate: DataRate::Hz208,
         accel_range: AccelRange::G8,
         gyro_range: GyroRange::Dps125,
-        fifo_watermark_words: 300,
+        fifo_watermark_samples: 100,
         int1: Int1::DataReady,
     };
     imu.init(&config).unwrap();
     let f = fake.borrow();
     assert_eq!(f.reg(regs::CTRL1_XL), 0x5C);
     assert_eq!(f.reg(regs::CTRL2_G), 0x52);
+    // 100 samples of three words: 300 words, bit 8 in FIFO_CTRL2.
     assert_eq!(f.reg(regs::FIFO_CTRL1), (300 & 0xFF) as u8);
     assert_eq!(f.reg(regs::FIFO_CTRL2), 1);
     assert_eq!(f.reg(regs::INT1_CTRL), 0x01);
@@ -64,13 +65,16 @@ fn other_ranges_and_rates_encode() {
 #[test]
 fn wrong_chip_and_wrong_address_are_errors() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR).with_who_am_i(0x6B));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     assert_eq!(
         imu.init(&Config::default()),
-        Err(Error::WrongChip { found: 0x6B })
+        Err(Error::WrongChip {
+            chip: Chip::Lsm6dsox,
+            found: 0x6B
+        })
     );
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0High);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0High);
     assert_eq!(
         imu.init(&Config::default()),
         Err(Error::Bus(FakeBusError::AddressNack))
@@ -81,7 +85,7 @@ fn wrong_chip_and_wrong_address_are_errors() {
 fn bus_failure_mid_init_is_reported() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
     fake.borrow_mut().fail_transaction(5);
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     assert_eq!(
         imu.init(&Config::default()),
         Err(Error::Bus(FakeBusError::Injected))
@@ -91,21 +95,24 @@ fn bus_failure_mid_init_is_reported() {
 #[test]
 fn oversized_watermark_is_refused_before_touching_the_bus() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     let config = Config {
-        fifo_watermark_words: 512,
+        fifo_watermark_samples: 171,
         ..Config::default()
     };
     assert_eq!(
         imu.init(&config),
-        Err(Error::WatermarkTooLarge { words: 512 })
+        Err(Error::WatermarkTooLarge {
+            chip: Chip::Lsm6dsox,
+            samples: 171
+        })
     );
     assert_eq!(fake.borrow().transactions(), 0);
 }
 
 fn run_fifo(order: SlotOrder) -> Vec<RawSample> {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR).with_slot_order(order));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     imu.start().unwrap();
     let mut asm = FifoAssembler::new();
@@ -150,7 +157,7 @@ fn fifo_samples_come_back_exactly_with_timestamps() {
 #[test]
 fn drain_respects_max_words_and_resumes_mid_slot() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     imu.start().unwrap();
     for i in 0..5 {
@@ -169,7 +176,7 @@ fn drain_respects_max_words_and_resumes_mid_slot() {
 #[test]
 fn overrun_is_reported_and_the_newest_samples_survive() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     imu.start().unwrap();
     let n = 200;
@@ -193,7 +200,7 @@ fn overrun_is_reported_and_the_newest_samples_survive() {
 #[test]
 fn stop_powers_down_and_flushes() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     imu.start().unwrap();
     fake.borrow_mut().sample(acc(1), gyr(1));
@@ -207,7 +214,7 @@ fn stop_powers_down_and_flushes() {
 #[test]
 fn data_ready_interrupt_follows_status() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     let config = Config {
         int1: Int1::DataReady,
         ..Config::default()
@@ -221,7 +228,7 @@ fn data_ready_interrupt_follows_status() {
 #[test]
 fn timestamp_register_reads_the_counter_and_wraps() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR).with_timestamp_base(u32::MAX - 100));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     imu.start().unwrap();
     fake.borrow_mut().sample(acc(0), gyr(0));
@@ -231,7 +238,7 @@ fn timestamp_register_reads_the_counter_and_wraps() {
 #[test]
 fn async_driver_matches_the_blocking_one() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsoxAsync::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6dsAsync::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     embassy_futures::block_on(async {
         imu.init(&Config::default()).await.unwrap();
         imu.start().await.unwrap();
@@ -323,7 +330,7 @@ fn data_rate_lookup() {
 #[test]
 fn configure_changes_rate_without_resetting_the_timestamp() {
     let fake = RefCell::new(FakeLsm6dsox::new(ADDR));
-    let mut imu = Lsm6dsox::new(FakeBus(&fake), Address::Sa0Low);
+    let mut imu = Lsm6ds::new(FakeBus(&fake), Chip::Lsm6dsox, Address::Sa0Low);
     imu.init(&Config::default()).unwrap();
     imu.start().unwrap();
     for i in 0..4 {

@@ -1,8 +1,13 @@
-//! The Entrain foot sensor image for the nRF52840 (reference board: Seeed XIAO nRF52840 with an
-//! LSM6DSOX breakout on I2C; see README.md for wiring).
+//! The Entrain foot sensor image for the nRF52840, for two boards (README.md):
+//!
+//! - default: Seeed XIAO nRF52840 with an LSM6DSOX breakout on I2C (wired by hand), linked at 0
+//!   and flashed with a probe;
+//! - feature `xiao-sense`: Seeed XIAO nRF52840 Sense and its on-board LSM6DS3TR-C, linked behind
+//!   the factory UF2 bootloader's SoftDevice region (`memory-uf2.x`) and flashed by copying a
+//!   `.uf2` file over USB.
 //!
 //! Glue only: the decisions (packets, control point, battery, link parameters, on-board steps)
-//! live in `entrain-fw-core`, the IMU in `entrain-lsm6dsox`. This crate wires them to the
+//! live in `entrain-fw-core`, the IMU in `entrain-lsm6dsox` (both chips). This crate wires them to the
 //! SoftDevice Controller (nrf-sdc + nrf-mpsl) and the TrouBLE host:
 //!
 //! - advertise as "Entrain L" / "Entrain R" with the Entrain service, RSC and Battery, and the
@@ -38,7 +43,7 @@ use entrain_fw_core::link::{
 use entrain_fw_core::packetizer::{Packetizer, SensorClock, TimedSample, ticks_to_micros};
 use entrain_fw_core::steps::{OnBoardSteps, Side};
 
-use entrain_lsm6dsox::{self as lsm, FifoAssembler, Lsm6dsoxAsync};
+use entrain_lsm6dsox::{self as lsm, FifoAssembler, Lsm6dsAsync};
 use entrain_protocol::imu::{self, ImuScale, RawSample};
 use entrain_protocol::status::FirmwareVersion;
 use entrain_protocol::{SensorPlacement, uuid};
@@ -67,6 +72,18 @@ const SIDE: Side = Side::Left;
 #[cfg(feature = "right-foot")]
 const SIDE: Side = Side::Right;
 
+/// The IMU on this board.
+#[cfg(not(feature = "xiao-sense"))]
+const IMU_CHIP: lsm::Chip = lsm::Chip::Lsm6dsox;
+#[cfg(feature = "xiao-sense")]
+const IMU_CHIP: lsm::Chip = lsm::Chip::Lsm6ds3trc;
+
+/// XIAO nRF52840 Sense: the LSM6DS3TR-C's supply is switched by P1.08; wait this long after
+/// switching it on before talking to it (the datasheet's turn-on time is some 35 ms for the
+/// accelerometer and gyroscope together; Zephyr's board file waits 3 ms for the supply only).
+#[cfg(feature = "xiao-sense")]
+const IMU_POWER_UP: Duration = Duration::from_millis(50);
+
 const PLACEMENT: SensorPlacement = match SIDE {
     Side::Left => SensorPlacement::LeftFoot,
     Side::Right => SensorPlacement::RightFoot,
@@ -94,6 +111,10 @@ const VBAT_DIVIDER: (u32, u32) = (1510, 510);
 /// SAADC full scale with the internal 0.6 V reference and gain 1/6.
 const SAADC_FULL_SCALE_MV: u32 = 3600;
 const BATTERY_PERIOD: Duration = Duration::from_secs(30);
+/// While connected and not streaming, the IMU's timestamp counter is read this often: the
+/// LSM6DS3TR-C's 24-bit counter wraps every 419 s and the driver follows its wraps only if readings
+/// are less than half that apart; the reading also keeps the sensor clock anchored for time sync.
+const CLOCK_KEEPALIVE: Duration = Duration::from_secs(60);
 
 /// One connection, signalling + ATT channels.
 const CONNECTIONS_MAX: usize = 1;
@@ -111,7 +132,7 @@ const HEAP_BYTES: usize = 16 * 1024;
 #[global_allocator]
 static HEAP: embedded_alloc::LlffHeap = embedded_alloc::LlffHeap::empty();
 
-type Imu = Lsm6dsoxAsync<twim::Twim<'static>>;
+type Imu = Lsm6dsAsync<twim::Twim<'static>>;
 type Sdc = nrf_sdc::SoftdeviceController<'static>;
 
 #[embassy_executor::task]
@@ -179,28 +200,45 @@ async fn main(spawner: Spawner) {
     let sdc_mem = SDC_MEM_CELL.init(sdc::Mem::new());
     let controller = unwrap!(build_sdc(sdc_p, rng, mpsl, sdc_mem));
 
-    // IMU on TWIM0: SDA P0.04 (XIAO D4), SCL P0.05 (D5), INT1 on P0.28 (D2).
     interrupt::TWISPI0.set_priority(Priority::P2);
     let mut twim_config = twim::Config::default();
     twim_config.frequency = twim::Frequency::K400;
     static TWIM_BUF: StaticCell<[u8; 16]> = StaticCell::new();
+    // IMU on TWIM0: SDA P0.04 (XIAO D4), SCL P0.05 (D5), INT1 on P0.28 (D2).
+    #[cfg(not(feature = "xiao-sense"))]
+    let (sda, scl, int1_pin) = (p.P0_04, p.P0_05, p.P0_28);
+    // XIAO nRF52840 Sense, on-board IMU (Seeed's schematic v1.1; Zephyr's xiao_ble_nrf52840_sense
+    // board files): SDA P0.07, SCL P0.27 on the internal I2C bus, INT1 on P0.11, supply switched on
+    // by P1.08 high (high drive, as the board file configures it). Kept for the whole run.
+    #[cfg(feature = "xiao-sense")]
+    let (sda, scl, int1_pin) = (p.P0_07, p.P0_27, p.P0_11);
+    #[cfg(feature = "xiao-sense")]
+    let _imu_power = {
+        let pin = Output::new(p.P1_08, Level::High, OutputDrive::HighDrive);
+        Timer::after(IMU_POWER_UP).await;
+        pin
+    };
     let twim = twim::Twim::new(
         p.TWISPI0,
         Irqs,
-        p.P0_04,
-        p.P0_05,
+        sda,
+        scl,
         twim_config,
         TWIM_BUF.init([0; 16]),
     );
-    let mut imu: Imu = Lsm6dsoxAsync::new(twim, lsm::Address::Sa0Low);
-    let int1 = Input::new(p.P0_28, Pull::Down);
+    let mut imu: Imu = Lsm6dsAsync::new(twim, IMU_CHIP, lsm::Address::Sa0Low);
+    let int1 = Input::new(int1_pin, Pull::Down);
     let mut boot_ticks = None;
     match imu.init(&imu_config(DEFAULT_RATE_MHZ, 1)).await {
         Ok(()) => {
-            info!("LSM6DSOX ready");
+            info!("{} ready", IMU_CHIP.name());
             boot_ticks = imu.timestamp_ticks().await.ok();
         }
-        Err(e) => warn!("LSM6DSOX init failed: {}", defmt::Debug2Format(&e)),
+        Err(e) => warn!(
+            "{} init failed: {}",
+            IMU_CHIP.name(),
+            defmt::Debug2Format(&e)
+        ),
     }
 
     // Battery: P0.14 low connects the divider; P0.31 = AIN7.
@@ -219,7 +257,7 @@ fn imu_config(rate_mhz: u32, samples_per_packet: usize) -> lsm::Config {
         rate: lsm::DataRate::at_least_hz(hz).unwrap_or(lsm::DataRate::Hz833),
         accel_range: ACCEL_RANGE,
         gyro_range: GYRO_RANGE,
-        fifo_watermark_words: (samples_per_packet.clamp(1, imu::MAX_SAMPLES) * 3) as u16,
+        fifo_watermark_samples: samples_per_packet.clamp(1, imu::MAX_SAMPLES) as u16,
         int1: lsm::Int1::FifoThreshold,
     }
 }
@@ -492,7 +530,17 @@ async fn stream(
     actions: &Actions,
 ) {
     loop {
-        match actions.receive().await {
+        let action = match select(actions.receive(), Timer::after(CLOCK_KEEPALIVE)).await {
+            Either::First(action) => action,
+            Either::Second(()) => {
+                match imu.timestamp_ticks().await {
+                    Ok(ticks) => observe(clock, ticks),
+                    Err(e) => warn!("[imu] clock read: {}", defmt::Debug2Format(&e)),
+                }
+                continue;
+            }
+        };
+        match action {
             Action::StartStreaming => {}
             Action::StatusChanged | Action::Reconfigure => {
                 let bytes = status_now(control, battery);
@@ -543,7 +591,7 @@ async fn stream(
                 Either::First(()) => {
                     let mut samples = heapless::Vec::<TimedSample, 64>::new();
                     let report = imu
-                        .drain(&mut assembler, 64 * 3, |s| {
+                        .drain(&mut assembler, 64 * IMU_CHIP.fifo_words_per_sample(), |s| {
                             let _ = samples.push(TimedSample {
                                 ticks: s.timestamp_ticks,
                                 sample: RawSample {
