@@ -300,10 +300,13 @@ fn listed(db: &Path) -> Vec<(i64, String)> {
 fn sessions_recorded_at_once_on_one_record_lose_nothing_and_a_listing_leaves_them_running() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
-    let sessions: Vec<Session> = (0..3)
-        .map(|_| Session::start(&db, &["--no-audio", "--seconds", "10"]))
+    let mut sessions: Vec<Session> = (0..3)
+        .map(|_| Session::start(&db, &["--no-audio", "--seconds", "20"]))
         .collect();
-    std::thread::sleep(Duration::from_secs(4));
+    // Each has begun its row (however slowly a loaded machine started it), with seconds left.
+    for s in &mut sessions {
+        s.wait_for_line("recording session ", Duration::from_secs(60));
+    }
     // Another process lists the record while all three record (and so opens it, which marks
     // sessions whose recorder is gone).
     for _ in 0..3 {

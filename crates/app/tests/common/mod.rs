@@ -16,6 +16,8 @@ pub struct Session {
     child: Child,
     lines: mpsc::Receiver<(Instant, String)>,
     reader: JoinHandle<()>,
+    /// Lines already taken from `lines` by [`Session::wait_for_line`], kept for the end.
+    seen: Vec<(Instant, String)>,
 }
 
 impl Session {
@@ -58,7 +60,23 @@ impl Session {
             child,
             lines,
             reader,
+            seen: Vec::new(),
         }
+    }
+
+    /// Waits (at most `limit`) until the session prints a line starting with `prefix`; that
+    /// line. Every line read meanwhile is kept for [`Session::finish`] and [`Session::kill`].
+    pub fn wait_for_line(&mut self, prefix: &str, limit: Duration) -> String {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Ok((at, line)) = self.lines.recv_timeout(Duration::from_millis(50)) {
+                self.seen.push((at, line.clone()));
+                if line.starts_with(prefix) {
+                    return line;
+                }
+            }
+        }
+        panic!("the session printed no line starting {prefix:?} within {limit:?}");
     }
 
     /// Sends the process signal `name` (`TERM`, `INT`).
@@ -91,7 +109,9 @@ impl Session {
         let status = self.child.wait().unwrap();
         assert!(!status.success());
         self.reader.join().unwrap();
-        (self.lines.try_iter().collect(), killed_at)
+        let mut lines = std::mem::take(&mut self.seen);
+        lines.extend(self.lines.try_iter());
+        (lines, killed_at)
     }
 
     /// Waits (at most `limit`) for the process to end: its stdout lines, its stderr, whether it
@@ -109,7 +129,11 @@ impl Session {
             std::thread::sleep(Duration::from_millis(50));
         };
         self.reader.join().unwrap();
-        let lines: Vec<String> = self.lines.try_iter().map(|(_, l)| l).collect();
+        let lines: Vec<String> = std::mem::take(&mut self.seen)
+            .into_iter()
+            .chain(self.lines.try_iter())
+            .map(|(_, l)| l)
+            .collect();
         let mut stderr = String::new();
         std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
         (lines, stderr, status.success())
