@@ -19,6 +19,7 @@
 use std::fmt;
 use std::path::Path;
 
+use entrain_eval::resample::{ResampleError, resample};
 use entrain_eval::{AnnotatedTrial, ReferenceEvent, ReferenceTiming, WalkingBout};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEventKind, ImuSample, Placement, Side, sample::STANDARD_GRAVITY_MPS2};
@@ -101,6 +102,18 @@ impl Recording {
     /// Duration from the first sample to one period past the last, nanoseconds.
     pub fn duration_nanos(&self) -> i64 {
         sample_time_nanos(self.len_samples(), self.sample_rate_hz)
+    }
+
+    /// This recording as a sensor at `rate_hz` would have given it: every stream resampled,
+    /// anti-aliased ([`entrain_eval::resample`]), its samples on the new rate's grid; the
+    /// reference and the bouts stay on their own clock, which is the same. At the recorded rate,
+    /// the recording unchanged.
+    pub fn resampled(mut self, rate_hz: f64) -> Result<Recording, ResampleError> {
+        for stream in &mut self.streams {
+            stream.samples = resample(&stream.samples, self.sample_rate_hz, rate_hz)?;
+        }
+        self.sample_rate_hz = rate_hz;
+        Ok(self)
     }
 }
 

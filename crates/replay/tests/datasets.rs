@@ -344,3 +344,60 @@ fn shared_truong() {
         start.elapsed()
     );
 }
+
+#[test]
+fn a_resampled_voisard_trial_keeps_its_reference_its_gaps_and_gravity() {
+    let Some(dir) = shared("voisard2023_ipol_healthy") else {
+        return;
+    };
+    let trials = list_trials(Dataset::Voisard, &dir).unwrap();
+    let period_nanos = sample_time_nanos(1, 100.0);
+    // The first trial whose wireless link lost packets.
+    let (trial, rec) = trials
+        .iter()
+        .map(|t| (t, load_trial(&dir, t).unwrap()))
+        .find(|(_, rec)| {
+            rec.streams.iter().any(|s| {
+                s.samples
+                    .windows(2)
+                    .any(|w| w[1].time_nanos - w[0].time_nanos > 2 * period_nanos)
+            })
+        })
+        .expect("a Voisard trial with lost packets");
+    let native = rec.clone();
+    let resampled = rec.resampled(52.0).unwrap();
+    assert_eq!(resampled.sample_rate_hz, 52.0);
+    assert_eq!(resampled.reference, native.reference, "{trial}");
+    assert_eq!(resampled.bouts, native.bouts, "{trial}");
+    check_common(&resampled);
+    let g = mean_acc_norm(&resampled);
+    assert!(
+        (8.5..11.0).contains(&g),
+        "{trial}: lower back mean |acc| {g}"
+    );
+    for (before, after) in native.streams.iter().zip(&resampled.streams) {
+        assert_eq!(before.placement, after.placement);
+        // The new samples are the instants of the 52 Hz grid (from the first recorded sample) at
+        // a recorded sample or between two consecutive ones: none in a gap, none missing.
+        let times: Vec<i64> = before.samples.iter().map(|s| s.time_nanos).collect();
+        let at_or_between = |t: i64| {
+            let next = times.partition_point(|&r| r < t);
+            times.get(next) == Some(&t)
+                || (next > 0
+                    && times
+                        .get(next)
+                        .is_some_and(|&b| b - times[next - 1] <= period_nanos))
+        };
+        let (first, last) = (times[0], times[times.len() - 1]);
+        let expected: Vec<i64> = (0..)
+            .map(|k| first + sample_time_nanos(k, 52.0))
+            .take_while(|&t| t <= last)
+            .filter(|&t| at_or_between(t))
+            .collect();
+        let got: Vec<i64> = after.samples.iter().map(|s| s.time_nanos).collect();
+        assert_eq!(got, expected, "{trial} {:?}", after.placement);
+        assert!(
+            got.len() * 100 < times.len() * 52,
+        );
+    }
+}
