@@ -10,10 +10,12 @@
 //! at its instant, as in the recording, and scoring against the reference is unchanged.
 //!
 //! Output samples are on the new rate's grid, `first input time + sample_time_nanos(k, rate)`,
-//! covering the input's first to last sample. A stream with gaps (lost packets) is resampled run by
-//! run: no output sample falls inside a gap, as a sensor at the new rate would have lost the same
-//! span. At a run's ends the input is extended by its end values, so a constant (gravity) stays
-//! constant up to the edges. Pure: no I/O, time in nanoseconds.
+//! covering the input's first to last sample. Lost packets: a gap the detector would fill anyway
+//! (up to `max_filled_samples` missing) is filled first by linear interpolation, as the detectors'
+//! `GapFiller` does at the recorded rate; a longer one splits the stream into runs, resampled one
+//! by one, and no output sample falls inside it, as a sensor at the new rate would have lost the
+//! same span. At a run's ends the input is extended by its end values, so a constant (gravity)
+//! stays constant up to the edges. Pure: no I/O, time in nanoseconds.
 
 use entrain_gait::ImuSample;
 use entrain_gait::sample::{NANOS_PER_SEC, sample_time_nanos};
@@ -58,11 +60,13 @@ pub fn check_rate_hz(what: &'static str, rate_hz: f64) -> Result<f64, ResampleEr
 }
 
 /// `samples`, taken at `from_rate_hz` (in time order, on that rate's grid, possibly with gaps),
-/// resampled to `to_rate_hz`. At the same rate, the samples unchanged.
+/// resampled to `to_rate_hz`; gaps of up to `max_filled_samples` missing samples are filled by
+/// linear interpolation first. At the same rate, the samples unchanged.
 pub fn resample(
     samples: &[ImuSample],
     from_rate_hz: f64,
     to_rate_hz: f64,
+    max_filled_samples: usize,
 ) -> Result<Vec<ImuSample>, ResampleError> {
     check_rate_hz("input rate", from_rate_hz)?;
     check_rate_hz("output rate", to_rate_hz)?;
@@ -72,6 +76,7 @@ pub fn resample(
     if from_rate_hz == to_rate_hz {
         return Ok(samples.to_vec());
     }
+    let samples = fill_short_gaps(samples, from_rate_hz, max_filled_samples);
     let kernel = Kernel::design(from_rate_hz, to_rate_hz);
     let grid = Grid {
         origin_nanos: first.time_nanos,
@@ -93,6 +98,32 @@ pub fn resample(
         }
     }
     Ok(out)
+}
+
+/// `samples` with every gap of up to `max_filled` missing samples filled by linear interpolation.
+fn fill_short_gaps(samples: &[ImuSample], rate_hz: f64, max_filled: usize) -> Vec<ImuSample> {
+    let mut out = Vec::with_capacity(samples.len());
+    for (i, s) in samples.iter().enumerate() {
+        if let Some(last) = i.checked_sub(1).map(|j| samples[j]) {
+            let periods = periods_between(&last, s, rate_hz);
+            if periods >= 2 && periods - 1 <= max_filled as i64 {
+                let elapsed = s.time_nanos - last.time_nanos;
+                for k in 1..periods {
+                    let w = k as f32 / periods as f32;
+                    let lerp = |a: [f32; 3], b: [f32; 3]| {
+                        [0, 1, 2].map(|axis| a[axis] + (b[axis] - a[axis]) * w)
+                    };
+                    out.push(ImuSample {
+                        time_nanos: last.time_nanos + k * elapsed / periods,
+                        acc_mps2: lerp(last.acc_mps2, s.acc_mps2),
+                        gyr_dps: lerp(last.gyr_dps, s.gyr_dps),
+                    });
+                }
+            }
+        }
+        out.push(*s);
+    }
+    out
 }
 
 /// Whole input periods from `a` to `b`, rounded (sample times may jitter by part of a period).

@@ -88,6 +88,9 @@ fn residual_db(out: &[ImuSample], duration_secs: f64) -> f64 {
         .fold(f64::NEG_INFINITY, f64::max)
 }
 
+/// Gaps up to this many samples are filled before resampling (the detectors' default).
+const MAX_FILLED: usize = 20;
+
 /// Tones in the passband come through within this relative error (−60 dB: 0.1 % of the
 /// amplitude, 1 mrad of phase).
 const PASSBAND_TOLERANCE: f64 = 1e-3;
@@ -110,7 +113,7 @@ fn a_tone_below_the_new_nyquist_frequency_keeps_its_amplitude_and_phase() {
     ] {
         let duration_secs = 20.0;
         let input = tone((duration_secs * from_hz) as usize, from_hz, freq_hz);
-        let out = resample(&input, from_hz, to_hz).unwrap();
+        let out = resample(&input, from_hz, to_hz, MAX_FILLED).unwrap();
         let error = worst_relative_error(&out, freq_hz, duration_secs);
         assert!(
             error <= PASSBAND_TOLERANCE,
@@ -130,7 +133,7 @@ fn a_tone_above_the_new_nyquist_frequency_is_removed_not_aliased() {
     ] {
         let duration_secs = 20.0;
         let input = tone((duration_secs * from_hz) as usize, from_hz, freq_hz);
-        let out = resample(&input, from_hz, to_hz).unwrap();
+        let out = resample(&input, from_hz, to_hz, MAX_FILLED).unwrap();
         let level_db = residual_db(&out, duration_secs);
         assert!(
             level_db <= -MIN_STOPBAND_ATTENUATION_DB,
@@ -153,19 +156,19 @@ fn the_output_is_on_the_new_grid_from_the_first_to_the_last_input_sample() {
         let mut input = tone(n, from_hz, 5.0);
         let origin_nanos = 3_000_000;
         input.iter_mut().for_each(|s| s.time_nanos += origin_nanos);
-        let out = resample(&input, from_hz, to_hz).unwrap();
+        let out = resample(&input, from_hz, to_hz, MAX_FILLED).unwrap();
         assert_eq!(out.len(), expected, "{n} samples, {from_hz} → {to_hz} Hz");
         for (k, s) in out.iter().enumerate() {
             assert_eq!(s.time_nanos, origin_nanos + sample_time_nanos(k, to_hz));
         }
     }
-    assert_eq!(resample(&[], 100.0, 52.0).unwrap(), Vec::new());
+    assert_eq!(resample(&[], 100.0, 52.0, MAX_FILLED).unwrap(), Vec::new());
 }
 
 #[test]
 fn the_same_rate_gives_the_samples_unchanged() {
     let input = tone(500, 100.0, 7.0);
-    assert_eq!(resample(&input, 100.0, 100.0).unwrap(), input);
+    assert_eq!(resample(&input, 100.0, 100.0, MAX_FILLED).unwrap(), input);
 }
 
 #[test]
@@ -178,7 +181,7 @@ fn a_constant_stays_constant_up_to_the_edges() {
         })
         .collect();
     for to_hz in [52.0, 104.0, 208.0] {
-        for s in resample(&input, 100.0, to_hz).unwrap() {
+        for s in resample(&input, 100.0, to_hz, MAX_FILLED).unwrap() {
             let close =
                 |a: [f32; 3], b: [f32; 3]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5);
             assert!(close(s.acc_mps2, [0.3, -0.2, 9.81]), "{s:?}");
@@ -188,13 +191,13 @@ fn a_constant_stays_constant_up_to_the_edges() {
 }
 
 #[test]
-fn no_output_sample_falls_in_a_gap_and_the_runs_stay_on_one_grid() {
+fn no_output_sample_falls_in_a_long_gap_and_the_runs_stay_on_one_grid() {
     let mut input = tone(1000, 100.0, 5.0);
-    // Samples 400..430 lost: 0.30 s without data.
+    // Samples 400..430 lost: 0.30 s without data, more than MAX_FILLED samples.
     input.drain(400..430);
     let gap_start = sample_time_nanos(399, 100.0);
     let gap_end = sample_time_nanos(430, 100.0);
-    let out = resample(&input, 100.0, 52.0).unwrap();
+    let out = resample(&input, 100.0, 52.0, MAX_FILLED).unwrap();
     assert!(out.windows(2).all(|w| w[0].time_nanos < w[1].time_nanos));
     assert!(
         out.iter()
@@ -226,14 +229,32 @@ fn no_output_sample_falls_in_a_gap_and_the_runs_stay_on_one_grid() {
 fn unusable_rates_are_refused_naming_which() {
     let input = tone(10, 100.0, 5.0);
     for bad in [0.0, -52.0, f64::NAN, f64::INFINITY, MAX_RATE_HZ + 1.0] {
-        let to = resample(&input, 100.0, bad).unwrap_err();
+        let to = resample(&input, 100.0, bad, MAX_FILLED).unwrap_err();
         assert!(
             matches!(to, ResampleError::BadRate { what: "output rate", rate_hz } if rate_hz.is_nan() == bad.is_nan()),
             "{to:?}"
         );
         assert!(to.to_string().starts_with("output rate"), "{to}");
-        let from = resample(&input, bad, 100.0).unwrap_err();
+        let from = resample(&input, bad, 100.0, MAX_FILLED).unwrap_err();
         assert!(from.to_string().starts_with("input rate"), "{from}");
     }
     assert_eq!(check_rate_hz("output rate", MAX_RATE_HZ), Ok(MAX_RATE_HZ));
+}
+
+#[test]
+fn a_short_gap_is_filled_before_resampling() {
+    let mut input = tone(1000, 100.0, 2.0);
+    // Samples 500..503 lost, 30 ms; MAX_FILLED covers them.
+    input.drain(500..503);
+    let out = resample(&input, 100.0, 52.0, MAX_FILLED).unwrap();
+    let times: Vec<i64> = out.iter().map(|s| s.time_nanos).collect();
+    let every: Vec<i64> = (0..520).map(|k| sample_time_nanos(k, 52.0)).collect();
+    assert_eq!(times, every);
+    // A straight line across 40 ms of a 2 Hz tone sags from it by 1 − cos(2π · 2 Hz · 20 ms),
+    // 3 % of the amplitude; a gap filled with anything else is off by far more.
+    let error = worst_relative_error(&out, 2.0, 10.0);
+    assert!(error <= 0.04, "relative error {error}");
+    // With nothing filled, the same gap splits the stream.
+    let split = resample(&input, 100.0, 52.0, 0).unwrap();
+    assert!(split.len() < out.len(), "{} vs {}", split.len(), out.len());
 }

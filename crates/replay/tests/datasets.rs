@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use entrain_eval::ReferenceTiming;
+use entrain_gait::detect::{FootDetectorConfig, LowerBackDetectorConfig};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEventKind, Placement, Side};
 use entrain_replay::{Dataset, Recording, list_trials, load_trial};
@@ -378,7 +379,13 @@ fn a_resampled_voisard_trial_keeps_its_reference_its_gaps_and_gravity() {
     for (before, after) in native.streams.iter().zip(&resampled.streams) {
         assert_eq!(before.placement, after.placement);
         // The new samples are the instants of the 52 Hz grid (from the first recorded sample) at
-        // a recorded sample or between two consecutive ones: none in a gap, none missing.
+        // a recorded sample or between two consecutive ones, counting the gaps the detector
+        // fills as filled: none in a longer gap, none missing.
+        let max_filled = match before.placement {
+            Placement::Foot(_) => FootDetectorConfig::new(100.0).max_missing_samples,
+            Placement::LowerBack => LowerBackDetectorConfig::new(100.0).max_missing_samples,
+        };
+        let longest_filled_nanos = sample_time_nanos(max_filled + 1, 100.0);
         let times: Vec<i64> = before.samples.iter().map(|s| s.time_nanos).collect();
         let at_or_between = |t: i64| {
             let next = times.partition_point(|&r| r < t);
@@ -386,7 +393,7 @@ fn a_resampled_voisard_trial_keeps_its_reference_its_gaps_and_gravity() {
                 || (next > 0
                     && times
                         .get(next)
-                        .is_some_and(|&b| b - times[next - 1] <= period_nanos))
+                        .is_some_and(|&b| b - times[next - 1] <= longest_filled_nanos))
         };
         let (first, last) = (times[0], times[times.len() - 1]);
         let expected: Vec<i64> = (0..)
