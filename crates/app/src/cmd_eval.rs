@@ -94,6 +94,8 @@ struct Report {
     resample_hz: Option<f64>,
     /// The recorded rates of the evaluated trials, Hz, each once.
     recorded_rates_hz: Vec<f64>,
+    /// The rates the detectors were built for and ran at, Hz, each once.
+    detector_rates_hz: Vec<f64>,
     groups: BTreeMap<String, GroupReport>,
     ic_timing: Option<IcTiming>,
     /// Trials that could not be read or scored, with why; left out of every figure above.
@@ -155,6 +157,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let mut where_wrong = ErrorPositions::default();
     let mut skipped_trials = Vec::new();
     let mut recorded_rates_hz: Vec<f64> = Vec::new();
+    let mut detector_rates_hz: Vec<f64> = Vec::new();
     for trial in &trials {
         // One damaged or unreadable trial is left out and named, not the end of the evaluation.
         let scored = load_trial(&args.path, trial)
@@ -167,7 +170,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
                     })?,
                     None => recording,
                 };
-                Ok((recorded_hz, evaluate(&recording, placement, &rules)?))
+                let score = evaluate(&recording, placement, &rules)?;
+                Ok(((recorded_hz, recording.sample_rate_hz), score))
             });
         let TrialScore {
             counts,
@@ -177,9 +181,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
             contacts,
             ..
         } = match scored {
-            Ok((recorded_hz, score)) => {
-                if !recorded_rates_hz.contains(&recorded_hz) {
-                    recorded_rates_hz.push(recorded_hz);
+            Ok(((recorded_hz, detector_hz), score)) => {
+                for (rates, rate) in [
+                    (&mut recorded_rates_hz, recorded_hz),
+                    (&mut detector_rates_hz, detector_hz),
+                ] {
+                    if !rates.contains(&rate) {
+                        rates.push(rate);
+                    }
                 }
                 score
             }
@@ -222,11 +231,13 @@ pub fn run(args: EvalArgs) -> Result<()> {
     );
 
     recorded_rates_hz.sort_by(f64::total_cmp);
+    detector_rates_hz.sort_by(f64::total_cmp);
     let report = Report {
         dataset: dataset.to_string(),
         placement: placement_name.to_owned(),
         resample_hz: args.resample_hz,
         recorded_rates_hz,
+        detector_rates_hz,
         groups: groups
             .into_iter()
             .map(|(name, totals)| {
@@ -272,19 +283,24 @@ fn ic_timing(errors_ms: &[f64], latencies_ms: &[f64]) -> Option<IcTiming> {
 }
 
 fn print_report(report: &Report) {
-    let recorded = report
-        .recorded_rates_hz
-        .iter()
-        .map(|r| format!("{r} Hz"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rates = |rates_hz: &[f64]| {
+        rates_hz
+            .iter()
+            .map(|r| format!("{r} Hz"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (recorded, detected) = (
+        rates(&report.recorded_rates_hz),
+        rates(&report.detector_rates_hz),
+    );
     match report.resample_hz {
-        Some(rate_hz) => println!(
-            "{} data set, {} sensors, resampled from {recorded} to {rate_hz} Hz",
+        Some(_) => println!(
+            "{} data set, {} sensors, resampled from {recorded} to {detected}",
             report.dataset, report.placement
         ),
         None => println!(
-            "{} data set, {} sensors, at {recorded}",
+            "{} data set, {} sensors, at {detected}",
             report.dataset, report.placement
         ),
     }

@@ -184,6 +184,9 @@ fn real_truong_trials_resampled_to_52_hz_are_detected_about_as_well_as_at_100_hz
     assert_eq!(native["recorded_rates_hz"], serde_json::json!([100.0]));
     assert_eq!(resampled["resample_hz"], 52.0, "{resampled}");
     assert_eq!(resampled["recorded_rates_hz"], serde_json::json!([100.0]));
+    // The detectors were built for the new rate, not the recorded one.
+    assert_eq!(native["detector_rates_hz"], serde_json::json!([100.0]));
+    assert_eq!(resampled["detector_rates_hz"], serde_json::json!([52.0]));
     for group in ["Neurological", "Healthy"] {
         let (at_100, at_52) = (&native["groups"][group], &resampled["groups"][group]);
         // The annotations are not resampled: the same events are scored.
