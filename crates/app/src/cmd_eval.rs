@@ -9,6 +9,7 @@ use entrain_eval::ReferenceTiming;
 use entrain_eval::evaluation::{
     ContactOutcome, EvalPlacement, ScoredContact, TrialScore, evaluate,
 };
+use entrain_eval::resample::check_rate_hz;
 use entrain_eval::scoring::{DetectionCounts, MatchRules, quantile};
 use entrain_gait::Side;
 use entrain_replay::{Dataset, list_trials, load_trial};
@@ -34,6 +35,19 @@ pub struct EvalArgs {
     /// and print where in the walks the errors are.
     #[arg(long)]
     contacts: Option<PathBuf>,
+    /// Resample every trial's signals to this rate, Hz, before detection (anti-aliased), as a
+    /// sensor streaming at that rate would give them; the annotations keep their own clock.
+    #[arg(long, value_name = "HZ", value_parser = parse_rate_hz, allow_hyphen_values = true)]
+    resample_hz: Option<f64>,
+}
+
+/// A `--resample-hz` value: a number that [`check_rate_hz`] accepts.
+fn parse_rate_hz(text: &str) -> Result<f64, String> {
+    let rate_hz: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of Hz"))?;
+    check_rate_hz("the rate", rate_hz).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -74,6 +88,14 @@ struct IcTiming {
 struct Report {
     dataset: String,
     placement: String,
+    /// The rate every trial's signals were resampled to before detection, Hz; absent: each trial
+    /// ran at its recorded rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resample_hz: Option<f64>,
+    /// The recorded rates of the evaluated trials, Hz, each once.
+    recorded_rates_hz: Vec<f64>,
+    /// The rates the detectors were built for and ran at, Hz, each once.
+    detector_rates_hz: Vec<f64>,
     groups: BTreeMap<String, GroupReport>,
     ic_timing: Option<IcTiming>,
     /// Trials that could not be read or scored, with why; left out of every figure above.
@@ -134,11 +156,23 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     let mut where_wrong = ErrorPositions::default();
     let mut skipped_trials = Vec::new();
+    let mut recorded_rates_hz: Vec<f64> = Vec::new();
+    let mut detector_rates_hz: Vec<f64> = Vec::new();
     for trial in &trials {
         // One damaged or unreadable trial is left out and named, not the end of the evaluation.
         let scored = load_trial(&args.path, trial)
             .map_err(anyhow::Error::from)
-            .and_then(|recording| Ok(evaluate(&recording, placement, &rules)?));
+            .and_then(|recording| {
+                let recorded_hz = recording.sample_rate_hz;
+                let recording = match args.resample_hz {
+                    Some(rate_hz) => recording.resampled(rate_hz).with_context(|| {
+                        format!("resampling {trial} from {recorded_hz} Hz to {rate_hz} Hz")
+                    })?,
+                    None => recording,
+                };
+                let score = evaluate(&recording, placement, &rules)?;
+                Ok(((recorded_hz, recording.sample_rate_hz), score))
+            });
         let TrialScore {
             counts,
             ic_errors_ms,
@@ -147,7 +181,17 @@ pub fn run(args: EvalArgs) -> Result<()> {
             contacts,
             ..
         } = match scored {
-            Ok(score) => score,
+            Ok(((recorded_hz, detector_hz), score)) => {
+                for (rates, rate) in [
+                    (&mut recorded_rates_hz, recorded_hz),
+                    (&mut detector_rates_hz, detector_hz),
+                ] {
+                    if !rates.contains(&rate) {
+                        rates.push(rate);
+                    }
+                }
+                score
+            }
             Err(e) => {
                 progress.suspend(|| eprintln!("warning: trial {trial} left out: {e:#}"));
                 skipped_trials.push(SkippedTrial {
@@ -186,9 +230,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
             .map_or(String::new(), |s| format!("{}: {}", s.trial, s.reason))
     );
 
+    recorded_rates_hz.sort_by(f64::total_cmp);
+    detector_rates_hz.sort_by(f64::total_cmp);
     let report = Report {
         dataset: dataset.to_string(),
         placement: placement_name.to_owned(),
+        resample_hz: args.resample_hz,
+        recorded_rates_hz,
+        detector_rates_hz,
         groups: groups
             .into_iter()
             .map(|(name, totals)| {
@@ -234,7 +283,27 @@ fn ic_timing(errors_ms: &[f64], latencies_ms: &[f64]) -> Option<IcTiming> {
 }
 
 fn print_report(report: &Report) {
-    println!("{} data set, {} sensors", report.dataset, report.placement);
+    let rates = |rates_hz: &[f64]| {
+        rates_hz
+            .iter()
+            .map(|r| format!("{r} Hz"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (recorded, detected) = (
+        rates(&report.recorded_rates_hz),
+        rates(&report.detector_rates_hz),
+    );
+    match report.resample_hz {
+        Some(_) => println!(
+            "{} data set, {} sensors, resampled from {recorded} to {detected}",
+            report.dataset, report.placement
+        ),
+        None => println!(
+            "{} data set, {} sensors, at {detected}",
+            report.dataset, report.placement
+        ),
+    }
     println!(
         "{:<14} {:>6} {:>7} {:>9} {:>7} {:>7} {:>16}",
         "group", "trials", "events", "precision", "recall", "F1", "cadence MAE spm"

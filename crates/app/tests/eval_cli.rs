@@ -3,13 +3,57 @@
 //! that is not a data set gets an error naming it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_entrain");
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/fixtures/gaitmap")
+}
+
+/// Copies the first `n` trials of the Truong data set at `truong` (manifest and files) into
+/// `to`; returns their codes.
+fn copy_truong_trials(truong: &Path, n: usize, to: &Path) -> Vec<String> {
+    let manifest = std::fs::read_to_string(truong.join("manifest.csv")).unwrap();
+    let lines: Vec<&str> = manifest.lines().take(n + 1).collect();
+    std::fs::write(to.join("manifest.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::create_dir(to.join("GaitData")).unwrap();
+    let codes: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    for code in &codes {
+        for ext in ["csv.gz", "json"] {
+            let name = format!("{code}.{ext}");
+            std::fs::copy(
+                truong.join("GaitData").join(&name),
+                to.join("GaitData").join(&name),
+            )
+            .unwrap();
+        }
+    }
+    codes
+}
+
+/// Runs `entrain eval --dataset truong` on `dir` with `extra` arguments; the `--json` report.
+fn eval_truong(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let json_path = dir.join("eval.json");
+    let out = Command::new(BIN)
+        .args(["eval", "--dataset", "truong", "--path"])
+        .arg(dir)
+        .arg("--json")
+        .arg(&json_path)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap()
 }
 
 #[test]
@@ -90,24 +134,7 @@ fn a_damaged_trial_is_left_out_and_named_not_the_end_of_the_evaluation() {
     };
     // Two trials of the real data set, the second with its annotation cut short.
     let dir = tempfile::tempdir().unwrap();
-    let manifest = std::fs::read_to_string(truong.join("manifest.csv")).unwrap();
-    let lines: Vec<&str> = manifest.lines().take(3).collect();
-    std::fs::write(dir.path().join("manifest.csv"), lines.join("\n") + "\n").unwrap();
-    std::fs::create_dir(dir.path().join("GaitData")).unwrap();
-    let codes: Vec<&str> = lines[1..]
-        .iter()
-        .map(|l| l.split(',').next().unwrap())
-        .collect();
-    for code in &codes {
-        for ext in ["csv.gz", "json"] {
-            let name = format!("{code}.{ext}");
-            std::fs::copy(
-                truong.join("GaitData").join(&name),
-                dir.path().join("GaitData").join(&name),
-            )
-            .unwrap();
-        }
-    }
+    let codes = copy_truong_trials(&truong, 2, dir.path());
     std::fs::write(
         dir.path()
             .join("GaitData")
@@ -129,7 +156,7 @@ fn a_damaged_trial_is_left_out_and_named_not_the_end_of_the_evaluation() {
     );
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(
-        stdout.contains("1 trial(s) left out") && stdout.contains(codes[1]),
+        stdout.contains("1 trial(s) left out") && stdout.contains(codes[1].as_str()),
         "{stdout}"
     );
     assert!(
@@ -140,4 +167,65 @@ fn a_damaged_trial_is_left_out_and_named_not_the_end_of_the_evaluation() {
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(report["groups"]["Neurological"]["trials"], 1);
     assert_eq!(report["skipped_trials"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn real_truong_trials_resampled_to_52_hz_are_detected_about_as_well_as_at_100_hz() {
+    let Some(truong) = entrain_tests::datasets::shared_dataset("truong2019_ipol_gait").unwrap()
+    else {
+        return;
+    };
+    // Six real trials, two groups, about 250 steps.
+    let dir = tempfile::tempdir().unwrap();
+    copy_truong_trials(&truong, 6, dir.path());
+    let native = eval_truong(dir.path(), &[]);
+    let resampled = eval_truong(dir.path(), &["--resample-hz", "52"]);
+    assert!(native.get("resample_hz").is_none(), "{native}");
+    assert_eq!(native["recorded_rates_hz"], serde_json::json!([100.0]));
+    assert_eq!(resampled["resample_hz"], 52.0, "{resampled}");
+    assert_eq!(resampled["recorded_rates_hz"], serde_json::json!([100.0]));
+    // The detectors were built for the new rate, not the recorded one.
+    assert_eq!(native["detector_rates_hz"], serde_json::json!([100.0]));
+    assert_eq!(resampled["detector_rates_hz"], serde_json::json!([52.0]));
+    for group in ["Neurological", "Healthy"] {
+        let (at_100, at_52) = (&native["groups"][group], &resampled["groups"][group]);
+        // The annotations are not resampled: the same events are scored.
+        assert_eq!(at_52["events"], at_100["events"], "{group}");
+        assert_eq!(at_52["trials"], at_100["trials"], "{group}");
+        let (f1_100, f1_52) = (
+            at_100["f1"].as_f64().unwrap(),
+            at_52["f1"].as_f64().unwrap(),
+        );
+        // Natively about 0.99; signals on the wrong clock, or aliased, score far lower.
+        assert!(
+            f1_52 > 0.9,
+            "{group}: F1 {f1_52} at 52 Hz, {f1_100} at 100 Hz"
+        );
+        assert!(
+            (f1_52 - f1_100).abs() < 0.05,
+            "{group}: F1 {f1_52} at 52 Hz, {f1_100} at 100 Hz"
+        );
+    }
+}
+
+#[test]
+fn an_unusable_resample_rate_is_refused_naming_the_flag() {
+    for bad in ["0", "-52", "NaN", "inf", "100000", "fast"] {
+        let out = Command::new(BIN)
+            .args(["eval", "--dataset", "gaitmap", "--path"])
+            .arg(fixture())
+            .args(["--resample-hz", bad])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bad}: {stderr}");
+        assert!(
+            stderr.contains("--resample-hz") && stderr.contains(bad),
+            "{bad}: {stderr}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("data set"),
+            "{bad}"
+        );
+    }
 }

@@ -19,7 +19,9 @@
 use std::fmt;
 use std::path::Path;
 
+use entrain_eval::resample::{ResampleError, resample};
 use entrain_eval::{AnnotatedTrial, ReferenceEvent, ReferenceTiming, WalkingBout};
+use entrain_gait::detect::{FootDetectorConfig, LowerBackDetectorConfig};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEventKind, ImuSample, Placement, Side, sample::STANDARD_GRAVITY_MPS2};
 
@@ -101,6 +103,32 @@ impl Recording {
     /// Duration from the first sample to one period past the last, nanoseconds.
     pub fn duration_nanos(&self) -> i64 {
         sample_time_nanos(self.len_samples(), self.sample_rate_hz)
+    }
+
+    /// This recording as a sensor at `rate_hz` would have given it: every stream resampled,
+    /// anti-aliased ([`entrain_eval::resample`]), its samples on the new rate's grid; the
+    /// reference and the bouts stay on their own clock, which is the same. At the recorded rate,
+    /// the recording unchanged.
+    /// Gaps in a stream that its detector would fill are filled first, the same way.
+    pub fn resampled(mut self, rate_hz: f64) -> Result<Recording, ResampleError> {
+        for stream in &mut self.streams {
+            let max_filled_samples = match stream.placement {
+                Placement::Foot(_) => {
+                    FootDetectorConfig::new(self.sample_rate_hz).max_missing_samples
+                }
+                Placement::LowerBack => {
+                    LowerBackDetectorConfig::new(self.sample_rate_hz).max_missing_samples
+                }
+            };
+            stream.samples = resample(
+                &stream.samples,
+                self.sample_rate_hz,
+                rate_hz,
+                max_filled_samples,
+            )?;
+        }
+        self.sample_rate_hz = rate_hz;
+        Ok(self)
     }
 }
 

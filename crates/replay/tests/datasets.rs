@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use entrain_eval::ReferenceTiming;
+use entrain_gait::detect::{FootDetectorConfig, LowerBackDetectorConfig};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEventKind, Placement, Side};
 use entrain_replay::{Dataset, Recording, list_trials, load_trial};
@@ -343,4 +344,64 @@ fn shared_truong() {
         trials.len(),
         start.elapsed()
     );
+}
+
+#[test]
+fn a_resampled_voisard_trial_keeps_its_reference_its_gaps_and_gravity() {
+    let Some(dir) = shared("voisard2023_ipol_healthy") else {
+        return;
+    };
+    let trials = list_trials(Dataset::Voisard, &dir).unwrap();
+    let period_nanos = sample_time_nanos(1, 100.0);
+    // The first trial whose wireless link lost packets.
+    let (trial, rec) = trials
+        .iter()
+        .map(|t| (t, load_trial(&dir, t).unwrap()))
+        .find(|(_, rec)| {
+            rec.streams.iter().any(|s| {
+                s.samples
+                    .windows(2)
+                    .any(|w| w[1].time_nanos - w[0].time_nanos > 2 * period_nanos)
+            })
+        })
+        .expect("a Voisard trial with lost packets");
+    let native = rec.clone();
+    let resampled = rec.resampled(52.0).unwrap();
+    assert_eq!(resampled.sample_rate_hz, 52.0);
+    assert_eq!(resampled.reference, native.reference, "{trial}");
+    assert_eq!(resampled.bouts, native.bouts, "{trial}");
+    check_common(&resampled);
+    let g = mean_acc_norm(&resampled);
+    assert!(
+        (8.5..11.0).contains(&g),
+        "{trial}: lower back mean |acc| {g}"
+    );
+    for (before, after) in native.streams.iter().zip(&resampled.streams) {
+        assert_eq!(before.placement, after.placement);
+        // The new samples are the instants of the 52 Hz grid (from the first recorded sample) at
+        // a recorded sample or between two consecutive ones, counting the gaps the detector
+        // fills as filled: none in a longer gap, none missing.
+        let max_filled = match before.placement {
+            Placement::Foot(_) => FootDetectorConfig::new(100.0).max_missing_samples,
+            Placement::LowerBack => LowerBackDetectorConfig::new(100.0).max_missing_samples,
+        };
+        let longest_filled_nanos = sample_time_nanos(max_filled + 1, 100.0);
+        let times: Vec<i64> = before.samples.iter().map(|s| s.time_nanos).collect();
+        let at_or_between = |t: i64| {
+            let next = times.partition_point(|&r| r < t);
+            times.get(next) == Some(&t)
+                || (next > 0
+                    && times
+                        .get(next)
+                        .is_some_and(|&b| b - times[next - 1] <= longest_filled_nanos))
+        };
+        let (first, last) = (times[0], times[times.len() - 1]);
+        let expected: Vec<i64> = (0..)
+            .map(|k| first + sample_time_nanos(k, 52.0))
+            .take_while(|&t| t <= last)
+            .filter(|&t| at_or_between(t))
+            .collect();
+        let got: Vec<i64> = after.samples.iter().map(|s| s.time_nanos).collect();
+        assert_eq!(got, expected, "{trial} {:?}", after.placement);
+    }
 }
