@@ -11,6 +11,7 @@ use entrain_protocol::status::Status;
 use entrain_protocol::step::{StepKind, StepPacket, StepSide};
 
 use super::clock::{ClockMap, ClockMapConfig, TickUnwrapper};
+use super::driver::{self, Batch};
 use super::link::{Continuity, SequenceTracker, StaleMonitor};
 use super::timesync::{PendingSyncs, RoundTrip};
 use entrain_source::{LinkState, SensorId, SensorKind, SourceEvent};
@@ -30,6 +31,12 @@ pub enum Channel {
     Rsc,
     /// Bluetooth SIG Battery Level.
     Battery,
+    /// Movesense GATT SensorData data characteristic.
+    MovesenseData,
+    /// Polar PMD control point answers.
+    PolarControl,
+    /// Polar PMD data frames.
+    PolarData,
 }
 
 impl Channel {
@@ -42,6 +49,9 @@ impl Channel {
             Self::Control => "control response",
             Self::Rsc => "RSC measurement",
             Self::Battery => "battery level",
+            Self::MovesenseData => "Movesense data",
+            Self::PolarControl => "PMD control point answer",
+            Self::PolarData => "PMD data frame",
         }
     }
 }
@@ -106,6 +116,33 @@ pub struct SensorStream {
     /// Answered time syncs whose sensor time cannot be unwrapped yet (no IMU packet so far):
     /// (sent, sensor µs, received).
     early_syncs: Vec<(i64, u32, i64)>,
+    /// The decoder of a kind whose samples come as [`Batch`]es.
+    decoder: Decoder,
+    /// Packet numbers for sensors that send none (lost packets are then not counted).
+    next_seq: u16,
+}
+
+/// The per-kind decoding state of sensors read through a [`driver`] decoder.
+#[derive(Debug, Clone)]
+enum Decoder {
+    /// Decoded here (Entrain, RSC).
+    Builtin,
+    Movesense(Box<driver::movesense::Decoder>),
+    Polar(Box<driver::polar::Decoder>),
+}
+
+impl Decoder {
+    fn new(kind: SensorKind, rate_hz: u16) -> Self {
+        match kind {
+            SensorKind::Movesense => {
+                Self::Movesense(Box::new(driver::movesense::Decoder::new(rate_hz)))
+            }
+            SensorKind::PolarVeritySense => {
+                Self::Polar(Box::new(driver::polar::Decoder::new(rate_hz)))
+            }
+            _ => Self::Builtin,
+        }
+    }
 }
 
 /// At most this many answered time syncs wait for the first IMU packet.
@@ -135,7 +172,16 @@ impl SensorStream {
             raw: None,
             pending_syncs: PendingSyncs::new(),
             early_syncs: Vec::new(),
+            decoder: Decoder::new(kind, driver::DEFAULT_RATE_HZ),
+            next_seq: 0,
         }
+    }
+
+    /// The same stream for a sensor asked to stream at `rate_hz` (Movesense, Polar; the others
+    /// say their rate in their packets).
+    pub fn with_rate_hz(mut self, rate_hz: u16) -> Self {
+        self.decoder = Decoder::new(self.kind, rate_hz);
+        self
     }
 
     /// Also keep every decoded raw sample (for recording); take them with [`Self::take_raw`].
@@ -197,6 +243,9 @@ impl SensorStream {
     pub fn rearm(&mut self, now_nanos: i64) {
         self.stale.rearm(now_nanos);
         self.pending_syncs.clear();
+        if let Decoder::Polar(polar) = &mut self.decoder {
+            polar.on_reconnect();
+        }
     }
 
     /// A time sync with `token`, carrying `host_time_us`, was written to the sensor at
@@ -251,6 +300,12 @@ impl SensorStream {
             }),
             Channel::Control => Response::decode(bytes).map(|r| self.on_response(r, arrival_nanos)),
             Channel::Rsc => self.on_rsc(bytes, arrival_nanos, out),
+            Channel::MovesenseData | Channel::PolarControl | Channel::PolarData => {
+                if let Err(detail) = self.on_driver(channel, bytes, arrival_nanos, out) {
+                    self.malformed(channel, bytes, detail, out);
+                }
+                return;
+            }
             Channel::Battery => match bytes {
                 [percent] if *percent <= 100 => {
                     out.push(SourceEvent::Battery {
@@ -393,33 +448,13 @@ impl SensorStream {
         };
         for (i, raw) in packet.samples().iter().enumerate() {
             let sensor_nanos = first_nanos + scale.sample_offset_nanos(i as u64);
-            let Some(mut time_nanos) = self.clock.map(sensor_nanos) else {
-                continue;
-            };
-            if let Some(last) = self.last_sample_nanos {
-                if i == 0 && lost > 0 {
-                    out.push(SourceEvent::Gap {
-                        placement: self.placement,
-                        lost_samples: lost,
-                        from_nanos: last,
-                        to_nanos: time_nanos.max(last + 1),
-                    });
-                }
-                // Refits move the mapping by fractions of a millisecond; times must still increase.
-                time_nanos = time_nanos.max(last + 1);
-            }
-            self.last_sample_nanos = Some(time_nanos);
-            self.stats.samples += 1;
             let acc = raw.acc.map(|c| scale.acc_mps2(c));
             let gyr = raw.gyr.map(|c| scale.gyr_dps(c));
-            out.push(SourceEvent::Sample {
-                placement: self.placement,
-                sample: ImuSample {
-                    time_nanos,
-                    acc_mps2: acc,
-                    gyr_dps: gyr,
-                },
-            });
+            let lost_before = if i == 0 { lost } else { 0 };
+            let Some(time_nanos) = self.emit_sample(lost_before, sensor_nanos, acc, gyr, out)
+            else {
+                continue;
+            };
             if let Some(records) = self.raw.as_mut() {
                 let offset_us = scale.sample_offset_nanos(i as u64) / 1000;
                 records.push(RawRecord {
@@ -435,6 +470,106 @@ impl SensorStream {
             }
         }
         Ok(())
+    }
+
+    /// Maps one sample onto the session clock and appends it, after the gap that precedes it
+    /// (`lost_before` samples); returns its session time (`None`: no clock fit yet).
+    fn emit_sample(
+        &mut self,
+        lost_before: u64,
+        sensor_nanos: i64,
+        acc_mps2: [f32; 3],
+        gyr_dps: [f32; 3],
+        out: &mut Vec<SourceEvent>,
+    ) -> Option<i64> {
+        let mut time_nanos = self.clock.map(sensor_nanos)?;
+        if let Some(last) = self.last_sample_nanos {
+            if lost_before > 0 {
+                out.push(SourceEvent::Gap {
+                    placement: self.placement,
+                    lost_samples: lost_before,
+                    from_nanos: last,
+                    to_nanos: time_nanos.max(last + 1),
+                });
+            }
+            // Refits move the mapping by fractions of a millisecond; times must still increase.
+            time_nanos = time_nanos.max(last + 1);
+        }
+        self.last_sample_nanos = Some(time_nanos);
+        self.stats.samples += 1;
+        out.push(SourceEvent::Sample {
+            placement: self.placement,
+            sample: ImuSample {
+                time_nanos,
+                acc_mps2,
+                gyr_dps,
+            },
+        });
+        Some(time_nanos)
+    }
+
+    /// A notification of a kind decoded by its driver (Movesense, Polar).
+    fn on_driver(
+        &mut self,
+        channel: Channel,
+        bytes: &[u8],
+        arrival_nanos: i64,
+        out: &mut Vec<SourceEvent>,
+    ) -> Result<(), String> {
+        let batches = match (&mut self.decoder, channel) {
+            (Decoder::Movesense(d), Channel::MovesenseData) => {
+                d.on_notification(bytes)?.into_iter().collect()
+            }
+            (Decoder::Polar(d), Channel::PolarControl) => return d.on_control(bytes),
+            (Decoder::Polar(d), Channel::PolarData) => d.on_data(bytes)?,
+            _ => return Err(format!("not expected from a {:?} sensor", self.kind)),
+        };
+        self.count_data_packet(arrival_nanos, out);
+        for batch in batches {
+            self.deliver(batch, arrival_nanos, out);
+        }
+        Ok(())
+    }
+
+    /// Loss accounting, clock mapping and emission of a driver's samples, shared by every kind
+    /// that sends no packets of Entrain's format.
+    fn deliver(&mut self, batch: Batch, arrival_nanos: i64, out: &mut Vec<SourceEvent>) {
+        let mut first_index = batch.first_index;
+        // The tracker counts at most 255 samples per packet.
+        for chunk in batch.samples.chunks(usize::from(u8::MAX)) {
+            let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
+                continue;
+            };
+            let count = chunk.len() as u8;
+            let seq = batch.seq.unwrap_or(self.next_seq);
+            self.next_seq = seq.wrapping_add(1);
+            let continuity = self.tracker.on_packet(
+                seq,
+                first_index,
+                count,
+                first.sensor_nanos,
+                batch.period_nanos,
+            );
+            first_index = first_index.wrapping_add(u32::from(count));
+            let lost = match continuity {
+                Continuity::Stale => continue,
+                Continuity::Restart { lost_samples: 0 } => {
+                    // The clock went backwards: the sensor restarted. Map afresh.
+                    self.clock.reset();
+                    0
+                }
+                Continuity::Gap { lost_samples, .. } | Continuity::Restart { lost_samples } => {
+                    lost_samples
+                }
+                Continuity::First | Continuity::Contiguous => 0,
+            };
+            // The notification cannot leave before its last sample is taken.
+            self.clock.observe(last.sensor_nanos, arrival_nanos);
+            for (i, s) in chunk.iter().enumerate() {
+                let lost_before = if i == 0 { lost } else { 0 };
+                self.emit_sample(lost_before, s.sensor_nanos, s.acc_mps2, s.gyr_dps, out);
+            }
+        }
     }
 
     fn on_step(
