@@ -451,7 +451,7 @@ impl SensorStream {
             let acc = raw.acc.map(|c| scale.acc_mps2(c));
             let gyr = raw.gyr.map(|c| scale.gyr_dps(c));
             let lost_before = if i == 0 { lost } else { 0 };
-            let Some(time_nanos) = self.emit_sample(lost_before, sensor_nanos, acc, gyr, out)
+            let Some(time_nanos) = self.emit_sample(lost_before, sensor_nanos, acc, gyr, None, out)
             else {
                 continue;
             };
@@ -474,15 +474,26 @@ impl SensorStream {
 
     /// Maps one sample onto the session clock and appends it, after the gap that precedes it
     /// (`lost_before` samples); returns its session time (`None`: no clock fit yet).
+    ///
+    /// With `slew_period_nanos`, a refit of the mapping is taken in gradually: each sample lies
+    /// within a quarter period of where the sensor's own spacing puts it after the previous one.
+    /// Sensors that send large batches (a Verity Sense frame holds up to ~70 samples) get a
+    /// refit only every batch, and a step of a few ms between two samples would otherwise look
+    /// to the detectors' gap filler like a lost sample or a restart.
     fn emit_sample(
         &mut self,
         lost_before: u64,
         sensor_nanos: i64,
         acc_mps2: [f32; 3],
         gyr_dps: [f32; 3],
+        slew_period_nanos: Option<i64>,
         out: &mut Vec<SourceEvent>,
     ) -> Option<i64> {
         let mut time_nanos = self.clock.map(sensor_nanos)?;
+        if let (Some(last), Some(period)) = (self.last_sample_nanos, slew_period_nanos) {
+            let expected = last + (lost_before as i64 + 1) * period;
+            time_nanos = time_nanos.clamp(expected - period / 4, expected + period / 4);
+        }
         if let Some(last) = self.last_sample_nanos {
             if lost_before > 0 {
                 out.push(SourceEvent::Gap {
@@ -567,7 +578,14 @@ impl SensorStream {
             self.clock.observe(last.sensor_nanos, arrival_nanos);
             for (i, s) in chunk.iter().enumerate() {
                 let lost_before = if i == 0 { lost } else { 0 };
-                self.emit_sample(lost_before, s.sensor_nanos, s.acc_mps2, s.gyr_dps, out);
+                self.emit_sample(
+                    lost_before,
+                    s.sensor_nanos,
+                    s.acc_mps2,
+                    s.gyr_dps,
+                    Some(batch.period_nanos),
+                    out,
+                );
             }
         }
     }
