@@ -966,7 +966,7 @@ fn rsc_foot_pod_streams_cadence() {
 }
 
 #[test]
-fn scan_lists_our_sensors_and_pods_only_with_name_signal_and_battery() {
+fn scan_lists_the_sensors_we_read_only_with_name_kind_signal_and_battery() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write_counts(dir.path(), "x", &[[0; 6]]);
     let fake = FakeBluez::start(&json!({"devices": [
@@ -974,6 +974,11 @@ fn scan_lists_our_sensors_and_pods_only_with_name_signal_and_battery() {
         {"address": POD, "name": "Pod", "kind": "rsc", "rssi": -40, "rsc": []},
         {"address": "AA:BB:CC:00:00:01", "name": "Heart rate strap", "kind": "other",
          "uuids": ["0000180d-0000-1000-8000-00805f9b34fb"], "rssi": -20},
+        {"address": "C0:FF:EE:00:00:31", "name": "Movesense 204730000081", "kind": "movesense",
+         "rssi": -70, "samples_csv": csv.display().to_string()},
+        {"address": "C0:FF:EE:00:00:32", "name": "Polar Sense 0A3BA92B", "kind": "polar",
+         "rssi": -75, "battery": 71, "counts_csv": csv.display().to_string(),
+         "acc_factor": 0.0005, "gyro_factor": 0.06},
     ]}))
     .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
     let (mut child, report_path) = spawn_child(&fake, json!({"mode": "scan", "secs": 1.0}));
@@ -982,11 +987,23 @@ fn scan_lists_our_sensors_and_pods_only_with_name_signal_and_battery() {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let found = report.found.unwrap();
     let found = found.as_array().unwrap();
-    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found.len(), 4, "{found:?}");
     assert_eq!(found[0]["id"], POD, "strongest first");
     assert_eq!(found[0]["rssi_dbm"], -40);
     assert_eq!(found[1]["id"], LEFT);
     assert_eq!(found[1]["name"], "Entrain-L");
     assert_eq!(found[1]["battery_percent"], 87);
     assert_eq!(found[1]["kind"], "Entrain");
+    // Found by name, with no service advertised; no Battery Service: no battery.
+    assert_eq!(found[2]["name"], "Movesense 204730000081");
+    assert_eq!(found[2]["kind"], "Movesense");
+    assert!(found[2]["battery_percent"].is_null(), "{found:?}");
+    // Its Battery Service read over a short connection, dropped again.
+    assert_eq!(found[3]["kind"], "PolarVeritySense");
+    assert_eq!(found[3]["battery_percent"], 71);
+    let lines = fake.lines();
+    assert_eq!(
+        count_lines(&lines, "CONNECT C0:FF:EE:00:00:32"),
+        count_lines(&lines, "DISCONNECT C0:FF:EE:00:00:32")
+    );
 }

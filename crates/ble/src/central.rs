@@ -76,8 +76,9 @@ pub struct FoundSensor {
     pub name: String,
     /// Signal strength, dBm, if known.
     pub rssi_dbm: Option<i16>,
-    /// Battery, percent, if advertised: service data under the Battery Service UUID 0x180F
-    /// (Entrain sensors put it there; any kind that does is shown).
+    /// Battery, percent: advertised as service data under the Battery Service UUID 0x180F
+    /// (Entrain sensors), or for Movesense and Polar sensors read from their Battery Service
+    /// over a short connection, if they have one.
     pub battery_percent: Option<u8>,
     /// What it is ([`driver::kind_name`] names it).
     pub kind: SensorKind,
@@ -491,6 +492,7 @@ pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
             tracing::warn!("BLE scan: cannot stop scanning: {e}");
         }
         let mut found = Vec::new();
+        let mut connectable = Vec::new();
         for p in peripherals {
             let Ok(Some(props)) = p.properties().await else {
                 continue;
@@ -509,6 +511,10 @@ pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
                 .get(&Uuid::from_u128(uuid::BATTERY_SERVICE))
                 .and_then(|d| d.first().copied())
                 .filter(|&b| b <= 100);
+            connectable.push(
+                matches!(kind, SensorKind::Movesense | SensorKind::PolarVeritySense)
+                    .then(|| p.clone()),
+            );
             found.push(FoundSensor {
                 id: SensorId(p.address().to_string()),
                 name: props.local_name.unwrap_or_else(|| "(no name)".into()),
@@ -517,9 +523,57 @@ pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
                 kind,
             });
         }
+        // Bought sensors do not advertise their charge: read it from their Battery Service, one
+        // short connection each (BlueZ takes one connect at a time).
+        for (f, p) in found.iter_mut().zip(&connectable) {
+            if f.battery_percent.is_none()
+                && let Some(p) = p
+            {
+                f.battery_percent = read_battery(p).await;
+            }
+        }
         found.sort_by_key(|f| std::cmp::Reverse(f.rssi_dbm.unwrap_or(i16::MIN)));
         Ok(found)
     })
+}
+
+/// The Battery Level of a sensor's Battery Service (0x180F), read over a connection of its own
+/// that is dropped again; `None` if it has none or does not answer within 5 s.
+async fn read_battery(p: &Peripheral) -> Option<u8> {
+    let address = p.address();
+    let read = async {
+        p.connect().await.map_err(|e| format!("connect: {e}"))?;
+        p.discover_services()
+            .await
+            .map_err(|e| format!("service discovery: {e}"))?;
+        let level = p
+            .characteristics()
+            .into_iter()
+            .find(|c| c.uuid.as_u128() == uuid::BATTERY_LEVEL)
+            .ok_or_else(|| "no Battery Level characteristic".to_string())?;
+        p.read(&level).await.map_err(|e| format!("read: {e}"))
+    };
+    let result = tokio::time::timeout(Duration::from_secs(5), read).await;
+    if let Err(e) = p.disconnect().await {
+        tracing::debug!("BLE scan: cannot disconnect {address} after reading its battery: {e}");
+    }
+    match result {
+        Ok(Ok(bytes)) => match bytes.as_slice() {
+            [percent] if *percent <= 100 => Some(*percent),
+            other => {
+                tracing::debug!("BLE scan: {address}: battery level {other:?} is not 0..=100");
+                None
+            }
+        },
+        Ok(Err(why)) => {
+            tracing::debug!("BLE scan: {address}: no battery reading ({why})");
+            None
+        }
+        Err(_) => {
+            tracing::debug!("BLE scan: {address}: battery reading timed out after 5 s");
+            None
+        }
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, BleError> {

@@ -491,7 +491,10 @@ impl SensorStream {
     ) -> Option<i64> {
         let mut time_nanos = self.clock.map(sensor_nanos)?;
         if let (Some(last), Some(period)) = (self.last_sample_nanos, slew_period_nanos) {
-            let expected = last + (lost_before as i64 + 1) * period;
+            let periods = i64::try_from(lost_before)
+                .unwrap_or(i64::MAX)
+                .saturating_add(1);
+            let expected = last.saturating_add(periods.saturating_mul(period));
             time_nanos = time_nanos.clamp(expected - period / 4, expected + period / 4);
         }
         if let Some(last) = self.last_sample_nanos {

@@ -276,8 +276,8 @@ impl IndexFromTime {
             None => (0, true),
             Some((next_index, next_nanos)) => {
                 let periods = if period_nanos > 0 {
-                    let d = first_nanos - next_nanos;
-                    (d + d.signum() * period_nanos / 2) / period_nanos
+                    let d = first_nanos.saturating_sub(next_nanos);
+                    d.saturating_add(d.signum() * (period_nanos / 2)) / period_nanos
                 } else {
                     0
                 };
@@ -287,7 +287,8 @@ impl IndexFromTime {
             }
         };
         if advances {
-            let end_nanos = first_nanos + i64::from(count_u32) * period_nanos;
+            let end_nanos =
+                first_nanos.saturating_add(i64::from(count_u32).saturating_mul(period_nanos));
             self.next = Some((index.wrapping_add(count_u32), end_nanos));
         }
         index

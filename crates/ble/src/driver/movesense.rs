@@ -117,7 +117,10 @@ impl Decoder {
         }
         let imu = imu?;
         // The ms counter unwrapped as the µs one is (same width), then scaled.
-        let first_nanos = self.clock.unwrap_us(imu.timestamp_ms()) * 1000;
+        let first_nanos = self
+            .clock
+            .unwrap_us(imu.timestamp_ms())
+            .saturating_mul(1000);
         let period = period_nanos(self.rate_hz);
         let samples: Vec<BatchSample> = imu
             .acc_mps2()

@@ -43,6 +43,10 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
 /// The resolution asked for when the device offers it.
 pub const RESOLUTION_BITS: u16 = 16;
 
+/// Frames stamped further than this from the first frame are refused, ns (a clock set far off
+/// mid-session; the unwrapped times must stay well inside `i64`).
+const MAX_CLOCK_SPAN_NANOS: i128 = 10 * 365 * 86_400 * 1_000_000_000;
+
 /// At most this long of one stream's samples wait for the other's to pair with, ns.
 const MAX_UNPAIRED_NANOS: i64 = 2_000_000_000;
 
@@ -410,7 +414,13 @@ impl Decoder {
                 time::sample_time_nanos(frame.time_nanos, i, count, rate_hz).ok_or_else(|| {
                     format!("{name} frame time {} before the epoch", frame.time_nanos)
                 })?;
-            let sensor_nanos = i64::try_from(i128::from(t) - i128::from(base))
+            let since_base = i128::from(t) - i128::from(base);
+            if since_base.abs() > MAX_CLOCK_SPAN_NANOS {
+                return Err(format!(
+                    "{name} frame time {t} ns is over ten years from the first frame's {base} ns"
+                ));
+            }
+            let sensor_nanos = i64::try_from(since_base)
                 .map_err(|_| format!("{name} frame time {t} out of range"))?;
             stream.waiting.push_back((sensor_nanos, v.map(&convert)));
         }
