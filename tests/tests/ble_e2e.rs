@@ -541,8 +541,9 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
         let (latencies, _, _) =
             bought::detection_latency(side, &direct, &got, 204.8, walk_start, want_drift, None);
         eprintln!(
-            "entrain {name}: detection latency {}",
-            bought::summary(&latencies)
+            "entrain {name}: detection latency {} (the detector's own, on the file: {})",
+            bought::summary(&latencies),
+            bought::summary(&bought::detector_delay(side, &direct, 204.8))
         );
         all_latencies.extend(latencies);
     }

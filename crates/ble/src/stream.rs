@@ -477,7 +477,7 @@ impl SensorStream {
     ///
     /// With `slew_period_nanos`, a refit of the mapping is taken in gradually: each sample lies
     /// within a quarter period of where the sensor's own spacing puts it after the previous one.
-    /// Sensors that send large batches (a Verity Sense frame holds up to ~70 samples) get a
+    /// Sensors that send large batches (a Verity Sense frame holds 30 to over 100 samples) get a
     /// refit only every batch, and a step of a few ms between two samples would otherwise look
     /// to the detectors' gap filler like a lost sample or a restart.
     fn emit_sample(

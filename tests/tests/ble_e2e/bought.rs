@@ -175,6 +175,15 @@ pub(super) fn detection_latency(
     (latencies, missing, ble.iter().map(|(t, _)| *t).collect())
 }
 
+/// The detector's own delay on the file, ms: emission minus contact, both on the file's clock
+/// (the part of the end-to-end latency no link or batching adds).
+pub(super) fn detector_delay(side: Side, file: &[ImuSample], rate_hz: f64) -> Vec<f64> {
+    detect_at(side, file, rate_hz)
+        .iter()
+        .map(|e| (e.emitted_at_nanos - e.event_time_nanos) as f64 / 1e6)
+        .collect()
+}
+
 pub(super) fn summary(latencies_ms: &[f64]) -> String {
     let mut l = latencies_ms.to_vec();
     l.sort_by(f64::total_cmp);
@@ -324,11 +333,13 @@ fn stream_walk_with_a_link_loss(
             "{kind} {name}: ICs missing {missing:?}, extra {extra:?}"
         );
         let line = format!(
-            "{kind} {name}: {} samples, {} lost, {} ICs as on the file; detection latency {}",
+            "{kind} {name}: {} samples, {} lost, {} ICs as on the file; detection latency {} \
+             (the detector's own, on the file: {})",
             got.samples.len(),
             lost,
             latencies.len(),
-            summary(&latencies)
+            summary(&latencies),
+            summary(&detector_delay(side, want, RATE_HZ))
         );
         eprintln!("{line}");
         figures.push(latencies);
