@@ -9,20 +9,33 @@ use entrain_gait::{Placement, Side};
 use entrain_source::{SensorId, SensorKind, SourceEvent};
 use libfuzzer_sys::fuzz_target;
 
-const CHANNELS: [Channel; 6] = [
+const CHANNELS: [Channel; 9] = [
     Channel::Imu,
     Channel::Step,
     Channel::Status,
     Channel::Control,
     Channel::Rsc,
     Channel::Battery,
+    Channel::MovesenseData,
+    Channel::PolarControl,
+    Channel::PolarData,
+];
+
+/// The kinds whose decoders the stream runs (the first byte picks one).
+const KINDS: [SensorKind; 3] = [
+    SensorKind::Entrain,
+    SensorKind::Movesense,
+    SensorKind::PolarVeritySense,
 ];
 
 fuzz_target!(|data: &[u8]| {
+    let Some((&kind, data)) = data.split_first() else {
+        return;
+    };
     let mut stream = SensorStream::new(
         SensorId("fuzz".into()),
         Placement::Foot(Side::Left),
-        SensorKind::Entrain,
+        KINDS[usize::from(kind) % KINDS.len()],
         1_200_000_000,
         ClockMapConfig::default(),
     );

@@ -13,6 +13,8 @@ Sensors:
     sensor has been sent Start on its control point, packetised by data/protocol/entrain_protocol.py.
     Its clock has an offset and a drift; samples are taken whether or not the link is up.
   * "rsc": a Running Speed and Cadence pod (0x1814 / 0x2A53) notifying a list of measurements.
+  * "movesense", "polar": a Movesense (GATT SensorData app) and a Polar Verity Sense (PMD), in
+    bought_sensors.py, which describes their layout, dialogue and batching.
 
 Like BlueZ: only one Connect at a time; a disconnect drops notification sessions (the client must
 StartNotify again) and stops the sensor's stream (the client must send Start again).
@@ -55,6 +57,9 @@ from gi.repository import GLib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "data", "protocol"))
 import entrain_protocol as proto  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bought_sensors  # noqa: E402
 
 BLUEZ = "org.bluez"
 PROPS = "org.freedesktop.DBus.Properties"
@@ -225,8 +230,13 @@ class Device(PropObject):
         self.address = spec["address"]
         path = adapter_path + "/dev_" + self.address.replace(":", "_")
         self.kind = spec["kind"]
+        models = {"movesense": bought_sensors.Movesense, "polar": bought_sensors.Polar}
+        self.model = models[self.kind](self, spec, emit) if self.kind in models else None
         uuids = {"entrain": [proto.SERVICE_UUID],
                  "rsc": [proto.RSC_SERVICE_UUID]}.get(self.kind, spec.get("uuids", []))
+        if self.model:
+            uuids = self.model.advertised_uuids()
+        manufacturer = self.model.manufacturer_data() if self.model else {}
         super().__init__(bus, path, DEVICE, {
             "Address": dbus.String(self.address),
             "AddressType": dbus.String("random"),
@@ -245,6 +255,9 @@ class Device(PropObject):
             "ServiceData": dbus.Dictionary(
                 {proto.BATTERY_SERVICE_UUID: dbus.Array([spec.get("battery", 90)], signature="y")}
                 if self.kind == "entrain" else {}, signature="sv"),
+            "ManufacturerData": dbus.Dictionary(
+                {dbus.UInt16(k): dbus.Array(v, signature="y") for k, v in manufacturer.items()},
+                signature="qv"),
         })
         self.fake = fake
         self.spec = spec
@@ -255,29 +268,31 @@ class Device(PropObject):
         self.gatt = []
         self.muted_until = 0.0
         if self.kind == "other":
-            svc_uuid, chars = None, []
+            services = []
+        elif self.model:
+            services = self.model.services()
         elif self.kind == "entrain":
-            svc_uuid, chars = proto.SERVICE_UUID, [
+            services = [(proto.SERVICE_UUID, [
                 (proto.IMU_UUID, ["notify"]),
                 (proto.STATUS_UUID, ["read", "notify"]),
                 (proto.CONTROL_UUID, ["write", "notify"]),
                 (proto.STEP_UUID, ["notify"]),
-            ]
+            ])]
         else:
-            svc_uuid, chars = proto.RSC_SERVICE_UUID, [(proto.RSC_MEASUREMENT_UUID, ["notify"])]
-        svc_path = path + "/service0010"
-        if svc_uuid is not None:
+            services = [(proto.RSC_SERVICE_UUID, [(proto.RSC_MEASUREMENT_UUID, ["notify"])])]
+        for k, (svc_uuid, chars) in enumerate(services):
+            svc_path = path + f"/service{0x10 + 0x20 * k:04x}"
             self.gatt.append(PropObject(bus, svc_path, SERVICE, {
                 "UUID": dbus.String(svc_uuid),
                 "Primary": dbus.Boolean(True),
                 "Device": dbus.ObjectPath(path),
                 "Includes": dbus.Array([], signature="o"),
             }))
-        for i, (uuid, flags) in enumerate(chars):
-            c = Characteristic(bus, f"{svc_path}/char{0x11 + 3 * i:04x}", svc_path, uuid, flags,
-                               self)
-            self.chars[uuid] = c
-            self.gatt.append(c)
+            for i, (uuid, flags) in enumerate(chars):
+                c = Characteristic(bus, f"{svc_path}/char{0x11 + 0x20 * k + 3 * i:04x}",
+                                   svc_path, uuid, flags, self)
+                self.chars[uuid] = c
+                self.gatt.append(c)
         # Streaming state.
         if self.kind == "entrain":
             self.samples = load_counts(spec["counts_csv"])
@@ -352,11 +367,19 @@ class Device(PropObject):
                 on_sent()
         self.downlink(send)
 
+    def muted(self):
+        return time.monotonic() < self.muted_until
+
+    def is_streaming(self):
+        return self.model.streaming() if self.model else self.streaming
+
     def link_down(self):
         if not self.connected:
             return
         self.connected = False
         self.streaming = False
+        if self.model:
+            self.model.link_down()
         # What was still on its way is lost with the link.
         self.in_flight.clear()
         self.last_due = 0.0
@@ -367,6 +390,11 @@ class Device(PropObject):
         emit("DISCONNECT", self.address)
 
     def read(self, uuid):
+        if self.model:
+            value = self.model.read(uuid)
+            if value is None:
+                raise Failed("not readable")
+            return value
         if uuid == proto.STATUS_UUID:
             s = self.spec
             return proto.status(s.get("battery", 90), s.get("placement", 0), s["sample_rate_mhz"],
@@ -374,6 +402,11 @@ class Device(PropObject):
         raise Failed("not readable")
 
     def write(self, uuid, value):
+        if self.model:
+            emit("COMMAND", self.address, value.hex())
+            if not self.model.write(uuid, value):
+                raise Failed("not writable")
+            return
         if uuid != proto.CONTROL_UUID:
             raise Failed("not writable")
         emit("COMMAND", self.address, value.hex())
@@ -403,6 +436,9 @@ class Device(PropObject):
         if self.finished or self.fake.walk_start is None or self.kind == "other":
             return
         walk = now - self.fake.walk_start
+        if self.model:
+            self.model.tick(walk, self.spec.get("drift_ppm", 0.0) * 1e-6)
+            return
         if self.kind == "rsc":
             interval = self.spec.get("interval_secs", 1.0)
             while self.next_index < len(self.rsc_values) and walk >= (self.next_index + 1) * interval:
@@ -478,8 +514,8 @@ class Fake:
 
     def started(self, device):
         entrain = [d for d in self.devices
-                   if d.kind == "entrain" and d.spec.get("patient", True)]
-        if self.walk_start is None and all(d.streaming for d in entrain):
+                   if d.kind in ("entrain", "movesense", "polar") and d.spec.get("patient", True)]
+        if self.walk_start is None and all(d.is_streaming() for d in entrain):
             self.start_walk()
 
     def start_walk(self):
@@ -492,7 +528,8 @@ class Fake:
         now = time.monotonic()
         if self.walk_start is None and any(
                 d.kind == "rsc" and d.chars[proto.RSC_MEASUREMENT_UUID].props["Notifying"]
-                for d in self.devices) and not any(d.kind == "entrain" for d in self.devices):
+                for d in self.devices) and not any(d.kind in ("entrain", "movesense", "polar")
+                                 for d in self.devices):
             self.start_walk()
         for d in self.devices:
             d.tick(now)

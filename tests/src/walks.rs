@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use entrain_gait::{Placement, Side};
+use entrain_gait::{ImuSample, Placement, Side};
 use entrain_protocol::imu::ImuScale;
 use entrain_replay::{Dataset, ReplayError, list_trials, load_trial};
 
@@ -42,6 +42,35 @@ pub fn gaitmap_counts(
             .unwrap_or_default();
         (side, counts)
     }))
+}
+
+/// Left and right foot of the gaitmap walk as recorded (m/s², deg/s, f32), the first
+/// `max_samples` of each; times are the recording's (204.8 Hz).
+pub fn gaitmap_samples(max_samples: usize) -> Result<[(Side, Vec<ImuSample>); 2], ReplayError> {
+    let dir = gaitmap_fixture();
+    let trials = list_trials(Dataset::Gaitmap, &dir)?;
+    let recording = load_trial(&dir, &trials[0])?;
+    Ok([Side::Left, Side::Right].map(|side| {
+        let samples = recording
+            .stream(Placement::Foot(side))
+            .map(|stream| stream.samples.iter().take(max_samples).copied().collect())
+            .unwrap_or_default();
+        (side, samples)
+    }))
+}
+
+/// Writes `samples` as the CSV the fake's Movesense streams (`ax,ay,az,gx,gy,gz`, m/s² and deg/s,
+/// each f32 printed so it reads back exactly) to `dir/name.csv`.
+pub fn write_samples(dir: &Path, name: &str, samples: &[ImuSample]) -> std::io::Result<PathBuf> {
+    let path = dir.join(format!("{name}.csv"));
+    let mut text = String::from("ax,ay,az,gx,gy,gz\n");
+    for s in samples {
+        let [ax, ay, az] = s.acc_mps2;
+        let [gx, gy, gz] = s.gyr_dps;
+        text.push_str(&format!("{ax:?},{ay:?},{az:?},{gx:?},{gy:?},{gz:?}\n"));
+    }
+    std::fs::write(&path, text)?;
+    Ok(path)
 }
 
 /// Writes `counts` as the CSV the fake BlueZ streams (`ax,ay,az,gx,gy,gz`) to `dir/name.csv`.

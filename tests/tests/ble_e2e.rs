@@ -27,6 +27,9 @@ use entrain_tests::bluez::FakeBluez;
 use entrain_tests::walks::{self, gaitmap_counts};
 use serde_json::{Value, json};
 
+#[path = "ble_e2e/bought.rs"]
+mod bought;
+
 const LEFT: &str = "C0:FF:EE:00:00:01";
 const RIGHT: &str = "C0:FF:EE:00:00:02";
 const NEXT_BED: &str = "C0:FF:EE:00:00:09";
@@ -67,12 +70,13 @@ fn ble_child() {
         .map(|a| Assignment {
             id: SensorId(a["id"].as_str().unwrap().into()),
             placement: placement(a["placement"].as_str().unwrap()),
-            kind: if a["kind"] == "rsc" {
-                SensorKind::Rsc {
+            kind: match a["kind"].as_str() {
+                Some("rsc") => SensorKind::Rsc {
                     cadence_is_strides: false,
-                }
-            } else {
-                SensorKind::Entrain
+                },
+                Some("movesense") => SensorKind::Movesense,
+                Some("polar") => SensorKind::PolarVeritySense,
+                _ => SensorKind::Entrain,
             },
         })
         .collect();
@@ -95,6 +99,9 @@ fn ble_child() {
     let max = Duration::from_secs_f64(spec["max_secs"].as_f64().unwrap());
     let last_index = spec["last_index"].as_u64();
     let cadences = spec["cadences"].as_u64();
+    // Sensors without sample indices in the raw records: done once samples stop coming.
+    let idle = spec["idle_secs"].as_f64().map(Duration::from_secs_f64);
+    let mut last_sample: Option<Instant> = None;
     let started = Instant::now();
     let mut events = Vec::new();
     let mut done: BTreeSet<String> = BTreeSet::new();
@@ -102,12 +109,17 @@ fn ble_child() {
     while started.elapsed() < max {
         std::thread::sleep(Duration::from_millis(5));
         events.clear();
-        if let Err(e) = source.poll(source.now_nanos(), &mut events) {
+        let now_nanos = source.now_nanos();
+        if let Err(e) = source.poll(now_nanos, &mut events) {
             writeln!(report, "{}", json!({"error": e.to_string()})).unwrap();
             break;
         }
         for e in &events {
-            writeln!(report, "{}", json!({"event": e})).unwrap();
+            // When the engine would have had it: the poll that delivered it.
+            writeln!(report, "{}", json!({"event": e, "at": now_nanos})).unwrap();
+            if matches!(e, SourceEvent::Sample { .. }) {
+                last_sample = Some(Instant::now());
+            }
             if matches!(e, SourceEvent::Cadence { .. }) {
                 cadence_count += 1;
             }
@@ -135,6 +147,7 @@ fn ble_child() {
             .count();
         if (last_index.is_some() && done.len() == entrain)
             || cadences.is_some_and(|c| cadence_count >= c)
+            || idle.is_some_and(|idle| last_sample.is_some_and(|t| t.elapsed() > idle))
         {
             break;
         }
@@ -233,6 +246,8 @@ fn wait_child(child: &mut std::process::Child, limit: Duration, fake: &FakeBluez
 #[derive(Default)]
 struct Report {
     events: Vec<SourceEvent>,
+    /// The poll time each event was delivered at, session clock.
+    events_at: Vec<i64>,
     raw: Vec<Value>,
     reports: Vec<Value>,
     errors: Vec<String>,
@@ -249,6 +264,7 @@ fn read_report(path: &Path) -> Report {
             report
                 .events
                 .push(serde_json::from_value(e.clone()).unwrap());
+            report.events_at.push(v["at"].as_i64().unwrap());
         } else if let Some(r) = v.get("raw") {
             report.raw.push(r.clone());
         } else if let Some(r) = v.get("report") {
@@ -430,6 +446,8 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
         touched.is_empty(),
         "the next bed's sensor was touched: {touched:?}"
     );
+    let walk_start = bought::walk_start_nanos(&lines, &report);
+    let mut all_latencies = Vec::new();
     for (name, side) in [("left", Side::Left), ("right", Side::Right)] {
         let placement = Placement::Foot(side);
         let counts = &walk.counts[name];
@@ -518,7 +536,21 @@ fn two_foot_sensors_stream_the_recording_and_the_detector_finds_the_same_steps()
             missing.is_empty() && extra.is_empty(),
             "{name}: missing {missing:?}, extra {extra:?}"
         );
+        // End-to-end detection latency, as for the bought sensors (`bought.rs`).
+        let got = bought::received(&report, placement);
+        let (latencies, _, _) =
+            bought::detection_latency(side, &direct, &got, 204.8, walk_start, want_drift, None);
+        eprintln!(
+            "entrain {name}: detection latency {} (the detector's own, on the file: {})",
+            bought::summary(&latencies),
+            bought::summary(&bought::detector_delay(side, &direct, 204.8))
+        );
+        all_latencies.extend(latencies);
     }
+    eprintln!(
+        "entrain both feet: detection latency {}",
+        bought::summary(&all_latencies)
+    );
     // Battery from the status read at connection.
     assert!(
         report
@@ -935,7 +967,7 @@ fn rsc_foot_pod_streams_cadence() {
 }
 
 #[test]
-fn scan_lists_our_sensors_and_pods_only_with_name_signal_and_battery() {
+fn scan_lists_the_sensors_we_read_only_with_name_kind_signal_and_battery() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write_counts(dir.path(), "x", &[[0; 6]]);
     let fake = FakeBluez::start(&json!({"devices": [
@@ -943,6 +975,11 @@ fn scan_lists_our_sensors_and_pods_only_with_name_signal_and_battery() {
         {"address": POD, "name": "Pod", "kind": "rsc", "rssi": -40, "rsc": []},
         {"address": "AA:BB:CC:00:00:01", "name": "Heart rate strap", "kind": "other",
          "uuids": ["0000180d-0000-1000-8000-00805f9b34fb"], "rssi": -20},
+        {"address": "C0:FF:EE:00:00:31", "name": "Movesense 204730000081", "kind": "movesense",
+         "rssi": -70, "samples_csv": csv.display().to_string()},
+        {"address": "C0:FF:EE:00:00:32", "name": "Polar Sense 0A3BA92B", "kind": "polar",
+         "rssi": -75, "battery": 71, "counts_csv": csv.display().to_string(),
+         "acc_factor": 0.0005, "gyro_factor": 0.06},
     ]}))
     .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
     let (mut child, report_path) = spawn_child(&fake, json!({"mode": "scan", "secs": 1.0}));
@@ -951,11 +988,23 @@ fn scan_lists_our_sensors_and_pods_only_with_name_signal_and_battery() {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let found = report.found.unwrap();
     let found = found.as_array().unwrap();
-    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found.len(), 4, "{found:?}");
     assert_eq!(found[0]["id"], POD, "strongest first");
     assert_eq!(found[0]["rssi_dbm"], -40);
     assert_eq!(found[1]["id"], LEFT);
     assert_eq!(found[1]["name"], "Entrain-L");
     assert_eq!(found[1]["battery_percent"], 87);
     assert_eq!(found[1]["kind"], "Entrain");
+    // Found by name, with no service advertised; no Battery Service: no battery.
+    assert_eq!(found[2]["name"], "Movesense 204730000081");
+    assert_eq!(found[2]["kind"], "Movesense");
+    assert!(found[2]["battery_percent"].is_null(), "{found:?}");
+    // Its Battery Service read over a short connection, dropped again.
+    assert_eq!(found[3]["kind"], "PolarVeritySense");
+    assert_eq!(found[3]["battery_percent"], 71);
+    let lines = fake.lines();
+    assert_eq!(
+        count_lines(&lines, "CONNECT C0:FF:EE:00:00:32"),
+        count_lines(&lines, "DISCONNECT C0:FF:EE:00:00:32")
+    );
 }

@@ -1,11 +1,12 @@
-//! `entrain devices`: lists the Entrain sensors and RSC foot pods in range.
+//! `entrain devices`: lists the sensors Entrain reads that are in range (Entrain sensors, RSC
+//! foot pods, Movesense, Polar Verity Sense), with their kind and battery where advertised.
 
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Args;
 use entrain_ble::central::{BleError, scan};
-use entrain_source::SensorKind;
+use entrain_ble::driver;
 
 /// Arguments of `entrain devices`.
 #[derive(Debug, Args)]
@@ -39,7 +40,7 @@ pub fn run(args: DevicesArgs) -> Result<()> {
     }
     if found.is_empty() {
         println!(
-            "no Entrain sensors or RSC foot pods found in {} s",
+            "no Entrain sensors, RSC foot pods, Movesense or Polar Verity Sense found in {} s",
             args.seconds
         );
         return Ok(());
@@ -49,10 +50,7 @@ pub fn run(args: DevicesArgs) -> Result<()> {
         "id", "name", "rssi_dbm", "battery"
     );
     for f in found {
-        let kind = match f.kind {
-            SensorKind::Entrain => "entrain",
-            SensorKind::Rsc { .. } => "rsc",
-        };
+        let kind = driver::kind_name(f.kind);
         println!(
             "{:<19} {:<24} {:>9} {:>8}  {kind}",
             f.id.0,

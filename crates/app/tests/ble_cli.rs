@@ -126,6 +126,56 @@ fn devices_then_record_a_walk_to_a_replayable_csv() {
 }
 
 #[test]
+fn devices_lists_bought_sensors_with_their_kind_and_battery() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_counts(dir.path(), "x", &counts(3));
+    let fake = FakeBluez::start(&json!({"devices": [
+        device(LEFT, "Entrain-L", &csv),
+        {"address": "C0:FF:EE:00:01:31", "name": "Movesense 204730000081", "kind": "movesense",
+         "rssi": -60, "samples_csv": csv},
+        {"address": "C0:FF:EE:00:01:32", "name": "Polar Sense 0A3BA92B", "kind": "polar",
+         "rssi": -70, "battery": 71, "counts_csv": csv, "acc_factor": 0.0005,
+         "gyro_factor": 0.06},
+    ]}))
+    .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
+    let listed = entrain(&fake)
+        .args(["devices", "--seconds", "1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let row = |id: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} not listed:\n{stdout}"))
+            .to_string()
+    };
+    let entrain_row = row(LEFT);
+    assert!(
+        entrain_row.contains("64 %") && entrain_row.ends_with("entrain"),
+        "{entrain_row}"
+    );
+    // Movesense: no Battery Service, so no battery.
+    let movesense = row("C0:FF:EE:00:01:31");
+    assert!(movesense.contains("Movesense 204730000081"), "{movesense}");
+    assert!(
+        movesense.ends_with("  movesense") && !movesense.contains('%'),
+        "{movesense}"
+    );
+    // Polar: its Battery Service read over a short connection.
+    let polar = row("C0:FF:EE:00:01:32");
+    assert!(
+        polar.contains("71 %") && polar.ends_with("polar-verity-sense"),
+        "{polar}"
+    );
+}
+
+#[test]
 fn devices_without_an_adapter_says_so() {
     let missing = Command::new(env!("CARGO_BIN_EXE_entrain"))
         .env(

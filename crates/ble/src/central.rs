@@ -36,10 +36,14 @@ use futures::StreamExt;
 use tokio::sync::mpsc as tmpsc;
 
 use super::clock::ClockMapConfig;
+use super::driver::{self, Advertisement};
 use super::link::StaleMonitor;
 use super::stream::{Channel, RawRecord, SensorStream, StreamStats};
 use super::timesync::TimeSyncSchedule;
 mod connection;
+mod scan;
+
+pub use scan::scan;
 
 use connection::ble_thread;
 use entrain_source::{
@@ -75,10 +79,11 @@ pub struct FoundSensor {
     pub name: String,
     /// Signal strength, dBm, if known.
     pub rssi_dbm: Option<i16>,
-    /// Battery, percent, if advertised (Entrain sensors put it in the advertisement's service
-    /// data under the Battery Service UUID 0x180F).
+    /// Battery, percent: advertised as service data under the Battery Service UUID 0x180F
+    /// (Entrain sensors), or for Movesense and Polar sensors read from their Battery Service
+    /// over a short connection, if they have one.
     pub battery_percent: Option<u8>,
-    /// Entrain sensor or RSC foot pod.
+    /// What it is ([`driver::kind_name`] names it).
     pub kind: SensorKind,
 }
 
@@ -115,6 +120,9 @@ pub struct BleConfig {
     pub time_sync: Option<TimeSyncSchedule>,
     /// Keep raw samples for recording ([`BleSource::take_raw`]).
     pub keep_raw: bool,
+    /// The rate Movesense and Polar sensors are asked to stream at, Hz (Entrain sensors and
+    /// pods have their own).
+    pub rate_hz: u16,
 }
 
 impl BleConfig {
@@ -130,6 +138,7 @@ impl BleConfig {
             clock: ClockMapConfig::default(),
             time_sync: Some(TimeSyncSchedule::default()),
             keep_raw: false,
+            rate_hz: driver::DEFAULT_RATE_HZ,
         }
     }
 
@@ -245,6 +254,7 @@ pub struct BleSource {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     fatal: Option<String>,
+    rate_hz: u16,
 }
 
 impl std::fmt::Debug for BleSource {
@@ -266,24 +276,24 @@ impl BleSource {
             .assignments
             .iter()
             .map(|a| {
-                let stale_after = match a.kind {
-                    SensorKind::Entrain => StaleMonitor::threshold_nanos(
-                        secs_to_nanos(config.expected_step_secs),
-                        secs_to_nanos(config.packet_interval_secs),
-                    ),
-                    SensorKind::Rsc { .. } => StaleMonitor::threshold_nanos(
-                        secs_to_nanos(config.expected_step_secs),
-                        secs_to_nanos(config.rsc_interval_secs),
-                    ),
-                };
+                let stale_after = StaleMonitor::threshold_nanos(
+                    secs_to_nanos(config.expected_step_secs),
+                    secs_to_nanos(driver::packet_interval_secs(
+                        a.kind,
+                        config.packet_interval_secs,
+                        config.rsc_interval_secs,
+                    )),
+                );
                 let mut stream =
-                    SensorStream::new(a.id.clone(), a.placement, a.kind, stale_after, config.clock);
+                    SensorStream::new(a.id.clone(), a.placement, a.kind, stale_after, config.clock)
+                        .with_rate_hz(config.rate_hz);
                 if config.keep_raw {
                     stream.keep_raw();
                 }
                 stream
             })
             .collect();
+        let rate_hz = config.rate_hz;
         let (tx, rx) = mpsc::channel();
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel();
         let mut commands = Vec::new();
@@ -306,6 +316,7 @@ impl BleSource {
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
             fatal: None,
+            rate_hz,
         })
     }
 
@@ -354,15 +365,15 @@ impl SensorSource for BleSource {
             .iter()
             .map(|s| SensorInfo {
                 id: s.id().clone(),
-                name: match s.kind() {
-                    SensorKind::Entrain => format!("Entrain sensor {}", s.id()),
-                    SensorKind::Rsc { .. } => format!("RSC foot pod {}", s.id()),
-                },
+                name: format!("{} {}", driver::kind_label(s.kind()), s.id()),
                 placement: s.placement(),
-                sample_rate_hz: s
-                    .status()
-                    .map(|st| st.scale.sample_rate_hz())
-                    .unwrap_or(0.0),
+                sample_rate_hz: match s.kind() {
+                    SensorKind::Movesense | SensorKind::PolarVeritySense => f64::from(self.rate_hz),
+                    _ => s
+                        .status()
+                        .map(|st| st.scale.sample_rate_hz())
+                        .unwrap_or(0.0),
+                },
             })
             .collect()
     }
@@ -460,67 +471,6 @@ impl Drop for BleSource {
         {
             tracing::warn!("the BLE thread panicked");
         }
-    }
-}
-
-/// Scans for `duration` and lists Entrain sensors and RSC foot pods nearby, strongest first.
-/// Other devices are filtered out here (BlueZ merges the scan filters of all its clients).
-pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
-    let runtime = runtime()?;
-    runtime.block_on(async move {
-        let adapter = first_adapter().await?;
-        adapter
-            .start_scan(ScanFilter {
-                services: vec![
-                    Uuid::from_u128(uuid::SERVICE),
-                    Uuid::from_u128(uuid::RSC_SERVICE),
-                ],
-            })
-            .await
-            .map_err(|e| BleError::Stack(format!("cannot start scanning: {e}")))?;
-        tokio::time::sleep(duration).await;
-        let peripherals = adapter
-            .peripherals()
-            .await
-            .map_err(|e| BleError::Stack(format!("cannot list devices: {e}")))?;
-        if let Err(e) = adapter.stop_scan().await {
-            tracing::warn!("BLE scan: cannot stop scanning: {e}");
-        }
-        let mut found = Vec::new();
-        for p in peripherals {
-            let Ok(Some(props)) = p.properties().await else {
-                continue;
-            };
-            let Some(kind) = kind_of(&props.services) else {
-                continue;
-            };
-            let battery_percent = props
-                .service_data
-                .get(&Uuid::from_u128(uuid::BATTERY_SERVICE))
-                .and_then(|d| d.first().copied())
-                .filter(|&b| b <= 100);
-            found.push(FoundSensor {
-                id: SensorId(p.address().to_string()),
-                name: props.local_name.unwrap_or_else(|| "(no name)".into()),
-                rssi_dbm: props.rssi,
-                battery_percent,
-                kind,
-            });
-        }
-        found.sort_by_key(|f| std::cmp::Reverse(f.rssi_dbm.unwrap_or(i16::MIN)));
-        Ok(found)
-    })
-}
-
-fn kind_of(services: &[Uuid]) -> Option<SensorKind> {
-    if services.contains(&Uuid::from_u128(uuid::SERVICE)) {
-        Some(SensorKind::Entrain)
-    } else if services.contains(&Uuid::from_u128(uuid::RSC_SERVICE)) {
-        Some(SensorKind::Rsc {
-            cadence_is_strides: false,
-        })
-    } else {
-        None
     }
 }
 

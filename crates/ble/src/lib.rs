@@ -1,6 +1,7 @@
-//! Entrain and RSC sensors over Bluetooth Low Energy.
+//! Entrain sensors, RSC foot pods, Movesense and Polar Verity Sense over Bluetooth Low Energy.
 //!
-//! The pure parts (no threads, no clocks, no I/O) are [`clock`] (sensor clock → session clock,
+//! The pure parts (no threads, no clocks, no I/O) are [`driver`] (per sensor kind: how it is
+//! recognised, subscribed, started, and its notifications decoded), [`clock`] (sensor clock → session clock,
 //! drift-aware), [`timesync`] (the link's latency from time-sync round trips, taken out of the
 //! mapping), [`link`] (lost-packet accounting, stale detection) and [`stream`] (one sensor's
 //! notifications → [`entrain_source::SourceEvent`]s). [`central`]
@@ -10,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod driver;
 pub mod link;
 pub mod stream;
 pub mod timesync;

@@ -3,7 +3,7 @@
 //! time-sync round trips taken out), stale detection. Pure: arrival times are parameters, so the
 //! BLE thread only timestamps and forwards bytes.
 
-use entrain_gait::{GaitEvent, GaitEventKind, ImuSample, Placement, Side};
+use entrain_gait::{GaitEvent, GaitEventKind, Placement, Side};
 use entrain_protocol::control::{Operation, Response, ResultCode};
 use entrain_protocol::imu::{ImuPacket, ImuScale};
 use entrain_protocol::rsc::RscMeasurement;
@@ -11,6 +11,7 @@ use entrain_protocol::status::Status;
 use entrain_protocol::step::{StepKind, StepPacket, StepSide};
 
 use super::clock::{ClockMap, ClockMapConfig, TickUnwrapper};
+use super::driver;
 use super::link::{Continuity, SequenceTracker, StaleMonitor};
 use super::timesync::{PendingSyncs, RoundTrip};
 use entrain_source::{LinkState, SensorId, SensorKind, SourceEvent};
@@ -30,6 +31,12 @@ pub enum Channel {
     Rsc,
     /// Bluetooth SIG Battery Level.
     Battery,
+    /// Movesense GATT SensorData data characteristic.
+    MovesenseData,
+    /// Polar PMD control point answers.
+    PolarControl,
+    /// Polar PMD data frames.
+    PolarData,
 }
 
 impl Channel {
@@ -42,6 +49,9 @@ impl Channel {
             Self::Control => "control response",
             Self::Rsc => "RSC measurement",
             Self::Battery => "battery level",
+            Self::MovesenseData => "Movesense data",
+            Self::PolarControl => "PMD control point answer",
+            Self::PolarData => "PMD data frame",
         }
     }
 }
@@ -106,6 +116,33 @@ pub struct SensorStream {
     /// Answered time syncs whose sensor time cannot be unwrapped yet (no IMU packet so far):
     /// (sent, sensor µs, received).
     early_syncs: Vec<(i64, u32, i64)>,
+    /// The decoder of a kind whose samples come as [`Batch`]es.
+    decoder: Decoder,
+    /// Packet numbers for sensors that send none (lost packets are then not counted).
+    next_seq: u16,
+}
+
+/// The per-kind decoding state of sensors read through a [`driver`] decoder.
+#[derive(Debug, Clone)]
+enum Decoder {
+    /// Decoded here (Entrain, RSC).
+    Builtin,
+    Movesense(Box<driver::movesense::Decoder>),
+    Polar(Box<driver::polar::Decoder>),
+}
+
+impl Decoder {
+    fn new(kind: SensorKind, rate_hz: u16) -> Self {
+        match kind {
+            SensorKind::Movesense => {
+                Self::Movesense(Box::new(driver::movesense::Decoder::new(rate_hz)))
+            }
+            SensorKind::PolarVeritySense => {
+                Self::Polar(Box::new(driver::polar::Decoder::new(rate_hz)))
+            }
+            _ => Self::Builtin,
+        }
+    }
 }
 
 /// At most this many answered time syncs wait for the first IMU packet.
@@ -135,7 +172,16 @@ impl SensorStream {
             raw: None,
             pending_syncs: PendingSyncs::new(),
             early_syncs: Vec::new(),
+            decoder: Decoder::new(kind, driver::DEFAULT_RATE_HZ),
+            next_seq: 0,
         }
+    }
+
+    /// The same stream for a sensor asked to stream at `rate_hz` (Movesense, Polar; the others
+    /// say their rate in their packets).
+    pub fn with_rate_hz(mut self, rate_hz: u16) -> Self {
+        self.decoder = Decoder::new(self.kind, rate_hz);
+        self
     }
 
     /// Also keep every decoded raw sample (for recording); take them with [`Self::take_raw`].
@@ -197,6 +243,9 @@ impl SensorStream {
     pub fn rearm(&mut self, now_nanos: i64) {
         self.stale.rearm(now_nanos);
         self.pending_syncs.clear();
+        if let Decoder::Polar(polar) = &mut self.decoder {
+            polar.on_reconnect();
+        }
     }
 
     /// A time sync with `token`, carrying `host_time_us`, was written to the sensor at
@@ -251,6 +300,12 @@ impl SensorStream {
             }),
             Channel::Control => Response::decode(bytes).map(|r| self.on_response(r, arrival_nanos)),
             Channel::Rsc => self.on_rsc(bytes, arrival_nanos, out),
+            Channel::MovesenseData | Channel::PolarControl | Channel::PolarData => {
+                if let Err(detail) = self.on_driver(channel, bytes, arrival_nanos, out) {
+                    self.malformed(channel, bytes, detail, out);
+                }
+                return;
+            }
             Channel::Battery => match bytes {
                 [percent] if *percent <= 100 => {
                     out.push(SourceEvent::Battery {
@@ -393,33 +448,13 @@ impl SensorStream {
         };
         for (i, raw) in packet.samples().iter().enumerate() {
             let sensor_nanos = first_nanos + scale.sample_offset_nanos(i as u64);
-            let Some(mut time_nanos) = self.clock.map(sensor_nanos) else {
-                continue;
-            };
-            if let Some(last) = self.last_sample_nanos {
-                if i == 0 && lost > 0 {
-                    out.push(SourceEvent::Gap {
-                        placement: self.placement,
-                        lost_samples: lost,
-                        from_nanos: last,
-                        to_nanos: time_nanos.max(last + 1),
-                    });
-                }
-                // Refits move the mapping by fractions of a millisecond; times must still increase.
-                time_nanos = time_nanos.max(last + 1);
-            }
-            self.last_sample_nanos = Some(time_nanos);
-            self.stats.samples += 1;
             let acc = raw.acc.map(|c| scale.acc_mps2(c));
             let gyr = raw.gyr.map(|c| scale.gyr_dps(c));
-            out.push(SourceEvent::Sample {
-                placement: self.placement,
-                sample: ImuSample {
-                    time_nanos,
-                    acc_mps2: acc,
-                    gyr_dps: gyr,
-                },
-            });
+            let lost_before = if i == 0 { lost } else { 0 };
+            let Some(time_nanos) = self.emit_sample(lost_before, sensor_nanos, acc, gyr, None, out)
+            else {
+                continue;
+            };
             if let Some(records) = self.raw.as_mut() {
                 let offset_us = scale.sample_offset_nanos(i as u64) / 1000;
                 records.push(RawRecord {
@@ -498,6 +533,8 @@ impl SensorStream {
         Ok(())
     }
 }
+
+mod batch;
 
 #[cfg(test)]
 mod tests;

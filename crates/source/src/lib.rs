@@ -45,6 +45,10 @@ pub enum SensorKind {
         /// Entrain doubles the value.
         cadence_is_strides: bool,
     },
+    /// A Movesense sensor running Movesense's GATT SensorData app (IMU6 over plain GATT).
+    Movesense,
+    /// A Polar Verity Sense (the Polar Measurement Data service: ACC and gyro).
+    PolarVeritySense,
 }
 
 /// What the engine needs to know about one sensor of a source.

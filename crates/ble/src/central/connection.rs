@@ -28,16 +28,9 @@ pub(super) fn ble_thread(
             }
         };
         // Scan so BlueZ knows the sensors; keep scanning while the session runs, so a sensor
-        // that went out of range is found again when it returns.
-        if let Err(e) = adapter
-            .start_scan(ScanFilter {
-                services: vec![
-                    Uuid::from_u128(uuid::SERVICE),
-                    Uuid::from_u128(uuid::RSC_SERVICE),
-                ],
-            })
-            .await
-        {
+        // that went out of range is found again when it returns. Unfiltered: a Movesense
+        // advertises no service, and sensors are taken by address only.
+        if let Err(e) = adapter.start_scan(ScanFilter::default()).await {
             fatal(&tx, format!("cannot start scanning: {e}"));
             return;
         }
@@ -60,6 +53,7 @@ pub(super) fn ble_thread(
                 connect_timeout: Duration::from_secs_f64(config.connect_timeout_secs.max(0.1)),
                 backoff: Duration::from_secs_f64(config.reconnect_backoff_secs.max(0.0)),
                 time_sync: config.time_sync,
+                rate_hz: config.rate_hz,
             };
             tasks.push(tokio::spawn(link.run(commands)));
         }
@@ -118,6 +112,7 @@ struct SensorLink {
     connect_timeout: Duration,
     backoff: Duration,
     time_sync: Option<TimeSyncSchedule>,
+    rate_hz: u16,
 }
 
 /// Tokens of time-sync commands: 16..=255, apart from the setup commands' (1, 2).
@@ -278,7 +273,7 @@ impl SensorLink {
                 n = notifications.next() => match n {
                     Some(n) => {
                         let arrival_nanos = self.clock.now_nanos();
-                        if let Some(channel) = channel_of(n.uuid) {
+                        if let Some(channel) = driver::channel_of(n.uuid.as_u128()) {
                             // Unbounded: never blocks.
                             let sent = self.tx.send(Msg::Notification {
                                 sensor: self.index,
@@ -394,90 +389,89 @@ impl SensorLink {
             .notifications()
             .await
             .map_err(|e| format!("sensor {id}: cannot receive notifications: {e}"))?;
-        let wanted: &[(u128, bool)] = match self.assignment.kind {
-            SensorKind::Entrain => &[
-                (uuid::IMU, true),
-                (uuid::STATUS, true),
-                (uuid::CONTROL, true),
-                (uuid::STEP, false),
-            ],
-            SensorKind::Rsc { .. } => {
-                &[(uuid::RSC_MEASUREMENT, true), (uuid::BATTERY_LEVEL, false)]
-            }
-        };
-        for &(u, required) in wanted {
-            match by_uuid.get(&u) {
+        let kind = self.assignment.kind;
+        for wanted in driver::subscriptions(kind) {
+            match by_uuid.get(&wanted.uuid) {
                 Some(c) => peripheral.subscribe(c).await.map_err(|e| {
                     format!(
                         "sensor {id}: cannot subscribe to {}: {e}",
-                        Uuid::from_u128(u)
+                        Uuid::from_u128(wanted.uuid)
                     )
                 })?,
-                None if required => {
+                None if wanted.required => {
                     return Err(format!(
-                        "sensor {id}: characteristic {} missing: not a {} sensor?",
-                        Uuid::from_u128(u),
-                        match self.assignment.kind {
-                            SensorKind::Entrain => "Entrain",
-                            SensorKind::Rsc { .. } => "Running Speed and Cadence",
-                        }
+                        "sensor {id}: characteristic {} missing: not a {}?",
+                        Uuid::from_u128(wanted.uuid),
+                        driver::kind_label(kind)
                     ));
                 }
                 None => {}
             }
         }
         let control = by_uuid.get(&uuid::CONTROL).cloned();
-        if self.assignment.kind == SensorKind::Entrain {
-            if let Some(status) = by_uuid.get(&uuid::STATUS)
-                && let Ok(bytes) = peripheral.read(status).await
-            {
-                let sent = self.tx.send(Msg::Notification {
-                    sensor: self.index,
-                    channel: Channel::Status,
-                    bytes,
-                    arrival_nanos: self.clock.now_nanos(),
-                });
-                if sent.is_err() {
-                    receiver_gone("status");
-                }
-            }
-            if let Some(control) = &control {
-                let placement = match self.assignment.placement {
-                    Placement::Foot(entrain_gait::Side::Left) => {
-                        entrain_protocol::SensorPlacement::LeftFoot
+        for &(u, channel) in driver::reads(kind) {
+            if let Some(c) = by_uuid.get(&u) {
+                match peripheral.read(c).await {
+                    Ok(bytes) => self.forward(channel, bytes),
+                    Err(e) => {
+                        tracing::debug!("sensor {id}: cannot read {}: {e}", Uuid::from_u128(u))
                     }
-                    Placement::Foot(entrain_gait::Side::Right) => {
-                        entrain_protocol::SensorPlacement::RightFoot
-                    }
-                    Placement::LowerBack => entrain_protocol::SensorPlacement::LowerBack,
-                };
-                for (token, operation) in [
-                    (1u8, Operation::SetPlacement(placement)),
-                    (2u8, Operation::Start),
-                ] {
-                    let mut buf = [0u8; MAX_COMMAND_LEN];
-                    let n = Command { token, operation }
-                        .encode(&mut buf)
-                        .map_err(|e| format!("sensor {id}: {e}"))?;
-                    peripheral
-                        .write(control, &buf[..n], WriteType::WithResponse)
-                        .await
-                        .map_err(|e| format!("sensor {id}: control point write failed: {e}"))?;
                 }
             }
         }
+        // Start streaming: the driver's writes, and for a sensor that answers (Polar) its
+        // answers fed back until it is streaming. Every notification still goes to the poll
+        // side, which decodes the answers the same way.
+        let mut setup = driver::Setup::new(kind, self.assignment.placement, self.rate_hz);
+        let mut writes = setup.begin().map_err(|e| format!("sensor {id}: {e}"))?;
+        let mut notifications = notifications;
+        loop {
+            for w in writes.drain(..) {
+                let c = by_uuid.get(&w.uuid).ok_or_else(|| {
+                    format!(
+                        "sensor {id}: characteristic {} missing: not a {}?",
+                        Uuid::from_u128(w.uuid),
+                        driver::kind_label(kind)
+                    )
+                })?;
+                peripheral
+                    .write(c, &w.bytes, WriteType::WithResponse)
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "sensor {id}: write to {} failed: {e}",
+                            Uuid::from_u128(w.uuid)
+                        )
+                    })?;
+            }
+            if setup.is_done() {
+                break;
+            }
+            // The caller's connect timeout bounds this wait.
+            let Some(n) = notifications.next().await else {
+                return Err(format!("sensor {id}: disconnected while starting"));
+            };
+            let Some(channel) = driver::channel_of(n.uuid.as_u128()) else {
+                continue;
+            };
+            writes = setup
+                .on_notification(channel, &n.value)
+                .map_err(|e| format!("sensor {id}: {e}"))?;
+            self.forward(channel, n.value);
+        }
         Ok((notifications, control))
     }
-}
 
-fn channel_of(u: Uuid) -> Option<Channel> {
-    match u.as_u128() {
-        uuid::IMU => Some(Channel::Imu),
-        uuid::STEP => Some(Channel::Step),
-        uuid::STATUS => Some(Channel::Status),
-        uuid::CONTROL => Some(Channel::Control),
-        uuid::RSC_MEASUREMENT => Some(Channel::Rsc),
-        uuid::BATTERY_LEVEL => Some(Channel::Battery),
-        _ => None,
+    /// Hands a value to the poll side, stamped with its arrival.
+    fn forward(&self, channel: Channel, bytes: Vec<u8>) {
+        let sent = self.tx.send(Msg::Notification {
+            sensor: self.index,
+            channel,
+            bytes,
+            arrival_nanos: self.clock.now_nanos(),
+        });
+        if sent.is_err() {
+            receiver_gone("notification");
+        }
     }
 }

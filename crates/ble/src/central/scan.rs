@@ -1,0 +1,109 @@
+//! [`scan`]: the sensors in range, for `entrain devices` and the sensors screen.
+
+// The parent's types and helpers (`FoundSensor`, `BleError`, `runtime`, `first_adapter`).
+use super::*;
+
+/// Scans for `duration` and lists the sensors Entrain reads (Entrain sensors, RSC foot pods,
+/// Movesense, Polar Verity Sense; [`driver::recognise`]) nearby, strongest first. The scan is
+/// unfiltered (a Movesense advertises no service; BlueZ merges the filters of all its clients
+/// anyway) and other devices are dropped here.
+pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        let adapter = first_adapter().await?;
+        adapter
+            .start_scan(ScanFilter::default())
+            .await
+            .map_err(|e| BleError::Stack(format!("cannot start scanning: {e}")))?;
+        tokio::time::sleep(duration).await;
+        let peripherals = adapter
+            .peripherals()
+            .await
+            .map_err(|e| BleError::Stack(format!("cannot list devices: {e}")))?;
+        if let Err(e) = adapter.stop_scan().await {
+            tracing::warn!("BLE scan: cannot stop scanning: {e}");
+        }
+        let mut found = Vec::new();
+        let mut connectable = Vec::new();
+        for p in peripherals {
+            let Ok(Some(props)) = p.properties().await else {
+                continue;
+            };
+            let services: Vec<u128> = props.services.iter().map(|u| u.as_u128()).collect();
+            let manufacturer_ids: Vec<u16> = props.manufacturer_data.keys().copied().collect();
+            let Some(kind) = driver::recognise(&Advertisement {
+                name: props.local_name.as_deref(),
+                services: &services,
+                manufacturer_ids: &manufacturer_ids,
+            }) else {
+                continue;
+            };
+            let battery_percent = props
+                .service_data
+                .get(&Uuid::from_u128(uuid::BATTERY_SERVICE))
+                .and_then(|d| d.first().copied())
+                .filter(|&b| b <= 100);
+            connectable.push(
+                matches!(kind, SensorKind::Movesense | SensorKind::PolarVeritySense)
+                    .then(|| p.clone()),
+            );
+            found.push(FoundSensor {
+                id: SensorId(p.address().to_string()),
+                name: props.local_name.unwrap_or_else(|| "(no name)".into()),
+                rssi_dbm: props.rssi,
+                battery_percent,
+                kind,
+            });
+        }
+        // Bought sensors do not advertise their charge: read it from their Battery Service, one
+        // short connection each (BlueZ takes one connect at a time).
+        for (f, p) in found.iter_mut().zip(&connectable) {
+            if f.battery_percent.is_none()
+                && let Some(p) = p
+            {
+                f.battery_percent = read_battery(p).await;
+            }
+        }
+        found.sort_by_key(|f| std::cmp::Reverse(f.rssi_dbm.unwrap_or(i16::MIN)));
+        Ok(found)
+    })
+}
+
+/// The Battery Level of a sensor's Battery Service (0x180F), read over a connection of its own
+/// that is dropped again; `None` if it has none or does not answer within 5 s.
+async fn read_battery(p: &Peripheral) -> Option<u8> {
+    let address = p.address();
+    let read = async {
+        p.connect().await.map_err(|e| format!("connect: {e}"))?;
+        p.discover_services()
+            .await
+            .map_err(|e| format!("service discovery: {e}"))?;
+        let level = p
+            .characteristics()
+            .into_iter()
+            .find(|c| c.uuid.as_u128() == uuid::BATTERY_LEVEL)
+            .ok_or_else(|| "no Battery Level characteristic".to_string())?;
+        p.read(&level).await.map_err(|e| format!("read: {e}"))
+    };
+    let result = tokio::time::timeout(Duration::from_secs(5), read).await;
+    if let Err(e) = p.disconnect().await {
+        tracing::debug!("BLE scan: cannot disconnect {address} after reading its battery: {e}");
+    }
+    match result {
+        Ok(Ok(bytes)) => match bytes.as_slice() {
+            [percent] if *percent <= 100 => Some(*percent),
+            other => {
+                tracing::debug!("BLE scan: {address}: battery level {other:?} is not 0..=100");
+                None
+            }
+        },
+        Ok(Err(why)) => {
+            tracing::debug!("BLE scan: {address}: no battery reading ({why})");
+            None
+        }
+        Err(_) => {
+            tracing::debug!("BLE scan: {address}: battery reading timed out after 5 s");
+            None
+        }
+    }
+}
