@@ -92,9 +92,9 @@ fn intervals(frames: &[u64]) -> Vec<i64> {
 }
 
 /// A glitch of the sound server itself (an interval off the schedule in the recording while the
-/// renderer's own report is exact and cpal saw no xrun) gets one more run: a loaded CI machine can
-/// make PulseAudio drop or insert a few frames. A renderer that leaves its schedule fails at once,
-/// and a glitch in both runs fails too.
+/// renderer's own report is exact, with no xrun to explain it, or an xrun that cost more than a
+/// period) gets one more run: a loaded CI machine can make PulseAudio drop or insert frames. A
+/// renderer that leaves its schedule fails at once, and a glitch in both runs fails too.
 #[test]
 fn metronome_through_pulseaudio_is_sample_exact() {
     let _serial = one_at_a_time();
@@ -102,13 +102,13 @@ fn metronome_through_pulseaudio_is_sample_exact() {
     if let Err(glitch) = first {
         eprintln!("first run: {glitch}; running once more");
         if let Err(again) = play_and_compare() {
-            panic!("intervals off the schedule without an xrun, twice:\n{glitch}\n{again}");
+            panic!("intervals off the schedule in both runs:\n{glitch}\n{again}");
         }
     }
 }
 
 /// Plays the spec once and compares the recorded onsets with the schedule. Panics where the
-/// renderer is wrong; `Err` where only the recording is off without an xrun.
+/// renderer is wrong; `Err` where only the recording is off (a glitch of the sound server).
 fn play_and_compare() -> Result<(), String> {
     let server = start_server();
     let dir = tempfile::tempdir().unwrap();
@@ -180,11 +180,17 @@ fn play_and_compare() -> Result<(), String> {
             "{mismatches:?}\nrecorded {got:?}\nscheduled {want:?}"
         ));
     }
-    for (i, g, w) in &mismatches {
-        assert!(
-            (g - w).abs() <= i64::from(played.buffer_frames),
-            "interval {i} off by more than a period: {g} vs {w}"
-        );
+    // An xrun may cost more than one period when the machine stalls the sound server; such a
+    // run is a glitch of the machine, not of the renderer (whose report was exact), and gets
+    // the one more run a glitch gets.
+    if let Some((i, g, w)) = mismatches
+        .iter()
+        .find(|(_, g, w)| (g - w).abs() > i64::from(played.buffer_frames))
+    {
+        return Err(format!(
+            "interval {i} off by more than a period ({g} vs {w}) with {} xruns reported",
+            played.xruns
+        ));
     }
     Ok(())
 }

@@ -17,6 +17,13 @@ fn entrain(home: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `entrain --data-dir DIR ARGS`, with the user's default data folder pointed at `home`.
+fn entrain_in(home: &Path, dir: &str, args: &[&str]) -> Output {
+    let mut all = vec!["--data-dir", dir];
+    all.extend_from_slice(args);
+    entrain(home, &all)
+}
+
 fn ok(out: Output) -> String {
     assert!(
         out.status.success(),
@@ -32,11 +39,7 @@ fn record_commands_use_the_data_dir_and_db_wins() {
     let home = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_str().unwrap();
-    let with_dir = |args: &[&str]| {
-        let mut all = vec!["--data-dir", dir];
-        all.extend_from_slice(args);
-        entrain(home.path(), &all)
-    };
+    let with_dir = |args: &[&str]| entrain_in(home.path(), dir, args);
 
     ok(with_dir(&["patients", "--add", "DIR-1"]));
     let record = data.path().join(entrain_ui::settings::DATABASE_FILE);
@@ -182,11 +185,7 @@ fn a_clinical_result_for_another_patients_session_or_out_of_range_is_refused_and
     let home = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_str().unwrap();
-    let with_dir = |args: &[&str]| {
-        let mut all = vec!["--data-dir", dir];
-        all.extend_from_slice(args);
-        entrain(home.path(), &all)
-    };
+    let with_dir = |args: &[&str]| entrain_in(home.path(), dir, args);
     ok(with_dir(&["patients", "--add", "A-1"]));
     ok(with_dir(&["patients", "--add", "B-2"]));
     ok(with_dir(&[

@@ -12,6 +12,13 @@ use entrain_store::{EventKind, SessionStatus, Store};
 mod common;
 use common::{BIN, Session, parse_step, session_id};
 
+/// Creates the record at `db` and returns a page cap for it
+/// ([`entrain_store::FAULT_MAX_PAGE_COUNT_ENV`]) that leaves room for a few seconds of a session.
+fn new_record_pages_for_a_few_seconds(db: &Path) -> u64 {
+    drop(Store::open(db).unwrap());
+    std::fs::metadata(db).unwrap().len() / 4096 + 12
+}
+
 /// Every step printed is stored exactly once, and nothing else is.
 fn assert_printed_steps_stored_once(store: &Store, id: i64, lines: &[String]) {
     let printed: Vec<(i64, String)> = lines.iter().filter_map(|l| parse_step(l)).collect();
@@ -172,9 +179,7 @@ fn a_lock_held_by_another_process_as_the_session_ends_delays_the_record_but_lose
 fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_final() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
-    // The record exists first, so its size is known; the cap leaves room for a few seconds.
-    drop(Store::open(&db).unwrap());
-    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    let pages = new_record_pages_for_a_few_seconds(&db);
     let session = Session::start_with(&db, &["--no-audio", "--seconds", "10"], |c| {
         c.env(entrain_store::FAULT_MAX_PAGE_COUNT_ENV, pages.to_string());
     });
@@ -366,8 +371,7 @@ fn spool_files(db: &Path) -> Vec<std::path::PathBuf> {
 fn a_whole_session_on_a_full_disk_spills_to_spool_files_as_it_goes_and_each_is_written_back_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
-    drop(Store::open(&db).unwrap());
-    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    let pages = new_record_pages_for_a_few_seconds(&db);
     // The whole protocol as fast as it runs (about 40,000 raw samples), with the memory bound at
     // 5,000 rows and samples: cut into several files as it goes.
     let session = Session::start_with(&db, &["--fast"], |c| {
@@ -452,8 +456,7 @@ fn a_lock_held_mid_session_spills_to_the_spool_and_the_session_writes_it_back_it
 fn when_neither_the_record_nor_its_spool_can_be_written_the_session_stops_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
-    drop(Store::open(&db).unwrap());
-    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    let pages = new_record_pages_for_a_few_seconds(&db);
     // Where the spool folder would go, a file: the spool cannot be written.
     std::fs::write(entrain_store::spool::spool_dir(&db), b"in the way").unwrap();
     let started = Instant::now();
