@@ -62,6 +62,9 @@ pub enum Access {
     Read,
 }
 
+/// How long an opener or a writer waits for another's lock before it fails.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The patient record: one SQLite database file in WAL mode, `synchronous=FULL`.
 #[derive(Debug)]
 pub struct Store {
@@ -216,17 +219,22 @@ impl Store {
             let context = context.to_string();
             move |e| StoreError::sqlite(path, &context, e)
         };
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(err("setting the busy timeout"))?;
-        // Read-only checks first: nothing is written to a file that is not ours.
-        let app_id: i64 = conn
+        // Read-only checks first: nothing is written to a file that is not ours. One read
+        // transaction, so the three reads see one state: read apart, another process creating
+        // the record between them made it look foreign (tables, but no id yet).
+        let snapshot = conn
+            .unchecked_transaction()
+            .map_err(err("reading the record's header"))?;
+        let app_id: i64 = snapshot
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(err("reading the application id"))?;
-        let version: i64 = conn
+        let version: i64 = snapshot
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(err("reading the schema version"))?;
         let tables: Vec<String> = {
-            let mut stmt = conn
+            let mut stmt = snapshot
                 .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
                 .map_err(err("listing the tables"))?;
             let rows = stmt
@@ -235,6 +243,9 @@ impl Store {
             rows.collect::<Result<_, _>>()
                 .map_err(err("listing the tables"))?
         };
+        snapshot
+            .commit()
+            .map_err(err("reading the record's header"))?;
         if app_id != APPLICATION_ID && !(app_id == 0 && tables.is_empty() && version == 0) {
             let shown: Vec<&str> = tables.iter().take(8).map(String::as_str).collect();
             return Err(StoreError::Foreign {
@@ -256,9 +267,20 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(err("switching to WAL"))?;
+        // Switching a new record to WAL needs it to itself for a moment, and SQLite does not wait
+        // for that through the busy timeout when another opener holds it: retried as long.
+        let switching_since = std::time::Instant::now();
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && switching_since.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other.map_err(err("switching to WAL"))?,
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::ReadOnly {
                 path: path.to_path_buf(),
