@@ -390,6 +390,23 @@ fn sent(lines: &[String], address: &str) -> Vec<u64> {
     indices
 }
 
+impl Report {
+    /// The link states the clinician saw for `placement`, in order.
+    fn link_states(&self, placement: Placement) -> Vec<&LinkState> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                SourceEvent::Link {
+                    placement: p,
+                    state,
+                    ..
+                } if *p == placement => Some(state),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 fn count_lines(lines: &[String], prefix: &str) -> usize {
     lines.iter().filter(|l| l.starts_with(prefix)).count()
 }
@@ -620,18 +637,7 @@ fn link_loss_and_a_stale_stream_mid_walk_reconnect_resubscribe_and_report_the_ga
         );
         assert!(count_lines(&lines, &format!("COMMAND {address} 01100102")) >= 2);
         // The link states the clinician sees.
-        let states: Vec<&LinkState> = report
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                SourceEvent::Link {
-                    placement: p,
-                    state,
-                    ..
-                } if *p == placement => Some(state),
-                _ => None,
-            })
-            .collect();
+        let states = report.link_states(placement);
         let first_lost = states
             .iter()
             .position(|s| matches!(s, LinkState::Lost { .. }))

@@ -19,6 +19,27 @@ fn new_record_pages_for_a_few_seconds(db: &Path) -> u64 {
     std::fs::metadata(db).unwrap().len() / 4096 + 12
 }
 
+/// The record's next writable open writes every spool file of session `id` back: the mark is
+/// gone, the session has its end `status`, every printed step is stored once, no file is left,
+/// and an open after that changes nothing.
+fn assert_written_back_once_on_the_next_open(
+    db: &Path,
+    id: i64,
+    lines: &[String],
+    status: SessionStatus,
+) {
+    let store = Store::open(db).unwrap();
+    let record = store.session(id).unwrap();
+    assert_eq!(record.missing, None, "{record:?}");
+    assert_eq!(record.status, status, "{record:?}");
+    assert_printed_steps_stored_once(&store, id, lines);
+    drop(store);
+    assert!(spool_files(db).is_empty(), "{:?}", spool_files(db));
+    let store = Store::open(db).unwrap();
+    assert_printed_steps_stored_once(&store, id, lines);
+    store.check_integrity().unwrap();
+}
+
 /// Every step printed is stored exactly once, and nothing else is.
 fn assert_printed_steps_stored_once(store: &Store, id: i64, lines: &[String]) {
     let printed: Vec<(i64, String)> = lines.iter().filter_map(|l| parse_step(l)).collect();
@@ -190,11 +211,7 @@ fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_f
     );
     assert!(stderr.contains("could not be stored"), "{stderr}");
     let id = session_id(&lines);
-    let spooled = || {
-        std::fs::read_dir(entrain_store::spool::spool_dir(&db))
-            .map(|d| d.count())
-            .unwrap_or(0)
-    };
+    let spooled = || spool_files(&db).len();
     assert_eq!(
         spooled(),
         1,
@@ -268,16 +285,7 @@ fn a_full_disk_mid_session_marks_the_session_incomplete_and_no_export_calls_it_f
     );
 
     // Space returns: the next open writes the spool back, exactly once, and clears the mark.
-    let store = Store::open(&db).unwrap();
-    let record = store.session(id).unwrap();
-    assert_eq!(record.missing, None, "{record:?}");
-    assert_eq!(record.status, SessionStatus::Stopped, "{record:?}");
-    assert_printed_steps_stored_once(&store, id, &lines);
-    drop(store);
-    assert_eq!(spooled(), 0);
-    let store = Store::open(&db).unwrap();
-    assert_printed_steps_stored_once(&store, id, &lines);
-    store.check_integrity().unwrap();
+    assert_written_back_once_on_the_next_open(&db, id, &lines, SessionStatus::Stopped);
 }
 
 /// `entrain sessions --db db`: (id, status) of every listed session.
@@ -406,16 +414,7 @@ fn a_whole_session_on_a_full_disk_spills_to_spool_files_as_it_goes_and_each_is_w
     }
 
     // Space returns: every file is written back once, in order, and the mark goes.
-    let store = Store::open(&db).unwrap();
-    let record = store.session(id).unwrap();
-    assert_eq!(record.missing, None, "{record:?}");
-    assert_eq!(record.status, SessionStatus::Completed, "{record:?}");
-    assert_printed_steps_stored_once(&store, id, &lines);
-    drop(store);
-    assert!(spool_files(&db).is_empty());
-    let store = Store::open(&db).unwrap();
-    assert_printed_steps_stored_once(&store, id, &lines);
-    store.check_integrity().unwrap();
+    assert_written_back_once_on_the_next_open(&db, id, &lines, SessionStatus::Completed);
 }
 
 #[test]

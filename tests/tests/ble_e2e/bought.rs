@@ -289,18 +289,7 @@ fn stream_walk_with_a_link_loss(
                 count_lines(&lines, &format!("COMMAND {address} {start_command}")) >= 2,
                 "{kind} {name}: streaming not started again"
             );
-            let states: Vec<&LinkState> = report
-                .events
-                .iter()
-                .filter_map(|e| match e {
-                    SourceEvent::Link {
-                        placement: p,
-                        state,
-                        ..
-                    } if *p == placement => Some(state),
-                    _ => None,
-                })
-                .collect();
+            let states = report.link_states(placement);
             // Lost, reconnecting, connected again. (After the walk, with no more packets, the
             // stream goes stale again while the child waits to be sure the walk is over.)
             let lost = states
