@@ -92,8 +92,8 @@ struct Writer {
     /// recovery at info, so a full disk does not fill the log four lines a second.
     failed_in_row: u64,
     first_error: Option<StoreError>,
-    /// Why the session was stopped for want of anywhere to keep its data, once asked.
-    stop_asked: Option<String>,
+    /// Whether the session was asked to stop for want of anywhere to keep its data.
+    stop_asked: bool,
     /// Raw samples dropped while nothing could be kept.
     raw_dropped: usize,
     /// [`SPILL_AT_ITEMS`], or the fault injection's.
@@ -121,7 +121,7 @@ pub(crate) fn run(
         spilled: Vec::new(),
         failed_in_row: 0,
         first_error: None,
-        stop_asked: None,
+        stop_asked: false,
         raw_dropped: 0,
         spill_at_items: spill_at_items(),
     };
@@ -283,7 +283,7 @@ impl Writer {
         if self.pending.items() < self.spill_at_items {
             return;
         }
-        if self.stop_asked.is_none() {
+        if !self.stop_asked {
             self.spill();
         }
         if self.pending.raw.len() > RAW_AT_MOST {
@@ -338,8 +338,8 @@ impl Writer {
                 );
                 tracing::error!(session_id = self.session_id, %reason, "store: the session is stopped");
                 self.events.emit(EngineEvent::Notice(reason.clone()));
-                self.stopper.stop(reason.clone());
-                self.stop_asked = Some(reason);
+                self.stopper.stop(reason);
+                self.stop_asked = true;
             }
         }
     }
