@@ -42,6 +42,8 @@ enum Command {
     Devices(crate::cmd_devices::DevicesArgs),
     /// Records a patient's BLE sensors' raw samples to a CSV file.
     Record(crate::cmd_record::RecordArgs),
+    /// Assigns a patient's sensors to their feet by tapping each (or by address), kept in the record.
+    Assign(crate::cmd_assign::AssignArgs),
 }
 
 impl Cli {
@@ -86,6 +88,7 @@ impl Cli {
             Some(Command::ClinicalTest(_)) => "clinical-test",
             Some(Command::Devices(_)) => "devices",
             Some(Command::Record(_)) => "record",
+            Some(Command::Assign(_)) => "assign",
         }
     }
 
@@ -111,6 +114,7 @@ impl Cli {
             Command::ClinicalTest(args) => crate::cmd_store::clinical_test(args),
             Command::Devices(args) => crate::cmd_devices::run(args),
             Command::Record(args) => crate::cmd_record::run(args),
+            Command::Assign(args) => crate::cmd_assign::run(args),
         }
     }
 }
@@ -126,6 +130,7 @@ impl Command {
             Command::Report(a) => Some(&mut a.db),
             Command::Analyze(a) => Some(&mut a.db),
             Command::ClinicalTest(a) => Some(&mut a.db),
+            Command::Assign(a) => Some(&mut a.db),
             Command::Click(_)
             | Command::Eval(_)
             | Command::Simulate(_)
@@ -144,6 +149,7 @@ impl Command {
             Command::Report(a) => a.db.as_deref(),
             Command::Analyze(a) => a.db.as_deref(),
             Command::ClinicalTest(a) => a.db.as_deref(),
+            Command::Assign(a) => a.db.as_deref(),
             Command::Click(_)
             | Command::Eval(_)
             | Command::Simulate(_)

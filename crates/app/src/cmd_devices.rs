@@ -6,7 +6,6 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use clap::Args;
 use entrain_ble::central::{BleError, scan};
-use entrain_ble::driver;
 
 /// Arguments of `entrain devices`.
 #[derive(Debug, Args)]
@@ -50,7 +49,7 @@ pub fn run(args: DevicesArgs) -> Result<()> {
         "id", "name", "rssi_dbm", "battery"
     );
     for f in found {
-        let kind = driver::kind_name(f.kind);
+        let kind = f.kind.code();
         println!(
             "{:<19} {:<24} {:>9} {:>8}  {kind}",
             f.id.0,

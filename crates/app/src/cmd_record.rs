@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use entrain_ble::central::{Assignment, BleConfig, BleSource, normalise_id};
+use entrain_ble::central::{Assignment, BleConfig, BleSource, normalise_id, recognise_kinds};
 use entrain_gait::{Placement, Side};
 use entrain_replay::raw::RAW_HEADER;
 use entrain_source::SensorKind;
@@ -61,6 +61,19 @@ pub fn run(args: RecordArgs) -> Result<()> {
             placement,
             kind: SensorKind::Entrain,
         });
+    }
+    // Raw counts are an Entrain sensor's: other kinds record through `entrain session`, which
+    // keeps every sample with the session.
+    let ids: Vec<SensorId> = assignments.iter().map(|a| a.id.clone()).collect();
+    let kinds = recognise_kinds(&ids, Duration::from_secs(10)).context("BLE sensors")?;
+    for (a, kind) in assignments.iter().zip(kinds) {
+        if kind != SensorKind::Entrain {
+            bail!(
+                "{} is a {}: `entrain record` writes Entrain sensors' raw counts; record it with `entrain session` (its samples are kept with the session)",
+                a.id,
+                entrain_ble::driver::kind_label(kind)
+            );
+        }
     }
     if let Some(s) = args.seconds
         && !(s.is_finite() && s > 0.0)

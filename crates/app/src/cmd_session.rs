@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
 use entrain_engine::{EngineCommand, EngineConfig, fmt_secs, open_source};
-use entrain_source::SourceSpec;
+use entrain_source::{BleSensor, SensorId, SensorKind, SourceSpec};
 use entrain_store::Store;
 
 /// The protocol to run.
@@ -22,8 +22,9 @@ pub enum SessionProtocol {
 #[derive(Debug, Args)]
 pub struct SessionArgs {
     /// Sensor source: `sim[:PRESET]` (virtual patient), `replay:FILE` (our raw CSV),
-    /// `replay:DATASET:DIR:TRIAL` (a public data-set trial), or `ble:LEFT,RIGHT[,LOWER_BACK]`
-    /// (sensor ids from `entrain devices`).
+    /// `replay:DATASET:DIR:TRIAL` (a public data-set trial), `ble` (the sensors assigned to
+    /// --patient: `entrain assign`), or `ble:LEFT,RIGHT[,LOWER_BACK]` (sensor ids from
+    /// `entrain devices`).
     #[arg(long)]
     source: String,
     /// Protocol.
@@ -108,16 +109,13 @@ pub fn run(args: SessionArgs) -> Result<()> {
     }
     let until_nanos = args.seconds.map(|s| (s * 1e9) as i64);
     // One line each (the reasons already name the file and what is wrong in it).
-    let spec: SourceSpec = args
+    let mut spec: SourceSpec = args
         .source
         .parse()
         .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     if args.fast && spec.needs_real_time() {
         bail!("--fast runs on simulated time; real sensors need real time: drop --fast");
     }
-    let origin = Instant::now();
-    let source = open_source(&spec, until_nanos, origin)
-        .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     let db = db_path(args.db.as_deref())?;
     let patient_id = match &args.patient {
         Some(code) => {
@@ -125,6 +123,10 @@ pub fn run(args: SessionArgs) -> Result<()> {
             let p = store.patient_by_code(code)?.with_context(|| {
                 format!("--patient {code}: no such patient in {}", db.display())
             })?;
+            if spec == SourceSpec::BleAssigned {
+                spec = assigned_sensors(&store, &p)?;
+                eprintln!("--source ble: patient {code}'s sensors {spec}");
+            }
             Some(p.id)
         }
         None => {
@@ -134,6 +136,9 @@ pub fn run(args: SessionArgs) -> Result<()> {
             None
         }
     };
+    let origin = Instant::now();
+    let source = open_source(&spec, until_nanos, origin)
+        .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     let mut engine = EngineConfig::default();
     if let Some(b) = args.baseline_secs {
         engine.protocol.baseline = entrain_cue::config::UncuedLength::Secs(b);
@@ -232,4 +237,43 @@ pub fn run(args: SessionArgs) -> Result<()> {
 /// A sender of commands for the stdin thread.
 fn handle_commands(handle: &runtime::EngineHandle) -> std::sync::mpsc::Sender<EngineCommand> {
     handle.command_sender()
+}
+
+/// The BLE sensors the record assigns to `patient` (`entrain assign`, the Sensors screen), as a
+/// source; virtual sensors assigned in the window are not BLE and are left out.
+fn assigned_sensors(store: &Store, patient: &entrain_store::PatientRecord) -> Result<SourceSpec> {
+    let mut sensors = Vec::new();
+    for a in store.sensor_assignments(patient.id)? {
+        if a.kind == "virtual" {
+            continue;
+        }
+        // Records before the kinds were kept say `ble`: recognised when the session opens.
+        let kind = match a.kind.as_str() {
+            "ble" => None,
+            code => Some(code.parse::<SensorKind>().with_context(|| {
+                format!(
+                    "patient {}'s {} sensor {}",
+                    patient.code, a.placement, a.sensor_key
+                )
+            })?),
+        };
+        sensors.push(BleSensor {
+            id: SensorId(a.sensor_key),
+            placement: a.placement,
+            kind,
+        });
+    }
+    let feet = sensors
+        .iter()
+        .filter(|s| matches!(s.placement, entrain_gait::Placement::Foot(_)))
+        .count();
+    if feet < 2 {
+        bail!(
+            "--source ble: patient {} has {} foot sensor(s) assigned, 2 needed: run `entrain assign --patient {}`",
+            patient.code,
+            feet,
+            patient.code
+        );
+    }
+    Ok(SourceSpec::Ble(sensors))
 }

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Parser;
 
 mod cli;
+mod cmd_assign;
 mod cmd_click;
 mod cmd_devices;
 mod cmd_eval;

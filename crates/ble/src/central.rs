@@ -42,8 +42,10 @@ use super::stream::{Channel, RawRecord, SensorStream, StreamStats};
 use super::timesync::TimeSyncSchedule;
 mod connection;
 mod scan;
+mod tap;
 
-pub use scan::scan;
+pub use scan::{recognise_kinds, scan};
+pub use tap::{TapEvent, TapListener};
 
 use connection::ble_thread;
 use entrain_source::{
@@ -83,7 +85,7 @@ pub struct FoundSensor {
     /// (Entrain sensors), or for Movesense and Polar sensors read from their Battery Service
     /// over a short connection, if they have one.
     pub battery_percent: Option<u8>,
-    /// What it is ([`driver::kind_name`] names it).
+    /// What it is ([`SensorKind::code`] names it).
     pub kind: SensorKind,
 }
 
@@ -143,6 +145,22 @@ impl BleConfig {
     }
 
     fn check(&self) -> Result<(), BleError> {
+        self.check_addresses()?;
+        for (i, a) in self.assignments.iter().enumerate() {
+            for b in &self.assignments[..i] {
+                if a.placement == b.placement {
+                    return Err(BleError::Config(format!(
+                        "two sensors at {:?}: {} and {}",
+                        a.placement, b.id, a.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every sensor is a Bluetooth address, and none comes twice.
+    fn check_addresses(&self) -> Result<(), BleError> {
         if self.assignments.is_empty() {
             return Err(BleError::Config("no sensors assigned".into()));
         }
@@ -158,12 +176,6 @@ impl BleConfig {
                     return Err(BleError::Config(format!(
                         "sensor {} is assigned twice",
                         a.id
-                    )));
-                }
-                if a.placement == b.placement {
-                    return Err(BleError::Config(format!(
-                        "two sensors at {:?}: {} and {}",
-                        a.placement, b.id, a.id
                     )));
                 }
             }
@@ -271,6 +283,12 @@ impl BleSource {
     /// Returns at once; connection progress arrives as [`SourceEvent::Link`] events.
     pub fn start(config: BleConfig, session_start: Instant) -> Result<Self, BleError> {
         config.check()?;
+        Self::launch(config, session_start)
+    }
+
+    /// Starts the BLE thread for `config`, whose addresses are checked, and whose placements are
+    /// distinct for a session (not for [`TapListener`], which only tells its sensors apart).
+    fn launch(config: BleConfig, session_start: Instant) -> Result<Self, BleError> {
         let clock = SessionClock(session_start);
         let streams: Vec<SensorStream> = config
             .assignments
@@ -379,6 +397,24 @@ impl SensorSource for BleSource {
     }
 
     fn poll(&mut self, now_nanos: i64, out: &mut Vec<SourceEvent>) -> Result<(), SourceError> {
+        self.poll_each(now_nanos, |_, event| out.push(event))
+    }
+}
+
+impl BleSource {
+    /// [`SensorSource::poll`], each event handed to `emit` with the index of its sensor (in
+    /// [`BleConfig::assignments`]).
+    fn poll_each(
+        &mut self,
+        now_nanos: i64,
+        mut emit: impl FnMut(usize, SourceEvent),
+    ) -> Result<(), SourceError> {
+        let mut out = Vec::new();
+        let mut flush = |sensor: usize, out: &mut Vec<SourceEvent>| {
+            for event in out.drain(..) {
+                emit(sensor, event);
+            }
+        };
         if let Some(detail) = &self.fatal {
             return Err(SourceError::Failed {
                 source_name: "BLE".into(),
@@ -394,7 +430,8 @@ impl SensorSource for BleSource {
                     arrival_nanos,
                 }) => {
                     if let Some(stream) = self.streams.get_mut(sensor) {
-                        stream.on_notification(channel, &bytes, arrival_nanos, out);
+                        stream.on_notification(channel, &bytes, arrival_nanos, &mut out);
+                        flush(sensor, &mut out);
                     }
                 }
                 Ok(Msg::Link {
@@ -414,6 +451,7 @@ impl SensorSource for BleSource {
                             state,
                             at_nanos,
                         });
+                        flush(sensor, &mut out);
                     }
                 }
                 Ok(Msg::TimeSyncSent {
@@ -444,8 +482,10 @@ impl SensorSource for BleSource {
                 }
             }
         }
-        for (stream, command) in self.streams.iter_mut().zip(&self.commands) {
-            if stream.check_stale(now_nanos, out) {
+        for (sensor, (stream, command)) in self.streams.iter_mut().zip(&self.commands).enumerate() {
+            let stale = stream.check_stale(now_nanos, &mut out);
+            flush(sensor, &mut out);
+            if stale {
                 // Don't wait for the OS's supervision timeout: drop and re-establish the link.
                 if command.send(Cmd::Reconnect).is_err() {
                     // The link's task is gone (the BLE thread is shutting down): nothing to

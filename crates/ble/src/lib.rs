@@ -14,6 +14,7 @@ pub mod clock;
 pub mod driver;
 pub mod link;
 pub mod stream;
+pub mod tap;
 pub mod timesync;
 
 #[cfg(feature = "central")]

@@ -51,6 +51,11 @@ pub enum OpenError {
     #[cfg(feature = "ble")]
     #[error("starting the BLE sensors: {0}")]
     Ble(#[from] entrain_ble::central::BleError),
+    /// `ble` (the patient's assigned sensors) reached the opener unresolved.
+    #[error(
+        "`ble` means the sensors assigned to the session's patient: give the patient (--patient), or the sensors as ble:LEFT,RIGHT"
+    )]
+    BleWithoutPatient,
     /// This build has no BLE support.
     #[cfg(not(feature = "ble"))]
     #[error("this build has no BLE support (entrain-engine without its `ble` feature)")]
@@ -121,23 +126,52 @@ pub fn open_source(
             Ok(Box::new(ReplaySource::from_recording(&recording)))
         }
         SourceSpec::Ble(sensors) => open_ble(sensors, origin),
+        SourceSpec::BleAssigned => Err(OpenError::BleWithoutPatient),
     }
 }
+
+/// How long a scan looks for sensors given by address alone before a session opens, s.
+#[cfg(feature = "ble")]
+const RECOGNISE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[cfg(feature = "ble")]
 fn open_ble(
     sensors: &[entrain_source::BleSensor],
     origin: Instant,
 ) -> Result<Box<dyn SensorSource>, OpenError> {
-    use entrain_ble::central::{Assignment, BleConfig, BleSource};
-    let assignments = sensors
+    use entrain_ble::central::{Assignment, BleConfig, BleSource, recognise_kinds};
+    // Sensors given by address alone: their kinds from their advertisements.
+    let unknown: Vec<entrain_source::SensorId> = sensors
         .iter()
-        .map(|s| Assignment {
+        .filter(|s| s.kind.is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    let recognised = if unknown.is_empty() {
+        Vec::new()
+    } else {
+        recognise_kinds(&unknown, RECOGNISE_TIMEOUT)?
+    };
+    let mut recognised = unknown.into_iter().zip(recognised);
+    let mut assignments = Vec::new();
+    for s in sensors {
+        let kind = match s.kind {
+            Some(kind) => kind,
+            // In the same order as `unknown`, one kind each.
+            None => match recognised.next() {
+                Some((id, kind)) if id == s.id => kind,
+                _ => {
+                    return Err(OpenError::Ble(entrain_ble::central::BleError::Config(
+                        format!("sensor {}: its kind was not recognised", s.id),
+                    )));
+                }
+            },
+        };
+        assignments.push(Assignment {
             id: s.id.clone(),
             placement: s.placement,
-            kind: s.kind,
-        })
-        .collect();
+            kind,
+        });
+    }
     Ok(Box::new(BleSource::start(
         BleConfig::new(assignments),
         origin,

@@ -51,6 +51,55 @@ pub enum SensorKind {
     PolarVeritySense,
 }
 
+impl SensorKind {
+    /// Every kind, for listings and round trips (RSC pods as they conform).
+    pub const ALL: [SensorKind; 4] = [
+        SensorKind::Entrain,
+        SensorKind::Rsc {
+            cadence_is_strides: false,
+        },
+        SensorKind::Movesense,
+        SensorKind::PolarVeritySense,
+    ];
+
+    /// The kind's stable short name: what `entrain devices` prints and the record stores.
+    pub fn code(self) -> &'static str {
+        match self {
+            SensorKind::Entrain => "entrain",
+            SensorKind::Rsc {
+                cadence_is_strides: false,
+            } => "rsc",
+            SensorKind::Rsc {
+                cadence_is_strides: true,
+            } => "rsc-strides",
+            SensorKind::Movesense => "movesense",
+            SensorKind::PolarVeritySense => "polar-verity-sense",
+        }
+    }
+}
+
+/// A sensor kind's code that is none of [`SensorKind::code`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown sensor kind `{0}`: expected entrain, rsc, rsc-strides, movesense or polar-verity-sense"
+)]
+pub struct UnknownSensorKind(pub String);
+
+impl std::str::FromStr for SensorKind {
+    type Err = UnknownSensorKind;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        let strides = SensorKind::Rsc {
+            cadence_is_strides: true,
+        };
+        SensorKind::ALL
+            .into_iter()
+            .chain([strides])
+            .find(|k| k.code() == code)
+            .ok_or_else(|| UnknownSensorKind(code.to_owned()))
+    }
+}
+
 /// What the engine needs to know about one sensor of a source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SensorInfo {
@@ -184,5 +233,23 @@ pub trait SensorSource: Send {
     /// sensors ignore it.
     fn beat_played(&mut self, beat_nanos: i64) {
         let _ = beat_nanos;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_sensor_kind_code_reads_back_as_its_kind() {
+        let strides = SensorKind::Rsc {
+            cadence_is_strides: true,
+        };
+        for kind in SensorKind::ALL.into_iter().chain([strides]) {
+            assert_eq!(kind.code().parse::<SensorKind>(), Ok(kind));
+        }
+        let err = "ble".parse::<SensorKind>().unwrap_err();
+        assert!(err.to_string().contains("`ble`"), "{err}");
     }
 }

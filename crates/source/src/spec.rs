@@ -10,8 +10,7 @@ use entrain_gait::{Placement, Side};
 use crate::{Dataset, SensorId, SensorKind};
 
 /// The forms a spec's text takes, for error messages.
-const FORMS: &str =
-    "sim[:PRESET], replay:FILE, replay:DATASET:DIR:TRIAL or ble:LEFT,RIGHT[,LOWER_BACK]";
+const FORMS: &str = "sim[:PRESET], replay:FILE, replay:DATASET:DIR:TRIAL, ble (the patient's sensors) or ble:LEFT,RIGHT[,LOWER_BACK]";
 
 /// Where the sensors of `ble:LEFT,RIGHT[,LOWER_BACK]` are worn, by position.
 const BLE_PLACEMENTS: [(Placement, &str); 3] = [
@@ -24,9 +23,10 @@ const BLE_PLACEMENTS: [(Placement, &str); 3] = [
 ///
 /// Text form ([`FromStr`] and [`fmt::Display`]): `sim[:PRESET]`, `replay:FILE`,
 /// `replay:DATASET:DIR:TRIAL` (when `DATASET` is a [`Dataset`] name; any other `replay:` text is a
-/// file) and `ble:LEFT,RIGHT[,LOWER_BACK]` (sensor ids from `entrain devices`, Entrain sensors).
-/// A [`SourceSpec::Ble`] the UI builds may hold RSC pods or other placements, which the text
-/// form does not carry: its text lists the ids only.
+/// file), `ble` (the sensors assigned to the session's patient) and `ble:LEFT,RIGHT[,LOWER_BACK]`
+/// (sensor ids from `entrain devices`, each sensor's kind recognised from its advertisement when
+/// the session opens). A [`SourceSpec::Ble`] the UI builds carries the kinds it scanned, which
+/// the text form does not: its text lists the ids only.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceSpec {
     /// The virtual patient.
@@ -47,6 +47,9 @@ pub enum SourceSpec {
     },
     /// Real BLE sensors.
     Ble(Vec<BleSensor>),
+    /// The BLE sensors assigned to the session's patient in the record (`entrain assign`, the
+    /// Sensors screen): whoever opens the session turns it into [`SourceSpec::Ble`].
+    BleAssigned,
 }
 
 /// One BLE sensor of a [`SourceSpec::Ble`].
@@ -56,14 +59,14 @@ pub struct BleSensor {
     pub id: SensorId,
     /// Where it is worn.
     pub placement: Placement,
-    /// What it is.
-    pub kind: SensorKind,
+    /// What it is; `None`: recognised from its advertisement when the session opens.
+    pub kind: Option<SensorKind>,
 }
 
 impl SourceSpec {
     /// Whether the source needs real time (BLE sensors cannot run on simulated time).
     pub fn needs_real_time(&self) -> bool {
-        matches!(self, SourceSpec::Ble(_))
+        matches!(self, SourceSpec::Ble(_) | SourceSpec::BleAssigned)
     }
 }
 
@@ -91,9 +94,6 @@ pub enum SpecError {
         /// `DIR` or `TRIAL`.
         part: &'static str,
     },
-    /// `ble` without the sensors.
-    #[error("give the sensors as ble:LEFT,RIGHT[,LOWER_BACK] (ids from `entrain devices`)")]
-    BleWithoutSensors,
     /// `ble:` with fewer than two or more than three ids.
     #[error(
         "expected ble:LEFT,RIGHT[,LOWER_BACK] (ids from `entrain devices`), got {count} sensor id(s)"
@@ -127,7 +127,7 @@ impl FromStr for SourceSpec {
             }),
             ("replay", None | Some("")) => Err(SpecError::EmptyReplay),
             ("replay", Some(rest)) => Ok(parse_replay(rest)?),
-            ("ble", None) => Err(SpecError::BleWithoutSensors),
+            ("ble", None) => Ok(SourceSpec::BleAssigned),
             ("ble", Some(ids)) => parse_ble(ids),
             (kind, _) => Err(SpecError::UnknownKind {
                 kind: kind.to_owned(),
@@ -173,7 +173,7 @@ fn parse_ble(ids: &str) -> Result<SourceSpec, SpecError> {
             Ok(BleSensor {
                 id: SensorId((*id).to_owned()),
                 placement,
-                kind: SensorKind::Entrain,
+                kind: None,
             })
         })
         .collect::<Result<Vec<_>, _>>()
@@ -193,6 +193,7 @@ impl fmt::Display for SourceSpec {
                 dir,
                 trial,
             } => write!(f, "replay:{dataset}:{}:{trial}", dir.display()),
+            SourceSpec::BleAssigned => f.write_str("ble"),
             SourceSpec::Ble(sensors) => {
                 f.write_str("ble:")?;
                 for (i, sensor) in sensors.iter().enumerate() {
@@ -221,6 +222,7 @@ mod tests {
         for text in [
             "sim",
             "sim:healthy",
+            "ble",
             "replay:/tmp/walk.csv",
             "replay:truong:/data/truong2019_ipol_gait:185-2",
             "ble:AA:BB:CC:DD:EE:01,AA:BB:CC:DD:EE:02",
@@ -259,7 +261,7 @@ mod tests {
             ]
         );
         assert_eq!(sensors[1].id, SensorId("r".into()));
-        assert!(sensors.iter().all(|s| s.kind == SensorKind::Entrain));
+        assert!(sensors.iter().all(|s| s.kind.is_none()));
         assert!(parse("ble:l,r").unwrap().needs_real_time());
         assert!(!parse("sim").unwrap().needs_real_time());
     }
@@ -283,7 +285,7 @@ mod tests {
             parse("replay:truong:dir:"),
             Err(SpecError::EmptyTrialPart { part: "TRIAL" })
         );
-        assert_eq!(parse("ble"), Err(SpecError::BleWithoutSensors));
+        assert_eq!(parse("ble"), Ok(SourceSpec::BleAssigned));
         assert_eq!(
             parse("ble:only-one"),
             Err(SpecError::BleSensorCount { count: 1 })

@@ -75,6 +75,21 @@ pub struct NewPatient {
     pub notes: String,
 }
 
+/// A sensor assigned to a patient's placement, as the record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensorAssignment {
+    /// Where the patient wears it.
+    pub placement: Placement,
+    /// Its stable identity (a Bluetooth address, or `virtual:left` and the like).
+    pub sensor_key: String,
+    /// Its name when assigned.
+    pub name: String,
+    /// Its kind's code (`entrain`, `movesense`, ..., or `virtual`).
+    pub kind: String,
+    /// When it was assigned, Unix ms.
+    pub assigned_unix_ms: i64,
+}
+
 /// A stored patient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientRecord {

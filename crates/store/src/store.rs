@@ -451,23 +451,29 @@ impl Store {
         tx.commit().map_err(e)
     }
 
-    /// The sensors assigned to a patient: (placement, sensor key, name).
-    pub fn sensor_assignments(
-        &self,
-        patient_id: i64,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
+    /// The sensors assigned to a patient, by placement.
+    pub fn sensor_assignments(&self, patient_id: i64) -> Result<Vec<SensorAssignment>, StoreError> {
+        let e = |e| self.e("reading sensor assignments", e);
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT a.placement, s.sensor_key, s.name FROM sensor_assignments a
-                 JOIN sensors s ON s.id = a.sensor_id WHERE a.patient_id = ?1 ORDER BY a.placement",
+                "SELECT a.placement, s.sensor_key, s.name, s.kind, a.assigned_unix_ms
+                 FROM sensor_assignments a JOIN sensors s ON s.id = a.sensor_id
+                 WHERE a.patient_id = ?1 ORDER BY a.placement",
             )
-            .map_err(|e| self.e("reading sensor assignments", e))?;
+            .map_err(e)?;
         let rows = stmt
-            .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| self.e("reading sensor assignments", e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| self.e("reading sensor assignments", e))
+            .query_map([patient_id], |r| {
+                Ok(SensorAssignment {
+                    placement: parsed(r, 0)?,
+                    sensor_key: r.get(1)?,
+                    name: r.get(2)?,
+                    kind: r.get(3)?,
+                    assigned_unix_ms: r.get(4)?,
+                })
+            })
+            .map_err(e)?;
+        rows.collect::<Result<_, _>>().map_err(e)
     }
 
     const SESSION_SELECT: &'static str =

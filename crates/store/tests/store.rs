@@ -771,3 +771,60 @@ fn a_spool_whose_mark_never_reached_the_record_is_applied_once_and_only_if_its_r
     let store = Store::open(&path).unwrap();
     assert_eq!(store.steps(id).unwrap().len(), 8, "never applied twice");
 }
+
+#[test]
+fn a_patients_sensor_assignment_is_remembered_per_placement_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let left = Placement::Foot(Side::Left);
+    let right = Placement::Foot(Side::Right);
+    let (a, b) = {
+        let mut store = Store::open(&path).unwrap();
+        let new = |code: &str| NewPatient {
+            code: code.into(),
+            ..NewPatient::default()
+        };
+        let a = store.add_patient(&new("P1")).unwrap().id;
+        let b = store.add_patient(&new("P2")).unwrap().id;
+        store
+            .assign_sensor(a, "C0:FF:EE:00:00:01", "Movesense 1", "movesense", left)
+            .unwrap();
+        store
+            .assign_sensor(a, "C0:FF:EE:00:00:02", "Entrain-R", "entrain", right)
+            .unwrap();
+        // Another sensor on the left foot replaces the first; the other patient is untouched.
+        store
+            .assign_sensor(
+                a,
+                "C0:FF:EE:00:00:03",
+                "Polar Sense 3",
+                "polar-verity-sense",
+                left,
+            )
+            .unwrap();
+        store
+            .assign_sensor(b, "C0:FF:EE:00:00:01", "Movesense 1", "movesense", right)
+            .unwrap();
+        (a, b)
+    };
+    let store = Store::open(&path).unwrap();
+    let of_a = store.sensor_assignments(a).unwrap();
+    let summary: Vec<(Placement, &str, &str)> = of_a
+        .iter()
+        .map(|s| (s.placement, s.sensor_key.as_str(), s.kind.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (left, "C0:FF:EE:00:00:03", "polar-verity-sense"),
+            (right, "C0:FF:EE:00:00:02", "entrain"),
+        ]
+    );
+    assert!(of_a.iter().all(|s| s.assigned_unix_ms > 1_700_000_000_000));
+    let of_b = store.sensor_assignments(b).unwrap();
+    assert_eq!(of_b.len(), 1);
+    assert_eq!(
+        (of_b[0].placement, of_b[0].name.as_str()),
+        (right, "Movesense 1")
+    );
+}

@@ -49,7 +49,7 @@ impl SourceChoice {
                     .map(|(id, placement, kind)| BleSensor {
                         id: id.clone(),
                         placement: *placement,
-                        kind: *kind,
+                        kind: Some(*kind),
                     })
                     .collect(),
             ),

@@ -26,16 +26,7 @@ pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
         let mut found = Vec::new();
         let mut connectable = Vec::new();
         for p in peripherals {
-            let Ok(Some(props)) = p.properties().await else {
-                continue;
-            };
-            let services: Vec<u128> = props.services.iter().map(|u| u.as_u128()).collect();
-            let manufacturer_ids: Vec<u16> = props.manufacturer_data.keys().copied().collect();
-            let Some(kind) = driver::recognise(&Advertisement {
-                name: props.local_name.as_deref(),
-                services: &services,
-                manufacturer_ids: &manufacturer_ids,
-            }) else {
+            let Some((props, kind)) = recognised(&p).await else {
                 continue;
             };
             let battery_percent = props
@@ -106,4 +97,90 @@ async fn read_battery(p: &Peripheral) -> Option<u8> {
             None
         }
     }
+}
+
+/// A device's advertised properties and its kind, if it is a sensor Entrain reads.
+async fn recognised(p: &Peripheral) -> Option<(btleplug::api::PeripheralProperties, SensorKind)> {
+    let props = p.properties().await.ok().flatten()?;
+    let services: Vec<u128> = props.services.iter().map(|u| u.as_u128()).collect();
+    let manufacturer_ids: Vec<u16> = props.manufacturer_data.keys().copied().collect();
+    let kind = driver::recognise(&Advertisement {
+        name: props.local_name.as_deref(),
+        services: &services,
+        manufacturer_ids: &manufacturer_ids,
+    })?;
+    Some((props, kind))
+}
+
+/// The kind of each of `ids` (Bluetooth addresses), recognised from its advertisement: scans
+/// until every one has been seen, for at most `timeout`. A sensor not seen, or seen but not one
+/// Entrain reads, is an error that names it.
+pub fn recognise_kinds(ids: &[SensorId], timeout: Duration) -> Result<Vec<SensorKind>, BleError> {
+    let wanted: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            normalise_id(&id.0).ok_or_else(|| {
+                BleError::Config(format!(
+                    "sensor {id}: not a Bluetooth address (expected AA:BB:CC:DD:EE:FF)"
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        let adapter = first_adapter().await?;
+        adapter
+            .start_scan(ScanFilter::default())
+            .await
+            .map_err(|e| BleError::Stack(format!("cannot start scanning: {e}")))?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut kinds: Vec<Option<SensorKind>> = vec![None; wanted.len()];
+        let mut unreadable: Vec<Option<String>> = vec![None; wanted.len()];
+        loop {
+            let peripherals = adapter
+                .peripherals()
+                .await
+                .map_err(|e| BleError::Stack(format!("cannot list devices: {e}")))?;
+            for p in peripherals {
+                let Some(i) = wanted.iter().position(|w| *w == p.address().to_string()) else {
+                    continue;
+                };
+                match recognised(&p).await {
+                    Some((_, kind)) => kinds[i] = Some(kind),
+                    None => {
+                        let name = p
+                            .properties()
+                            .await
+                            .ok()
+                            .flatten()
+                            .and_then(|p| p.local_name);
+                        unreadable[i] = Some(name.unwrap_or_else(|| "(no name)".into()));
+                    }
+                }
+            }
+            if kinds.iter().all(Option::is_some) || tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if let Err(e) = adapter.stop_scan().await {
+            tracing::warn!("BLE: cannot stop scanning after recognising sensors: {e}");
+        }
+        kinds
+            .into_iter()
+            .zip(ids)
+            .zip(unreadable)
+            .map(|((kind, id), unreadable)| match (kind, unreadable) {
+                (Some(kind), _) => Ok(kind),
+                (None, Some(name)) => Err(BleError::Config(format!(
+                    "sensor {id} ({name}) is not an Entrain sensor, RSC foot pod, Movesense or \
+                     Polar Verity Sense"
+                ))),
+                (None, None) => Err(BleError::Config(format!(
+                    "sensor {id} was not seen in {:.0} s: is it switched on and in range?",
+                    timeout.as_secs_f64()
+                ))),
+            })
+            .collect()
+    })
 }

@@ -78,16 +78,6 @@ pub fn recognise(ad: &Advertisement<'_>) -> Option<SensorKind> {
     }
 }
 
-/// The kind's short name, as `entrain devices` prints it.
-pub fn kind_name(kind: SensorKind) -> &'static str {
-    match kind {
-        SensorKind::Entrain => "entrain",
-        SensorKind::Rsc { .. } => "rsc",
-        SensorKind::Movesense => "movesense",
-        SensorKind::PolarVeritySense => "polar-verity-sense",
-    }
-}
-
 /// The kind described for the clinician.
 pub fn kind_label(kind: SensorKind) -> &'static str {
     match kind {
