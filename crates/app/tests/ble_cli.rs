@@ -409,7 +409,7 @@ fn assign_takes_the_sensor_tapped_for_each_foot_and_keeps_it_for_the_patient() {
         "{stderr}"
     );
     assert!(
-        stdout.contains(&format!("foot_left: Movesense")),
+        stdout.contains("foot_left: Movesense"),
         "{stdout}"
     );
     assert!(
