@@ -4,4 +4,5 @@ pub mod bluez;
 pub mod datasets;
 pub mod pulse;
 pub mod sessions;
+pub mod taps;
 pub mod walks;

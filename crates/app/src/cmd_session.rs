@@ -244,12 +244,12 @@ fn handle_commands(handle: &runtime::EngineHandle) -> std::sync::mpsc::Sender<En
 fn assigned_sensors(store: &Store, patient: &entrain_store::PatientRecord) -> Result<SourceSpec> {
     let mut sensors = Vec::new();
     for a in store.sensor_assignments(patient.id)? {
-        if a.kind == "virtual" {
+        if a.kind == entrain_store::VIRTUAL_SENSOR_KIND {
             continue;
         }
-        // Records before the kinds were kept say `ble`: recognised when the session opens.
+        // Records from before the kinds were kept: recognised when the session opens.
         let kind = match a.kind.as_str() {
-            "ble" => None,
+            entrain_store::UNKNOWN_BLE_SENSOR_KIND => None,
             code => Some(code.parse::<SensorKind>().with_context(|| {
                 format!(
                     "patient {}'s {} sensor {}",

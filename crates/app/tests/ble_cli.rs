@@ -313,82 +313,15 @@ fn run_ok(fake: &FakeBluez, db: &Path, args: &[&str]) -> (String, String) {
     (stdout, stderr)
 }
 
-/// 12 s at 208 Hz of a sensor lying still, knocked once at each of `knocks_secs`: a damped
-/// 40 Hz ring of 15 m/s² on its x axis, as a fingertip gives.
-fn still_with_knocks(knocks_secs: &[f64]) -> Vec<entrain_gait::ImuSample> {
-    (0..12 * 208)
-        .map(|i| {
-            let t = i as f64 / 208.0;
-            // A resting sensor's own noise, a few hundredths of a m/s² (deterministic).
-            let noise =
-                |axis: f64| 0.04 * ((i as f64 * 12.9898 + axis * 78.233).sin() * 43_758.55).fract();
-            let mut ax = 0.2 + noise(0.0);
-            for &k in knocks_secs {
-                if t >= k {
-                    let dt = t - k;
-                    ax += 15.0 * (-dt / 0.02).exp() * (std::f64::consts::TAU * 40.0 * dt).cos();
-                }
-            }
-            entrain_gait::ImuSample {
-                time_nanos: (t * 1e9) as i64,
-                acc_mps2: [
-                    ax as f32,
-                    (-0.3 + noise(1.0)) as f32,
-                    (9.78 + noise(2.0)) as f32,
-                ],
-                gyr_dps: [0.5 + 10.0 * noise(3.0), -0.2 + 10.0 * noise(4.0), 0.1].map(|v| v as f32),
-            }
-        })
-        .collect()
-}
-
-/// `samples` as counts of `lsb` m/s² per count (acc) and deg/s per count (gyro).
-fn as_counts(samples: &[entrain_gait::ImuSample], acc_lsb: f64, gyr_lsb: f64) -> Vec<[i16; 6]> {
-    samples
-        .iter()
-        .map(|s| {
-            let a = s.acc_mps2.map(|v| (f64::from(v) / acc_lsb).round() as i16);
-            let g = s.gyr_dps.map(|v| (f64::from(v) / gyr_lsb).round() as i16);
-            [a[0], a[1], a[2], g[0], g[1], g[2]]
-        })
-        .collect()
-}
-
 #[test]
 fn assign_takes_the_sensor_tapped_for_each_foot_and_keeps_it_for_the_patient() {
-    const MOVESENSE: &str = "C0:FF:EE:00:01:31";
-    const POLAR: &str = "C0:FF:EE:00:01:32";
-    const POLAR_ACC_G_PER_COUNT: f64 = 0.000_244;
+    use entrain_tests::taps::{self, MOVESENSE, POLAR};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ward.sqlite3");
     // The clinician taps the Movesense (left foot) 4 s in, then the Verity Sense (right foot)
     // 7 s in; the Entrain sensor, another patient's, lies still on the bedside table.
-    let movesense = walks::write_samples(dir.path(), "m", &still_with_knocks(&[4.0])).unwrap();
-    let polar = as_counts(
-        &still_with_knocks(&[7.0]),
-        POLAR_ACC_G_PER_COUNT * 9.80665,
-        0.06,
-    );
-    let entrain_counts = as_counts(
-        &still_with_knocks(&[]),
-        f64::from(SCALE.acc_ug_per_lsb) * 1e-6 * 9.80665,
-        f64::from(SCALE.gyr_udps_per_lsb) * 1e-6,
-    );
-    let mut bystander = device(
-        LEFT,
-        "Entrain-L",
-        &write_counts(dir.path(), "e", &entrain_counts),
-    );
-    bystander["sample_rate_mhz"] = json!(208_000);
-    let fake = FakeBluez::start(&json!({"devices": [
-        bystander,
-        {"address": MOVESENSE, "name": "Movesense 204730000081", "kind": "movesense",
-         "rssi": -60, "samples_csv": movesense.display().to_string(), "rate_hz": 208},
-        {"address": POLAR, "name": "Polar Sense 0A3BA92B", "kind": "polar", "rssi": -70,
-         "battery": 71, "counts_csv": write_counts(dir.path(), "p", &polar), "rate_hz": 208,
-         "acc_factor": POLAR_ACC_G_PER_COUNT, "gyro_factor": 0.06},
-    ]}))
-    .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
+    let fake = FakeBluez::start(&taps::tapped_sensors(dir.path(), 12.0, &[4.0], &[7.0]).unwrap())
+        .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
     run_ok(&fake, &db, &["patients", "--add", "P7"]);
     let (stdout, stderr) = run_ok(
         &fake,
@@ -408,10 +341,7 @@ fn assign_takes_the_sensor_tapped_for_each_foot_and_keeps_it_for_the_patient() {
             && stderr.contains("tap the sensor on the patient's right foot"),
         "{stderr}"
     );
-    assert!(
-        stdout.contains("foot_left: Movesense"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("foot_left: Movesense"), "{stdout}");
     assert!(
         stdout.contains("foot_right: Polar Verity Sense"),
         "{stdout}"

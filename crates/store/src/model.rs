@@ -75,6 +75,12 @@ pub struct NewPatient {
     pub notes: String,
 }
 
+/// The kind a virtual patient's sensors have in [`SensorAssignment::kind`] (not BLE).
+pub const VIRTUAL_SENSOR_KIND: &str = "virtual";
+/// The kind records kept for every BLE sensor before they kept its own kind: recognised from its
+/// advertisement when a session opens.
+pub const UNKNOWN_BLE_SENSOR_KIND: &str = "ble";
+
 /// A sensor assigned to a patient's placement, as the record keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SensorAssignment {
@@ -84,7 +90,8 @@ pub struct SensorAssignment {
     pub sensor_key: String,
     /// Its name when assigned.
     pub name: String,
-    /// Its kind's code (`entrain`, `movesense`, ..., or `virtual`).
+    /// Its kind's code (`entrain`, `movesense`, ..., [`VIRTUAL_SENSOR_KIND`] or
+    /// [`UNKNOWN_BLE_SENSOR_KIND`]).
     pub kind: String,
     /// When it was assigned, Unix ms.
     pub assigned_unix_ms: i64,

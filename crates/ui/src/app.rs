@@ -391,6 +391,12 @@ impl EntrainApp {
                 Reply::PatientSaved(Err(e)) => m.error(t!("app-patient-not-saved", detail = e)),
                 Reply::Assigned(Ok(t)) => m.info(t),
                 Reply::Assigned(Err(e)) => m.error(t!("app-sensors-not-assigned", detail = e)),
+                Reply::Remembered(Ok((patient, sensors))) => {
+                    self.screens.sensors.remembered(patient, sensors);
+                }
+                Reply::Remembered(Err(e)) => {
+                    m.error(t!("app-sensors-not-read", detail = e));
+                }
                 Reply::Progress(Ok(p)) => {
                     if Some(p.patient.id) == self.roster.selected {
                         self.screens.progress.loaded(p);

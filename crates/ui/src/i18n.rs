@@ -292,6 +292,7 @@ pub const DERIVED_ID_PREFIXES: &[&str] = &[
     "sound-",
     "affected-side-",
     "placement-",
+    "sensor-kind-",
     "status-",
     "ambulation-",
     "speed-change-",
@@ -337,6 +338,11 @@ pub fn affected_side_label(side: entrain_store::AffectedSide) -> String {
 /// A sensor placement's name ("left foot").
 pub fn placement_label(placement: entrain_gait::Placement) -> String {
     tr(&format!("placement-{}", placement.code()))
+}
+
+/// A sensor kind's name ("Movesense").
+pub fn sensor_kind_label(kind: entrain_source::SensorKind) -> String {
+    tr(&format!("sensor-kind-{}", kind.code()))
 }
 
 /// A session status's name ("completed").

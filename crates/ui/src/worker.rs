@@ -37,6 +37,8 @@ pub enum Reply {
     PatientSaved(Result<PatientRecord, String>),
     /// Sensors were assigned to a patient.
     Assigned(Result<String, String>),
+    /// A patient's remembered sensors: the patient and the record's assignments.
+    Remembered(Result<(i64, Vec<entrain_store::SensorAssignment>), String>),
     /// A patient's progress.
     Progress(Result<PatientProgress, String>),
     /// A clinical test was stored: its description.

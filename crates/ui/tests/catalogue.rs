@@ -190,6 +190,10 @@ fn a_translation_is_not_left_in_english() {
         // The tests' English names are used in German clinics.
         "test-kind-tug",
         "test-kind-fac",
+        // Product names, and a row of names only.
+        "sensor-kind-movesense",
+        "sensor-kind-polar-verity-sense",
+        "sensors-remembered-row",
         // "Patient" is German too.
         "app-patient",
         // "Phase: …" and "Tempo" are the German words too.
@@ -271,6 +275,15 @@ fn every_stored_name_has_its_message_in_every_language() {
         ]
         .iter()
         .map(|p| format!("placement-{}", p.code())),
+    );
+    use entrain_source::SensorKind;
+    ids.extend(
+        SensorKind::ALL
+            .into_iter()
+            .chain([SensorKind::Rsc {
+                cadence_is_strides: true,
+            }])
+            .map(|k| format!("sensor-kind-{}", k.code())),
     );
     ids.extend(
         [

@@ -34,6 +34,7 @@ app-record-not-opened = Die Akte kann nicht geöffnet werden: { $detail }
 app-patients-not-read = Patienten: { $detail }
 app-patient-not-saved = Patient nicht gespeichert: { $detail }
 app-sensors-not-assigned = Sensoren nicht zugeordnet: { $detail }
+app-sensors-not-read = Gespeicherte Sensoren nicht gelesen: { $detail }
 app-progress-not-read = Verlauf: { $detail }
 app-test-not-stored = Test nicht gespeichert: { $detail }
 app-result-not-deleted = Ergebnis nicht gelöscht: { $detail }

@@ -62,6 +62,13 @@ placement-foot_left = linker Fuß
 placement-foot_right = rechter Fuß
 placement-lower_back = unterer Rücken
 
+## Welche Art Sensor (die Suche erkennt sie an seiner Ankündigung)
+sensor-kind-entrain = Entrain-Sensor
+sensor-kind-rsc = RSC-Schrittsensor
+sensor-kind-rsc-strides = RSC-Schrittsensor (Doppelschritte)
+sensor-kind-movesense = Movesense
+sensor-kind-polar-verity-sense = Polar Verity Sense
+
 ## Zustand einer gespeicherten Sitzung
 status-running = läuft
 status-completed = abgeschlossen

@@ -19,6 +19,28 @@ sensors-battery = Akku { $percent } %
 sensors-assign-left-foot = Linker Fuß: { $name }
 sensors-assign-right-foot = Rechter Fuß: { $name }
 sensors-assign-lower-back = Unterer Rücken: { $name }
+# Einen Fuß wählen, indem man auf seinen Sensor tippt: die Knöpfe, dann was der Bildschirm beim Lauschen sagt.
+sensors-tap-heading = Durch Antippen des Sensors wählen
+sensors-tap-hint = Der Patient sitzt oder steht still. Knopf drücken, dann einmal kräftig auf diesen Sensor tippen.
+sensors-tap-left-foot = Antippen: linker Fuß
+sensors-tap-right-foot = Antippen: rechter Fuß
+sensors-tap-lower-back = Antippen: unterer Rücken
+sensors-tap-stop = Nicht mehr lauschen
+# $placement ist, wo der Sensor getragen wird („linker Fuß“); $seconds, wie lange noch.
+sensors-tap-now = Jetzt auf den Sensor am { $placement } tippen (noch { $seconds } s)…
+sensors-tap-connecting = Verbinde mit { $count } Sensoren…
+sensors-tap-none = Zuerst suchen: kein Sensor mit Bewegungsdaten gefunden (Schrittsensoren lassen sich nicht antippen: die Knöpfe oben verwenden).
+sensors-tap-timeout = Kein Antippen erkannt: nichts zugeordnet. Bitte noch einmal.
+# $sensors nennt die Sensoren, die sich bewegt haben.
+sensors-tap-ambiguous = Mehr als ein Sensor hat sich zugleich bewegt ({ $sensors }): die anderen ruhig halten und noch einmal tippen.
+# $placement ist, wo der angetippte Sensor schon getragen wird.
+sensors-tap-already = Dieser Sensor ist schon der am { $placement }: auf den anderen tippen.
+sensors-tap-failed = Lauschen auf das Antippen fehlgeschlagen: { $error }
+# Die Sensoren, die der Datensatz für den gewählten Patienten aufbewahrt.
+sensors-remembered-heading = Sensoren dieses Patienten (gespeichert)
+sensors-remembered-none = Für diesen Patienten sind noch keine Sensoren gespeichert.
+# $placement, $kind und $name beschreiben einen gespeicherten Sensor.
+sensors-remembered-row = { $placement }: { $kind } { $name }
 sensors-source-heading = Sensorquelle für die Sitzung
 # Der simulierte Patient, der ohne Sensoren geht (zum Üben und Vorführen).
 sensors-virtual = Virtueller Patient

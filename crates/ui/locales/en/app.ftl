@@ -35,6 +35,7 @@ app-record-not-opened = The record cannot be opened: { $detail }
 app-patients-not-read = Patients: { $detail }
 app-patient-not-saved = Patient not saved: { $detail }
 app-sensors-not-assigned = Sensors not assigned: { $detail }
+app-sensors-not-read = Remembered sensors not read: { $detail }
 app-progress-not-read = Progress: { $detail }
 app-test-not-stored = Test not stored: { $detail }
 app-result-not-deleted = Result not deleted: { $detail }

@@ -62,6 +62,13 @@ placement-foot_left = left foot
 placement-foot_right = right foot
 placement-lower_back = lower back
 
+## What kind of sensor (a scan recognises it from its advertisement)
+sensor-kind-entrain = Entrain sensor
+sensor-kind-rsc = RSC foot pod
+sensor-kind-rsc-strides = RSC foot pod (strides)
+sensor-kind-movesense = Movesense
+sensor-kind-polar-verity-sense = Polar Verity Sense
+
 ## A stored session's state
 status-running = running
 status-completed = completed

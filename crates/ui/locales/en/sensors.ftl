@@ -19,6 +19,28 @@ sensors-battery = battery { $percent } %
 sensors-assign-left-foot = Left foot: { $name }
 sensors-assign-right-foot = Right foot: { $name }
 sensors-assign-lower-back = Lower back: { $name }
+# Choosing a foot by tapping its sensor: the buttons, then what the screen says while it listens.
+sensors-tap-heading = Choose by tapping the sensor
+sensors-tap-hint = The patient sits or stands still. Press a button, then tap that sensor once, firmly.
+sensors-tap-left-foot = Tap: left foot
+sensors-tap-right-foot = Tap: right foot
+sensors-tap-lower-back = Tap: lower back
+sensors-tap-stop = Stop listening
+# $placement is where the sensor is worn ("left foot"); $seconds how long is left.
+sensors-tap-now = Tap the sensor on the { $placement } now ({ $seconds } s left)…
+sensors-tap-connecting = Connecting to { $count } sensors…
+sensors-tap-none = Scan first: no sensor with motion was found (foot pods cannot be tapped: use the buttons above).
+sensors-tap-timeout = No tap heard: nothing assigned. Try again.
+# $sensors names the sensors that moved.
+sensors-tap-ambiguous = More than one sensor moved at once ({ $sensors }): keep the others still and tap again.
+# $placement is where the tapped sensor is already worn.
+sensors-tap-already = That sensor is already the { $placement }: tap the other one.
+sensors-tap-failed = Listening for a tap failed: { $error }
+# The sensors the record keeps for the selected patient.
+sensors-remembered-heading = This patient's sensors (remembered)
+sensors-remembered-none = No sensors kept for this patient yet.
+# $placement, $kind and $name describe one remembered sensor.
+sensors-remembered-row = { $placement }: { $kind } { $name }
 sensors-source-heading = Sensor source for the session
 # The simulated patient that walks without sensors (for practice and demonstration).
 sensors-virtual = Virtual patient

@@ -1,12 +1,15 @@
 //! The sensors screen: the BLE scan and the feet's assignment, the virtual patient and the recorded
 //! walk, and which of them feeds the next session.
 
+use std::time::{Duration, Instant};
+
 use egui::Ui;
 
-use entrain_ble::central::{BleError, FoundSensor};
+use entrain_ble::central::{BleError, FoundSensor, TapEvent, TapListener};
 use entrain_gait::{Placement, Side};
 use entrain_sim::Preset;
-use entrain_source::SensorId;
+use entrain_source::{SensorId, SensorKind};
+use entrain_store::SensorAssignment;
 
 use super::{Ctx, labelled_text, sensor_health};
 use crate::i18n;
@@ -16,6 +19,8 @@ use crate::worker::{Pending, Reply};
 
 /// How long a BLE scan listens, s.
 const SCAN_SECS: u64 = 4;
+/// How long the screen waits for the tap it asked for, s.
+const TAP_SECS: u64 = 60;
 
 /// What the sensors screen chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +63,28 @@ pub struct SensorsScreen {
     scan: Option<Pending<ScanResult>>,
     ble_status: ScanStatus,
     found: Vec<FoundSensor>,
-    ble_assign: Vec<(SensorId, Placement, entrain_source::SensorKind)>,
+    ble_assign: Vec<(SensorId, Placement, SensorKind)>,
+    tap: Option<TapState>,
+    /// The patient whose remembered sensors were asked for, and what the record answered.
+    remembered_for: Option<i64>,
+    remembered: Vec<SensorAssignment>,
+}
+
+/// Listening for taps: the sensors streaming, and the placement a tap is asked for.
+struct TapState {
+    listener: TapListener,
+    candidates: usize,
+    streaming: std::collections::BTreeSet<SensorId>,
+    asked: Option<(Placement, Instant)>,
+}
+
+impl std::fmt::Debug for TapState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TapState")
+            .field("listener", &self.listener)
+            .field("asked", &self.asked.map(|a| a.0))
+            .finish()
+    }
 }
 
 impl Default for SensorsScreen {
@@ -71,6 +97,9 @@ impl Default for SensorsScreen {
             ble_status: ScanStatus::NotScanned,
             found: Vec::new(),
             ble_assign: Vec::new(),
+            tap: None,
+            remembered_for: None,
+            remembered: Vec::new(),
         }
     }
 }
@@ -81,8 +110,10 @@ impl SensorsScreen {
         self.source_kind = SourceKind::Virtual;
     }
 
-    /// The chosen source for the next session, or what is missing for it.
-    pub fn choice(&self) -> Result<SourceChoice, String> {
+    /// The chosen source for the next session, or what is missing for it. Stops listening for
+    /// taps: the session connects to the sensors itself.
+    pub fn choice(&mut self) -> Result<SourceChoice, String> {
+        self.tap = None;
         match self.source_kind {
             SourceKind::Virtual => Ok(SourceChoice::Virtual(self.preset)),
             SourceKind::Recorded => {
@@ -145,6 +176,7 @@ impl SensorsScreen {
         egui::Grid::new("found").striped(true).show(ui, |ui| {
             for s in &self.found {
                 ui.label(&s.name);
+                ui.label(i18n::sensor_kind_label(s.kind));
                 ui.label(
                     s.rssi_dbm
                         .map_or_else(|| t!("sensors-signal-unknown"), |r| format!("{r} dBm")),
@@ -176,11 +208,10 @@ impl SensorsScreen {
             }
         });
         for (id, placement, kind, name) in assign {
-            self.ble_assign.retain(|a| a.1 != placement);
-            self.ble_assign.push((id.clone(), placement, kind));
-            self.source_kind = SourceKind::Ble;
-            store_assignment(ctx, vec![(placement, id, name)], "ble");
+            self.assign(ctx, id, placement, kind, name);
         }
+        self.tap_ui(ui, ctx);
+        self.remembered_ui(ui, ctx);
         ui.separator();
         ui.heading(t!("sensors-source-heading"));
         ui.radio_value(
@@ -202,8 +233,14 @@ impl SensorsScreen {
         });
         if ui.button(t!("sensors-assign-virtual")).clicked() {
             self.source_kind = SourceKind::Virtual;
-            let sensors = live::virtual_sensors(self.preset);
-            store_assignment(ctx, sensors, "virtual");
+            let sensors = live::virtual_sensors(self.preset)
+                .into_iter()
+                .map(|(placement, id, name)| {
+                    (placement, id, name, entrain_store::VIRTUAL_SENSOR_KIND)
+                })
+                .collect();
+            store_assignment(ctx, sensors);
+            self.remembered_for = None;
         }
         ui.radio_value(
             &mut self.source_kind,
@@ -225,12 +262,229 @@ impl SensorsScreen {
     }
 }
 
-/// Keeps the assignment in the selected patient's record.
-fn store_assignment(
-    ctx: &mut Ctx,
-    sensors: Vec<(Placement, SensorId, String)>,
-    kind: &'static str,
-) {
+impl SensorsScreen {
+    /// Wears sensor `id` at `placement` for the next session, and keeps it for the patient.
+    fn assign(
+        &mut self,
+        ctx: &mut Ctx,
+        id: SensorId,
+        placement: Placement,
+        kind: SensorKind,
+        name: String,
+    ) {
+        self.ble_assign.retain(|a| a.1 != placement && a.0 != id);
+        self.ble_assign.push((id.clone(), placement, kind));
+        self.source_kind = SourceKind::Ble;
+        store_assignment(ctx, vec![(placement, id, name, kind.code())]);
+        // Read back what the record now keeps.
+        self.remembered_for = None;
+    }
+
+    /// Choosing a placement's sensor by tapping it: the buttons, the listening, the answer.
+    fn tap_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        ui.label(egui::RichText::new(t!("sensors-tap-heading")).strong());
+        ui.label(t!("sensors-tap-hint"));
+        let mut ask = None;
+        ui.horizontal(|ui| {
+            let waiting = self.tap.as_ref().is_some_and(|t| t.asked.is_some());
+            for (placement, text) in [
+                (Placement::Foot(Side::Left), t!("sensors-tap-left-foot")),
+                (Placement::Foot(Side::Right), t!("sensors-tap-right-foot")),
+                (Placement::LowerBack, t!("sensors-tap-lower-back")),
+            ] {
+                if ui.add_enabled(!waiting, egui::Button::new(text)).clicked() {
+                    ask = Some(placement);
+                }
+            }
+            if self.tap.is_some() && ui.button(t!("sensors-tap-stop")).clicked() {
+                self.tap = None;
+            }
+        });
+        if let Some(placement) = ask {
+            self.ask_for_tap(ctx, placement);
+        }
+        let Some(state) = &mut self.tap else {
+            return;
+        };
+        let events = match state.listener.poll() {
+            Ok(events) => events,
+            Err(e) => {
+                ctx.messages
+                    .error(t!("sensors-tap-failed", error = e.to_string()));
+                self.tap = None;
+                return;
+            }
+        };
+        let mut tapped = None;
+        for event in events {
+            match event {
+                TapEvent::Streaming(id) => {
+                    state.streaming.insert(id);
+                }
+                TapEvent::Lost(id) => {
+                    state.streaming.remove(&id);
+                }
+                TapEvent::Ambiguous(ids) if state.asked.is_some() => {
+                    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                    ctx.messages
+                        .warn(t!("sensors-tap-ambiguous", sensors = ids.join(", ")));
+                }
+                TapEvent::Tapped(id) if state.asked.is_some() => tapped = Some(id),
+                TapEvent::Ambiguous(_) | TapEvent::Tapped(_) => {}
+            }
+        }
+        if let Some((placement, deadline)) = state.asked {
+            let left_secs = deadline.saturating_duration_since(Instant::now()).as_secs();
+            if left_secs == 0 {
+                ctx.messages.warn(t!("sensors-tap-timeout"));
+                state.asked = None;
+            } else if state.streaming.len() < state.candidates {
+                ui.label(t!("sensors-tap-connecting", count = state.candidates));
+            } else {
+                ui.label(t!(
+                    "sensors-tap-now",
+                    placement = i18n::placement_label(placement),
+                    seconds = left_secs
+                ));
+            }
+            // The taps come from another thread: look again soon.
+            ctx.egui.request_repaint_after(Duration::from_millis(50));
+        }
+        if let (Some(id), Some((placement, _))) = (tapped, state.asked) {
+            self.tapped(ctx, id, placement);
+        }
+    }
+
+    /// Starts listening (if not already) and asks for a tap on `placement`'s sensor.
+    fn ask_for_tap(&mut self, ctx: &mut Ctx, placement: Placement) {
+        let deadline = Instant::now() + Duration::from_secs(TAP_SECS);
+        if let Some(state) = &mut self.tap {
+            state.asked = Some((placement, deadline));
+            return;
+        }
+        let candidates: Vec<(SensorId, SensorKind)> = self
+            .found
+            .iter()
+            .filter(|f| !matches!(f.kind, SensorKind::Rsc { .. }))
+            .map(|f| (f.id.clone(), f.kind))
+            .collect();
+        if candidates.is_empty() {
+            ctx.messages.warn(t!("sensors-tap-none"));
+            return;
+        }
+        match TapListener::start(&candidates) {
+            Ok(listener) => {
+                self.tap = Some(TapState {
+                    listener,
+                    candidates: candidates.len(),
+                    streaming: Default::default(),
+                    asked: Some((placement, deadline)),
+                });
+            }
+            Err(e) => ctx
+                .messages
+                .error(t!("sensors-tap-failed", error = e.to_string())),
+        }
+    }
+
+    /// Sensor `id` was tapped when `placement`'s was asked for.
+    fn tapped(&mut self, ctx: &mut Ctx, id: SensorId, placement: Placement) {
+        if let Some(&(_, already, _)) = self
+            .ble_assign
+            .iter()
+            .find(|a| a.0 == id && a.1 != placement)
+        {
+            ctx.messages.warn(t!(
+                "sensors-tap-already",
+                placement = i18n::placement_label(already)
+            ));
+            return;
+        }
+        let Some(found) = self.found.iter().find(|f| f.id == id).cloned() else {
+            return;
+        };
+        if let Some(state) = &mut self.tap {
+            state.asked = None;
+        }
+        self.assign(ctx, id, placement, found.kind, found.name);
+        // Both feet chosen: let the sensors go until the session connects to them.
+        let feet = self
+            .ble_assign
+            .iter()
+            .filter(|a| matches!(a.1, Placement::Foot(_)))
+            .count();
+        if feet == 2 {
+            self.tap = None;
+        }
+    }
+
+    /// The sensors the record keeps for the selected patient (asked for when the selection
+    /// changes).
+    fn remembered_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        let selected = ctx.roster.selected;
+        if selected != self.remembered_for {
+            self.remembered_for = selected;
+            self.remembered.clear();
+            if let (Some(patient), Some(store)) = (selected, ctx.store) {
+                store.run(move |store| {
+                    Reply::Remembered(
+                        store
+                            .sensor_assignments(patient)
+                            .map(|a| (patient, a))
+                            .map_err(|e| e.to_string()),
+                    )
+                });
+            }
+        }
+        if selected.is_none() {
+            return;
+        }
+        ui.label(egui::RichText::new(t!("sensors-remembered-heading")).strong());
+        if self.remembered.is_empty() {
+            ui.label(t!("sensors-remembered-none"));
+        }
+        for a in &self.remembered {
+            let kind = a
+                .kind
+                .parse::<SensorKind>()
+                .map_or_else(|_| a.kind.clone(), i18n::sensor_kind_label);
+            ui.label(t!(
+                "sensors-remembered-row",
+                placement = i18n::placement_label(a.placement),
+                kind = kind,
+                name = a.name.as_str()
+            ));
+        }
+    }
+
+    /// The record's answer: `patient`'s remembered sensors. Those on BLE become the next
+    /// session's, so a patient's second session needs no setup.
+    pub fn remembered(&mut self, patient: i64, sensors: Vec<SensorAssignment>) {
+        if Some(patient) != self.remembered_for {
+            return;
+        }
+        let ble: Vec<(SensorId, Placement, SensorKind)> = sensors
+            .iter()
+            .filter_map(|a| {
+                let kind = a.kind.parse::<SensorKind>().ok()?;
+                Some((SensorId(a.sensor_key.clone()), a.placement, kind))
+            })
+            .collect();
+        let feet = ble
+            .iter()
+            .filter(|a| matches!(a.1, Placement::Foot(_)))
+            .count();
+        if feet == 2 && ble != self.ble_assign {
+            self.ble_assign = ble;
+            self.source_kind = SourceKind::Ble;
+        }
+        self.remembered = sensors;
+    }
+}
+
+/// Keeps the assignment in the selected patient's record: each sensor's placement, id, name and
+/// kind's code.
+fn store_assignment(ctx: &mut Ctx, sensors: Vec<(Placement, SensorId, String, &'static str)>) {
     let Some(patient) = ctx.roster.selected else {
         ctx.messages.info(t!("sensors-not-kept"));
         return;
@@ -238,12 +492,12 @@ fn store_assignment(
     // Worded here, on the window's thread, which knows the clinician's language.
     let names: Vec<String> = sensors
         .iter()
-        .map(|(placement, id, _)| format!("{} -> {}", placement.code(), id))
+        .map(|(placement, id, _, _)| format!("{} -> {}", placement.code(), id))
         .collect();
     let assigned = t!("sensors-assigned", sensors = names.join(", "));
     if let Some(s) = ctx.store {
         s.run(move |store| {
-            for (placement, id, name) in &sensors {
+            for (placement, id, name, kind) in &sensors {
                 if let Err(e) = store.assign_sensor(patient, &id.0, name, kind, *placement) {
                     return Reply::Assigned(Err(e.to_string()));
                 }
