@@ -25,6 +25,7 @@ mod error;
 pub mod export;
 pub mod lease;
 mod model;
+mod music;
 mod patients;
 mod read;
 pub mod schema;
@@ -35,6 +36,7 @@ mod write;
 
 pub use error::StoreError;
 pub use model::*;
+pub use music::{NewTrack, TrackRecord};
 pub use patients::same_patient_code;
 pub use store::{
     Access, DATABASE_FILE, FAULT_MAX_PAGE_COUNT_ENV, LEGACY_DATABASE_FILE, RAW_SAMPLE_BYTES, Store,

@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i64 = 0x454E_5452;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 const V1: &str = r#"
 CREATE TABLE patients (
@@ -133,6 +133,27 @@ CREATE TABLE clinical_tests (
     notes             TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX clinical_tests_patient ON clinical_tests(patient_id);
+"#;
+
+/// The music library: each imported track's file, its analysis (tempo, beats, bar) computed
+/// once at import, and the therapist's confirmation of an ambiguous tempo (`music.rs`).
+const V5: &str = r#"
+CREATE TABLE music_tracks (
+    id                 INTEGER PRIMARY KEY,
+    path               TEXT NOT NULL UNIQUE,
+    title              TEXT NOT NULL,
+    file_bytes         INTEGER NOT NULL CHECK (file_bytes >= 0),
+    file_mtime_unix_ms INTEGER NOT NULL,
+    duration_secs      REAL NOT NULL CHECK (duration_secs > 0),
+    tempo_bpm          REAL NOT NULL CHECK (tempo_bpm > 0),
+    beats_per_bar      INTEGER NOT NULL CHECK (beats_per_bar BETWEEN 1 AND 12),
+    alternative_bpm    REAL CHECK (alternative_bpm IS NULL OR alternative_bpm > 0),
+    confirmed_bpm      REAL CHECK (confirmed_bpm IS NULL OR confirmed_bpm > 0),
+    beats_json         TEXT NOT NULL,
+    downbeats_json     TEXT NOT NULL,
+    analysis_version   INTEGER NOT NULL,
+    imported_unix_ms   INTEGER NOT NULL
+);
 "#;
 
 /// A running session's lease: the host, its boot and the recording process's start time, beside

@@ -828,3 +828,63 @@ fn a_patients_sensor_assignment_is_remembered_per_placement_and_survives_reopeni
         (right, "Movesense 1")
     );
 }
+
+fn track(path: &str, tempo_bpm: f64, alternative_bpm: Option<f64>) -> NewTrack {
+    let beat_secs = 60.0 / tempo_bpm;
+    NewTrack {
+        path: path.into(),
+        title: "Walking song".into(),
+        file_bytes: 123_456,
+        file_mtime_unix_ms: 1_790_000_000_000,
+        duration_secs: 30.0,
+        tempo_bpm,
+        beats_per_bar: 4,
+        alternative_bpm,
+        beats_secs: (0..40).map(|i| 0.25 + f64::from(i) * beat_secs).collect(),
+        downbeats_secs: (0..10).map(|i| 0.25 + f64::from(i) * 4.0 * beat_secs).collect(),
+        analysis_version: 1,
+    }
+}
+
+#[test]
+fn a_music_track_keeps_its_analysis_and_the_therapists_tempo_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.sqlite3");
+    let id = {
+        let mut store = Store::open(&path).unwrap();
+        let stored = store
+            .put_track(&track("/music/walk.flac", 120.0, Some(60.0)))
+            .unwrap();
+        // The therapist hears it at half: the alternative is confirmed; any other tempo is refused.
+        let err = store.confirm_track_tempo(stored.id, 90.0).unwrap_err();
+        assert!(err.to_string().contains("120.0 bpm or 60.0 bpm"), "{err}");
+        let confirmed = store.confirm_track_tempo(stored.id, 60.0).unwrap();
+        assert_eq!(confirmed.tempo_bpm(), 60.0);
+        stored.id
+    };
+    let mut store = Store::open(&path).unwrap();
+    let tracks = store.tracks().unwrap();
+    assert_eq!(tracks.len(), 1);
+    assert_eq!(tracks[0].id, id);
+    assert_eq!(tracks[0].track, track("/music/walk.flac", 120.0, Some(60.0)));
+    assert_eq!(tracks[0].tempo_bpm(), 60.0);
+    // The file changed and was analysed again: same row; the choice stays while it is offered…
+    let again = store
+        .put_track(&track("/music/walk.flac", 60.0, Some(120.0)))
+        .unwrap();
+    assert_eq!((again.id, again.confirmed_bpm), (id, Some(60.0)));
+    // …and goes when it is not.
+    let changed = store
+        .put_track(&track("/music/walk.flac", 100.0, None))
+        .unwrap();
+    assert_eq!((changed.id, changed.confirmed_bpm), (id, None));
+    // An analysis that cannot be played by is refused, naming the file.
+    let mut bad = track("/music/bad.mp3", 100.0, None);
+    bad.beats_secs.swap(3, 4);
+    let err = store.put_track(&bad).unwrap_err();
+    assert!(
+        err.to_string().contains("beat times of /music/bad.mp3"),
+        "{err}"
+    );
+    assert_eq!(store.tracks().unwrap().len(), 1);
+}
