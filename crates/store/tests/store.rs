@@ -841,7 +841,9 @@ fn track(path: &str, tempo_bpm: f64, alternative_bpm: Option<f64>) -> NewTrack {
         beats_per_bar: 4,
         alternative_bpm,
         beats_secs: (0..40).map(|i| 0.25 + f64::from(i) * beat_secs).collect(),
-        downbeats_secs: (0..10).map(|i| 0.25 + f64::from(i) * 4.0 * beat_secs).collect(),
+        downbeats_secs: (0..10)
+            .map(|i| 0.25 + f64::from(i) * 4.0 * beat_secs)
+            .collect(),
         analysis_version: 1,
     }
 }
@@ -866,7 +868,10 @@ fn a_music_track_keeps_its_analysis_and_the_therapists_tempo_across_reopening() 
     let tracks = store.tracks().unwrap();
     assert_eq!(tracks.len(), 1);
     assert_eq!(tracks[0].id, id);
-    assert_eq!(tracks[0].track, track("/music/walk.flac", 120.0, Some(60.0)));
+    assert_eq!(
+        tracks[0].track,
+        track("/music/walk.flac", 120.0, Some(60.0))
+    );
     assert_eq!(tracks[0].tempo_bpm(), 60.0);
     // The file changed and was analysed again: same row; the choice stays while it is offered…
     let again = store

@@ -36,29 +36,46 @@ fn a_tap_on_each_sensor_assigns_it_and_the_patient_keeps_it() {
         has_text_containing(h, "3 sensors found.")
     });
     assert!(has_text_containing(&h, "Polar Verity Sense"));
-    assert!(has_text_containing(&h, "No sensors kept for this patient yet."));
+    assert!(has_text_containing(
+        &h,
+        "No sensors kept for this patient yet."
+    ));
 
     click(&mut h, "Tap: left foot");
-    wait_until(&mut h, "the left foot's tap", Duration::from_secs(30), |h| {
-        has_text_containing(h, &format!("Sensors assigned: foot_left -> {MOVESENSE}"))
-    });
+    wait_until(
+        &mut h,
+        "the left foot's tap",
+        Duration::from_secs(30),
+        |h| has_text_containing(h, &format!("Sensors assigned: foot_left -> {MOVESENSE}")),
+    );
     click(&mut h, "Tap: right foot");
-    wait_until(&mut h, "the right foot's tap", Duration::from_secs(30), |h| {
-        has_text_containing(h, &format!("Sensors assigned: foot_right -> {POLAR}"))
-    });
-    wait_until(&mut h, "the remembered sensors", Duration::from_secs(10), |h| {
-        has_text_containing(h, "left foot: Movesense Movesense 204730000081")
-            && has_text_containing(h, "right foot: Polar Verity Sense Polar Sense 0A3BA92B")
-    });
+    wait_until(
+        &mut h,
+        "the right foot's tap",
+        Duration::from_secs(30),
+        |h| has_text_containing(h, &format!("Sensors assigned: foot_right -> {POLAR}")),
+    );
+    wait_until(
+        &mut h,
+        "the remembered sensors",
+        Duration::from_secs(10),
+        |h| {
+            has_text_containing(h, "left foot: Movesense Movesense 204730000081")
+                && has_text_containing(h, "right foot: Polar Verity Sense Polar Sense 0A3BA92B")
+        },
+    );
     drop(h);
 
     // The next time: the patient's sensors are there without a scan.
     let mut h = ready(settings);
     click(&mut h, "Patients");
     click(&mut h, "Open BED4-002");
-    wait_until(&mut h, "the remembered sensors", Duration::from_secs(10), |h| {
-        has_text_containing(h, "left foot: Movesense Movesense 204730000081")
-    });
+    wait_until(
+        &mut h,
+        "the remembered sensors",
+        Duration::from_secs(10),
+        |h| has_text_containing(h, "left foot: Movesense Movesense 204730000081"),
+    );
     assert!(
         has_text_containing(&h, &format!("left foot: {MOVESENSE}"))
             && has_text_containing(&h, &format!("right foot: {POLAR}")),
