@@ -54,7 +54,7 @@ pub fn resample(pcm: &Pcm, rate_hz: u32) -> Result<Pcm, ResampleError> {
         return Err(zero);
     }
     let channels = usize::from(pcm.channels);
-    if pcm.samples.len() % channels != 0 {
+    if !pcm.samples.len().is_multiple_of(channels) {
         return Err(ResampleError::PartialFrame {
             samples: pcm.samples.len(),
             channels: pcm.channels,
