@@ -14,9 +14,6 @@ const HARMONY_WEIGHT: f64 = 2.0;
 /// Beats on each side of a beat whose harmony is compared.
 const NOVELTY_BEATS: usize = 2;
 
-/// Bar lengths considered, beats.
-pub const BAR_LENGTHS: [u8; 3] = [2, 3, 4];
-
 /// Beats per bar and the index of the first downbeat among the beats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meter {
@@ -130,6 +127,12 @@ fn contrast(accents: &[f64], beats_per_bar: usize, phase: usize) -> f64 {
     on / on_n as f64 - off / off_n as f64
 }
 
+/// Four beats a bar are taken over two only when the four-beat contrast is at least this
+/// many times the two-beat one. Accents that repeat every two beats give a four-beat contrast
+/// of 2/3 of the two-beat one (the third beat of a "bar of four" is a downbeat too); accents
+/// on every fourth beat only, twice it. The threshold lies between, near their geometric mean.
+const FOUR_OVER_TWO: f64 = 1.15;
+
 /// The best bar length and phase for the beats' accents; four beats when there are too few
 /// beats to tell (fewer than two bars of four).
 pub fn meter(accents: &[f64]) -> Meter {
@@ -140,20 +143,27 @@ pub fn meter(accents: &[f64]) -> Meter {
     if accents.len() < 8 {
         return fallback;
     }
-    let mut best: Option<(f64, Meter)> = None;
-    for beats_per_bar in BAR_LENGTHS {
-        for phase in 0..usize::from(beats_per_bar) {
-            let score = contrast(accents, usize::from(beats_per_bar), phase);
-            if best.is_none_or(|(s, _)| score > s) {
-                best = Some((
-                    score,
-                    Meter {
-                        beats_per_bar,
-                        phase,
-                    },
-                ));
-            }
-        }
+    let best_phase = |beats_per_bar: u8| {
+        (0..usize::from(beats_per_bar))
+            .map(|phase| (contrast(accents, usize::from(beats_per_bar), phase), phase))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap_or((f64::NEG_INFINITY, 0))
+    };
+    let (two, two_phase) = best_phase(2);
+    let (three, three_phase) = best_phase(3);
+    let (four, four_phase) = best_phase(4);
+    let duple = if four > 0.0 && four >= FOUR_OVER_TWO * two.max(0.0) {
+        (four, 4, four_phase)
+    } else {
+        (two, 2, two_phase)
+    };
+    let (_, beats_per_bar, phase) = if three > duple.0 {
+        (three, 3, three_phase)
+    } else {
+        duple
+    };
+    Meter {
+        beats_per_bar,
+        phase,
     }
-    best.map_or(fallback, |(_, m)| m)
 }

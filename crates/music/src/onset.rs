@@ -125,9 +125,15 @@ pub fn onsets(mono: &[f32], rate_hz: u32) -> Onsets {
     let low_bands = low_band_count(n_fft, rate_hz);
     let mut strength = vec![0.0f32; frames];
     let mut low_strength = vec![0.0f32; frames];
-    for frame in 1..frames {
+    // Before the first frame is silence (compressed, zero): a track that starts on a strike
+    // has an onset at frame 0.
+    let silence = vec![0.0f32; band_count];
+    for frame in 0..frames {
         let now = &magnitudes[frame * band_count..(frame + 1) * band_count];
-        let before = &magnitudes[(frame - 1) * band_count..frame * band_count];
+        let before = match frame.checked_sub(1) {
+            Some(previous) => &magnitudes[previous * band_count..frame * band_count],
+            None => &silence[..],
+        };
         for (band, (n, b)) in now.iter().zip(before).enumerate() {
             let rise = (n - b).max(0.0);
             strength[frame] += rise;

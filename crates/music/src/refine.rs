@@ -27,18 +27,19 @@ pub fn attack_function(mono: &[f32], rate_hz: u32) -> Vec<f32> {
         last = *x;
         prefix[i + 1] = prefix[i] + emphasised * emphasised;
     }
-    let energy = |centre: usize| {
-        let lo = centre.saturating_sub(half).min(mono.len());
-        let hi = (centre + half).min(mono.len());
-        prefix[hi] - prefix[lo]
+    // Energy of samples [from, to), silence outside the signal.
+    let energy = |from: usize, to: usize| {
+        let (from, to) = (from.min(mono.len()), to.min(mono.len()));
+        prefix[to] - prefix[from]
     };
+    let window = 2 * half;
     let steps = (mono.len() as f64 / step) as usize + 1;
     (0..steps)
         .map(|i| {
             let centre = (i as f64 * step).round() as usize;
             // The window after the instant against the window before it.
-            let after = energy(centre + half);
-            let before = energy(centre.saturating_sub(half));
+            let after = energy(centre, centre + window);
+            let before = energy(centre.saturating_sub(window), centre);
             (after - before).max(0.0) as f32
         })
         .collect()
