@@ -3,14 +3,15 @@
 fluidsynth with Debian's FluidR3 General MIDI sound font, into WAVs whose beat times are known
 because we placed the notes.
 
-    python3 benches/music/make_tracks.py OUT_DIR
+    python3 benches/music/make_tracks.py [--seed N] OUT_DIR
 
 writes, per track, NAME.mid, NAME.wav (44.1 kHz), NAME.beats.csv (time_secs,is_downbeat),
 and OUT_DIR/manifest.csv (name,tempo_bpm,meter,beats_per_bar,instruments). Deterministic:
 every choice comes from a generator seeded with the track's number.
 
 A beat is the notated beat: the quarter note in 2/4, 3/4 and 4/4, the dotted quarter in 6/8
-(two beats a bar). Tempi span 60-140 beats per minute."""
+(two beats a bar). Tempi span 60-140 beats per minute. With --seed N, the 20 tracks' tempi,
+meters and instruments are drawn at random instead of the fixed list."""
 
 import csv
 import os
@@ -160,16 +161,35 @@ def build(number, bpm, meter, chords_program, melody_program, bass_program, drum
     return midi, truth, beats_per_bar
 
 
+def drawn_tracks(seed):
+    """20 tracks whose tempo, meter and instruments are drawn at random from `seed`: a set
+    the tracker was not tuned on."""
+    rng = random.Random(seed)
+    keys = [PIANO, E_PIANO, VIBES, MARIMBA, ORGAN, ACCORDION, NYLON, STEEL, STRINGS, HARP]
+    leads = [TRUMPET, BRASS, CLARINET, FLUTE, VIBES, PIANO, STRINGS]
+    return [
+        (rng.randint(60, 140), rng.choice(["2/4", "3/4", "4/4", "6/8"]), rng.choice(keys),
+         rng.choice(leads), rng.choice([ACOUSTIC_BASS, FINGER_BASS]), rng.random() < 0.5)
+        for _ in range(20)
+    ]
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: make_tracks.py OUT_DIR")
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    seed = None
+    if len(args) == 3 and args[0] == "--seed":
+        seed = int(args[1])
+        args = args[2:]
+    if len(args) != 1:
+        sys.exit("usage: make_tracks.py [--seed N] OUT_DIR")
+    out = args[0]
     os.makedirs(out, exist_ok=True)
     rows = []
-    for number, (bpm, meter, chords, melody, bass, drums) in enumerate(TRACKS):
+    tracks = TRACKS if seed is None else drawn_tracks(seed)
+    for number, (bpm, meter, chords, melody, bass, drums) in enumerate(tracks):
         name = "%02d-%03dbpm-%s-%s%s" % (
             number, bpm, meter.replace("/", "-"), NAMES[chords], "-drums" if drums else "")
-        midi, truth, beats_per_bar = build(number, bpm, meter, chords, melody, bass, drums)
+        midi, truth, beats_per_bar = build(number + 100 * (seed or 0), bpm, meter, chords, melody, bass, drums)
         mid_path = os.path.join(out, name + ".mid")
         wav_path = os.path.join(out, name + ".wav")
         midi.save(mid_path)

@@ -3,7 +3,8 @@
 //! `beat_eval builtin` analyses the built-in tracks (at 44.1 kHz); `beat_eval DIR` analyses
 //! each track listed in DIR/manifest.csv (from benches/music/make_tracks.py), against its
 //! `NAME.beats.csv`, beside librosa's beats in `NAME.librosa.csv` where present (from
-//! benches/music/librosa_beats.py). See docs/BENCHMARKS.md, "Beat tracking".
+//! benches/music/librosa_beats.py), and writes our beats to `NAME.entrain.csv`. See
+//! docs/BENCHMARKS.md, "Beat tracking".
 
 use std::path::{Path, PathBuf};
 
@@ -139,6 +140,7 @@ fn evaluate_dir(dir: &Path) -> Result<(), Failure> {
         "track", "bpm", "meter", "ours", "bar", "F", "F_down", "ambig", "librosa", "F"
     );
     let (mut ours_total, mut librosa_total, mut librosa_n, mut meter_right) = (0.0, 0.0, 0, 0);
+    let (mut audio_secs, mut analysis_secs) = (0.0, 0.0);
     for row in &rows {
         let file = |suffix: &str| -> PathBuf { dir.join(format!("{}{suffix}", row.name)) };
         let (truth, downbeat_flags) = read_times(&file(".beats.csv"))?;
@@ -149,9 +151,20 @@ fn evaluate_dir(dir: &Path) -> Result<(), Failure> {
             .map(|(t, _)| *t)
             .collect();
         let pcm = decode_file(&file(".wav"))?;
+        audio_secs += pcm.duration_secs();
+        let started = std::time::Instant::now();
         let found = analyze(&pcm);
+        analysis_secs += started.elapsed().as_secs_f64();
         let f = f_measure(&truth, &found.beats_secs, DEFAULT_TOLERANCE_SECS);
         ours_total += f;
+        // Our beats for mir_eval's outside check (benches/music/mir_eval_check.py).
+        let mut ours_csv = String::from("time_secs\n");
+        for t in &found.beats_secs {
+            ours_csv.push_str(&format!("{t:.6}\n"));
+        }
+        let ours_path = file(".entrain.csv");
+        std::fs::write(&ours_path, ours_csv)
+            .map_err(|e| format!("{}: {e}", ours_path.display()))?;
         if found.beats_per_bar == row.beats_per_bar {
             meter_right += 1;
         }
@@ -194,6 +207,10 @@ fn evaluate_dir(dir: &Path) -> Result<(), Failure> {
         rows.len(),
         meter_right,
         rows.len()
+    );
+    println!(
+        "analysis took {analysis_secs:.2} s for {audio_secs:.0} s of audio ({:.0}x real time)",
+        audio_secs / analysis_secs.max(1.0e-9)
     );
     Ok(())
 }

@@ -9,7 +9,7 @@ pub const MAX_BPM: f64 = 220.0;
 /// Centre of the tempo prior: the preferred tapping rate.
 const PRIOR_CENTRE_BPM: f64 = 110.0;
 /// Width of the prior, octaves (one standard deviation).
-const PRIOR_WIDTH_OCTAVES: f64 = 1.0;
+const PRIOR_WIDTH_OCTAVES: f64 = 0.8;
 
 /// A tempo and its score.
 #[derive(Debug, Clone, Copy, PartialEq)]
