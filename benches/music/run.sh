@@ -14,5 +14,5 @@ python3 "$here/make_tracks.py" "$@" "$out" > /dev/null
 python3 "$here/librosa_beats.py" "$out"
 cd "$root"
 nice cargo run --quiet --release -p entrain-music --example beat_eval -- "$out"
-python3 "$here/mir_eval_check.py" "$out" | tail -n 1
+python3 "$here/mir_eval_check.py" "$out" | tail -n 5
 nice cargo run --quiet --release -p entrain-music --example beat_eval -- builtin

@@ -273,3 +273,58 @@ fn resampling_keeps_duration_channels_and_pitch() -> Result<(), Box<dyn std::err
     assert!(resample(&pcm, 0).is_err());
     Ok(())
 }
+
+#[test]
+fn more_than_two_channels_are_mixed_to_mono() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("quad.wav");
+    let spec = hound::WavSpec {
+        channels: 4,
+        sample_rate: 16_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec)?;
+    for i in 0..1_000 {
+        for channel in 0..4 {
+            writer.write_sample(0.1 * channel as f32 + 0.0001 * i as f32)?;
+        }
+    }
+    writer.finalize()?;
+    let pcm = decode_file(&path)?;
+    assert_eq!(
+        (pcm.rate_hz, pcm.channels, pcm.frames()),
+        (16_000, 1, 1_000)
+    );
+    for (i, sample) in pcm.samples.iter().enumerate() {
+        let mean = 0.15 + 0.0001 * i as f32;
+        assert!(
+            (sample - mean).abs() < 1.0e-6,
+            "frame {i}: {sample} vs {mean}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn resampling_keeps_a_click_at_its_time() -> Result<(), Box<dyn std::error::Error>> {
+    // A single full-scale sample at exactly 1.0 s, 44.1 kHz to 48 kHz: rubato's delay is
+    // trimmed, so the peak stays at 1.0 s (to a sample).
+    let mut samples = vec![0.0f32; 88_200];
+    samples[44_100] = 1.0;
+    let pcm = Pcm {
+        rate_hz: 44_100,
+        channels: 1,
+        samples,
+    };
+    let out = resample(&pcm, 48_000)?;
+    let peak = out
+        .samples
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .map(|(i, _)| i)
+        .ok_or("no samples")?;
+    assert!((peak as i64 - 48_000).abs() <= 1, "peak at frame {peak}");
+    Ok(())
+}
