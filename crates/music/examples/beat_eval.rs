@@ -150,7 +150,7 @@ fn evaluate_dir(dir: &Path) -> Result<(), Failure> {
             .filter(|(_, d)| **d)
             .map(|(t, _)| *t)
             .collect();
-        let pcm = decode_file(&file(".wav"))?;
+        let pcm = decode_file(file(".wav"))?;
         audio_secs += pcm.duration_secs();
         let started = std::time::Instant::now();
         let found = analyze(&pcm);

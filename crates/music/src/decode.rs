@@ -90,7 +90,8 @@ pub enum DecodeError {
 }
 
 /// Decodes a whole file. More than two channels are mixed down to mono.
-pub fn decode_file(path: &Path) -> Result<Pcm, DecodeError> {
+pub fn decode_file(path: impl AsRef<Path>) -> Result<Pcm, DecodeError> {
+    let path = path.as_ref();
     let owned = || path.to_path_buf();
     let file = File::open(path).map_err(|source| DecodeError::Io {
         path: owned(),

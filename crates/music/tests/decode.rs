@@ -32,7 +32,7 @@ fn tone_share(pcm: &Pcm, channel: usize, freq_hz: f64) -> f64 {
 
 #[test]
 fn flac_decodes_to_its_tone_with_every_frame() -> Result<(), DecodeError> {
-    let pcm = decode_file(&fixture("tone-mono-22050.flac"))?;
+    let pcm = decode_file(fixture("tone-mono-22050.flac"))?;
     assert_eq!(
         (pcm.rate_hz, pcm.channels, pcm.frames()),
         (22_050, 1, 11_025)
@@ -43,7 +43,7 @@ fn flac_decodes_to_its_tone_with_every_frame() -> Result<(), DecodeError> {
 
 #[test]
 fn vorbis_decodes_both_channels() -> Result<(), DecodeError> {
-    let pcm = decode_file(&fixture("tone-stereo-22050.ogg"))?;
+    let pcm = decode_file(fixture("tone-stereo-22050.ogg"))?;
     assert_eq!(
         (pcm.rate_hz, pcm.channels, pcm.frames()),
         (22_050, 2, 11_025)
@@ -56,7 +56,7 @@ fn vorbis_decodes_both_channels() -> Result<(), DecodeError> {
 
 #[test]
 fn mp3_decodes_gapless() -> Result<(), DecodeError> {
-    let pcm = decode_file(&fixture("tone-mono-22050.mp3"))?;
+    let pcm = decode_file(fixture("tone-mono-22050.mp3"))?;
     // The encoder's delay and padding are removed, so the tone starts at frame 0.
     assert_eq!(
         (pcm.rate_hz, pcm.channels, pcm.frames()),
@@ -258,7 +258,7 @@ fn a_corrupt_ogg_page_is_malformed() -> Result<(), Box<dyn std::error::Error>> {
 
 #[test]
 fn resampling_keeps_duration_channels_and_pitch() -> Result<(), Box<dyn std::error::Error>> {
-    let pcm = decode_file(&fixture("tone-stereo-22050.ogg"))?;
+    let pcm = decode_file(fixture("tone-stereo-22050.ogg"))?;
     let up = resample(&pcm, 48_000)?;
     assert_eq!((up.rate_hz, up.channels), (48_000, 2));
     assert!(
