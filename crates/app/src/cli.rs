@@ -42,6 +42,8 @@ enum Command {
     Devices(crate::cmd_devices::DevicesArgs),
     /// Records a patient's BLE sensors' raw samples to a CSV file.
     Record(crate::cmd_record::RecordArgs),
+    /// The music library: import, list, analyse a track, confirm its tempo, render it.
+    Music(crate::cmd_music::MusicArgs),
     /// Assigns a patient's sensors to their feet by tapping each (or by address), kept in the record.
     Assign(crate::cmd_assign::AssignArgs),
 }
@@ -89,6 +91,7 @@ impl Cli {
             Some(Command::Devices(_)) => "devices",
             Some(Command::Record(_)) => "record",
             Some(Command::Assign(_)) => "assign",
+            Some(Command::Music(_)) => "music",
         }
     }
 
@@ -115,6 +118,7 @@ impl Cli {
             Command::Devices(args) => crate::cmd_devices::run(args),
             Command::Record(args) => crate::cmd_record::run(args),
             Command::Assign(args) => crate::cmd_assign::run(args),
+            Command::Music(args) => crate::cmd_music::run(args),
         }
     }
 }
@@ -131,6 +135,7 @@ impl Command {
             Command::Analyze(a) => Some(&mut a.db),
             Command::ClinicalTest(a) => Some(&mut a.db),
             Command::Assign(a) => Some(&mut a.db),
+            Command::Music(a) => Some(&mut a.db),
             Command::Click(_)
             | Command::Eval(_)
             | Command::Simulate(_)
@@ -150,6 +155,7 @@ impl Command {
             Command::Analyze(a) => a.db.as_deref(),
             Command::ClinicalTest(a) => a.db.as_deref(),
             Command::Assign(a) => a.db.as_deref(),
+            Command::Music(a) => a.db.as_deref(),
             Command::Click(_)
             | Command::Eval(_)
             | Command::Simulate(_)

@@ -8,6 +8,7 @@ mod cmd_assign;
 mod cmd_click;
 mod cmd_devices;
 mod cmd_eval;
+mod cmd_music;
 mod cmd_record;
 mod cmd_report;
 mod cmd_session;

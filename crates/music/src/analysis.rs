@@ -18,6 +18,10 @@ pub const AMBIGUITY_RATIO: f64 = 0.7;
 /// beat's are dropped: the tracker's chain runs on through silence at the period, at no cost.
 const WEAK_END_BEAT_SHARE: f32 = 0.15;
 
+/// The version of this analysis: a library keeps it with each track's result and analyses a
+/// track again when it changes.
+pub const ANALYSIS_VERSION: u32 = 1;
+
 /// What the analysis found in a track.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BeatAnalysis {

@@ -17,6 +17,9 @@ use symphonia::core::meta::MetadataOptions;
 
 use crate::pcm::Pcm;
 
+/// File name extensions of the formats [`decode_file`] reads (lower case), for a folder import.
+pub const AUDIO_EXTENSIONS: &[&str] = &["wav", "flac", "ogg", "oga", "mp3"];
+
 /// The longest track accepted: a gait-training track is minutes long, and a longer file would
 /// take gigabytes of memory as f32.
 pub const MAX_DURATION_SECS: u32 = 30 * 60;

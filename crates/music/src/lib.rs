@@ -16,8 +16,8 @@ mod resample;
 mod tempo;
 mod tracker;
 
-pub use analysis::{AMBIGUITY_RATIO, BeatAnalysis, analyze};
-pub use decode::{DecodeError, MAX_DURATION_SECS, decode_file};
+pub use analysis::{AMBIGUITY_RATIO, ANALYSIS_VERSION, BeatAnalysis, analyze};
+pub use decode::{AUDIO_EXTENSIONS, DecodeError, MAX_DURATION_SECS, decode_file};
 pub use fmeasure::{DEFAULT_TOLERANCE_SECS, f_measure, matches};
 pub use pcm::Pcm;
 pub use resample::{ResampleError, resample};

@@ -1,0 +1,358 @@
+//! `entrain music`: the music library (import a therapist's files or folder, list it with the
+//! built-in tracks, confirm an ambiguous tempo), a track's analysis, and an offline render
+//! through the live path.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use entrain_music::{
+    ANALYSIS_VERSION, AUDIO_EXTENSIONS, BeatAnalysis, analyze, builtin, decode_file,
+};
+use entrain_store::{NewTrack, Store, TrackRecord};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Arguments of `entrain music`.
+#[derive(Debug, Args)]
+pub struct MusicArgs {
+    #[command(subcommand)]
+    command: MusicCommand,
+    /// Database file (default: the user's data folder).
+    #[arg(long, global = true)]
+    pub(crate) db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum MusicCommand {
+    /// Analyses a file, or every audio file in a folder (and its subfolders), into the library.
+    Import {
+        /// A WAV, FLAC, Ogg Vorbis or MP3 file, or a folder of them.
+        path: PathBuf,
+    },
+    /// Lists the built-in tracks and the library, with tempo and meter.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finds a file's tempo, beats and bars (nothing is stored).
+    Analyze {
+        /// The audio file.
+        file: PathBuf,
+        /// Also write the analysis as JSON (`tempo_bpm`, `beats_secs`, `downbeats_secs`, ...).
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Confirms which tempo an ambiguous track has (its analysed tempo or the alternative).
+    Confirm {
+        /// The imported file.
+        file: PathBuf,
+        /// Its tempo, beats per minute.
+        #[arg(long)]
+        bpm: f64,
+    },
+}
+
+/// Runs `entrain music`.
+pub fn run(args: MusicArgs) -> Result<()> {
+    match args.command {
+        MusicCommand::Analyze { file, json } => analyze_file(&file, json.as_deref()),
+        MusicCommand::Import { path } => {
+            let mut store = open_store(args.db.as_deref())?;
+            import(&mut store, &path)
+        }
+        MusicCommand::List { json } => {
+            let store = open_store(args.db.as_deref())?;
+            list(&store, json)
+        }
+        MusicCommand::Confirm { file, bpm } => {
+            let mut store = open_store(args.db.as_deref())?;
+            let key = library_key(&file)?;
+            let track = store.track_by_path(&key)?.with_context(|| {
+                format!(
+                    "{}: not in the library (import it first: entrain music import)",
+                    file.display()
+                )
+            })?;
+            let confirmed = store.confirm_track_tempo(track.id, bpm)?;
+            println!(
+                "{}: {:.1} bpm",
+                confirmed.track.title,
+                confirmed.tempo_bpm()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn open_store(db: Option<&Path>) -> Result<Store> {
+    Ok(Store::open(&crate::cmd_session::db_path(db)?)?)
+}
+
+/// The library's key of a file: its absolute path.
+fn library_key(file: &Path) -> Result<String> {
+    let absolute = std::path::absolute(file)
+        .with_context(|| format!("{}: cannot make the path absolute", file.display()))?;
+    Ok(absolute.display().to_string())
+}
+
+/// The tempo line of an analysis: "104.0 bpm, 4/4 (or 52.0?)".
+fn tempo_words(
+    tempo_bpm: f64,
+    beats_per_bar: u32,
+    alternative: Option<f64>,
+    confirmed: bool,
+) -> String {
+    let mut words = format!("{tempo_bpm:.1} bpm, {beats_per_bar} beats per bar");
+    match (alternative, confirmed) {
+        (_, true) => words.push_str(" (confirmed)"),
+        (Some(other), false) => words.push_str(&format!(
+            " (or {other:.1} bpm? confirm with entrain music confirm)"
+        )),
+        (None, false) => {}
+    }
+    words
+}
+
+fn analyze_file(file: &Path, json: Option<&Path>) -> Result<()> {
+    let pcm = decode_file(file)?;
+    let analysis = analyze(&pcm);
+    if analysis.beats_secs.is_empty() {
+        bail!(
+            "{}: no beat found (silent, or no steady pulse)",
+            file.display()
+        );
+    }
+    println!(
+        "{}: {}, {} beats over {:.1} s",
+        file.display(),
+        tempo_words(
+            analysis.tempo_bpm,
+            u32::from(analysis.beats_per_bar),
+            analysis.tempo_ambiguous,
+            false
+        ),
+        analysis.beats_secs.len(),
+        analysis.duration_secs
+    );
+    if let Some(out) = json {
+        let text = serde_json::to_string_pretty(&analysis)?;
+        std::fs::write(out, text)
+            .with_context(|| format!("--json {}: cannot write", out.display()))?;
+    }
+    Ok(())
+}
+
+/// The audio files under `dir`, sorted (subfolders included; hidden entries skipped).
+fn audio_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .with_context(|| format!("{}: cannot list the folder", folder.display()))?;
+        for entry in entries {
+            let entry =
+                entry.with_context(|| format!("{}: cannot list the folder", folder.display()))?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                folders.push(path);
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Analyses `path` (a file, or a folder's audio files) into the library. A file that fails is
+/// named with why, and the others go on; the command fails at the end if any did.
+fn import(store: &mut Store, path: &Path) -> Result<()> {
+    let files = if path.is_dir() {
+        audio_files(path)?
+    } else if path.exists() {
+        vec![path.to_path_buf()]
+    } else {
+        bail!("{}: no such file or folder", path.display());
+    };
+    if files.is_empty() {
+        bail!(
+            "{}: no audio files ({}) in the folder",
+            path.display(),
+            AUDIO_EXTENSIONS.join(", ")
+        );
+    }
+    let bar = ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let (mut imported, mut unchanged, mut failed) = (0usize, 0usize, Vec::new());
+    for file in &files {
+        bar.set_message(file.display().to_string());
+        match import_one(store, file) {
+            Ok(Some(track)) => {
+                imported += 1;
+                bar.println(format!(
+                    "{}: {}",
+                    track.track.title,
+                    tempo_words(
+                        track.tempo_bpm(),
+                        track.track.beats_per_bar,
+                        track.track.alternative_bpm,
+                        track.confirmed_bpm.is_some()
+                    )
+                ));
+            }
+            Ok(None) => unchanged += 1,
+            Err(e) => {
+                bar.println(format!("{e:#}"));
+                failed.push(file.clone());
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "{imported} imported, {unchanged} unchanged since their import, {} failed",
+        failed.len()
+    );
+    if !failed.is_empty() {
+        bail!(
+            "{} file(s) not imported: {}",
+            failed.len(),
+            failed
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Imports one file; `None` if the library already has it as it is now.
+fn import_one(store: &mut Store, file: &Path) -> Result<Option<TrackRecord>> {
+    let key = library_key(file)?;
+    let meta =
+        std::fs::metadata(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let file_bytes = i64::try_from(meta.len()).unwrap_or(i64::MAX);
+    let file_mtime_unix_ms = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    if let Some(known) = store.track_by_path(&key)?
+        && known.track.file_bytes == file_bytes
+        && known.track.file_mtime_unix_ms == file_mtime_unix_ms
+        && known.track.analysis_version == ANALYSIS_VERSION
+    {
+        return Ok(None);
+    }
+    let pcm = decode_file(file)?;
+    let analysis = analyze(&pcm);
+    if analysis.beats_secs.len() < 2 {
+        bail!(
+            "{}: no beat found (silent, or no steady pulse): not imported",
+            file.display()
+        );
+    }
+    let title = file
+        .file_stem()
+        .map_or_else(|| key.clone(), |s| s.to_string_lossy().into_owned());
+    Ok(Some(store.put_track(&new_track(
+        key,
+        title,
+        file_bytes,
+        file_mtime_unix_ms,
+        analysis,
+    ))?))
+}
+
+fn new_track(
+    path: String,
+    title: String,
+    file_bytes: i64,
+    file_mtime_unix_ms: i64,
+    a: BeatAnalysis,
+) -> NewTrack {
+    NewTrack {
+        path,
+        title,
+        file_bytes,
+        file_mtime_unix_ms,
+        duration_secs: a.duration_secs,
+        tempo_bpm: a.tempo_bpm,
+        beats_per_bar: u32::from(a.beats_per_bar),
+        alternative_bpm: a.tempo_ambiguous,
+        beats_secs: a.beats_secs,
+        downbeats_secs: a.downbeats_secs,
+        analysis_version: ANALYSIS_VERSION,
+    }
+}
+
+/// One line of `entrain music list`, and its JSON form.
+#[derive(Debug, serde::Serialize)]
+struct Listed {
+    /// The name `--track` takes: a built-in's name, or the file.
+    track: String,
+    title: String,
+    tempo_bpm: f64,
+    beats_per_bar: u32,
+    alternative_bpm: Option<f64>,
+    confirmed: bool,
+    duration_secs: f64,
+    builtin: bool,
+}
+
+fn list(store: &Store, json: bool) -> Result<()> {
+    let mut listed: Vec<Listed> = builtin::tracks()
+        .iter()
+        .map(|t| Listed {
+            track: t.name.to_owned(),
+            title: t.title.to_owned(),
+            tempo_bpm: t.tempo_bpm,
+            beats_per_bar: u32::from(t.beats_per_bar),
+            alternative_bpm: None,
+            confirmed: true,
+            duration_secs: f64::from(t.beats()) * t.beat_secs(),
+            builtin: true,
+        })
+        .collect();
+    listed.extend(store.tracks()?.into_iter().map(|t| Listed {
+        tempo_bpm: t.tempo_bpm(),
+        confirmed: t.confirmed_bpm.is_some(),
+        track: t.track.path,
+        title: t.track.title,
+        beats_per_bar: t.track.beats_per_bar,
+        alternative_bpm: t.track.alternative_bpm,
+        duration_secs: t.track.duration_secs,
+        builtin: false,
+    }));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&listed)?);
+        return Ok(());
+    }
+    for l in &listed {
+        println!(
+            "{:<24} {:>6.1} s  {}  {}",
+            l.title,
+            l.duration_secs,
+            tempo_words(
+                l.tempo_bpm,
+                l.beats_per_bar,
+                l.alternative_bpm.filter(|_| !l.builtin),
+                l.confirmed && !l.builtin
+            ),
+            l.track
+        );
+    }
+    Ok(())
+}

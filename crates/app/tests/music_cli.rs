@@ -1,0 +1,194 @@
+//! `entrain music` as a therapist runs it: analyse a file, import a folder (a bad file named,
+//! the others kept), list the library with the built-ins, confirm an ambiguous tempo.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use entrain_music::{DEFAULT_TOLERANCE_SECS, builtin, f_measure};
+use serde_json::Value;
+
+const RATE_HZ: u32 = 22_050;
+
+fn entrain(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_entrain"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn write_wav(path: &Path, samples: &[f32], channels: u16, rate_hz: u32) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for s in samples {
+        w.write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
+            .unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// A built-in track rendered to a WAV file, and its beat times.
+fn builtin_wav(dir: &Path, name: &str) -> (PathBuf, Vec<f64>) {
+    let rendered = builtin::by_name(name).unwrap().render(RATE_HZ);
+    let path = dir.join(format!("{name}.wav"));
+    write_wav(
+        &path,
+        &rendered.pcm.samples,
+        rendered.pcm.channels,
+        rendered.pcm.rate_hz,
+    );
+    (path, rendered.beats_secs)
+}
+
+/// Identical clicks at 150 per minute for 20 s: 150 and 75 bpm fit as well.
+fn even_clicks_wav(path: &Path) {
+    let rate = f64::from(RATE_HZ);
+    let mut samples = vec![0.0f32; 20 * RATE_HZ as usize];
+    let mut t = 0.3;
+    while t < 19.9 {
+        let start = (t * rate) as usize;
+        for n in 0..(0.01 * rate) as usize {
+            let tau = n as f64 / rate;
+            samples[start + n] +=
+                (0.5 * (std::f64::consts::TAU * 2_000.0 * tau).sin() * (-tau / 0.003).exp()) as f32;
+        }
+        t += 0.4;
+    }
+    write_wav(path, &samples, 1, RATE_HZ);
+}
+
+#[test]
+fn analyze_writes_the_beats_a_track_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    let (wav, truth) = builtin_wav(dir.path(), "waltz-3-4");
+    let json = dir.path().join("waltz.json");
+    let stdout = ok(&entrain(
+        &db,
+        &[
+            "music",
+            "analyze",
+            wav.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    ));
+    assert!(stdout.contains("3 beats per bar"), "{stdout}");
+    let found: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let tempo = found["tempo_bpm"].as_f64().unwrap();
+    let expected = builtin::by_name("waltz-3-4").unwrap().tempo_bpm;
+    assert!(
+        (tempo / expected - 1.0).abs() < 0.01,
+        "{tempo} vs {expected}"
+    );
+    let beats: Vec<f64> = serde_json::from_value(found["beats_secs"].clone()).unwrap();
+    let downbeats: Vec<f64> = serde_json::from_value(found["downbeats_secs"].clone()).unwrap();
+    assert!(f_measure(&truth, &beats, DEFAULT_TOLERANCE_SECS) >= 0.95);
+    assert!(!downbeats.is_empty() && downbeats.len() * 3 <= beats.len() + 3);
+
+    // A file that is not audio: named, with why.
+    let bad = dir.path().join("notes.mp3");
+    std::fs::write(&bad, b"these are my notes, not music").unwrap();
+    let out = entrain(&db, &["music", "analyze", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("notes.mp3"), "{stderr}");
+}
+
+#[test]
+fn a_folder_imports_once_a_bad_file_is_named_and_an_ambiguous_tempo_is_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(music.join("marches")).unwrap();
+    builtin_wav(&music.join("marches"), "march-2-4");
+    builtin_wav(&music, "groove-4-4");
+    let clicks = music.join("clicks.wav");
+    even_clicks_wav(&clicks);
+    std::fs::write(music.join("broken.flac"), b"fLaC but nothing else").unwrap();
+    std::fs::write(music.join("playlist.txt"), b"not audio").unwrap();
+
+    let out = entrain(&db, &["music", "import", music.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the broken file fails the import");
+    assert!(
+        stdout.contains("3 imported, 0 unchanged since their import, 1 failed"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("broken.flac"), "{stderr}");
+
+    let listed: Value =
+        serde_json::from_str(&ok(&entrain(&db, &["music", "list", "--json"]))).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(
+        listed.iter().filter(|l| l["builtin"] == true).count(),
+        builtin::tracks().len()
+    );
+    let imported: Vec<&Value> = listed.iter().filter(|l| l["builtin"] == false).collect();
+    assert_eq!(imported.len(), 3, "{imported:?}");
+    let march = imported.iter().find(|l| l["title"] == "march-2-4").unwrap();
+    assert_eq!(march["beats_per_bar"], 2);
+    let clicks_row = imported.iter().find(|l| l["title"] == "clicks").unwrap();
+    let (tempo, alternative) = (
+        clicks_row["tempo_bpm"].as_f64().unwrap(),
+        clicks_row["alternative_bpm"].as_f64().unwrap(),
+    );
+    let (low, high) = (tempo.min(alternative), tempo.max(alternative));
+    assert!(
+        (high - 150.0).abs() < 1.5 && (low - 75.0).abs() < 1.0,
+        "{clicks_row}"
+    );
+
+    // Nothing changed: nothing analysed again.
+    let out = entrain(&db, &["music", "import", music.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("0 imported, 3 unchanged since their import, 1 failed")
+    );
+
+    // The therapist walks to it at the slower tempo; a tempo the analysis did not offer is refused.
+    let clicks = clicks.to_str().unwrap();
+    let out = entrain(&db, &["music", "confirm", clicks, "--bpm", "100"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bpm or"),
+        "{out:?}"
+    );
+    let low_text = format!("{low}");
+    ok(&entrain(
+        &db,
+        &["music", "confirm", clicks, "--bpm", &low_text],
+    ));
+    let listed: Value =
+        serde_json::from_str(&ok(&entrain(&db, &["music", "list", "--json"]))).unwrap();
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["title"] == "clicks")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["tempo_bpm"].as_f64().unwrap(), row["confirmed"].clone()),
+        (low, Value::Bool(true))
+    );
+}
