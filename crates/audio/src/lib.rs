@@ -11,6 +11,7 @@
 //! - [`wav`] renders a metronome offline to a WAV file.
 #![forbid(unsafe_code)]
 
+mod beat_map;
 mod callback;
 mod clock;
 mod error;
@@ -24,6 +25,7 @@ mod telemetry;
 mod tempo;
 pub mod wav;
 
+pub use beat_map::{BeatPlanner, MAX_STRETCH_RATIO, MIN_STRETCH_RATIO, Step, TrackBeats};
 pub use callback::{CallbackState, SCRATCH_FRAMES};
 pub use clock::ClockMap;
 pub use error::AudioError;

@@ -117,122 +117,20 @@ struct Voice {
     gains: [f32; 2],
 }
 
-/// The metronome renderer. Feed it [`Command`]s, then call [`Renderer::render`] with each output
-/// buffer; it reports every beat it starts.
-#[derive(Clone, Debug)]
-pub struct Renderer {
+/// The beat schedule as the renderer keeps it: the segment in force, the changes waiting for their
+/// beat, the fade ramp and the number of the next beat. `Copy`, so a look-ahead can run on a copy
+/// with exactly the rules the renderer plays by ([`Renderer::upcoming_onsets`]).
+#[derive(Clone, Copy, Debug)]
+struct Timeline {
     sample_rate_hz: u32,
-    channels: usize,
-    frame: u64,
     next_beat: u64,
     segment: Option<Segment>,
     pending: [Option<(u64, Pending)>; PENDING_CAPACITY],
     pending_seq: u64,
-    style: CueStyle,
-    volume: f32,
     fade: FadeRamp,
-    bank: SoundBank,
-    voice: Option<Voice>,
 }
 
-impl Renderer {
-    /// A silent renderer at frame 0 for interleaved buffers of `channels` channels
-    /// (1: mono; 2 or more: left, right, then silent channels). Synthesises the sound bank.
-    pub fn new(sample_rate_hz: u32, channels: u16) -> Self {
-        Self {
-            sample_rate_hz,
-            channels: usize::from(channels.max(1)),
-            frame: 0,
-            next_beat: 0,
-            segment: None,
-            pending: [None; PENDING_CAPACITY],
-            pending_seq: 0,
-            style: CueStyle::default(),
-            volume: 1.0,
-            fade: FadeRamp {
-                from_beat: 0,
-                from_gain: 1.0,
-                to_beat: 0,
-                to_gain: 1.0,
-            },
-            bank: SoundBank::new(sample_rate_hz),
-            voice: None,
-        }
-    }
-
-    /// Sample rate in frames per second.
-    pub fn sample_rate_hz(&self) -> u32 {
-        self.sample_rate_hz
-    }
-
-    /// Channels per frame.
-    pub fn channels(&self) -> usize {
-        self.channels
-    }
-
-    /// Absolute frame of the next frame to be rendered (= frames rendered so far).
-    pub fn frame(&self) -> u64 {
-        self.frame
-    }
-
-    /// Index of the next beat to be started.
-    pub fn next_beat(&self) -> u64 {
-        self.next_beat
-    }
-
-    /// The schedule segment in force, if the beat is running.
-    pub fn segment(&self) -> Option<Segment> {
-        self.segment
-    }
-
-    /// Applies a command. Never allocates.
-    pub fn apply(&mut self, command: Command) -> Result<(), AudioError> {
-        match command {
-            Command::Start { at_frame, tempo } => {
-                self.segment = Some(Segment {
-                    start_beat: self.next_beat,
-                    start_frame: at_frame,
-                    tempo,
-                });
-                Ok(())
-            }
-            Command::Stop { at_beat } => self.push(Pending::Stop { at_beat }),
-            Command::Change(change) => self.push(Pending::Change(change)),
-            Command::Fade {
-                at_beat,
-                over_beats,
-                to_gain,
-            } => {
-                check_level("fade gain", to_gain)?;
-                self.push(Pending::Fade {
-                    at_beat,
-                    over_beats,
-                    to_gain,
-                })
-            }
-            Command::SetVolume(volume) => {
-                check_level("volume", volume)?;
-                self.volume = volume;
-                Ok(())
-            }
-            Command::SetStyle(style) => {
-                style.validate()?;
-                self.style = style;
-                Ok(())
-            }
-            Command::NumberNextBeat(beat) => {
-                if let Some(segment) = self.segment.as_mut() {
-                    // Keep the running schedule's frames: renumber its anchor too.
-                    let onset = segment.onset_frame(self.next_beat, self.sample_rate_hz);
-                    segment.start_beat = beat;
-                    segment.start_frame = onset;
-                }
-                self.next_beat = beat;
-                Ok(())
-            }
-        }
-    }
-
+impl Timeline {
     fn push(&mut self, pending: Pending) -> Result<(), AudioError> {
         let slot = self.pending.iter_mut().find(|slot| slot.is_none()).ok_or(
             AudioError::TooManyPendingChanges {
@@ -242,32 +140,6 @@ impl Renderer {
         *slot = Some((self.pending_seq, pending));
         self.pending_seq += 1;
         Ok(())
-    }
-
-    /// Renders the next `out.len() / channels` frames into `out` (interleaved), overwriting it,
-    /// and calls `on_beat` for every beat started in it, in order. Never allocates.
-    pub fn render<F: FnMut(PlayedBeat)>(&mut self, out: &mut [f32], mut on_beat: F) {
-        out.fill(0.0);
-        let frames = out.len() / self.channels;
-        let start = self.frame;
-        let end = start + frames as u64;
-        let mut cursor = start;
-        loop {
-            let onset = self.next_onset();
-            let until = match onset {
-                Some(frame) if frame < end => frame.max(cursor),
-                _ => end,
-            };
-            self.mix_voice(out, offset(cursor, start), offset(until, start));
-            cursor = until;
-            if cursor >= end {
-                break;
-            }
-            if let Some(scheduled_frame) = onset {
-                on_beat(self.start_beat(cursor, scheduled_frame));
-            }
-        }
-        self.frame = end;
     }
 
     /// Applies the changes due at the next beat and returns its scheduled frame.
@@ -320,11 +192,168 @@ impl Renderer {
             Pending::Stop { .. } => self.segment = None,
         }
     }
+}
+
+/// The metronome renderer. Feed it [`Command`]s, then call [`Renderer::render`] with each output
+/// buffer; it reports every beat it starts.
+#[derive(Clone, Debug)]
+pub struct Renderer {
+    channels: usize,
+    frame: u64,
+    timeline: Timeline,
+    style: CueStyle,
+    volume: f32,
+    bank: SoundBank,
+    voice: Option<Voice>,
+}
+
+impl Renderer {
+    /// A silent renderer at frame 0 for interleaved buffers of `channels` channels
+    /// (1: mono; 2 or more: left, right, then silent channels). Synthesises the sound bank.
+    pub fn new(sample_rate_hz: u32, channels: u16) -> Self {
+        Self {
+            channels: usize::from(channels.max(1)),
+            frame: 0,
+            timeline: Timeline {
+                sample_rate_hz,
+                next_beat: 0,
+                segment: None,
+                pending: [None; PENDING_CAPACITY],
+                pending_seq: 0,
+                fade: FadeRamp {
+                    from_beat: 0,
+                    from_gain: 1.0,
+                    to_beat: 0,
+                    to_gain: 1.0,
+                },
+            },
+            style: CueStyle::default(),
+            volume: 1.0,
+            bank: SoundBank::new(sample_rate_hz),
+            voice: None,
+        }
+    }
+
+    /// Sample rate in frames per second.
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.timeline.sample_rate_hz
+    }
+
+    /// Channels per frame.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Absolute frame of the next frame to be rendered (= frames rendered so far).
+    pub fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    /// Index of the next beat to be started.
+    pub fn next_beat(&self) -> u64 {
+        self.timeline.next_beat
+    }
+
+    /// The schedule segment in force, if the beat is running.
+    pub fn segment(&self) -> Option<Segment> {
+        self.timeline.segment
+    }
+
+    /// The next `out.len()` beats not yet started, as `(beat, scheduled frame)`, with the changes
+    /// known now taking effect at their beats exactly as [`Renderer::render`] will apply them.
+    /// Returns how many were filled (fewer if the beat stops or is not running). A command that
+    /// arrives later can still move them. Never allocates.
+    pub fn upcoming_onsets(&self, out: &mut [(u64, u64)]) -> usize {
+        let mut timeline = self.timeline;
+        for (filled, slot) in out.iter_mut().enumerate() {
+            let Some(frame) = timeline.next_onset() else {
+                return filled;
+            };
+            *slot = (timeline.next_beat, frame);
+            timeline.next_beat += 1;
+        }
+        out.len()
+    }
+
+    /// Applies a command. Never allocates.
+    pub fn apply(&mut self, command: Command) -> Result<(), AudioError> {
+        match command {
+            Command::Start { at_frame, tempo } => {
+                self.timeline.segment = Some(Segment {
+                    start_beat: self.timeline.next_beat,
+                    start_frame: at_frame,
+                    tempo,
+                });
+                Ok(())
+            }
+            Command::Stop { at_beat } => self.timeline.push(Pending::Stop { at_beat }),
+            Command::Change(change) => self.timeline.push(Pending::Change(change)),
+            Command::Fade {
+                at_beat,
+                over_beats,
+                to_gain,
+            } => {
+                check_level("fade gain", to_gain)?;
+                self.timeline.push(Pending::Fade {
+                    at_beat,
+                    over_beats,
+                    to_gain,
+                })
+            }
+            Command::SetVolume(volume) => {
+                check_level("volume", volume)?;
+                self.volume = volume;
+                Ok(())
+            }
+            Command::SetStyle(style) => {
+                style.validate()?;
+                self.style = style;
+                Ok(())
+            }
+            Command::NumberNextBeat(beat) => {
+                let timeline = &mut self.timeline;
+                if let Some(segment) = timeline.segment.as_mut() {
+                    // Keep the running schedule's frames: renumber its anchor too.
+                    let onset = segment.onset_frame(timeline.next_beat, timeline.sample_rate_hz);
+                    segment.start_beat = beat;
+                    segment.start_frame = onset;
+                }
+                timeline.next_beat = beat;
+                Ok(())
+            }
+        }
+    }
+
+    /// Renders the next `out.len() / channels` frames into `out` (interleaved), overwriting it,
+    /// and calls `on_beat` for every beat started in it, in order. Never allocates.
+    pub fn render<F: FnMut(PlayedBeat)>(&mut self, out: &mut [f32], mut on_beat: F) {
+        out.fill(0.0);
+        let frames = out.len() / self.channels;
+        let start = self.frame;
+        let end = start + frames as u64;
+        let mut cursor = start;
+        loop {
+            let onset = self.timeline.next_onset();
+            let until = match onset {
+                Some(frame) if frame < end => frame.max(cursor),
+                _ => end,
+            };
+            self.mix_voice(out, offset(cursor, start), offset(until, start));
+            cursor = until;
+            if cursor >= end {
+                break;
+            }
+            if let Some(scheduled_frame) = onset {
+                on_beat(self.start_beat(cursor, scheduled_frame));
+            }
+        }
+        self.frame = end;
+    }
 
     fn start_beat(&mut self, frame: u64, scheduled_frame: u64) -> PlayedBeat {
-        let beat = self.next_beat;
-        self.next_beat += 1;
-        let gain = self.volume * self.fade.gain(beat);
+        let beat = self.timeline.next_beat;
+        self.timeline.next_beat += 1;
+        let gain = self.volume * self.timeline.fade.gain(beat);
         let [left, right] = self.style.channel_gains(beat);
         let sound = self.style.sound(beat);
         self.voice = Some(Voice {

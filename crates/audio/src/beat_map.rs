@@ -1,0 +1,448 @@
+//! Beat-locked stretching, the pure core: which track position each output frame plays so that
+//! music beat `m` sounds exactly on the frame of the cue beat it is paired with.
+//!
+//! The map from output frames to track frames is piecewise linear through the pairs
+//! (scheduled onset of cue beat `first + m`, track frame of music beat `m`). It is planned block by
+//! block from where the plan is now towards the next scheduled beat, so a tempo change or a phase
+//! correction that arrives mid-beat bends the rest of that beat and never makes the track position
+//! jump. The ratio is held within [`MIN_STRETCH_RATIO`]..=[`MAX_STRETCH_RATIO`]; a beat that
+//! cannot be reached within them lands late (or early) and the following beats take up the rest.
+//! No clocks, threads or allocation: frames are parameters.
+
+use crate::error::AudioError;
+
+/// Slowest playback of the track (track frames per output frame): half speed.
+pub const MIN_STRETCH_RATIO: f64 = 0.5;
+/// Fastest playback of the track (track frames per output frame): double speed.
+pub const MAX_STRETCH_RATIO: f64 = 2.0;
+
+/// A track's beat times in its own frames: at least two, strictly increasing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackBeats {
+    frames: Vec<f64>,
+}
+
+impl TrackBeats {
+    /// Beat times in seconds of track time, at the track's `rate_hz`.
+    pub fn new(beats_secs: &[f64], rate_hz: u32) -> Result<Self, AudioError> {
+        let refuse = |detail: String| {
+            Err(AudioError::Track {
+                what: "beats",
+                detail,
+            })
+        };
+        if beats_secs.len() < 2 {
+            return refuse(format!("need at least 2, got {}", beats_secs.len()));
+        }
+        if let Some(i) = beats_secs.iter().position(|b| !b.is_finite()) {
+            return refuse(format!("beat {i} is not a number ({})", beats_secs[i]));
+        }
+        if let Some(i) = beats_secs.windows(2).position(|w| w[1] <= w[0]) {
+            return refuse(format!(
+                "must increase: beat {} at {} s is not after beat {i} at {} s",
+                i + 1,
+                beats_secs[i + 1],
+                beats_secs[i]
+            ));
+        }
+        let rate = f64::from(rate_hz);
+        Ok(Self {
+            frames: beats_secs.iter().map(|b| b * rate).collect(),
+        })
+    }
+
+    /// How many beats the track holds.
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Always false: a track has at least two beats.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// The track frame of music beat `m`; past the last beat, the last interval goes on.
+    pub fn frame_of(&self, m: u64) -> f64 {
+        let count = self.frames.len();
+        match usize::try_from(m) {
+            Ok(i) if i < count => self.frames[i],
+            _ => {
+                let last = self.frames[count - 1];
+                let interval = last - self.frames[count - 2];
+                last + (m as f64 - (count - 1) as f64) * interval
+            }
+        }
+    }
+}
+
+/// One planned stretch of output frames.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// Output frames covered (≤ the frames asked for; the step ends on a scheduled beat).
+    pub frames: u64,
+    /// Track frame played at the step's end, or `None` while no music is planned.
+    pub track_frame: Option<f64>,
+    /// Track frames per output frame over the step.
+    pub ratio: f64,
+}
+
+/// The plan: the output frame it has reached, and the track frame playing there.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BeatPlanner {
+    frame: u64,
+    playing: Option<Playing>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Playing {
+    first_beat: u64,
+    track_frame: f64,
+    ratio: f64,
+}
+
+impl BeatPlanner {
+    /// A plan at output frame `frame`, with no music until the schedule has a beat.
+    pub fn new(frame: u64) -> Self {
+        Self {
+            frame,
+            playing: None,
+        }
+    }
+
+    /// The output frame the plan has reached.
+    pub fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    /// The track frame playing at [`BeatPlanner::frame`], while music is planned.
+    pub fn track_frame(&self) -> Option<f64> {
+        self.playing.map(|p| p.track_frame)
+    }
+
+    /// The cue beat music beat 0 is paired with, while music is planned.
+    pub fn first_beat(&self) -> Option<u64> {
+        self.playing.map(|p| p.first_beat)
+    }
+
+    /// The ratio of the last step.
+    pub fn ratio(&self) -> Option<f64> {
+        self.playing.map(|p| p.ratio)
+    }
+
+    /// Ends the music; the next beat the schedule has starts the track again at its beat 0.
+    pub fn stop(&mut self) {
+        self.playing = None;
+    }
+
+    /// Plans up to `max_frames` more output frames. `upcoming` holds the schedule's next beats not
+    /// yet started as `(cue beat, onset frame)`, as [`crate::Renderer::upcoming_onsets`] gives them
+    /// for a renderer at [`BeatPlanner::frame`]; at least two are best (the first beat's tempo).
+    /// The step ends on the next onset, so that beat's track frame is reached exactly there.
+    /// With no upcoming beat the music goes on at its last ratio.
+    pub fn advance(
+        &mut self,
+        max_frames: u64,
+        upcoming: &[(u64, u64)],
+        beats: &TrackBeats,
+    ) -> Step {
+        let frame = self.frame;
+        let playing = match (self.playing, upcoming.first()) {
+            (Some(playing), _) => playing,
+            (None, Some(&(first_beat, onset))) => {
+                // Enter the track so that its beat 0 falls on this onset at the first beat's ratio
+                // (frames before the track's start play silence).
+                let ratio = match upcoming.get(1) {
+                    Some(&(_, next)) if next > onset => {
+                        clamp_ratio((beats.frame_of(1) - beats.frame_of(0)) / (next - onset) as f64)
+                    }
+                    _ => 1.0,
+                };
+                let ahead = onset as f64 - frame as f64;
+                Playing {
+                    first_beat,
+                    track_frame: beats.frame_of(0) - ahead * ratio,
+                    ratio,
+                }
+            }
+            (None, None) => {
+                self.frame += max_frames;
+                return Step {
+                    frames: max_frames,
+                    track_frame: None,
+                    ratio: 1.0,
+                };
+            }
+        };
+        let target = upcoming
+            .iter()
+            .find(|&&(beat, onset)| onset > frame && beat >= playing.first_beat);
+        let (frames, ratio, landed) = match target {
+            Some(&(beat, onset)) => {
+                let to_go = onset - frame;
+                let target_track = beats.frame_of(beat - playing.first_beat);
+                let wanted = (target_track - playing.track_frame) / to_go as f64;
+                let ratio = clamp_ratio(wanted);
+                let frames = to_go.min(max_frames);
+                let landed = (frames == to_go && ratio == wanted).then_some(target_track);
+                (frames, ratio, landed)
+            }
+            None => (max_frames, playing.ratio, None),
+        };
+        // On the beat, take its track frame exactly rather than a sum that rounds.
+        let track_frame = landed.unwrap_or(playing.track_frame + ratio * frames as f64);
+        self.frame = frame + frames;
+        self.playing = Some(Playing {
+            track_frame,
+            ratio,
+            ..playing
+        });
+        Step {
+            frames,
+            track_frame: Some(track_frame),
+            ratio,
+        }
+    }
+}
+
+fn clamp_ratio(ratio: f64) -> f64 {
+    if ratio.is_nan() {
+        1.0
+    } else {
+        ratio.clamp(MIN_STRETCH_RATIO, MAX_STRETCH_RATIO)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::renderer::{Command, Renderer};
+    use crate::schedule::ScheduleChange;
+    use crate::tempo::Tempo;
+
+    const RATE: u32 = 48_000;
+
+    /// A track at `bpm` whose beat 0 is at `first_secs`.
+    fn steady_track(bpm: f64, first_secs: f64, count: usize) -> TrackBeats {
+        let beats: Vec<f64> = (0..count)
+            .map(|i| first_secs + i as f64 * 60.0 / bpm)
+            .collect();
+        TrackBeats::new(&beats, RATE).unwrap()
+    }
+
+    fn tempo(bpm: f64) -> Tempo {
+        Tempo::from_bpm(bpm).unwrap()
+    }
+
+    /// What a plan did: the track frame at every step's end (frame, track frame, ratio), and the
+    /// beats the renderer started with the track frame planned at their onset.
+    struct Run {
+        steps: Vec<(u64, f64, f64)>,
+        on_beats: Vec<(u64, u64, f64)>,
+    }
+
+    /// Plans `frames` frames in blocks of `block` with a renderer following the same schedule
+    /// (its onsets are the targets); `before` may send commands at a frame.
+    fn run(
+        renderer: &mut Renderer,
+        beats: &TrackBeats,
+        frames: u64,
+        block: u64,
+        mut before: impl FnMut(&mut Renderer, u64),
+    ) -> Run {
+        let mut planner = BeatPlanner::new(renderer.frame());
+        let mut steps = Vec::new();
+        let mut on_beats = Vec::new();
+        let mut upcoming = [(0u64, 0u64); 2];
+        let mut scratch = vec![0.0f32; 2 * block as usize];
+        while planner.frame() < frames {
+            before(renderer, planner.frame());
+            let count = renderer.upcoming_onsets(&mut upcoming);
+            let step = planner.advance(block, &upcoming[..count], beats);
+            assert!(step.frames > 0 && step.frames <= block);
+            let out = &mut scratch[..2 * step.frames as usize];
+            renderer.render(out, |b| on_beats.push((b.beat, b.frame, f64::NAN)));
+            if let Some(t) = step.track_frame {
+                steps.push((planner.frame(), t, step.ratio));
+            }
+            assert_eq!(renderer.frame(), planner.frame());
+        }
+        // Each step ends on an onset; the track frame planned there is that beat's.
+        for beat in &mut on_beats {
+            let end = steps.iter().find(|s| s.0 == beat.1);
+            beat.2 = end.map_or(f64::NAN, |s| s.1);
+        }
+        Run { steps, on_beats }
+    }
+
+    fn started(at_frame: u64, bpm: f64) -> Renderer {
+        let mut r = Renderer::new(RATE, 2);
+        r.apply(Command::Start {
+            at_frame,
+            tempo: tempo(bpm),
+        })
+        .unwrap();
+        r
+    }
+
+    /// Every started beat's onset frame is the end of a step whose track frame is that music
+    /// beat's, exactly.
+    fn assert_beats_exact(run: &Run, beats: &TrackBeats, first_beat: u64) {
+        assert!(!run.on_beats.is_empty());
+        for &(beat, frame, track) in &run.on_beats {
+            let expected = beats.frame_of(beat - first_beat);
+            assert_eq!(track, expected, "beat {beat} at frame {frame}");
+        }
+    }
+
+    /// No step moves the track by more than its frames at the largest ratio, nor backwards.
+    fn assert_continuous(run: &Run) {
+        for w in run.steps.windows(2) {
+            let (f0, t0, _) = w[0];
+            let (f1, t1, _) = w[1];
+            let frames = (f1 - f0) as f64;
+            assert!(
+                t1 - t0 >= MIN_STRETCH_RATIO * frames - 1e-6
+                    && t1 - t0 <= MAX_STRETCH_RATIO * frames + 1e-6,
+                "jump from {t0} at {f0} to {t1} at {f1}"
+            );
+        }
+    }
+
+    #[test]
+    fn steady_tempo_puts_every_music_beat_on_its_cue_beat() {
+        // Track at 120 beats/min (24 000 frames a beat) played at 100 (28 800): ratio 5/6.
+        let beats = steady_track(120.0, 0.25, 64);
+        let mut r = started(48_000, 100.0);
+        let run = run(&mut r, &beats, 20 * RATE as u64, 512, |_, _| {});
+        assert_beats_exact(&run, &beats, 0);
+        assert_eq!(run.on_beats.len(), 32);
+        assert_eq!(run.on_beats[1].1, 48_000 + 28_800);
+        for &(_, _, ratio) in &run.steps {
+            assert!((ratio - 24_000.0 / 28_800.0).abs() < 1e-12, "{ratio}");
+        }
+        // Before beat 0 the track's intro (0.25 s = 12 000 frames) plays at the same ratio, from
+        // silence before the track's start.
+        let first = run.steps[0];
+        assert!((first.1 - (12_000.0 - (48_000.0 - 512.0) * 5.0 / 6.0)).abs() < 1e-6);
+        assert_continuous(&run);
+    }
+
+    #[test]
+    fn tempo_changes_and_phase_shifts_sent_ahead_land_exactly() {
+        let beats = steady_track(96.0, 0.0, 64);
+        let mut r = started(10_000, 110.0);
+        for (at_beat, bpm, shift_frames) in [(3, 126.5, 0), (6, 101.2, 333), (9, 101.2, -500)] {
+            r.apply(Command::Change(ScheduleChange {
+                at_beat,
+                tempo: Some(tempo(bpm)),
+                shift_frames,
+            }))
+            .unwrap();
+        }
+        let run = run(&mut r, &beats, 10 * RATE as u64, 441, |_, _| {});
+        assert_beats_exact(&run, &beats, 0);
+        assert!(run.on_beats.len() >= 15);
+        assert_continuous(&run);
+    }
+
+    #[test]
+    fn a_ramp_of_fifteen_percent_lands_every_beat() {
+        // The cue speeds up 1.5 % a beat for ten beats, as a session's tempo ramp does.
+        let beats = steady_track(100.0, 0.1, 64);
+        let mut r = started(4_800, 100.0);
+        for k in 1..=10u64 {
+            let bpm = 100.0 * (1.0 + 0.015 * k as f64);
+            r.apply(Command::Change(ScheduleChange {
+                at_beat: k,
+                tempo: Some(tempo(bpm)),
+                shift_frames: 0,
+            }))
+            .unwrap();
+        }
+        let run = run(&mut r, &beats, 12 * RATE as u64, 512, |_, _| {});
+        assert_beats_exact(&run, &beats, 0);
+        let last_ratio = run.steps.last().unwrap().2;
+        assert!((last_ratio - 1.15).abs() < 1e-3, "{last_ratio}");
+        assert_continuous(&run);
+    }
+
+    #[test]
+    fn a_correction_arriving_mid_beat_bends_the_rest_of_that_beat() {
+        let beats = steady_track(100.0, 0.0, 64);
+        let mut r = started(1_000, 100.0);
+        let mut sent = false;
+        // Halfway to beat 4 (4 × 28 800 frames on), beat 4 on is moved 2 000 frames earlier.
+        let run = run(&mut r, &beats, 8 * RATE as u64, 512, |r, frame| {
+            if !sent && frame >= 1_000 + 3 * 28_800 + 14_400 {
+                r.apply(Command::Change(ScheduleChange {
+                    at_beat: 4,
+                    tempo: None,
+                    shift_frames: -2_000,
+                }))
+                .unwrap();
+                sent = true;
+            }
+        });
+        assert_beats_exact(&run, &beats, 0);
+        assert_eq!(run.on_beats[4].1, 1_000 + 4 * 28_800 - 2_000);
+        assert_continuous(&run);
+        // The 2 000 frames are taken up over what is left of beat 3, not in a jump.
+        let faster = run.steps.iter().filter(|s| s.2 > 1.0 + 1e-9).count();
+        assert!(faster > 10, "{faster} faster steps");
+    }
+
+    #[test]
+    fn a_beat_out_of_the_ratio_limits_lands_late_and_the_next_beats_catch_up() {
+        // Track at 60 beats/min: playing it at 100 needs 1.67, within limits; a jump of half a
+        // beat later at beat 3 needs more than 2 over the rest of beat 2 if sent late.
+        let beats = steady_track(60.0, 0.0, 64);
+        let mut r = started(1_000, 100.0);
+        let mut sent = false;
+        let run = run(&mut r, &beats, 10 * RATE as u64, 512, |r, frame| {
+            if !sent && frame >= 1_000 + 2 * 28_800 + 20_000 {
+                r.apply(Command::Change(ScheduleChange {
+                    at_beat: 3,
+                    tempo: None,
+                    shift_frames: -8_000,
+                }))
+                .unwrap();
+                sent = true;
+            }
+        });
+        assert_continuous(&run);
+        let off = |i: usize| run.on_beats[i].2 - beats.frame_of(run.on_beats[i].0);
+        assert!(off(3) < -1_000.0, "beat 3 is late: {}", off(3));
+        assert!(run.steps.iter().any(|s| s.2 == MAX_STRETCH_RATIO));
+        // Within two more beats it is back on exactly.
+        for i in 5..run.on_beats.len() {
+            assert_eq!(off(i), 0.0, "beat {i}");
+        }
+    }
+
+    #[test]
+    fn a_stop_then_a_start_plays_the_track_from_its_first_beat_again() {
+        let beats = steady_track(100.0, 0.0, 64);
+        let mut planner = BeatPlanner::new(0);
+        let step = planner.advance(512, &[], &beats);
+        assert_eq!(step.track_frame, None);
+        let step = planner.advance(512, &[(7, 1_024), (8, 29_824)], &beats);
+        assert_eq!(planner.first_beat(), Some(7));
+        assert_eq!(step.frames, 512);
+        assert_eq!(step.track_frame, Some(0.0));
+        planner.stop();
+        assert_eq!(planner.track_frame(), None);
+        planner.advance(512, &[(20, 100_000), (21, 128_800)], &beats);
+        assert_eq!(planner.first_beat(), Some(20));
+    }
+
+    #[test]
+    fn beats_are_checked_and_extrapolated() {
+        assert!(TrackBeats::new(&[1.0], RATE).is_err());
+        assert!(TrackBeats::new(&[1.0, 1.0], RATE).is_err());
+        assert!(TrackBeats::new(&[0.0, f64::NAN], RATE).is_err());
+        let beats = TrackBeats::new(&[0.5, 1.0, 1.6], 1_000).unwrap();
+        assert_eq!(beats.frame_of(2), 1_600.0);
+        assert_eq!(beats.frame_of(4), 2_800.0);
+    }
+}
