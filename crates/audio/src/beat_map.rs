@@ -134,44 +134,51 @@ impl BeatPlanner {
         self.playing = None;
     }
 
-    /// Plans up to `max_frames` more output frames. `upcoming` holds the schedule's next beats not
-    /// yet started as `(cue beat, onset frame)`, as [`crate::Renderer::upcoming_onsets`] gives them
-    /// for a renderer at [`BeatPlanner::frame`]; at least two are best (the first beat's tempo).
-    /// The step ends on the next onset, so that beat's track frame is reached exactly there.
-    /// With no upcoming beat the music goes on at its last ratio.
+    /// Plans up to `max_frames` more output frames. `first_beat` is the cue beat music beat 0 is
+    /// paired with ([`crate::BeatSchedule::first_beat`]); `upcoming` holds the schedule's next
+    /// beats not yet started as `(cue beat, onset frame)`, as
+    /// [`crate::BeatSchedule::upcoming_onsets`] gives them for a schedule at
+    /// [`BeatPlanner::frame`]; two are best (the entering ratio needs the first beat's length).
+    /// The step ends on the next onset, so that beat's track frame is reached exactly there. With
+    /// no upcoming beat (the schedule stopped) the music goes on at its last ratio.
     pub fn advance(
         &mut self,
         max_frames: u64,
+        first_beat: Option<u64>,
         upcoming: &[(u64, u64)],
         beats: &TrackBeats,
     ) -> Step {
         let frame = self.frame;
-        let playing = match (self.playing, upcoming.first()) {
-            (Some(playing), _) => playing,
-            (None, Some(&(first_beat, onset))) => {
-                // Enter the track so that its beat 0 falls on this onset at the first beat's ratio
-                // (frames before the track's start play silence).
+        let playing = match (self.playing, first_beat, upcoming.first()) {
+            (Some(playing), Some(first), _) if playing.first_beat == first => Some(playing),
+            (Some(playing), None, _) => Some(playing),
+            (_, Some(first), Some(&(beat, onset))) if beat >= first => {
+                // Enter the track so that this beat falls on its onset at the ratio of the beat
+                // that follows (frames before the track's start play silence).
+                let m = beat - first;
                 let ratio = match upcoming.get(1) {
-                    Some(&(_, next)) if next > onset => {
-                        clamp_ratio((beats.frame_of(1) - beats.frame_of(0)) / (next - onset) as f64)
-                    }
+                    Some(&(_, next)) if next > onset => clamp_ratio(
+                        (beats.frame_of(m + 1) - beats.frame_of(m)) / (next - onset) as f64,
+                    ),
                     _ => 1.0,
                 };
                 let ahead = onset as f64 - frame as f64;
-                Playing {
-                    first_beat,
-                    track_frame: beats.frame_of(0) - ahead * ratio,
+                Some(Playing {
+                    first_beat: first,
+                    track_frame: beats.frame_of(m) - ahead * ratio,
                     ratio,
-                }
+                })
             }
-            (None, None) => {
-                self.frame += max_frames;
-                return Step {
-                    frames: max_frames,
-                    track_frame: None,
-                    ratio: 1.0,
-                };
-            }
+            _ => None,
+        };
+        let Some(playing) = playing else {
+            self.playing = None;
+            self.frame += max_frames;
+            return Step {
+                frames: max_frames,
+                track_frame: None,
+                ratio: 1.0,
+            };
         };
         let target = upcoming
             .iter()
@@ -257,8 +264,9 @@ mod tests {
         let mut scratch = vec![0.0f32; 2 * block as usize];
         while planner.frame() < frames {
             before(renderer, planner.frame());
-            let count = renderer.upcoming_onsets(&mut upcoming);
-            let step = planner.advance(block, &upcoming[..count], beats);
+            let schedule = renderer.schedule();
+            let count = schedule.upcoming_onsets(&mut upcoming);
+            let step = planner.advance(block, schedule.first_beat(), &upcoming[..count], beats);
             assert!(step.frames > 0 && step.frames <= block);
             let out = &mut scratch[..2 * step.frames as usize];
             renderer.render(out, |b| on_beats.push((b.beat, b.frame, f64::NAN)));
@@ -424,16 +432,22 @@ mod tests {
     fn a_stop_then_a_start_plays_the_track_from_its_first_beat_again() {
         let beats = steady_track(100.0, 0.0, 64);
         let mut planner = BeatPlanner::new(0);
-        let step = planner.advance(512, &[], &beats);
+        let step = planner.advance(512, None, &[], &beats);
         assert_eq!(step.track_frame, None);
-        let step = planner.advance(512, &[(7, 1_024), (8, 29_824)], &beats);
+        let step = planner.advance(512, Some(7), &[(7, 1_024), (8, 29_824)], &beats);
         assert_eq!(planner.first_beat(), Some(7));
         assert_eq!(step.frames, 512);
         assert_eq!(step.track_frame, Some(0.0));
+        // A stopped schedule: the music goes on at its ratio until told to stop.
+        let step = planner.advance(512, None, &[], &beats);
+        assert_eq!(step.track_frame, Some(512.0 * 28_800.0 / 28_800.0));
         planner.stop();
         assert_eq!(planner.track_frame(), None);
-        planner.advance(512, &[(20, 100_000), (21, 128_800)], &beats);
+        // A new start whose beat 20 already played: beat 21 is music beat 1.
+        planner.advance(512, Some(20), &[(21, 100_000), (22, 128_800)], &beats);
         assert_eq!(planner.first_beat(), Some(20));
+        let t = planner.track_frame().unwrap();
+        assert!((t - (28_800.0 - (100_000.0 - 2_048.0))).abs() < 1e-9, "{t}");
     }
 
     #[test]

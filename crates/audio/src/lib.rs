@@ -20,6 +20,7 @@ mod output;
 mod renderer;
 mod schedule;
 mod sound;
+mod stretch;
 mod style;
 mod telemetry;
 mod tempo;
@@ -34,9 +35,10 @@ pub use output::{
     COMMAND_QUEUE_CAPACITY, FAULT_QUEUE_CAPACITY, GrantedConfig, OutputOptions, OutputStream,
     TELEMETRY_QUEUE_CAPACITY, open_output, output_device_names,
 };
-pub use renderer::{Command, PENDING_CAPACITY, PlayedBeat, Renderer};
+pub use renderer::{BeatSchedule, Command, PENDING_CAPACITY, PlayedBeat, Renderer};
 pub use schedule::{ScheduleChange, Segment, onset_frames};
 pub use sound::{PEAK_LEVEL, SoundBank, SoundId};
+pub use stretch::{TrackSamples, TrackStretcher};
 pub use style::{CueStyle, Foot};
 pub use telemetry::{BufferTiming, StreamFault, Telemetry};
 pub use tempo::{MAX_BPM, MIN_BPM, Tempo};

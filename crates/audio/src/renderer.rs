@@ -118,19 +118,72 @@ struct Voice {
 }
 
 /// The beat schedule as the renderer keeps it: the segment in force, the changes waiting for their
-/// beat, the fade ramp and the number of the next beat. `Copy`, so a look-ahead can run on a copy
-/// with exactly the rules the renderer plays by ([`Renderer::upcoming_onsets`]).
+/// beat, the fade ramp and the number of the next beat. `Copy`, so a look-ahead runs on a copy with
+/// exactly the rules the renderer plays by, and the audio callback can hand it, wait-free, to a
+/// thread that prepares sound ahead of time (the music worker).
 #[derive(Clone, Copy, Debug)]
-struct Timeline {
+pub struct BeatSchedule {
     sample_rate_hz: u32,
     next_beat: u64,
     segment: Option<Segment>,
     pending: [Option<(u64, Pending)>; PENDING_CAPACITY],
     pending_seq: u64,
     fade: FadeRamp,
+    first_beat: Option<u64>,
+    revision: u64,
 }
 
-impl Timeline {
+impl BeatSchedule {
+    /// Index of the next beat to be started.
+    pub fn next_beat(&self) -> u64 {
+        self.next_beat
+    }
+
+    /// The segment in force, if the beat is running.
+    pub fn segment(&self) -> Option<Segment> {
+        self.segment
+    }
+
+    /// The beat a start found the schedule stopped at: beat 0 of whatever plays along (renumbered
+    /// with the beats). `None` while stopped.
+    pub fn first_beat(&self) -> Option<u64> {
+        self.first_beat
+    }
+
+    /// Goes up with every command taken in: a copy with the same revision is the same schedule.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Starts every beat whose onset lies before `frame`, as rendering up to `frame` would (a copy
+    /// taken earlier catches up with the output that way).
+    pub fn advance_to(&mut self, frame: u64) {
+        while let Some(onset) = self.next_onset() {
+            if onset >= frame {
+                break;
+            }
+            self.next_beat += 1;
+        }
+        if self.segment.is_none() {
+            self.first_beat = None;
+        }
+    }
+
+    /// The next `out.len()` beats not yet started, as `(beat, scheduled frame)`, with the changes
+    /// known now taking effect at their beats exactly as [`Renderer::render`] will apply them.
+    /// Returns how many were filled (fewer if the beat stops or is not running). Never allocates.
+    pub fn upcoming_onsets(&self, out: &mut [(u64, u64)]) -> usize {
+        let mut schedule = *self;
+        for (filled, slot) in out.iter_mut().enumerate() {
+            let Some(frame) = schedule.next_onset() else {
+                return filled;
+            };
+            *slot = (schedule.next_beat, frame);
+            schedule.next_beat += 1;
+        }
+        out.len()
+    }
+
     fn push(&mut self, pending: Pending) -> Result<(), AudioError> {
         let slot = self.pending.iter_mut().find(|slot| slot.is_none()).ok_or(
             AudioError::TooManyPendingChanges {
@@ -189,7 +242,10 @@ impl Timeline {
                     to_gain,
                 };
             }
-            Pending::Stop { .. } => self.segment = None,
+            Pending::Stop { .. } => {
+                self.segment = None;
+                self.first_beat = None;
+            }
         }
     }
 }
@@ -200,7 +256,7 @@ impl Timeline {
 pub struct Renderer {
     channels: usize,
     frame: u64,
-    timeline: Timeline,
+    timeline: BeatSchedule,
     style: CueStyle,
     volume: f32,
     bank: SoundBank,
@@ -214,7 +270,7 @@ impl Renderer {
         Self {
             channels: usize::from(channels.max(1)),
             frame: 0,
-            timeline: Timeline {
+            timeline: BeatSchedule {
                 sample_rate_hz,
                 next_beat: 0,
                 segment: None,
@@ -226,6 +282,8 @@ impl Renderer {
                     to_beat: 0,
                     to_gain: 1.0,
                 },
+                first_beat: None,
+                revision: 0,
             },
             style: CueStyle::default(),
             volume: 1.0,
@@ -259,26 +317,26 @@ impl Renderer {
         self.timeline.segment
     }
 
-    /// The next `out.len()` beats not yet started, as `(beat, scheduled frame)`, with the changes
-    /// known now taking effect at their beats exactly as [`Renderer::render`] will apply them.
-    /// Returns how many were filled (fewer if the beat stops or is not running). A command that
-    /// arrives later can still move them. Never allocates.
+    /// The next `out.len()` beats not yet started (see [`BeatSchedule::upcoming_onsets`]); a
+    /// command that arrives later can still move them.
     pub fn upcoming_onsets(&self, out: &mut [(u64, u64)]) -> usize {
-        let mut timeline = self.timeline;
-        for (filled, slot) in out.iter_mut().enumerate() {
-            let Some(frame) = timeline.next_onset() else {
-                return filled;
-            };
-            *slot = (timeline.next_beat, frame);
-            timeline.next_beat += 1;
-        }
-        out.len()
+        self.timeline.upcoming_onsets(out)
+    }
+
+    /// A copy of the schedule as it stands.
+    pub fn schedule(&self) -> BeatSchedule {
+        self.timeline
     }
 
     /// Applies a command. Never allocates.
     pub fn apply(&mut self, command: Command) -> Result<(), AudioError> {
+        self.timeline.revision += 1;
         match command {
             Command::Start { at_frame, tempo } => {
+                let timeline = &mut self.timeline;
+                if timeline.segment.is_none() {
+                    timeline.first_beat = Some(timeline.next_beat);
+                }
                 self.timeline.segment = Some(Segment {
                     start_beat: self.timeline.next_beat,
                     start_frame: at_frame,
@@ -318,6 +376,10 @@ impl Renderer {
                     segment.start_beat = beat;
                     segment.start_frame = onset;
                 }
+                // Whatever plays along keeps its beats: its beat 0 is renumbered too.
+                timeline.first_beat = timeline
+                    .first_beat
+                    .map(|first| (first + beat).saturating_sub(timeline.next_beat));
                 timeline.next_beat = beat;
                 Ok(())
             }
