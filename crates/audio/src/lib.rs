@@ -16,6 +16,10 @@ mod callback;
 mod clock;
 mod error;
 mod metronome;
+mod music_callback;
+mod music_engine;
+mod music_player;
+mod music_render;
 mod output;
 mod renderer;
 mod schedule;
@@ -27,10 +31,13 @@ mod tempo;
 pub mod wav;
 
 pub use beat_map::{BeatPlanner, MAX_STRETCH_RATIO, MIN_STRETCH_RATIO, Step, TrackBeats};
-pub use callback::{CallbackState, SCRATCH_FRAMES};
+pub use callback::{AudioCallback, CallbackState, SCRATCH_FRAMES};
 pub use clock::ClockMap;
 pub use error::AudioError;
 pub use metronome::{Metronome, MetronomeConfig, MetronomeEvent};
+pub use music_callback::{MusicCallbackState, MusicShared, Overlay};
+pub use music_engine::{MusicEngine, MusicTrack};
+pub use music_player::{MUSIC_BLOCK_FRAMES, MusicConfig, MusicPlayer, MusicWorker, music_parts};
 pub use output::{
     COMMAND_QUEUE_CAPACITY, FAULT_QUEUE_CAPACITY, GrantedConfig, OutputOptions, OutputStream,
     TELEMETRY_QUEUE_CAPACITY, open_output, output_device_names,

@@ -134,6 +134,25 @@ pub struct BeatSchedule {
 }
 
 impl BeatSchedule {
+    /// A stopped schedule at beat 0 (as a new renderer has).
+    pub fn new(sample_rate_hz: u32) -> Self {
+        Self {
+            sample_rate_hz,
+            next_beat: 0,
+            segment: None,
+            pending: [None; PENDING_CAPACITY],
+            pending_seq: 0,
+            fade: FadeRamp {
+                from_beat: 0,
+                from_gain: 1.0,
+                to_beat: 0,
+                to_gain: 1.0,
+            },
+            first_beat: None,
+            revision: 0,
+        }
+    }
+
     /// Index of the next beat to be started.
     pub fn next_beat(&self) -> u64 {
         self.next_beat
@@ -270,21 +289,7 @@ impl Renderer {
         Self {
             channels: usize::from(channels.max(1)),
             frame: 0,
-            timeline: BeatSchedule {
-                sample_rate_hz,
-                next_beat: 0,
-                segment: None,
-                pending: [None; PENDING_CAPACITY],
-                pending_seq: 0,
-                fade: FadeRamp {
-                    from_beat: 0,
-                    from_gain: 1.0,
-                    to_beat: 0,
-                    to_gain: 1.0,
-                },
-                first_beat: None,
-                revision: 0,
-            },
+            timeline: BeatSchedule::new(sample_rate_hz),
             style: CueStyle::default(),
             volume: 1.0,
             bank: SoundBank::new(sample_rate_hz),
@@ -295,6 +300,11 @@ impl Renderer {
     /// Sample rate in frames per second.
     pub fn sample_rate_hz(&self) -> u32 {
         self.timeline.sample_rate_hz
+    }
+
+    /// Master volume (0..=1).
+    pub fn volume(&self) -> f32 {
+        self.volume
     }
 
     /// Channels per frame.
@@ -330,7 +340,9 @@ impl Renderer {
 
     /// Applies a command. Never allocates.
     pub fn apply(&mut self, command: Command) -> Result<(), AudioError> {
-        self.timeline.revision += 1;
+        if !matches!(command, Command::SetVolume(_) | Command::SetStyle(_)) {
+            self.timeline.revision += 1;
+        }
         match command {
             Command::Start { at_frame, tempo } => {
                 let timeline = &mut self.timeline;
