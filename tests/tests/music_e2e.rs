@@ -1,0 +1,253 @@
+//! End to end: the music player (worker thread stretching a track, cpal callback mixing it)
+//! through cpal's ALSA host into a PulseAudio null sink, recorded from the sink monitor with
+//! `parec`, for 60 s with tempo changes. The recording's onsets, found by an energy threshold
+//! independently of the player, must keep the schedule's spacing within ±5 ms; the music ring
+//! must never run dry. Needs what `audio_e2e` needs (scripts/install-deps.sh); fails, never skips.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use entrain_audio::{
+    Command as AudioCommand, MusicConfig, MusicPlayer, MusicTrack, OutputOptions, Overlay,
+    ScheduleChange, Telemetry, Tempo,
+};
+use entrain_tests::pulse::{PulseServer, Recording};
+
+const RATE: u32 = 48_000;
+const SECONDS: f64 = 60.0;
+const TRACK_BPM: f64 = 100.0;
+const ENV_REPORT: &str = "ENTRAIN_MUSIC_E2E_REPORT";
+
+/// A drum hit (a bright tick with a 3 ms decay over a 120 Hz thump) on every beat at 100
+/// beats/min over a quiet chord; the beats are exactly the hits' first samples.
+fn drum_track(seconds: f64) -> MusicTrack {
+    let frames = (seconds * f64::from(RATE)) as usize;
+    let tau = std::f64::consts::TAU;
+    let period = 60.0 / TRACK_BPM;
+    let first = 0.25;
+    let mut samples = Vec::with_capacity(2 * frames);
+    for i in 0..frames {
+        let t = i as f64 / f64::from(RATE);
+        let chord: f64 = [220.0, 277.2].iter().map(|f| (tau * f * t).sin() * 0.04).sum();
+        let since = t - first;
+        let hit = if since >= 0.0 {
+            let s = since % period;
+            (-s / 0.003).exp() * 0.3 * ((tau * 2_000.0 * s).sin() + (tau * 3_300.0 * s).sin())
+                + (-s / 0.04).exp() * 0.4 * (tau * 120.0 * s).sin()
+        } else {
+            0.0
+        };
+        let v = (hit + chord) as f32;
+        samples.push(v);
+        samples.push(v);
+    }
+    let beats: Vec<f64> = (0..((seconds - first) / period) as usize)
+        .map(|k| first + k as f64 * period)
+        .collect();
+    MusicTrack {
+        rate_hz: RATE,
+        channels: 2,
+        samples: samples.into(),
+        downbeats_secs: beats.iter().step_by(4).copied().collect(),
+        beats_secs: beats,
+    }
+}
+
+/// The tempo the child asks for at beat `k`: 100 beats/min, up to 115 over 40 beats, back down to
+/// 90 over the next 40, then 100 again.
+fn tempo_at_beat(k: u64) -> f64 {
+    match k {
+        0..=19 => 100.0,
+        20..=59 => 100.0 + 15.0 * (k - 20) as f64 / 40.0,
+        60..=99 => 115.0 - 25.0 * (k - 60) as f64 / 40.0,
+        _ => 100.0,
+    }
+}
+
+/// Not a test of its own: the child process that plays (see `spawn_player`).
+#[test]
+fn music_player_child() {
+    if let Ok(report) = std::env::var(ENV_REPORT) {
+        play(Path::new(&report)).expect("music player");
+    }
+}
+
+fn play(report: &Path) -> Result<(), String> {
+    let track = drum_track(SECONDS * 1.3 + 5.0);
+    let config = MusicConfig {
+        output: OutputOptions {
+            device_name: None,
+            buffer_frames: Some(512),
+            sample_rate_hz: RATE,
+        },
+        overlay: Overlay::MusicOnly,
+        music_level: 0.9,
+        ring_frames: 4_096,
+    };
+    let mut player =
+        MusicPlayer::open(&config, &track, Instant::now()).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    let granted = player.granted().clone();
+    writeln!(out, "granted {} {}", granted.sample_rate_hz, granted.buffer_frames.unwrap_or(0))
+        .map_err(|e| e.to_string())?;
+    let mut started = false;
+    let mut last_beat: Option<u64> = None;
+    let mut sent_up_to = 0u64;
+    let end = Instant::now() + Duration::from_secs_f64(SECONDS + 1.0);
+    while Instant::now() < end {
+        while let Ok(item) = player.telemetry().pop() {
+            match item {
+                Telemetry::Buffer(b) if !started => {
+                    // The first beat half a second after what the callback has rendered.
+                    let at_frame = b.first_frame + u64::from(b.frames) + u64::from(RATE / 2);
+                    let tempo = Tempo::from_bpm(tempo_at_beat(0)).map_err(|e| e.to_string())?;
+                    player
+                        .send(AudioCommand::Start { at_frame, tempo })
+                        .map_err(|e| e.to_string())?;
+                    started = true;
+                }
+                Telemetry::Beat(beat) => {
+                    writeln!(out, "beat {} {}", beat.beat, beat.frame).map_err(|e| e.to_string())?;
+                    last_beat = Some(beat.beat);
+                }
+                _ => {}
+            }
+        }
+        while player.faults().pop().is_ok() {
+            writeln!(out, "xrun").map_err(|e| e.to_string())?;
+        }
+        // Tempo changes three beats ahead, as a session sends them.
+        if let Some(last) = last_beat {
+            while sent_up_to <= last + 3 {
+                sent_up_to += 1;
+                let tempo = Tempo::from_bpm(tempo_at_beat(sent_up_to)).map_err(|e| e.to_string())?;
+                player
+                    .send(AudioCommand::Change(ScheduleChange {
+                        at_beat: sent_up_to,
+                        tempo: Some(tempo),
+                        shift_frames: 0,
+                    }))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    writeln!(
+        out,
+        "underruns {} {}\ncpu {:.4}",
+        player.underruns(),
+        player.underrun_frames(),
+        player.worker_cpu_share()
+    )
+    .map_err(|e| e.to_string())?;
+    drop(player);
+    std::fs::write(report, out).map_err(|e| format!("writing the report: {e}"))
+}
+
+fn spawn_player(server: &PulseServer, report: &Path) -> std::process::Child {
+    let mut command = Command::new(std::env::current_exe().expect("test binary"));
+    command
+        .args(["--exact", "music_player_child", "--nocapture", "--test-threads=1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    server.configure(&mut command);
+    command.env(ENV_REPORT, report);
+    command.spawn().expect("starting the music player child")
+}
+
+struct Report {
+    beats: Vec<(u64, u64)>,
+    xruns: usize,
+    underruns: u64,
+    cpu_share: f64,
+}
+
+fn read_report(path: &PathBuf) -> Report {
+    let text = std::fs::read_to_string(path).expect("player report");
+    let mut report = Report {
+        beats: Vec::new(),
+        xruns: 0,
+        underruns: u64::MAX,
+        cpu_share: f64::NAN,
+    };
+    for line in text.lines() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        match w.as_slice() {
+            ["beat", b, f] => report.beats.push((b.parse().unwrap(), f.parse().unwrap())),
+            ["xrun"] => report.xruns += 1,
+            ["underruns", n, _] => report.underruns = n.parse().unwrap(),
+            ["cpu", c] => report.cpu_share = c.parse().unwrap(),
+            _ => {}
+        }
+    }
+    report
+}
+
+#[test]
+fn stretched_music_through_pulseaudio_keeps_its_beats_on_the_schedule() {
+    let server =
+        PulseServer::start(RATE).unwrap_or_else(|e| panic!("PulseAudio test harness: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let report_path = dir.path().join("report.txt");
+    let recorder = server.record("music-e2e").expect("parec");
+    let status = spawn_player(&server, &report_path).wait().unwrap();
+    assert!(status.success(), "player failed: {status}");
+    std::thread::sleep(Duration::from_millis(300));
+    let recording: Recording = recorder.finish().expect("recording");
+    let report = read_report(&report_path);
+    eprintln!(
+        "{} beats, {} xruns, {} music underruns, worker {:.2} % of one core",
+        report.beats.len(),
+        report.xruns,
+        report.underruns,
+        100.0 * report.cpu_share
+    );
+    assert!(report.beats.len() > 90, "too few beats: {}", report.beats.len());
+    assert_eq!(report.underruns, 0, "the music ring ran dry");
+
+    // Onsets in the recording: the hits' tick is far louder than the chord.
+    let detected = recording.onsets(6_000, (0.2 * f64::from(RATE)) as usize);
+    let scheduled: Vec<u64> = report.beats.iter().map(|b| b.1).collect();
+    assert!(
+        detected.len() + 2 >= scheduled.len(),
+        "recorded {} onsets for {} beats",
+        detected.len(),
+        scheduled.len()
+    );
+    // The recording starts at an unknown frame of the stream, and the null sink's clock runs a
+    // little off its nominal rate (see `Recording::frames_per_second`): map the schedule onto the
+    // recording by a straight line fitted to all beats, then every onset must sit within ±5 ms.
+    let n = detected.len().min(scheduled.len());
+    let (xs, ys): (Vec<f64>, Vec<f64>) = (0..n)
+        .map(|k| (scheduled[k] as f64, detected[k] as f64))
+        .unzip();
+    let (mean_x, mean_y) = (xs.iter().sum::<f64>() / n as f64, ys.iter().sum::<f64>() / n as f64);
+    let (cov, var) = xs.iter().zip(&ys).fold((0.0, 0.0), |(c, v), (x, y)| {
+        (c + (x - mean_x) * (y - mean_y), v + (x - mean_x).powi(2))
+    });
+    let slope = cov / var;
+    let tolerance = i64::from(RATE) * 5 / 1_000;
+    let errors: Vec<i64> = (0..n)
+        .map(|k| (ys[k] - (mean_y + slope * (xs[k] - mean_x))).round() as i64)
+        .collect();
+    let worst = errors.iter().map(|e| e.abs()).max().unwrap_or(0);
+    eprintln!(
+        "worst onset error {:.2} ms over {n} beats (sink clock {:+.0} ppm)",
+        worst as f64 * 1_000.0 / f64::from(RATE),
+        (slope - 1.0) * 1e6
+    );
+    let off: Vec<(usize, i64)> = errors
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.abs() > tolerance)
+        .map(|(k, e)| (k, *e))
+        .collect();
+    assert!(
+        off.len() <= report.xruns,
+        "onsets off the schedule by more than 5 ms with {} xruns: {off:?}",
+        report.xruns
+    );
+}
