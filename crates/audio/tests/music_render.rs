@@ -204,8 +204,8 @@ fn detector_bias_frames(track: &MusicTrack) -> f64 {
     bias
 }
 
-/// Every scheduled beat has an onset within ±5 ms; returns the largest error in ms.
-fn check_onsets(track: &MusicTrack, request: &MusicWavRequest) -> f64 {
+/// Every scheduled beat has an onset within ±5 ms; returns the largest error in ms and the beats.
+fn check_onsets(track: &MusicTrack, request: &MusicWavRequest) -> (f64, usize) {
     let dir = tempfile::tempdir().unwrap();
     let (left, _, reported) = render(track, request, dir.path());
     let expected = schedule(request, reported.len() as u64);
@@ -226,15 +226,15 @@ fn check_onsets(track: &MusicTrack, request: &MusicWavRequest) -> f64 {
         );
         worst_ms = worst_ms.max(error_ms.abs());
     }
-    worst_ms
+    (worst_ms, expected.len())
 }
 
 #[test]
 fn beats_sound_on_their_schedule_at_fixed_tempi() {
     let track = drum_track(40.0);
     for bpm in [85.0, 100.0, 115.0] {
-        let worst = check_onsets(&track, &request(bpm, None));
-        eprintln!("{bpm} beats/min: worst onset error {worst:.2} ms");
+        let (worst, beats) = check_onsets(&track, &request(bpm, None));
+        eprintln!("{bpm} beats/min: {beats} beats, worst onset error {worst:.2} ms");
     }
 }
 
@@ -242,8 +242,8 @@ fn beats_sound_on_their_schedule_at_fixed_tempi() {
 fn beats_sound_on_their_schedule_through_ramps_of_fifteen_percent() {
     let track = drum_track(40.0);
     for (from, to) in [(100.0, 115.0), (100.0, 85.0)] {
-        let worst = check_onsets(&track, &request(from, Some(to)));
-        eprintln!("{from} → {to} beats/min: worst onset error {worst:.2} ms");
+        let (worst, beats) = check_onsets(&track, &request(from, Some(to)));
+        eprintln!("{from} → {to} beats/min: {beats} beats, worst onset error {worst:.2} ms");
     }
 }
 
