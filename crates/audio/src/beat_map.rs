@@ -77,7 +77,7 @@ impl TrackBeats {
 
 /// One planned stretch of output frames.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Step {
+pub struct PlanStep {
     /// Output frames covered (≤ the frames asked for; the step ends on a scheduled beat).
     pub frames: u64,
     /// Track frame played at the step's end, or `None` while no music is planned.
@@ -147,7 +147,7 @@ impl BeatPlanner {
         first_beat: Option<u64>,
         upcoming: &[(u64, u64)],
         beats: &TrackBeats,
-    ) -> Step {
+    ) -> PlanStep {
         let frame = self.frame;
         let playing = match (self.playing, first_beat, upcoming.first()) {
             (Some(playing), Some(first), _) if playing.first_beat == first => Some(playing),
@@ -174,7 +174,7 @@ impl BeatPlanner {
         let Some(playing) = playing else {
             self.playing = None;
             self.frame += max_frames;
-            return Step {
+            return PlanStep {
                 frames: max_frames,
                 track_frame: None,
                 ratio: 1.0,
@@ -203,7 +203,7 @@ impl BeatPlanner {
             ratio,
             ..playing
         });
-        Step {
+        PlanStep {
             frames,
             track_frame: Some(track_frame),
             ratio,

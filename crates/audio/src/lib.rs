@@ -8,7 +8,13 @@
 //!   buffer size where allowed, feeds commands in and telemetry out through wait-free queues,
 //!   maps audio frames to the session clock, and reports and recovers from missing or lost
 //!   devices and xruns.
-//! - [`wav`] renders a metronome offline to a WAV file.
+//! - [`wav`] renders a metronome offline to a WAV file, or music along the beat schedule
+//!   ([`wav::render_music`]).
+//! - Music that follows the beat: [`BeatPlanner`] (pure) maps output frames to track frames so
+//!   each music beat sounds on its cue beat; [`TrackStretcher`] stretches the track without
+//!   changing its pitch (Signalsmith Stretch); [`MusicEngine`] follows the callback's
+//!   [`BeatSchedule`]; [`MusicPlayer`] runs it on a worker thread feeding the cpal callback
+//!   ([`MusicCallbackState`]) through a wait-free ring, with the click [`Overlay`].
 #![forbid(unsafe_code)]
 
 mod beat_map;
@@ -30,7 +36,7 @@ mod telemetry;
 mod tempo;
 pub mod wav;
 
-pub use beat_map::{BeatPlanner, MAX_STRETCH_RATIO, MIN_STRETCH_RATIO, Step, TrackBeats};
+pub use beat_map::{BeatPlanner, MAX_STRETCH_RATIO, MIN_STRETCH_RATIO, PlanStep, TrackBeats};
 pub use callback::{AudioCallback, CallbackState, SCRATCH_FRAMES};
 pub use clock::ClockMap;
 pub use error::AudioError;

@@ -441,3 +441,131 @@ fn an_underrun_plays_silence_and_the_music_stays_on_its_frames() {
         );
     }
 }
+
+/// Runs the live parts in turn for `buffers` buffers of 512 frames, music only; `each` may send
+/// commands after every buffer, given the beats played so far. Returns the left channel and the
+/// beats played (beat, frame).
+fn run_parts(
+    track: &MusicTrack,
+    buffers: usize,
+    mut each: impl FnMut(&mut rtrb::Producer<entrain_audio::Command>, &[(u64, u64)]),
+) -> (Vec<f32>, Vec<(u64, u64)>) {
+    use entrain_audio::{
+        AudioCallback, CallbackState, MusicShared, Renderer, Telemetry, music_parts,
+    };
+    let (mut commands, command_rx) = rtrb::RingBuffer::new(64);
+    let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(8192);
+    let state = CallbackState::new(Renderer::new(RATE, 2), command_rx, telemetry_tx);
+    let shared = Arc::new(MusicShared::new(1.0));
+    let (mut callback, mut worker) = music_parts(
+        track,
+        state,
+        Overlay::MusicOnly,
+        1.0,
+        4_096,
+        Arc::clone(&shared),
+    )
+    .unwrap();
+    let mut left = Vec::new();
+    let mut beats = Vec::new();
+    let mut buffer = vec![0.0f32; 2 * 512];
+    each(&mut commands, &beats);
+    for _ in 0..buffers {
+        worker.fill_ring();
+        callback.process_f32(&mut buffer, 0, 0);
+        left.extend(buffer.iter().step_by(2));
+        while let Ok(item) = telemetry.pop() {
+            if let Telemetry::Beat(b) = item {
+                beats.push((b.beat, b.frame));
+            }
+        }
+        each(&mut commands, &beats);
+    }
+    assert_eq!(shared.underruns(), 0);
+    (left, beats)
+}
+
+/// A session re-anchors the beat with a start for every beat (`Metronome::start_at`), the tempo
+/// moving a little each time: the music follows those starts onto every beat.
+#[test]
+fn starts_sent_beat_by_beat_keep_the_music_on_every_beat() {
+    use entrain_audio::Command;
+    let track = drum_track(40.0);
+    let mut sent_for = None;
+    let (left, beats) = run_parts(&track, 1_200, |commands, beats| {
+        let (next, at_frame) = match beats.last() {
+            None => (0, FIRST_BEAT_FRAME),
+            Some(&(beat, frame)) => {
+                let bpm = 100.0 + 2.0 * (beat % 8) as f64;
+                (beat + 1, frame + (60.0 / bpm * f64::from(RATE)) as u64 + 37)
+            }
+        };
+        if sent_for != Some(next) {
+            let bpm = 100.0 + 2.0 * (next % 8) as f64;
+            commands
+                .push(Command::Start {
+                    at_frame,
+                    tempo: tempo(bpm),
+                })
+                .unwrap();
+            sent_for = Some(next);
+        }
+    });
+    let bias = detector_bias_frames(&track);
+    let found = onsets(&left);
+    assert!(beats.len() > 15, "{beats:?}");
+    assert_eq!(
+        found.len(),
+        beats.len(),
+        "onsets {found:?}\nbeats {beats:?}"
+    );
+    for (f, &(beat, frame)) in found.iter().zip(&beats) {
+        let error_ms = (f - bias - frame as f64) * 1_000.0 / f64::from(RATE);
+        assert!(
+            error_ms.abs() <= 5.0,
+            "beat {beat}: onset {error_ms:+.2} ms off"
+        );
+    }
+}
+
+/// A stop ends the music where the beat stops, faded out (no jump), then silence; a new start
+/// plays the track from its first beat again, on the new first beat.
+#[test]
+fn a_stop_fades_the_music_out_and_a_new_start_begins_the_track_again() {
+    use entrain_audio::Command;
+    let track = sine_track(40.0);
+    let input_jump = max_jump(&track.samples);
+    let restart_frame = 6 * u64::from(RATE);
+    let mut step = 0;
+    let (left, beats) = run_parts(&track, 900, |commands, beats| {
+        let command = match step {
+            0 => Some(Command::Start {
+                at_frame: FIRST_BEAT_FRAME,
+                tempo: tempo(100.0),
+            }),
+            1 if beats.len() >= 2 => Some(Command::Stop { at_beat: 5 }),
+            2 if beats.len() >= 5 => Some(Command::Start {
+                at_frame: restart_frame,
+                tempo: tempo(110.0),
+            }),
+            _ => None,
+        };
+        if let Some(c) = command {
+            commands.push(c).unwrap();
+            step += 1;
+        }
+    });
+    assert_eq!(beats[4].0, 4);
+    assert_eq!(beats[5], (5, restart_frame));
+    // Silence from shortly after where beat 5 was due until the track's intro comes back.
+    let stop_frame = FIRST_BEAT_FRAME + 5 * 28_800;
+    let quiet = &left[stop_frame as usize + 2_000..stop_frame as usize + 20_000];
+    assert!(quiet.iter().all(|&s| s == 0.0), "music after the stop");
+    assert!(
+        max_jump(&left) <= allowed_jump(input_jump, TONE_RIPPLE),
+        "a jump at the stop or start"
+    );
+    // The restart plays the track from its start: the sine is back before the new first beat.
+    let before_restart = &left[restart_frame as usize - 2_400..restart_frame as usize];
+    assert!(before_restart.iter().any(|s| s.abs() > 0.2));
+}
