@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut commands, command_rx) = rtrb::RingBuffer::new(256);
     let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(8192);
     let state = CallbackState::new(renderer, command_rx, telemetry_tx);
-    let shared = Arc::new(MusicShared::new(1.0));
+    let shared = Arc::new(MusicShared::new());
     let overlay = Overlay::MusicWithClick {
         click_level: 0.5,
         offbeat_level: 0.6,

@@ -450,6 +450,37 @@ mod tests {
         assert!((t - (28_800.0 - (100_000.0 - 2_048.0))).abs() < 1e-9, "{t}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Any track tempo, cue tempo, tempo changes and phase shifts sent ahead, any block size:
+        /// every beat lands exactly and the track position never jumps. (The ranges keep every
+        /// beat's ratio within the limits: at most 150/90 × 18 000/16 000 = 1.88, at least
+        /// 75/130 × 38 400/40 400 = 0.55.)
+        #[test]
+        fn changes_sent_ahead_always_land_exactly(
+            track_bpm in 90.0f64..130.0,
+            start_bpm in 75.0f64..150.0,
+            changes in proptest::collection::vec((75.0f64..150.0, -2_000i64..2_000), 1..8),
+            block in 1u64..5_000,
+            start_frame in 0u64..50_000,
+        ) {
+            let beats = steady_track(track_bpm, 0.3, 64);
+            let mut r = started(start_frame, start_bpm);
+            for (i, &(bpm, shift_frames)) in changes.iter().enumerate() {
+                r.apply(Command::Change(ScheduleChange {
+                    at_beat: 2 * i as u64 + 1,
+                    tempo: Some(tempo(bpm)),
+                    shift_frames,
+                }))
+                .unwrap();
+            }
+            let run = run(&mut r, &beats, start_frame + 12 * RATE as u64, block, |_, _| {});
+            assert_beats_exact(&run, &beats, 0);
+            assert_continuous(&run);
+        }
+    }
+
     #[test]
     fn beats_are_checked_and_extrapolated() {
         assert!(TrackBeats::new(&[1.0], RATE).is_err());

@@ -55,13 +55,19 @@ pub struct MusicShared {
     volume_bits: AtomicU32,
 }
 
+impl Default for MusicShared {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl MusicShared {
-    /// Counters at zero, volume at `volume`.
-    pub fn new(volume: f32) -> Self {
+    /// Counters at zero, full volume.
+    pub fn new() -> Self {
         Self {
             underrun_frames: AtomicU64::new(0),
             underruns: AtomicU64::new(0),
-            volume_bits: AtomicU32::new(volume.to_bits()),
+            volume_bits: AtomicU32::new(1.0f32.to_bits()),
         }
     }
 

@@ -161,7 +161,7 @@ impl MusicPlayer {
         track: &MusicTrack,
         session_origin: Instant,
     ) -> Result<Self, AudioError> {
-        let shared = Arc::new(MusicShared::new(1.0));
+        let shared = Arc::new(MusicShared::new());
         let mut made: Option<Result<MusicWorker, AudioError>> = None;
         let output = open_output_with(
             &config.output,

@@ -110,7 +110,7 @@ pub fn render_music(
     let (mut commands, command_rx) = rtrb::RingBuffer::new(COMMAND_QUEUE_CAPACITY);
     let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(TELEMETRY_QUEUE_CAPACITY);
     let state = CallbackState::new(renderer, command_rx, telemetry_tx);
-    let shared = Arc::new(MusicShared::new(1.0));
+    let shared = Arc::new(MusicShared::new());
     let (mut callback, mut worker) = music_parts(
         track,
         state,

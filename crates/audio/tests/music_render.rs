@@ -380,7 +380,7 @@ fn an_underrun_plays_silence_and_the_music_stays_on_its_frames() {
     let (mut commands, command_rx) = rtrb::RingBuffer::new(64);
     let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(8192);
     let state = CallbackState::new(Renderer::new(RATE, 2), command_rx, telemetry_tx);
-    let shared = Arc::new(MusicShared::new(1.0));
+    let shared = Arc::new(MusicShared::new());
     let (mut callback, mut worker) = music_parts(
         &track,
         state,
@@ -456,7 +456,7 @@ fn run_parts(
     let (mut commands, command_rx) = rtrb::RingBuffer::new(64);
     let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(8192);
     let state = CallbackState::new(Renderer::new(RATE, 2), command_rx, telemetry_tx);
-    let shared = Arc::new(MusicShared::new(1.0));
+    let shared = Arc::new(MusicShared::new());
     let (mut callback, mut worker) = music_parts(
         track,
         state,

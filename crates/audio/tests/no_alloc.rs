@@ -143,7 +143,7 @@ fn the_music_callback_never_allocates() {
     let (mut commands, command_rx) = rtrb::RingBuffer::new(256);
     let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(4096);
     let state = CallbackState::new(Renderer::new(rate, 2), command_rx, telemetry_tx);
-    let shared = Arc::new(MusicShared::new(1.0));
+    let shared = Arc::new(MusicShared::new());
     let overlay = Overlay::MusicWithClick {
         click_level: 0.8,
         offbeat_level: 0.5,
