@@ -13,7 +13,7 @@
 //! - Music that follows the beat: [`BeatPlanner`] (pure) maps output frames to track frames so
 //!   each music beat sounds on its cue beat; [`TrackStretcher`] stretches the track without
 //!   changing its pitch (Signalsmith Stretch); [`MusicEngine`] follows the callback's
-//!   [`BeatSchedule`]; [`MusicPlayer`] runs it on a worker thread feeding the cpal callback
+//!   [`BeatSchedule`]; [`Metronome::with_music`] runs it on a worker thread feeding the cpal callback
 //!   ([`MusicCallbackState`]) through a wait-free ring, with the click [`Overlay`].
 #![forbid(unsafe_code)]
 
@@ -43,7 +43,7 @@ pub use error::AudioError;
 pub use metronome::{Metronome, MetronomeConfig, MetronomeEvent};
 pub use music_callback::{MusicCallbackState, MusicShared, Overlay};
 pub use music_engine::{MusicEngine, MusicTrack};
-pub use music_player::{MUSIC_BLOCK_FRAMES, MusicConfig, MusicPlayer, MusicWorker, music_parts};
+pub use music_player::{MUSIC_BLOCK_FRAMES, MusicSetup, MusicWorker, music_parts};
 pub use output::{
     COMMAND_QUEUE_CAPACITY, FAULT_QUEUE_CAPACITY, GrantedConfig, OutputOptions, OutputStream,
     TELEMETRY_QUEUE_CAPACITY, open_output, output_device_names,

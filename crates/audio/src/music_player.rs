@@ -1,6 +1,7 @@
-//! The music player: the stretched track on a worker thread, ahead of time, feeding the audio
-//! callback through a wait-free ring; the clicks and the beat schedule stay in the callback,
-//! exactly as the metronome plays them.
+//! The music player's parts: the stretched track on a worker thread, ahead of time, feeding the
+//! audio callback through a wait-free ring; the clicks and the beat schedule stay in the
+//! callback, exactly as the metronome plays them. [`crate::Metronome::with_music`] plays it on a
+//! device; [`crate::wav::render_music`] renders it offline.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,9 +12,8 @@ use crate::callback::CallbackState;
 use crate::error::AudioError;
 use crate::music_callback::{MusicCallbackState, MusicShared, Overlay};
 use crate::music_engine::{MusicEngine, MusicTrack};
-use crate::output::{GrantedConfig, OutputOptions, OutputStream, open_output_with};
-use crate::renderer::{BeatSchedule, Command, Renderer};
-use crate::telemetry::{StreamFault, Telemetry};
+use crate::output::{OutputOptions, OutputStream, open_output_with};
+use crate::renderer::{BeatSchedule, Renderer};
 
 /// Stereo frames the worker renders at a time.
 pub const MUSIC_BLOCK_FRAMES: usize = 256;
@@ -103,11 +103,11 @@ pub fn music_parts(
     Ok((callback, worker))
 }
 
-/// How the music player plays.
+/// Music to play along the beat.
 #[derive(Clone, Debug, PartialEq)]
-pub struct MusicConfig {
-    /// The device and settings to ask for (the track must be at the granted rate).
-    pub output: OutputOptions,
+pub struct MusicSetup {
+    /// The track (at the output's rate).
+    pub track: MusicTrack,
     /// Music, clicks, or both.
     pub overlay: Overlay,
     /// Level of the music (0..=1).
@@ -117,10 +117,11 @@ pub struct MusicConfig {
     pub ring_frames: usize,
 }
 
-impl Default for MusicConfig {
-    fn default() -> Self {
+impl MusicSetup {
+    /// `track` alone at 0.8, with the default ring (4 096 frames, 85 ms at 48 kHz).
+    pub fn new(track: MusicTrack) -> Self {
         Self {
-            output: OutputOptions::default(),
+            track,
             overlay: Overlay::MusicOnly,
             music_level: 0.8,
             ring_frames: 4_096,
@@ -132,170 +133,116 @@ impl Default for MusicConfig {
 #[derive(Debug, Default)]
 struct WorkerStats {
     busy_nanos: AtomicU64,
-    frames: AtomicU64,
 }
 
-/// Music that follows the beat schedule, on a real output device.
-pub struct MusicPlayer {
-    output: OutputStream,
-    shared: Arc<MusicShared>,
-    stats: Arc<WorkerStats>,
+/// The music worker on its own thread; stopped and joined when dropped.
+pub(crate) struct WorkerThread {
     stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<()>>,
+    stats: Arc<WorkerStats>,
+    handle: Option<JoinHandle<()>>,
     started_at: Instant,
 }
 
-impl std::fmt::Debug for MusicPlayer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MusicPlayer")
-            .field("granted", &self.output.granted)
-            .finish_non_exhaustive()
-    }
-}
-
-impl MusicPlayer {
-    /// Opens the device and plays `track` along the beat schedule, silent until a
-    /// [`Command::Start`]. `session_origin` is the session clock's zero.
-    pub fn open(
-        config: &MusicConfig,
-        track: &MusicTrack,
-        session_origin: Instant,
-    ) -> Result<Self, AudioError> {
-        let shared = Arc::new(MusicShared::new());
-        let mut made: Option<Result<MusicWorker, AudioError>> = None;
-        let output = open_output_with(
-            &config.output,
-            session_origin,
-            |rate, channels, commands, telemetry| {
-                let state = CallbackState::new(Renderer::new(rate, channels), commands, telemetry);
-                let parts = music_parts(
-                    track,
-                    state,
-                    config.overlay,
-                    config.music_level,
-                    config.ring_frames,
-                    Arc::clone(&shared),
-                );
-                match parts {
-                    Ok((callback, worker)) => {
-                        made = Some(Ok(worker));
-                        callback
-                    }
-                    Err(e) => {
-                        made = Some(Err(e));
-                        // A silent stand-in; the stream is dropped below.
-                        silent_callback(rate, channels, &shared)
-                    }
-                }
-            },
-        )?;
-        let mut worker = match made {
-            Some(Ok(worker)) => worker,
-            Some(Err(e)) => return Err(e),
-            None => {
-                return Err(AudioError::OpenFailed {
-                    device: output.granted.device_name.clone(),
-                    message: "the stream was opened without its music worker".into(),
-                });
-            }
-        };
+impl WorkerThread {
+    /// Runs `worker`, filling the ring every half block.
+    fn spawn(mut worker: MusicWorker, sample_rate_hz: u32) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(WorkerStats::default());
         let (stop_flag, worker_stats) = (Arc::clone(&stop), Arc::clone(&stats));
         let period = Duration::from_secs_f64(
-            MUSIC_BLOCK_FRAMES as f64 / f64::from(output.granted.sample_rate_hz.max(1)) / 2.0,
+            MUSIC_BLOCK_FRAMES as f64 / f64::from(sample_rate_hz.max(1)) / 2.0,
         );
         let handle = std::thread::Builder::new()
             .name("entrain-music".into())
             .spawn(move || {
                 while !stop_flag.load(Ordering::Relaxed) {
                     let began = Instant::now();
-                    let frames = worker.fill_ring();
-                    if frames > 0 {
+                    if worker.fill_ring() > 0 {
                         let nanos = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
                         worker_stats.busy_nanos.fetch_add(nanos, Ordering::Relaxed);
-                        worker_stats.frames.fetch_add(frames, Ordering::Relaxed);
                     }
                     std::thread::sleep(period);
                 }
-            })
-            .map_err(|e| AudioError::OpenFailed {
-                device: output.granted.device_name.clone(),
-                message: format!("cannot start the music worker thread: {e}"),
             })?;
         Ok(Self {
-            output,
-            shared,
-            stats,
             stop,
-            worker: Some(handle),
+            stats,
+            handle: Some(handle),
             started_at: Instant::now(),
         })
     }
 
-    /// What the device granted.
-    pub fn granted(&self) -> &GrantedConfig {
-        &self.output.granted
-    }
-
-    /// `session_nanos = stream_nanos + this` for the stream's timestamps.
-    pub fn stream_to_session_nanos(&self) -> i64 {
-        self.output.stream_to_session_nanos
-    }
-
-    /// Sends a command to the metronome in the callback (the music follows its schedule). A
-    /// volume is the master volume of music and clicks together.
-    pub fn send(&mut self, command: Command) -> Result<(), AudioError> {
-        if let Command::SetVolume(volume) = command {
-            return self.shared.set_volume(volume);
-        }
-        self.output
-            .commands
-            .push(command)
-            .map_err(|_| AudioError::CommandQueueFull)
-    }
-
-    /// Reports from the callback: buffer timings and every beat played (as the metronome's).
-    pub fn telemetry(&mut self) -> &mut rtrb::Consumer<Telemetry> {
-        &mut self.output.telemetry
-    }
-
-    /// Faults from the backend.
-    pub fn faults(&mut self) -> &mut rtrb::Consumer<StreamFault> {
-        &mut self.output.faults
-    }
-
-    /// Frames of music the ring could not deliver in time (played as silence).
-    pub fn underrun_frames(&self) -> u64 {
-        self.shared.underrun_frames()
-    }
-
-    /// Buffers in which the music ring ran dry.
-    pub fn underruns(&self) -> u64 {
-        self.shared.underruns()
-    }
-
-    /// Time the worker spent rendering as a share of one core since the player opened.
-    pub fn worker_cpu_share(&self) -> f64 {
+    /// Time spent rendering as a share of one core since the thread started.
+    pub(crate) fn cpu_share(&self) -> f64 {
         let busy = self.stats.busy_nanos.load(Ordering::Relaxed) as f64;
         busy / self.started_at.elapsed().as_nanos().max(1) as f64
     }
-
-    /// Frames the worker rendered since the player opened.
-    pub fn worker_frames(&self) -> u64 {
-        self.stats.frames.load(Ordering::Relaxed)
-    }
 }
 
-impl Drop for MusicPlayer {
+impl Drop for WorkerThread {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.worker.take()
+        if let Some(handle) = self.handle.take()
             && handle.join().is_err()
         {
             tracing::error!("music player: the worker thread panicked");
         }
     }
+}
+
+/// Opens the device with the music callback around a renderer made by `make_renderer`, and
+/// starts the worker that feeds it.
+pub(crate) fn open_music_output(
+    options: &OutputOptions,
+    session_origin: Instant,
+    setup: &MusicSetup,
+    shared: &Arc<MusicShared>,
+    mut make_renderer: impl FnMut(u32, u16) -> Renderer,
+) -> Result<(OutputStream, WorkerThread), AudioError> {
+    let mut made: Option<Result<MusicWorker, AudioError>> = None;
+    let output = open_output_with(
+        options,
+        session_origin,
+        |rate, channels, commands, telemetry| {
+            let state = CallbackState::new(make_renderer(rate, channels), commands, telemetry);
+            let parts = music_parts(
+                &setup.track,
+                state,
+                setup.overlay,
+                setup.music_level,
+                setup.ring_frames,
+                Arc::clone(shared),
+            );
+            match parts {
+                Ok((callback, worker)) => {
+                    made = Some(Ok(worker));
+                    callback
+                }
+                Err(e) => {
+                    made = Some(Err(e));
+                    // A silent stand-in; the stream is dropped below.
+                    silent_callback(rate, channels, shared)
+                }
+            }
+        },
+    )?;
+    let worker = match made {
+        Some(Ok(worker)) => worker,
+        Some(Err(e)) => return Err(e),
+        None => {
+            return Err(AudioError::OpenFailed {
+                device: output.granted.device_name.clone(),
+                message: "the stream was opened without its music worker".into(),
+            });
+        }
+    };
+    let thread = WorkerThread::spawn(worker, output.granted.sample_rate_hz).map_err(|e| {
+        AudioError::OpenFailed {
+            device: output.granted.device_name.clone(),
+            message: format!("cannot start the music worker thread: {e}"),
+        }
+    })?;
+    Ok((output, thread))
 }
 
 /// The stand-in callback of a stream whose music could not be made (it is dropped at once).
