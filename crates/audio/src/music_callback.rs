@@ -109,6 +109,7 @@ pub struct MusicCallbackState {
     downbeats: Arc<[bool]>,
     shared: Arc<MusicShared>,
     owed_frames: u64,
+    fade_gain: f32,
     scratch: Vec<f32>,
 }
 
@@ -146,6 +147,7 @@ impl MusicCallbackState {
             downbeats,
             shared,
             owed_frames: 0,
+            fade_gain: 1.0,
             scratch,
         }
     }
@@ -160,8 +162,11 @@ impl MusicCallbackState {
         let channels = self.state.renderer().channels();
         for chunk in out.chunks_mut(CHUNK_FRAMES * channels) {
             self.set_click_level();
+            // Taken before the chunk: the beat it may start is the one the fade heads for.
+            let fade_target = self.state.renderer().schedule().next_fade_gain();
+            let start_frame = self.state.renderer().frame();
             self.state.render_reporting(chunk);
-            self.mix_music(chunk, channels);
+            self.mix_music(chunk, channels, start_frame, fade_target);
         }
     }
 
@@ -207,7 +212,15 @@ impl MusicCallbackState {
         }
     }
 
-    fn mix_music(&mut self, out: &mut [f32], channels: usize) {
+    /// Adds the music to a chunk starting at `start_frame`; `fade_target` is the next beat's
+    /// onset and fade gain as they stood before the chunk.
+    fn mix_music(
+        &mut self,
+        out: &mut [f32],
+        channels: usize,
+        start_frame: u64,
+        fade_target: Option<(u64, f32)>,
+    ) {
         let frames = out.len() / channels;
         // Frames owed from an underrun were due while the ring was dry: drop them unplayed.
         let available = self.music.slots() / 2;
@@ -220,16 +233,28 @@ impl MusicCallbackState {
         }
         let available = self.music.slots() / 2;
         let take = frames.min(available);
-        let gain = match self.overlay {
+        let level = match self.overlay {
             Overlay::ClickOnly => 0.0,
             Overlay::MusicOnly | Overlay::MusicWithClick { .. } => {
                 self.music_level * self.shared.volume()
             }
         };
+        // The cue's fade (RAS fading) fades the music too: linearly from where it is to the
+        // gain the next beat starts with, reached on that beat's frame and held after it.
+        let from = self.fade_gain;
+        let fade_at = |i: usize| match fade_target {
+            Some((onset, gain)) if start_frame + (i as u64) < onset => {
+                let to_go = (onset - start_frame) as f32;
+                from + (gain - from) * (i as f32 / to_go)
+            }
+            Some((_, gain)) => gain,
+            None => from,
+        };
         if let Ok(chunk) = self.music.read_chunk(2 * take) {
             let (first, second) = chunk.as_slices();
             let music = first.chunks_exact(2).chain(second.chunks_exact(2));
-            for (frame, lr) in out.chunks_exact_mut(channels).zip(music) {
+            for (i, (frame, lr)) in out.chunks_exact_mut(channels).zip(music).enumerate() {
+                let gain = level * fade_at(i);
                 if channels == 1 {
                     frame[0] += 0.5 * (lr[0] + lr[1]) * gain;
                 } else {
@@ -239,6 +264,7 @@ impl MusicCallbackState {
             }
             chunk.commit_all();
         }
+        self.fade_gain = fade_at(frames);
         if take < frames {
             let missing = (frames - take) as u64;
             self.owed_frames += missing;

@@ -188,6 +188,14 @@ impl BeatSchedule {
         }
     }
 
+    /// The fade gain (0..=1, see [`Command::Fade`]) the next beat will start with and its
+    /// scheduled frame, with the changes known now taking effect; `None` while stopped.
+    pub fn next_fade_gain(&self) -> Option<(u64, f32)> {
+        let mut schedule = *self;
+        let frame = schedule.next_onset()?;
+        Some((frame, schedule.fade.gain(schedule.next_beat)))
+    }
+
     /// The next `out.len()` beats not yet started, as `(beat, scheduled frame)`, with the changes
     /// known now taking effect at their beats exactly as [`Renderer::render`] will apply them.
     /// Returns how many were filled (fewer if the beat stops or is not running). Never allocates.

@@ -569,3 +569,51 @@ fn a_stop_fades_the_music_out_and_a_new_start_begins_the_track_again() {
     let before_restart = &left[restart_frame as usize - 2_400..restart_frame as usize];
     assert!(before_restart.iter().any(|s| s.abs() > 0.2));
 }
+
+/// The cue's fade (the RAS fading phase) fades the music too, smoothly from beat to beat: gone
+/// from the beat the fade reaches 0 on, back when it fades in again, never with a jump.
+#[test]
+fn a_fade_of_the_cue_fades_the_music_smoothly() {
+    use entrain_audio::Command;
+    let track = sine_track(40.0);
+    let input_jump = max_jump(&track.samples);
+    let mut sent = false;
+    let (left, beats) = run_parts(&track, 900, |commands, _| {
+        if !sent {
+            for c in [
+                Command::Start {
+                    at_frame: FIRST_BEAT_FRAME,
+                    tempo: tempo(100.0),
+                },
+                Command::Fade {
+                    at_beat: 2,
+                    over_beats: 4,
+                    to_gain: 0.0,
+                },
+                Command::Fade {
+                    at_beat: 9,
+                    over_beats: 2,
+                    to_gain: 1.0,
+                },
+            ] {
+                commands.push(c).unwrap();
+            }
+            sent = true;
+        }
+    });
+    let at = |beat: usize| beats[beat].1 as usize;
+    let peak = |from: usize, to: usize| left[from..to].iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    // Full before the fade, falling beat by beat, silent from beat 6 to beat 9, back by beat 11.
+    assert!(peak(at(1), at(2)) > 0.49);
+    let falling: Vec<f32> = (2..6).map(|b| peak(at(b) + 4_800, at(b + 1))).collect();
+    assert!(falling.windows(2).all(|w| w[1] < w[0]), "{falling:?}");
+    assert!(
+        left[at(6)..at(9)].iter().all(|&s| s == 0.0),
+        "music during the faded beats"
+    );
+    assert!(peak(at(11), at(12)) > 0.49);
+    assert!(
+        max_jump(&left) <= allowed_jump(input_jump, TONE_RIPPLE),
+        "a jump in the fade"
+    );
+}
