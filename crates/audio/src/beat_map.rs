@@ -5,7 +5,9 @@
 //! (scheduled onset of cue beat `first + m`, track frame of music beat `m`). It is planned block by
 //! block from where the plan is now towards the next scheduled beat, so a tempo change or a phase
 //! correction that arrives mid-beat bends the rest of that beat and never makes the track position
-//! jump. The ratio is held within [`MIN_STRETCH_RATIO`]..=[`MAX_STRETCH_RATIO`]; a beat that
+//! jump. The ratio itself never steps: it ramps to each new value over a short ramp (50 ms in the
+//! music engine) and holds it, the held value chosen so the beat still lands exactly. It is held
+//! within [`MIN_STRETCH_RATIO`]..=[`MAX_STRETCH_RATIO`]; a beat that
 //! cannot be reached within them lands late (or early) and the following beats take up the rest.
 //! No clocks, threads or allocation: frames are parameters.
 
@@ -82,7 +84,7 @@ pub struct PlanStep {
     pub frames: u64,
     /// Track frame played at the step's end, or `None` while no music is planned.
     pub track_frame: Option<f64>,
-    /// Track frames per output frame over the step.
+    /// Track frames per output frame over the step, on average.
     pub ratio: f64,
 }
 
@@ -90,6 +92,7 @@ pub struct PlanStep {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BeatPlanner {
     frame: u64,
+    ramp_frames: u64,
     playing: Option<Playing>,
 }
 
@@ -101,10 +104,13 @@ struct Playing {
 }
 
 impl BeatPlanner {
-    /// A plan at output frame `frame`, with no music until the schedule has a beat.
-    pub fn new(frame: u64) -> Self {
+    /// A plan at output frame `frame`, with no music until the schedule has a beat. A change of
+    /// ratio is spread over `ramp_frames` (at least 1): the ratio moves linearly to its new value
+    /// and holds it, chosen so that the beat still lands exactly.
+    pub fn new(frame: u64, ramp_frames: u64) -> Self {
         Self {
             frame,
+            ramp_frames: ramp_frames.max(1),
             playing: None,
         }
     }
@@ -124,7 +130,7 @@ impl BeatPlanner {
         self.playing.map(|p| p.first_beat)
     }
 
-    /// The ratio of the last step.
+    /// The ratio at the end of the last step (track frames per output frame).
     pub fn ratio(&self) -> Option<f64> {
         self.playing.map(|p| p.ratio)
     }
@@ -183,30 +189,48 @@ impl BeatPlanner {
         let target = upcoming
             .iter()
             .find(|&&(beat, onset)| onset > frame && beat >= playing.first_beat);
-        let (frames, ratio, landed) = match target {
+        let (frames, end_ratio, advance, landed) = match target {
             Some(&(beat, onset)) => {
                 let to_go = onset - frame;
                 let target_track = beats.frame_of(beat - playing.first_beat);
-                let wanted = (target_track - playing.track_frame) / to_go as f64;
-                let ratio = clamp_ratio(wanted);
+                // The ratio ramps from where it is (r0) to a held value over `ramp`, so that the
+                // track covers `distance` in `to_go` frames:
+                // r0·ramp/2 + held·(to_go − ramp/2) = distance.
+                let (r0, length) = (playing.ratio, to_go as f64);
+                let ramp = (self.ramp_frames as f64).min(length);
+                let distance = target_track - playing.track_frame;
+                let wanted = (distance - r0 * ramp / 2.0) / (length - ramp / 2.0);
+                let held = clamp_ratio(wanted);
                 let frames = to_go.min(max_frames);
-                let landed = (frames == to_go && ratio == wanted).then_some(target_track);
-                (frames, ratio, landed)
+                let n = frames as f64;
+                let (end_ratio, advance) = if n <= ramp {
+                    let end = r0 + (held - r0) * n / ramp;
+                    (end, (r0 + end) / 2.0 * n)
+                } else {
+                    (held, (r0 + held) / 2.0 * ramp + held * (n - ramp))
+                };
+                let landed = (frames == to_go && held == wanted).then_some(target_track);
+                (frames, end_ratio, advance, landed)
             }
-            None => (max_frames, playing.ratio, None),
+            None => (
+                max_frames,
+                playing.ratio,
+                playing.ratio * max_frames as f64,
+                None,
+            ),
         };
         // On the beat, take its track frame exactly rather than a sum that rounds.
-        let track_frame = landed.unwrap_or(playing.track_frame + ratio * frames as f64);
+        let track_frame = landed.unwrap_or(playing.track_frame + advance);
         self.frame = frame + frames;
         self.playing = Some(Playing {
             track_frame,
-            ratio,
+            ratio: end_ratio,
             ..playing
         });
         PlanStep {
             frames,
             track_frame: Some(track_frame),
-            ratio,
+            ratio: advance / frames.max(1) as f64,
         }
     }
 }
@@ -228,6 +252,8 @@ mod tests {
     use crate::tempo::Tempo;
 
     const RATE: u32 = 48_000;
+    /// 50 ms, as the music engine ramps.
+    const RAMP_FRAMES: u64 = 2_400;
 
     /// A track at `bpm` whose beat 0 is at `first_secs`.
     fn steady_track(bpm: f64, first_secs: f64, count: usize) -> TrackBeats {
@@ -257,7 +283,7 @@ mod tests {
         block: u64,
         mut before: impl FnMut(&mut Renderer, u64),
     ) -> Run {
-        let mut planner = BeatPlanner::new(renderer.frame());
+        let mut planner = BeatPlanner::new(renderer.frame(), RAMP_FRAMES);
         let mut steps = Vec::new();
         let mut on_beats = Vec::new();
         let mut upcoming = [(0u64, 0u64); 2];
@@ -376,6 +402,32 @@ mod tests {
     }
 
     #[test]
+    fn the_ratio_ramps_instead_of_stepping() {
+        // A 10 % tempo step at beat 3 and a 1 500-frame phase correction at beat 6: the ratio
+        // moves over the 50 ms ramp (about five 512-frame blocks), never by 10 % at once.
+        let beats = steady_track(100.0, 0.0, 64);
+        let mut r = started(1_000, 100.0);
+        for (at_beat, bpm, shift_frames) in [(3, 110.0, 0), (6, 110.0, 1_500)] {
+            r.apply(Command::Change(ScheduleChange {
+                at_beat,
+                tempo: Some(tempo(bpm)),
+                shift_frames,
+            }))
+            .unwrap();
+        }
+        let run = run(&mut r, &beats, 8 * RATE as u64, 512, |_, _| {});
+        assert_beats_exact(&run, &beats, 0);
+        let largest = run
+            .steps
+            .windows(2)
+            .map(|w| (w[1].2 - w[0].2).abs())
+            .fold(0.0, f64::max);
+        assert!(largest < 0.025, "the ratio jumped by {largest}");
+        let last = run.steps.last().unwrap().2;
+        assert!((last - 1.1).abs() < 1e-3, "{last}");
+    }
+
+    #[test]
     fn a_correction_arriving_mid_beat_bends_the_rest_of_that_beat() {
         let beats = steady_track(100.0, 0.0, 64);
         let mut r = started(1_000, 100.0);
@@ -431,7 +483,7 @@ mod tests {
     #[test]
     fn a_stop_then_a_start_plays_the_track_from_its_first_beat_again() {
         let beats = steady_track(100.0, 0.0, 64);
-        let mut planner = BeatPlanner::new(0);
+        let mut planner = BeatPlanner::new(0, RAMP_FRAMES);
         let step = planner.advance(512, None, &[], &beats);
         assert_eq!(step.track_frame, None);
         let step = planner.advance(512, Some(7), &[(7, 1_024), (8, 29_824)], &beats);

@@ -55,8 +55,10 @@ impl MusicTrack {
     }
 }
 
-/// Frames of the fade when the schedule stops (10 ms at 48 kHz): the music ends without a click.
+/// Length of the fade when the schedule stops: the music ends without a click.
 const STOP_FADE_SECS: f64 = 0.010;
+/// How long a change of stretch ratio takes (the ratio ramps, never steps).
+const RATIO_RAMP_SECS: f64 = 0.050;
 
 /// A track playing along a followed schedule.
 pub struct MusicEngine {
@@ -100,19 +102,17 @@ impl MusicEngine {
         let lead = stretcher.output_latency_frames();
         // Rounded to whole frames, at least one.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let stop_fade_frames = (STOP_FADE_SECS * f64::from(sample_rate_hz))
-            .round()
-            .max(1.0) as u64;
+        let frames_of = |secs: f64| (secs * f64::from(sample_rate_hz)).round().max(1.0) as u64;
         Ok(Self {
             samples,
             beats,
             schedule: BeatSchedule::new(sample_rate_hz),
-            planner: BeatPlanner::new(lead),
+            planner: BeatPlanner::new(lead, frames_of(RATIO_RAMP_SECS)),
             stretcher,
             output_frame: 0,
             stretching: None,
             stop_at: None,
-            stop_fade_frames,
+            stop_fade_frames: frames_of(STOP_FADE_SECS),
         })
     }
 
