@@ -42,6 +42,23 @@ impl CallbackState {
         &self.renderer
     }
 
+    /// The renderer, to set what it plays between chunks of one buffer (the music overlay).
+    pub(crate) fn renderer_mut(&mut self) -> &mut Renderer {
+        &mut self.renderer
+    }
+
+    /// Renders `out` and reports the beats it starts (the part of a buffer after
+    /// [`CallbackState::begin`]).
+    pub(crate) fn render_reporting(&mut self, out: &mut [f32]) {
+        let Self {
+            renderer,
+            telemetry,
+            dropped,
+            ..
+        } = self;
+        renderer.render(out, |beat| send(telemetry, dropped, Telemetry::Beat(beat)));
+    }
+
     /// Handles one output buffer of interleaved `f32` samples.
     pub fn process_f32(
         &mut self,
@@ -50,13 +67,7 @@ impl CallbackState {
         playback_stream_nanos: u64,
     ) {
         self.begin(out.len(), callback_stream_nanos, playback_stream_nanos);
-        let Self {
-            renderer,
-            telemetry,
-            dropped,
-            ..
-        } = self;
-        renderer.render(out, |beat| send(telemetry, dropped, Telemetry::Beat(beat)));
+        self.render_reporting(out);
     }
 
     /// Handles one output buffer of interleaved samples of any format, through the scratch buffer.
@@ -85,7 +96,13 @@ impl CallbackState {
         }
     }
 
-    fn begin(&mut self, samples: usize, callback_stream_nanos: u64, playback_stream_nanos: u64) {
+    /// Takes in the commands and reports the buffer's timing: the start of every buffer.
+    pub(crate) fn begin(
+        &mut self,
+        samples: usize,
+        callback_stream_nanos: u64,
+        playback_stream_nanos: u64,
+    ) {
         while let Ok(command) = self.commands.pop() {
             if self.renderer.apply(command).is_err() {
                 send(
@@ -122,5 +139,45 @@ impl CallbackState {
 fn send(queue: &mut rtrb::Producer<Telemetry>, dropped: &mut u64, item: Telemetry) {
     if queue.push(item).is_err() {
         *dropped += 1;
+    }
+}
+
+/// What an output stream's callback runs: the metronome's [`CallbackState`], or the music player's
+/// state around it.
+pub trait AudioCallback: Send + 'static {
+    /// Handles one output buffer of interleaved `f32` samples.
+    fn process_f32(
+        &mut self,
+        out: &mut [f32],
+        callback_stream_nanos: u64,
+        playback_stream_nanos: u64,
+    );
+
+    /// Handles one output buffer of interleaved samples of any format.
+    fn process<T: Sample + FromSample<f32>>(
+        &mut self,
+        out: &mut [T],
+        callback_stream_nanos: u64,
+        playback_stream_nanos: u64,
+    );
+}
+
+impl AudioCallback for CallbackState {
+    fn process_f32(
+        &mut self,
+        out: &mut [f32],
+        callback_stream_nanos: u64,
+        playback_stream_nanos: u64,
+    ) {
+        CallbackState::process_f32(self, out, callback_stream_nanos, playback_stream_nanos);
+    }
+
+    fn process<T: Sample + FromSample<f32>>(
+        &mut self,
+        out: &mut [T],
+        callback_stream_nanos: u64,
+        playback_stream_nanos: u64,
+    ) {
+        CallbackState::process(self, out, callback_stream_nanos, playback_stream_nanos);
     }
 }

@@ -68,6 +68,14 @@ pub enum AudioError {
         /// What is wrong with it.
         detail: String,
     },
+    /// A music track the player cannot follow.
+    #[error("music track: {what} {detail}")]
+    Track {
+        /// Which part (`beats`, `samples`, `channels`, `sample rate`).
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// Writing a WAV file failed.
     #[error("cannot write WAV file '{path}': {message}")]
     Wav {

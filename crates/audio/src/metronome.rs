@@ -2,11 +2,14 @@
 //! device, reports every played beat on the session clock, and survives missing or lost devices
 //! (the app runs on and shows a visual beat meanwhile).
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::clock::ClockMap;
 use crate::error::AudioError;
+use crate::music_callback::MusicShared;
+use crate::music_player::{MusicSetup, WorkerThread, open_music_output};
 use crate::output::{GrantedConfig, OutputOptions, OutputStream, open_output};
 use crate::renderer::{Command, PlayedBeat, Renderer};
 use crate::sound::SoundId;
@@ -84,6 +87,14 @@ pub enum MetronomeEvent {
         /// How many.
         count: u64,
     },
+    /// The music ring ran dry (the worker fell behind): silence instead of music, the beat and
+    /// the clicks unaffected.
+    MusicUnderrun {
+        /// Buffers that ran dry since the last report.
+        buffers: u64,
+        /// Frames of music lost since the last report.
+        frames: u64,
+    },
 }
 
 /// What the metronome means to play, kept on the control side to carry it over to a new device.
@@ -126,6 +137,8 @@ impl Intent {
 
 struct Live {
     output: OutputStream,
+    /// The music worker of this stream (dropped, and so stopped, with it).
+    music_worker: Option<WorkerThread>,
     clock: ClockMap,
     last_buffer: Option<BufferTiming>,
     last_callback_at: Instant,
@@ -135,6 +148,8 @@ struct Live {
 /// The metronome on a real output device, with fault handling and recovery onto the default device.
 pub struct Metronome {
     config: MetronomeConfig,
+    music: Option<(MusicSetup, Arc<MusicShared>)>,
+    music_underruns_seen: (u64, u64),
     session_origin: Instant,
     live: Option<Live>,
     intent: Intent,
@@ -156,8 +171,27 @@ impl Metronome {
     /// A metronome on the session clock that started at `session_origin`. Tries to open the
     /// device now; if it cannot, it says so in the first [`Metronome::poll`] and keeps trying.
     pub fn new(config: MetronomeConfig, session_origin: Instant) -> Self {
+        Self::open(config, None, session_origin)
+    }
+
+    /// A metronome that plays `music` along its beat (stretched so that each music beat sounds
+    /// on a beat), with the overlay's clicks. Everything else is as [`Metronome::new`]: commands,
+    /// events, the session clock, recovery onto another device. A [`Command::SetVolume`] is the
+    /// master volume of music and clicks.
+    pub fn with_music(config: MetronomeConfig, music: MusicSetup, session_origin: Instant) -> Self {
+        let shared = Arc::new(MusicShared::new());
+        Self::open(config, Some((music, shared)), session_origin)
+    }
+
+    fn open(
+        config: MetronomeConfig,
+        music: Option<(MusicSetup, Arc<MusicShared>)>,
+        session_origin: Instant,
+    ) -> Self {
         let mut metronome = Self {
             intent: Intent::new(&config),
+            music,
+            music_underruns_seen: (0, 0),
             config,
             session_origin,
             live: None,
@@ -188,6 +222,12 @@ impl Metronome {
     pub fn output_latency_nanos(&self) -> Option<u64> {
         let live = self.live.as_ref()?;
         live.last_buffer.map(|b| b.output_latency_nanos())
+    }
+
+    /// The music worker's time spent rendering as a share of one core, while music plays.
+    pub fn music_cpu_share(&self) -> Option<f64> {
+        let live = self.live.as_ref()?;
+        live.music_worker.as_ref().map(WorkerThread::cpu_share)
     }
 
     /// The largest output latency seen on the current stream.
@@ -222,7 +262,13 @@ impl Metronome {
                 style.validate()?;
                 self.intent.style = style;
             }
-            Command::SetVolume(volume) => self.intent.volume = volume,
+            Command::SetVolume(volume) => {
+                self.intent.volume = volume;
+                if let Some((_, shared)) = &self.music {
+                    // The music callback sets the click's level itself, from this.
+                    return shared.set_volume(volume);
+                }
+            }
             Command::Change(change) => {
                 if let Some(tempo) = change.tempo {
                     self.intent.tempo = Some(tempo);
@@ -255,6 +301,17 @@ impl Metronome {
     }
 
     fn drain(&mut self) {
+        if let Some((_, shared)) = &self.music {
+            let now = (shared.underruns(), shared.underrun_frames());
+            let (buffers, frames) = self.music_underruns_seen;
+            if now.0 > buffers {
+                self.events.push(MetronomeEvent::MusicUnderrun {
+                    buffers: now.0 - buffers,
+                    frames: now.1 - frames,
+                });
+                self.music_underruns_seen = now;
+            }
+        }
         let now_nanos = self.session_nanos();
         let Some(live) = self.live.as_mut() else {
             return;
@@ -345,8 +402,20 @@ impl Metronome {
     fn try_open(&mut self) {
         let intent = self.intent;
         let make = |rate: u32, channels: u16| intent.renderer(rate, channels);
-        match open_output(&self.config.output, self.session_origin, make) {
-            Ok(output) => {
+        let opened = match &self.music {
+            None => open_output(&self.config.output, self.session_origin, make)
+                .map(|output| (output, None)),
+            Some((setup, shared)) => open_music_output(
+                &self.config.output,
+                self.session_origin,
+                setup,
+                shared,
+                make,
+            )
+            .map(|(output, worker)| (output, Some(worker))),
+        };
+        match opened {
+            Ok((output, music_worker)) => {
                 let clock = ClockMap::new(
                     output.granted.sample_rate_hz,
                     output.stream_to_session_nanos,
@@ -355,6 +424,7 @@ impl Metronome {
                     .push(MetronomeEvent::Opened(output.granted.clone()));
                 self.live = Some(Live {
                     output,
+                    music_worker,
                     clock,
                     last_buffer: None,
                     last_callback_at: Instant::now(),

@@ -8,7 +8,7 @@ use std::time::Instant;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{BufferSize, SampleFormat, SupportedBufferSize, SupportedStreamConfig};
 
-use crate::callback::CallbackState;
+use crate::callback::{AudioCallback, CallbackState};
 use crate::error::AudioError;
 use crate::renderer::{Command, Renderer};
 use crate::telemetry::{StreamFault, Telemetry};
@@ -102,6 +102,27 @@ pub fn open_output(
     session_origin: Instant,
     mut make_renderer: impl FnMut(u32, u16) -> Renderer,
 ) -> Result<OutputStream, AudioError> {
+    open_output_with(
+        options,
+        session_origin,
+        |rate, channels, commands, telemetry| {
+            CallbackState::new(make_renderer(rate, channels), commands, telemetry)
+        },
+    )
+}
+
+/// Makes the state an output stream's callback runs, for the granted sample rate and channel
+/// count, around the two queues.
+pub(crate) type MakeCallback<'a, S> =
+    dyn FnMut(u32, u16, rtrb::Consumer<Command>, rtrb::Producer<Telemetry>) -> S + 'a;
+
+/// [`open_output`] with any callback state (the music player's).
+pub(crate) fn open_output_with<S: AudioCallback>(
+    options: &OutputOptions,
+    session_origin: Instant,
+    mut make_state: impl FnMut(u32, u16, rtrb::Consumer<Command>, rtrb::Producer<Telemetry>) -> S,
+) -> Result<OutputStream, AudioError> {
+    let make_renderer = &mut make_state;
     let host = cpal::default_host();
     let device = find_device(&host, options.device_name.as_deref())?;
     let device_name = device.to_string();
@@ -116,14 +137,14 @@ pub fn open_output(
     let fixed = options
         .buffer_frames
         .filter(|&n| buffer_size_allowed(supported.buffer_size(), n));
-    let attempt = |size: BufferSize, make: &mut dyn FnMut(u32, u16) -> Renderer| {
+    let attempt = |size: BufferSize, make: &mut MakeCallback<'_, S>| {
         start_stream(&device, &supported, size, session_origin, make)
     };
     let mut opened = match fixed {
         // A fixed size the device lists but still refuses: fall back to its default size.
-        Some(frames) => attempt(BufferSize::Fixed(frames), &mut make_renderer)
-            .or_else(|_| attempt(BufferSize::Default, &mut make_renderer)),
-        None => attempt(BufferSize::Default, &mut make_renderer),
+        Some(frames) => attempt(BufferSize::Fixed(frames), make_renderer)
+            .or_else(|_| attempt(BufferSize::Default, make_renderer)),
+        None => attempt(BufferSize::Default, make_renderer),
     }
     .map_err(open_failed)?;
     opened.granted.device_name = device_name;
@@ -131,12 +152,12 @@ pub fn open_output(
     Ok(opened)
 }
 
-fn start_stream(
+fn start_stream<S: AudioCallback>(
     device: &cpal::Device,
     supported: &SupportedStreamConfig,
     buffer_size: BufferSize,
     session_origin: Instant,
-    make_renderer: &mut dyn FnMut(u32, u16) -> Renderer,
+    make_state: &mut MakeCallback<'_, S>,
 ) -> Result<OutputStream, cpal::Error> {
     let sample_rate_hz = supported.sample_rate();
     let channels = supported.channels();
@@ -146,11 +167,7 @@ fn start_stream(
     let (mut fault_tx, faults) = rtrb::RingBuffer::new(FAULT_QUEUE_CAPACITY);
     let faults_dropped = Arc::new(AtomicU64::new(0));
     let dropped = Arc::clone(&faults_dropped);
-    let mut state = CallbackState::new(
-        make_renderer(sample_rate_hz, channels),
-        command_rx,
-        telemetry_tx,
-    );
+    let mut state = make_state(sample_rate_hz, channels, command_rx, telemetry_tx);
     let mut config = supported.config();
     config.buffer_size = buffer_size;
     let on_error = move |e: cpal::Error| {

@@ -117,62 +117,40 @@ struct Voice {
     gains: [f32; 2],
 }
 
-/// The metronome renderer. Feed it [`Command`]s, then call [`Renderer::render`] with each output
-/// buffer; it reports every beat it starts.
-#[derive(Clone, Debug)]
-pub struct Renderer {
+/// The beat schedule as the renderer keeps it: the segment in force, the changes waiting for their
+/// beat, the fade ramp and the number of the next beat. `Copy`, so a look-ahead runs on a copy with
+/// exactly the rules the renderer plays by, and the audio callback can hand it, wait-free, to a
+/// thread that prepares sound ahead of time (the music worker).
+#[derive(Clone, Copy, Debug)]
+pub struct BeatSchedule {
     sample_rate_hz: u32,
-    channels: usize,
-    frame: u64,
     next_beat: u64,
     segment: Option<Segment>,
     pending: [Option<(u64, Pending)>; PENDING_CAPACITY],
     pending_seq: u64,
-    style: CueStyle,
-    volume: f32,
     fade: FadeRamp,
-    bank: SoundBank,
-    voice: Option<Voice>,
+    first_beat: Option<u64>,
+    revision: u64,
 }
 
-impl Renderer {
-    /// A silent renderer at frame 0 for interleaved buffers of `channels` channels
-    /// (1: mono; 2 or more: left, right, then silent channels). Synthesises the sound bank.
-    pub fn new(sample_rate_hz: u32, channels: u16) -> Self {
+impl BeatSchedule {
+    /// A stopped schedule at beat 0 (as a new renderer has).
+    pub fn new(sample_rate_hz: u32) -> Self {
         Self {
             sample_rate_hz,
-            channels: usize::from(channels.max(1)),
-            frame: 0,
             next_beat: 0,
             segment: None,
             pending: [None; PENDING_CAPACITY],
             pending_seq: 0,
-            style: CueStyle::default(),
-            volume: 1.0,
             fade: FadeRamp {
                 from_beat: 0,
                 from_gain: 1.0,
                 to_beat: 0,
                 to_gain: 1.0,
             },
-            bank: SoundBank::new(sample_rate_hz),
-            voice: None,
+            first_beat: None,
+            revision: 0,
         }
-    }
-
-    /// Sample rate in frames per second.
-    pub fn sample_rate_hz(&self) -> u32 {
-        self.sample_rate_hz
-    }
-
-    /// Channels per frame.
-    pub fn channels(&self) -> usize {
-        self.channels
-    }
-
-    /// Absolute frame of the next frame to be rendered (= frames rendered so far).
-    pub fn frame(&self) -> u64 {
-        self.frame
     }
 
     /// Index of the next beat to be started.
@@ -180,57 +158,57 @@ impl Renderer {
         self.next_beat
     }
 
-    /// The schedule segment in force, if the beat is running.
+    /// The segment in force, if the beat is running.
     pub fn segment(&self) -> Option<Segment> {
         self.segment
     }
 
-    /// Applies a command. Never allocates.
-    pub fn apply(&mut self, command: Command) -> Result<(), AudioError> {
-        match command {
-            Command::Start { at_frame, tempo } => {
-                self.segment = Some(Segment {
-                    start_beat: self.next_beat,
-                    start_frame: at_frame,
-                    tempo,
-                });
-                Ok(())
+    /// The beat a start found the schedule stopped at: beat 0 of whatever plays along (renumbered
+    /// with the beats). `None` while stopped.
+    pub fn first_beat(&self) -> Option<u64> {
+        self.first_beat
+    }
+
+    /// Goes up with every command taken in: a copy with the same revision is the same schedule.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Starts every beat whose onset lies before `frame`, as rendering up to `frame` would (a copy
+    /// taken earlier catches up with the output that way).
+    pub fn advance_to(&mut self, frame: u64) {
+        while let Some(onset) = self.next_onset() {
+            if onset >= frame {
+                break;
             }
-            Command::Stop { at_beat } => self.push(Pending::Stop { at_beat }),
-            Command::Change(change) => self.push(Pending::Change(change)),
-            Command::Fade {
-                at_beat,
-                over_beats,
-                to_gain,
-            } => {
-                check_level("fade gain", to_gain)?;
-                self.push(Pending::Fade {
-                    at_beat,
-                    over_beats,
-                    to_gain,
-                })
-            }
-            Command::SetVolume(volume) => {
-                check_level("volume", volume)?;
-                self.volume = volume;
-                Ok(())
-            }
-            Command::SetStyle(style) => {
-                style.validate()?;
-                self.style = style;
-                Ok(())
-            }
-            Command::NumberNextBeat(beat) => {
-                if let Some(segment) = self.segment.as_mut() {
-                    // Keep the running schedule's frames: renumber its anchor too.
-                    let onset = segment.onset_frame(self.next_beat, self.sample_rate_hz);
-                    segment.start_beat = beat;
-                    segment.start_frame = onset;
-                }
-                self.next_beat = beat;
-                Ok(())
-            }
+            self.next_beat += 1;
         }
+        if self.segment.is_none() {
+            self.first_beat = None;
+        }
+    }
+
+    /// The fade gain (0..=1, see [`Command::Fade`]) the next beat will start with and its
+    /// scheduled frame, with the changes known now taking effect; `None` while stopped.
+    pub fn next_fade_gain(&self) -> Option<(u64, f32)> {
+        let mut schedule = *self;
+        let frame = schedule.next_onset()?;
+        Some((frame, schedule.fade.gain(schedule.next_beat)))
+    }
+
+    /// The next `out.len()` beats not yet started, as `(beat, scheduled frame)`, with the changes
+    /// known now taking effect at their beats exactly as [`Renderer::render`] will apply them.
+    /// Returns how many were filled (fewer if the beat stops or is not running). Never allocates.
+    pub fn upcoming_onsets(&self, out: &mut [(u64, u64)]) -> usize {
+        let mut schedule = *self;
+        for (filled, slot) in out.iter_mut().enumerate() {
+            let Some(frame) = schedule.next_onset() else {
+                return filled;
+            };
+            *slot = (schedule.next_beat, frame);
+            schedule.next_beat += 1;
+        }
+        out.len()
     }
 
     fn push(&mut self, pending: Pending) -> Result<(), AudioError> {
@@ -242,32 +220,6 @@ impl Renderer {
         *slot = Some((self.pending_seq, pending));
         self.pending_seq += 1;
         Ok(())
-    }
-
-    /// Renders the next `out.len() / channels` frames into `out` (interleaved), overwriting it,
-    /// and calls `on_beat` for every beat started in it, in order. Never allocates.
-    pub fn render<F: FnMut(PlayedBeat)>(&mut self, out: &mut [f32], mut on_beat: F) {
-        out.fill(0.0);
-        let frames = out.len() / self.channels;
-        let start = self.frame;
-        let end = start + frames as u64;
-        let mut cursor = start;
-        loop {
-            let onset = self.next_onset();
-            let until = match onset {
-                Some(frame) if frame < end => frame.max(cursor),
-                _ => end,
-            };
-            self.mix_voice(out, offset(cursor, start), offset(until, start));
-            cursor = until;
-            if cursor >= end {
-                break;
-            }
-            if let Some(scheduled_frame) = onset {
-                on_beat(self.start_beat(cursor, scheduled_frame));
-            }
-        }
-        self.frame = end;
     }
 
     /// Applies the changes due at the next beat and returns its scheduled frame.
@@ -317,14 +269,173 @@ impl Renderer {
                     to_gain,
                 };
             }
-            Pending::Stop { .. } => self.segment = None,
+            Pending::Stop { .. } => {
+                self.segment = None;
+                self.first_beat = None;
+            }
+        }
+    }
+}
+
+/// The metronome renderer. Feed it [`Command`]s, then call [`Renderer::render`] with each output
+/// buffer; it reports every beat it starts.
+#[derive(Clone, Debug)]
+pub struct Renderer {
+    channels: usize,
+    frame: u64,
+    timeline: BeatSchedule,
+    style: CueStyle,
+    volume: f32,
+    bank: SoundBank,
+    voice: Option<Voice>,
+}
+
+impl Renderer {
+    /// A silent renderer at frame 0 for interleaved buffers of `channels` channels
+    /// (1: mono; 2 or more: left, right, then silent channels). Synthesises the sound bank.
+    pub fn new(sample_rate_hz: u32, channels: u16) -> Self {
+        Self {
+            channels: usize::from(channels.max(1)),
+            frame: 0,
+            timeline: BeatSchedule::new(sample_rate_hz),
+            style: CueStyle::default(),
+            volume: 1.0,
+            bank: SoundBank::new(sample_rate_hz),
+            voice: None,
         }
     }
 
+    /// Sample rate in frames per second.
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.timeline.sample_rate_hz
+    }
+
+    /// Master volume (0..=1).
+    pub fn volume(&self) -> f32 {
+        self.volume
+    }
+
+    /// Channels per frame.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Absolute frame of the next frame to be rendered (= frames rendered so far).
+    pub fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    /// Index of the next beat to be started.
+    pub fn next_beat(&self) -> u64 {
+        self.timeline.next_beat
+    }
+
+    /// The schedule segment in force, if the beat is running.
+    pub fn segment(&self) -> Option<Segment> {
+        self.timeline.segment
+    }
+
+    /// The next `out.len()` beats not yet started (see [`BeatSchedule::upcoming_onsets`]); a
+    /// command that arrives later can still move them.
+    pub fn upcoming_onsets(&self, out: &mut [(u64, u64)]) -> usize {
+        self.timeline.upcoming_onsets(out)
+    }
+
+    /// A copy of the schedule as it stands.
+    pub fn schedule(&self) -> BeatSchedule {
+        self.timeline
+    }
+
+    /// Applies a command. Never allocates.
+    pub fn apply(&mut self, command: Command) -> Result<(), AudioError> {
+        if !matches!(command, Command::SetVolume(_) | Command::SetStyle(_)) {
+            self.timeline.revision += 1;
+        }
+        match command {
+            Command::Start { at_frame, tempo } => {
+                let timeline = &mut self.timeline;
+                if timeline.segment.is_none() {
+                    timeline.first_beat = Some(timeline.next_beat);
+                }
+                self.timeline.segment = Some(Segment {
+                    start_beat: self.timeline.next_beat,
+                    start_frame: at_frame,
+                    tempo,
+                });
+                Ok(())
+            }
+            Command::Stop { at_beat } => self.timeline.push(Pending::Stop { at_beat }),
+            Command::Change(change) => self.timeline.push(Pending::Change(change)),
+            Command::Fade {
+                at_beat,
+                over_beats,
+                to_gain,
+            } => {
+                check_level("fade gain", to_gain)?;
+                self.timeline.push(Pending::Fade {
+                    at_beat,
+                    over_beats,
+                    to_gain,
+                })
+            }
+            Command::SetVolume(volume) => {
+                check_level("volume", volume)?;
+                self.volume = volume;
+                Ok(())
+            }
+            Command::SetStyle(style) => {
+                style.validate()?;
+                self.style = style;
+                Ok(())
+            }
+            Command::NumberNextBeat(beat) => {
+                let timeline = &mut self.timeline;
+                if let Some(segment) = timeline.segment.as_mut() {
+                    // Keep the running schedule's frames: renumber its anchor too.
+                    let onset = segment.onset_frame(timeline.next_beat, timeline.sample_rate_hz);
+                    segment.start_beat = beat;
+                    segment.start_frame = onset;
+                }
+                // Whatever plays along keeps its beats: its beat 0 is renumbered too.
+                timeline.first_beat = timeline
+                    .first_beat
+                    .map(|first| (first + beat).saturating_sub(timeline.next_beat));
+                timeline.next_beat = beat;
+                Ok(())
+            }
+        }
+    }
+
+    /// Renders the next `out.len() / channels` frames into `out` (interleaved), overwriting it,
+    /// and calls `on_beat` for every beat started in it, in order. Never allocates.
+    pub fn render<F: FnMut(PlayedBeat)>(&mut self, out: &mut [f32], mut on_beat: F) {
+        out.fill(0.0);
+        let frames = out.len() / self.channels;
+        let start = self.frame;
+        let end = start + frames as u64;
+        let mut cursor = start;
+        loop {
+            let onset = self.timeline.next_onset();
+            let until = match onset {
+                Some(frame) if frame < end => frame.max(cursor),
+                _ => end,
+            };
+            self.mix_voice(out, offset(cursor, start), offset(until, start));
+            cursor = until;
+            if cursor >= end {
+                break;
+            }
+            if let Some(scheduled_frame) = onset {
+                on_beat(self.start_beat(cursor, scheduled_frame));
+            }
+        }
+        self.frame = end;
+    }
+
     fn start_beat(&mut self, frame: u64, scheduled_frame: u64) -> PlayedBeat {
-        let beat = self.next_beat;
-        self.next_beat += 1;
-        let gain = self.volume * self.fade.gain(beat);
+        let beat = self.timeline.next_beat;
+        self.timeline.next_beat += 1;
+        let gain = self.volume * self.timeline.fade.gain(beat);
         let [left, right] = self.style.channel_gains(beat);
         let sound = self.style.sound(beat);
         self.voice = Some(Voice {

@@ -1,4 +1,5 @@
-//! Offline rendering of a metronome to a WAV file (16-bit PCM).
+//! Offline rendering of a metronome, or of music along the beat schedule, to a WAV file (16-bit
+//! PCM).
 
 use std::path::Path;
 
@@ -6,6 +7,8 @@ use crate::error::AudioError;
 use crate::renderer::{Command, PlayedBeat, Renderer};
 use crate::style::CueStyle;
 use crate::tempo::Tempo;
+
+pub use crate::music_render::{MusicWavRequest, render_music, tempo_ramp, write_beats_csv};
 
 /// What to render.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -122,3 +122,65 @@ fn the_counter_sees_allocations() {
     let n = allocations_in(|| drop(std::hint::black_box(vec![1u8; 10])));
     assert!(n >= 1);
 }
+
+/// The music player's callback neither: clicks, music from the ring, the schedule handed to the
+/// worker, and underruns (the ring left dry) all run without allocating.
+#[test]
+fn the_music_callback_never_allocates() {
+    use entrain_audio::{AudioCallback, MusicShared, MusicTrack, Overlay, music_parts};
+    use std::sync::Arc;
+    let rate = 48_000;
+    let samples: Vec<f32> = (0..rate as usize * 4)
+        .map(|i| (i as f32 * 0.05).sin() * 0.3)
+        .collect();
+    let track = MusicTrack {
+        rate_hz: rate,
+        channels: 1,
+        samples: samples.into(),
+        beats_secs: (0..6).map(|i| 0.1 + f64::from(i) * 0.6).collect(),
+        downbeats_secs: vec![0.1, 2.5],
+    };
+    let (mut commands, command_rx) = rtrb::RingBuffer::new(256);
+    let (telemetry_tx, mut telemetry) = rtrb::RingBuffer::new(4096);
+    let state = CallbackState::new(Renderer::new(rate, 2), command_rx, telemetry_tx);
+    let shared = Arc::new(MusicShared::new());
+    let overlay = Overlay::MusicWithClick {
+        click_level: 0.8,
+        offbeat_level: 0.5,
+    };
+    let (mut callback, mut worker) =
+        music_parts(&track, state, overlay, 0.7, 2_048, Arc::clone(&shared)).unwrap();
+    commands
+        .push(Command::Start {
+            at_frame: 4_800,
+            tempo: Tempo::from_bpm(110.0).unwrap(),
+        })
+        .unwrap();
+    let mut out_f32 = vec![0.0f32; 512 * 2];
+    let mut out_i16 = vec![0i16; 700 * 2];
+    for round in 0..400u64 {
+        if round % 50 == 7 {
+            commands
+                .push(Command::Change(ScheduleChange {
+                    at_beat: round / 20 + 2,
+                    tempo: Some(Tempo::from_bpm(100.0 + (round % 30) as f64).unwrap()),
+                    shift_frames: 100,
+                }))
+                .unwrap();
+        }
+        // The worker (which may allocate) fills the ring, except now and then: an underrun.
+        if round % 40 < 34 {
+            worker.fill_ring();
+        }
+        let n = allocations_in(|| {
+            callback.process_f32(&mut out_f32, round * 1_000, round * 1_000 + 500);
+            if round % 5 == 0 {
+                callback.process(&mut out_i16, round * 1_000, round * 1_000 + 500);
+            }
+        });
+        assert_eq!(n, 0, "round {round}: {n} allocations in the music callback");
+        while telemetry.pop().is_ok() {}
+    }
+    assert!(callback.inner().renderer().next_beat() > 10);
+    assert!(shared.underruns() > 0, "the test never left the ring dry");
+}

@@ -268,3 +268,37 @@ proptest! {
         prop_assert!(played.len() as u64 >= u64::from(milli_bpm) / 1000 - 1);
     }
 }
+
+proptest! {
+    /// A copy of the schedule taken at any frame and caught up to a later frame (what the music
+    /// worker does) sees the same upcoming beats as the renderer that played up to there.
+    #[test]
+    fn a_schedule_copy_caught_up_agrees_with_the_renderer(
+        start in 0u64..50_000,
+        changes in proptest::collection::vec((1u64..12, 60.0f64..180.0, -3_000i64..3_000), 0..6),
+        copy_at in 0u64..200_000,
+        later in 1u64..300_000,
+        buffer in 1usize..5_000,
+    ) {
+        let mut r = started(start, 100.0);
+        for &(at_beat, bpm, shift_frames) in &changes {
+            r.apply(Command::Change(ScheduleChange {
+                at_beat,
+                tempo: Some(tempo(bpm)),
+                shift_frames,
+            }))
+            .unwrap();
+        }
+        render(&mut r, copy_at as usize, buffer, |_, _| {});
+        let mut copy = r.schedule();
+        let target = r.frame() + later;
+        render(&mut r, later as usize, buffer, |_, _| {});
+        copy.advance_to(target);
+        let (mut from_copy, mut from_renderer) = ([(0, 0); 3], [(0, 0); 3]);
+        let n = copy.upcoming_onsets(&mut from_copy);
+        prop_assert_eq!(n, r.upcoming_onsets(&mut from_renderer));
+        prop_assert_eq!(from_copy, from_renderer);
+        prop_assert_eq!(copy.next_beat(), r.next_beat());
+        prop_assert_eq!(copy.first_beat(), Some(0));
+    }
+}
