@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use entrain_audio::wav::{MusicWavRequest, render_music, write_beats_csv};
+use entrain_audio::{DEFAULT_RING_FRAMES, MusicTrack, Overlay, SoundId, Tempo};
 use entrain_music::{
-    ANALYSIS_VERSION, AUDIO_EXTENSIONS, BeatAnalysis, analyze, builtin, decode_file,
+    ANALYSIS_VERSION, AUDIO_EXTENSIONS, BeatAnalysis, analyze, beats_at_tempo, builtin,
+    decode_file, resample,
 };
 use entrain_store::{NewTrack, Store, TrackRecord};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,6 +46,9 @@ enum MusicCommand {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Renders a track stretched to a tempo (or through a ramp) to a WAV file, through the same
+    /// code as a live session, and the beat schedule to a CSV file.
+    Render(RenderArgs),
     /// Confirms which tempo an ambiguous track has (its analysed tempo or the alternative).
     Confirm {
         /// The imported file.
@@ -52,6 +58,42 @@ enum MusicCommand {
         bpm: f64,
     },
 }
+
+/// Arguments of `entrain music render`.
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// A built-in track's name (`entrain music list`) or an audio file (its library analysis
+    /// if imported, else analysed now).
+    #[arg(long)]
+    track: String,
+    /// The beat's tempo, beats per minute.
+    #[arg(long)]
+    bpm: f64,
+    /// Ramp linearly to this tempo by the end.
+    #[arg(long)]
+    to_bpm: Option<f64>,
+    /// Length, seconds.
+    #[arg(long)]
+    seconds: f64,
+    /// The WAV file to write (stereo, 16-bit, 48 kHz).
+    #[arg(long)]
+    wav: PathBuf,
+    /// Also write the beat schedule (`beat_index,time_secs`).
+    #[arg(long)]
+    beats_csv: Option<PathBuf>,
+    /// What sounds: `music`, `music+click` (a click on every beat, accented on downbeats) or
+    /// `click`.
+    #[arg(long, default_value = "music")]
+    overlay: String,
+    /// The click's level within the music (with `music+click`), 0..=1.
+    #[arg(long, default_value_t = 0.5)]
+    click_level: f32,
+}
+
+/// The rate music is rendered and played at, Hz.
+const RENDER_RATE_HZ: u32 = 48_000;
+/// The click on beats that are not downbeats, relative to the downbeat's (`music+click`).
+const CLICK_OFFBEAT_LEVEL: f32 = 0.6;
 
 /// Runs `entrain music`.
 pub fn run(args: MusicArgs) -> Result<()> {
@@ -64,6 +106,10 @@ pub fn run(args: MusicArgs) -> Result<()> {
         MusicCommand::List { json } => {
             let store = open_store(args.db.as_deref())?;
             list(&store, json)
+        }
+        MusicCommand::Render(render_args) => {
+            let store = open_store(args.db.as_deref())?;
+            render(&store, &render_args)
         }
         MusicCommand::Confirm { file, bpm } => {
             let mut store = open_store(args.db.as_deref())?;
@@ -354,5 +400,103 @@ fn list(store: &Store, json: bool) -> Result<()> {
             l.track
         );
     }
+    Ok(())
+}
+
+/// A track as the player takes it: at [`RENDER_RATE_HZ`], with its beats (a built-in looped to
+/// cover `min_secs`).
+fn player_track(store: &Store, name: &str, min_secs: f64) -> Result<MusicTrack> {
+    let (pcm, beats_secs, downbeats_secs) = if let Some(track) = builtin::by_name(name) {
+        let once = track.render(RENDER_RATE_HZ);
+        let times = (min_secs / once.pcm.duration_secs()).ceil().max(1.0) as usize;
+        let looped = once.repeated(times);
+        (looped.pcm, looped.beats_secs, looped.downbeats_secs)
+    } else {
+        let file = Path::new(name);
+        if !file.is_file() {
+            bail!(
+                "--track {name}: neither a built-in track ({}) nor a file",
+                builtin::tracks()
+                    .iter()
+                    .map(|t| t.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let pcm = resample(&decode_file(file)?, RENDER_RATE_HZ)
+            .with_context(|| format!("{}: resampling to {RENDER_RATE_HZ} Hz", file.display()))?;
+        let (beats, downbeats) = match store.track_by_path(&library_key(file)?)? {
+            Some(known) => {
+                let beats = beats_at_tempo(
+                    &known.track.beats_secs,
+                    known.track.tempo_bpm,
+                    known.tempo_bpm(),
+                )
+                .unwrap_or(known.track.beats_secs);
+                (beats, known.track.downbeats_secs)
+            }
+            None => {
+                let analysis = analyze(&pcm);
+                (analysis.beats_secs, analysis.downbeats_secs)
+            }
+        };
+        if beats.len() < 2 {
+            bail!(
+                "{}: no beat found (silent, or no steady pulse)",
+                file.display()
+            );
+        }
+        (pcm, beats, downbeats)
+    };
+    Ok(MusicTrack {
+        rate_hz: pcm.rate_hz,
+        channels: pcm.channels,
+        samples: pcm.samples.into(),
+        beats_secs,
+        downbeats_secs,
+    })
+}
+
+fn render(store: &Store, args: &RenderArgs) -> Result<()> {
+    let tempo = Tempo::from_bpm(args.bpm).context("--bpm")?;
+    let to_tempo = args
+        .to_bpm
+        .map(Tempo::from_bpm)
+        .transpose()
+        .context("--to-bpm")?;
+    let overlay = match args.overlay.as_str() {
+        "music" => Overlay::MusicOnly,
+        "click" => Overlay::ClickOnly,
+        "music+click" => Overlay::MusicWithClick {
+            click_level: args.click_level,
+            offbeat_level: CLICK_OFFBEAT_LEVEL,
+        },
+        other => bail!("--overlay {other}: expected music, music+click or click"),
+    };
+    overlay.validate().context("--click-level")?;
+    let track = player_track(store, &args.track, args.seconds)?;
+    let request = MusicWavRequest {
+        tempo,
+        to_tempo,
+        seconds: args.seconds,
+        first_beat_frame: u64::from(RENDER_RATE_HZ / 10),
+        overlay,
+        music_level: 1.0,
+        sound: SoundId::Click,
+        ring_frames: DEFAULT_RING_FRAMES,
+    };
+    let beats = render_music(&track, &request, &args.wav)?;
+    if let Some(csv) = &args.beats_csv {
+        write_beats_csv(csv, &beats, RENDER_RATE_HZ)?;
+    }
+    println!(
+        "{}: {} beats, {:.1} s at {:.1}{} bpm",
+        args.wav.display(),
+        beats.len(),
+        args.seconds,
+        args.bpm,
+        args.to_bpm
+            .map_or_else(String::new, |b| format!(" to {b:.1}"))
+    );
     Ok(())
 }

@@ -192,3 +192,143 @@ fn a_folder_imports_once_a_bad_file_is_named_and_an_ambiguous_tempo_is_confirmed
         (low, Value::Bool(true))
     );
 }
+
+/// The beat times of a `--beats-csv` file.
+fn beats_csv(path: &Path) -> Vec<f64> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("beat_index,time_secs"));
+    lines
+        .enumerate()
+        .map(|(i, line)| {
+            let (index, time) = line.split_once(',').unwrap();
+            assert_eq!(index.parse::<usize>().unwrap(), i, "{line}");
+            time.parse().unwrap()
+        })
+        .collect()
+}
+
+/// The rendered WAV as mono f32, and its rate.
+fn read_wav(path: &Path) -> (Vec<f32>, u32) {
+    let mut reader = hound::WavReader::open(path).unwrap();
+    let spec = reader.spec();
+    assert_eq!(spec.channels, 2);
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let mono = samples
+        .chunks(2)
+        .map(|f| (f32::from(f[0]) + f32::from(f[1])) / 65_536.0)
+        .collect();
+    (mono, spec.sample_rate)
+}
+
+#[test]
+fn render_plays_a_built_in_track_at_the_tempo_asked_with_its_beats_where_the_csv_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    let wav = dir.path().join("march.wav");
+    let csv = dir.path().join("march.csv");
+    // 50 s: longer than one loop of the track, which repeats.
+    let stdout = ok(&entrain(
+        &db,
+        &[
+            "music",
+            "render",
+            "--track",
+            "march-4-4",
+            "--bpm",
+            "112",
+            "--seconds",
+            "50",
+            "--wav",
+            wav.to_str().unwrap(),
+            "--beats-csv",
+            csv.to_str().unwrap(),
+        ],
+    ));
+    assert!(stdout.contains("beats, 50.0 s at 112.0 bpm"), "{stdout}");
+    let beats = beats_csv(&csv);
+    assert!((92..=94).contains(&beats.len()), "{} beats", beats.len());
+    let (mono, rate) = read_wav(&wav);
+    assert_eq!((mono.len() as f64 / f64::from(rate)).round(), 50.0);
+    // Found independently of the renderer: the music's own beats where the schedule put them.
+    let found = entrain_music::analyze(&entrain_music::Pcm {
+        rate_hz: rate,
+        channels: 1,
+        samples: mono,
+    });
+    assert!(
+        (found.tempo_bpm / 112.0 - 1.0).abs() < 0.01,
+        "{}",
+        found.tempo_bpm
+    );
+    let f = f_measure(&beats, &found.beats_secs, DEFAULT_TOLERANCE_SECS);
+    assert!(f >= 0.95, "F {f}");
+
+    // The clicks alone through a ramp: each click's onset on its scheduled time.
+    let clicks = dir.path().join("clicks.wav");
+    ok(&entrain(
+        &db,
+        &[
+            "music",
+            "render",
+            "--track",
+            "waltz-3-4",
+            "--bpm",
+            "100",
+            "--to-bpm",
+            "115",
+            "--seconds",
+            "20",
+            "--overlay",
+            "click",
+            "--wav",
+            clicks.to_str().unwrap(),
+            "--beats-csv",
+            csv.to_str().unwrap(),
+        ],
+    ));
+    let beats = beats_csv(&csv);
+    let (mono, rate) = read_wav(&clicks);
+    let mut onsets = Vec::new();
+    // The file starts in silence.
+    let mut quiet = usize::MAX / 2;
+    for (i, s) in mono.iter().enumerate() {
+        if s.abs() > 0.02 {
+            if quiet > rate as usize / 10 {
+                onsets.push(i as f64 / f64::from(rate));
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    assert_eq!(onsets.len(), beats.len(), "{onsets:?} vs {beats:?}");
+    for (o, b) in onsets.iter().zip(&beats) {
+        assert!((o - b).abs() < 0.001, "click at {o} s, scheduled {b} s");
+    }
+    let last_gap = beats[beats.len() - 1] - beats[beats.len() - 2];
+    assert!((60.0 / last_gap - 115.0).abs() < 2.0, "{}", 60.0 / last_gap);
+
+    // A track that is neither built in nor a file: named, with the built-ins.
+    let out = entrain(
+        &db,
+        &[
+            "music",
+            "render",
+            "--track",
+            "polka",
+            "--bpm",
+            "100",
+            "--seconds",
+            "5",
+            "--wav",
+            wav.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--track polka: neither a built-in track (march-2-4"),
+        "{stderr}"
+    );
+}

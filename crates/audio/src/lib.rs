@@ -43,7 +43,9 @@ pub use error::AudioError;
 pub use metronome::{Metronome, MetronomeConfig, MetronomeEvent};
 pub use music_callback::{MusicCallbackState, MusicShared, Overlay};
 pub use music_engine::{MusicEngine, MusicTrack};
-pub use music_player::{MUSIC_BLOCK_FRAMES, MusicSetup, MusicWorker, music_parts};
+pub use music_player::{
+    DEFAULT_RING_FRAMES, MUSIC_BLOCK_FRAMES, MusicSetup, MusicWorker, music_parts,
+};
 pub use output::{
     COMMAND_QUEUE_CAPACITY, FAULT_QUEUE_CAPACITY, GrantedConfig, OutputOptions, OutputStream,
     TELEMETRY_QUEUE_CAPACITY, open_output, output_device_names,

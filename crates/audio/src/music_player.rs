@@ -103,6 +103,10 @@ pub fn music_parts(
     Ok((callback, worker))
 }
 
+/// The ring a live player keeps between its worker and the callback, stereo frames (85 ms at
+/// 48 kHz).
+pub const DEFAULT_RING_FRAMES: usize = 4_096;
+
 /// Music to play along the beat.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MusicSetup {
@@ -118,13 +122,13 @@ pub struct MusicSetup {
 }
 
 impl MusicSetup {
-    /// `track` alone at 0.8, with the default ring (4 096 frames, 85 ms at 48 kHz).
+    /// `track` alone at 0.8, with the [`DEFAULT_RING_FRAMES`] ring.
     pub fn new(track: MusicTrack) -> Self {
         Self {
             track,
             overlay: Overlay::MusicOnly,
             music_level: 0.8,
-            ring_frames: 4_096,
+            ring_frames: DEFAULT_RING_FRAMES,
         }
     }
 }

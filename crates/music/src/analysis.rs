@@ -147,3 +147,52 @@ fn mean_interval_secs(beats_secs: &[f64]) -> Option<f64> {
     }
     (var > 0.0).then(|| cov / var)
 }
+
+/// The beats of a track read at `chosen_bpm` instead of the analysed `analysed_bpm`, when the
+/// therapist confirmed the other metrical level: every second (third) beat for half (a third)
+/// the tempo, a beat inserted midway (at thirds) for double (triple). `None` if `chosen_bpm` is
+/// none of these.
+pub fn beats_at_tempo(beats_secs: &[f64], analysed_bpm: f64, chosen_bpm: f64) -> Option<Vec<f64>> {
+    let ratio = chosen_bpm / analysed_bpm;
+    let near = |r: f64| (ratio / r - 1.0).abs() < 0.02;
+    if near(1.0) {
+        return Some(beats_secs.to_vec());
+    }
+    for step in [2usize, 3] {
+        if near(1.0 / step as f64) {
+            return Some(beats_secs.iter().step_by(step).copied().collect());
+        }
+        if near(step as f64) {
+            let mut out = Vec::with_capacity(beats_secs.len() * step);
+            for w in beats_secs.windows(2) {
+                for k in 0..step {
+                    out.push(w[0] + (w[1] - w[0]) * k as f64 / step as f64);
+                }
+            }
+            out.extend(beats_secs.last());
+            return Some(out);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tempo_choice_tests {
+    use super::*;
+
+    #[test]
+    fn beats_follow_the_confirmed_metrical_level() {
+        let beats = [0.0, 0.5, 1.0, 1.5, 2.0];
+        assert_eq!(beats_at_tempo(&beats, 120.0, 120.0), Some(beats.to_vec()));
+        assert_eq!(
+            beats_at_tempo(&beats, 120.0, 60.0),
+            Some(vec![0.0, 1.0, 2.0])
+        );
+        assert_eq!(
+            beats_at_tempo(&beats[..3], 120.0, 240.0),
+            Some(vec![0.0, 0.25, 0.5, 0.75, 1.0])
+        );
+        assert_eq!(beats_at_tempo(&beats, 120.0, 40.0), Some(vec![0.0, 1.5]));
+        assert_eq!(beats_at_tempo(&beats, 120.0, 100.0), None);
+    }
+}

@@ -16,7 +16,7 @@ mod resample;
 mod tempo;
 mod tracker;
 
-pub use analysis::{AMBIGUITY_RATIO, ANALYSIS_VERSION, BeatAnalysis, analyze};
+pub use analysis::{AMBIGUITY_RATIO, ANALYSIS_VERSION, BeatAnalysis, analyze, beats_at_tempo};
 pub use decode::{AUDIO_EXTENSIONS, DecodeError, MAX_DURATION_SECS, decode_file};
 pub use fmeasure::{DEFAULT_TOLERANCE_SECS, f_measure, matches};
 pub use pcm::Pcm;

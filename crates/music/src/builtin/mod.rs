@@ -136,3 +136,47 @@ impl BuiltinTrack {
         }
     }
 }
+
+impl Rendered {
+    /// The loop played `times` times in a row (it loops without a seam), its beats and
+    /// downbeats carried on.
+    pub fn repeated(&self, times: usize) -> Rendered {
+        let loop_secs = self.pcm.duration_secs();
+        let shifted = |times_secs: &[f64]| -> Vec<f64> {
+            (0..times)
+                .flat_map(|i| times_secs.iter().map(move |t| t + i as f64 * loop_secs))
+                .collect()
+        };
+        Rendered {
+            pcm: Pcm {
+                samples: self.pcm.samples.repeat(times),
+                ..self.pcm.clone()
+            },
+            beats_secs: shifted(&self.beats_secs),
+            downbeats_secs: shifted(&self.downbeats_secs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod repeat_tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_loop_keeps_every_beat_one_period_apart_across_the_seam() {
+        let track = by_name("waltz-3-4").map(|t| t.render(8_000));
+        let Some(once) = track else {
+            panic!("no waltz-3-4");
+        };
+        let thrice = once.repeated(3);
+        assert_eq!(thrice.pcm.frames(), 3 * once.pcm.frames());
+        assert_eq!(thrice.beats_secs.len(), 3 * once.beats_secs.len());
+        assert_eq!(thrice.downbeats_secs.len(), 3 * once.downbeats_secs.len());
+        let gaps: Vec<f64> = thrice.beats_secs.windows(2).map(|w| w[1] - w[0]).collect();
+        let (min, max) = gaps
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &g| (lo.min(g), hi.max(g)));
+        // Beats sit on whole samples: their spacing varies by at most one sample.
+        assert!(max - min <= 1.0 / 8_000.0 + 1e-9, "{min} .. {max}");
+    }
+}
