@@ -217,18 +217,22 @@ fn direct_ics(scale: &ImuScale, side: Side, counts: &[[i16; 6]]) -> Vec<i64> {
         .collect()
 }
 
-#[test]
-fn a_session_from_two_ble_sensors_records_the_steps_of_the_walk() {
-    let scale = ImuScale {
-        sample_rate_mhz: 204_800,
-        ..SCALE
-    };
-    let dir = tempfile::tempdir().unwrap();
-    // 14 s of walking, then the sensors fall silent; the session runs 12 s of it.
-    let walks = walks::gaitmap_counts(&scale, 2_867).unwrap();
+/// The scale of the sensors that stream the gaitmap walk (recorded at 204.8 Hz).
+const GAITMAP_SCALE: ImuScale = ImuScale {
+    sample_rate_mhz: 204_800,
+    ..SCALE
+};
+
+/// Each foot's counts.
+type FootCounts = [(Side, Vec<walks::Counts>); 2];
+
+/// Two Entrain sensors, LEFT and RIGHT, streaming the first 14 s of the gaitmap walk (then they
+/// fall silent), their files in `dir`; the counts each streams.
+fn gaitmap_sensors(dir: &Path, scale: &ImuScale) -> (FakeBluez, FootCounts) {
+    let walks = walks::gaitmap_counts(scale, 2_867).unwrap();
     let device = |address: &str, name: &str, counts: &[[i16; 6]]| {
         let mut d = json!({"address": address, "name": name, "kind": "entrain", "rssi": -50,
-            "battery": 80, "counts_csv": write_counts(dir.path(), name, counts)});
+            "battery": 80, "counts_csv": write_counts(dir, name, counts)});
         d["sample_rate_mhz"] = json!(scale.sample_rate_mhz);
         d["acc_ug_per_lsb"] = json!(scale.acc_ug_per_lsb);
         d["gyr_udps_per_lsb"] = json!(scale.gyr_udps_per_lsb);
@@ -239,6 +243,15 @@ fn a_session_from_two_ble_sensors_records_the_steps_of_the_walk() {
         device(RIGHT, "Entrain-R", &walks[1].1),
     ]}))
     .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
+    (fake, walks)
+}
+
+#[test]
+fn a_session_from_two_ble_sensors_records_the_steps_of_the_walk() {
+    let scale = GAITMAP_SCALE;
+    let dir = tempfile::tempdir().unwrap();
+    // The session runs 12 s of the 14 s walk.
+    let (fake, walks) = gaitmap_sensors(dir.path(), &scale);
 
     let db = dir.path().join("ward.sqlite3");
     let run = entrain(&fake)
@@ -374,26 +387,10 @@ fn assign_takes_the_sensor_tapped_for_each_foot_and_keeps_it_for_the_patient() {
 
 #[test]
 fn sensors_assigned_by_address_are_the_patients_ble_source_next_session() {
-    let scale = ImuScale {
-        sample_rate_mhz: 204_800,
-        ..SCALE
-    };
+    let scale = GAITMAP_SCALE;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ward.sqlite3");
-    let walks = walks::gaitmap_counts(&scale, 2_867).unwrap();
-    let device = |address: &str, name: &str, counts: &[[i16; 6]]| {
-        let mut d = json!({"address": address, "name": name, "kind": "entrain", "rssi": -50,
-            "battery": 80, "counts_csv": write_counts(dir.path(), name, counts)});
-        d["sample_rate_mhz"] = json!(scale.sample_rate_mhz);
-        d["acc_ug_per_lsb"] = json!(scale.acc_ug_per_lsb);
-        d["gyr_udps_per_lsb"] = json!(scale.gyr_udps_per_lsb);
-        d
-    };
-    let fake = FakeBluez::start(&json!({"devices": [
-        device(LEFT, "Entrain-L", &walks[0].1),
-        device(RIGHT, "Entrain-R", &walks[1].1),
-    ]}))
-    .unwrap_or_else(|e| panic!("fake BlueZ harness: {e}"));
+    let (fake, _) = gaitmap_sensors(dir.path(), &scale);
     run_ok(&fake, &db, &["patients", "--add", "P8"]);
     // Lower case and dashes: the address is taken in its canonical form.
     let left = LEFT.to_lowercase().replace(':', "-");

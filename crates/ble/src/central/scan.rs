@@ -10,11 +10,7 @@ use super::*;
 pub fn scan(duration: Duration) -> Result<Vec<FoundSensor>, BleError> {
     let runtime = runtime()?;
     runtime.block_on(async move {
-        let adapter = first_adapter().await?;
-        adapter
-            .start_scan(ScanFilter::default())
-            .await
-            .map_err(|e| BleError::Stack(format!("cannot start scanning: {e}")))?;
+        let adapter = scanning_adapter().await?;
         tokio::time::sleep(duration).await;
         let peripherals = adapter
             .peripherals()
@@ -128,11 +124,7 @@ pub fn recognise_kinds(ids: &[SensorId], timeout: Duration) -> Result<Vec<Sensor
         .collect::<Result<_, _>>()?;
     let runtime = runtime()?;
     runtime.block_on(async move {
-        let adapter = first_adapter().await?;
-        adapter
-            .start_scan(ScanFilter::default())
-            .await
-            .map_err(|e| BleError::Stack(format!("cannot start scanning: {e}")))?;
+        let adapter = scanning_adapter().await?;
         let deadline = tokio::time::Instant::now() + timeout;
         let mut kinds: Vec<Option<SensorKind>> = vec![None; wanted.len()];
         let mut unreadable: Vec<Option<String>> = vec![None; wanted.len()];
@@ -183,4 +175,14 @@ pub fn recognise_kinds(ids: &[SensorId], timeout: Duration) -> Result<Vec<Sensor
             })
             .collect()
     })
+}
+
+/// The first adapter, scanning (unfiltered: a Movesense advertises no service).
+async fn scanning_adapter() -> Result<Adapter, BleError> {
+    let adapter = first_adapter().await?;
+    adapter
+        .start_scan(ScanFilter::default())
+        .await
+        .map_err(|e| BleError::Stack(format!("cannot start scanning: {e}")))?;
+    Ok(adapter)
 }
