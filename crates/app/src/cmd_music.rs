@@ -8,11 +8,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use entrain_audio::wav::{MusicWavRequest, render_music, write_beats_csv};
 use entrain_audio::{DEFAULT_RING_FRAMES, MusicTrack, Overlay, SoundId, Tempo};
-use entrain_music::{
-    ANALYSIS_VERSION, AUDIO_EXTENSIONS, BeatAnalysis, analyze, beats_at_tempo, builtin,
-    decode_file, resample,
-};
-use entrain_store::{NewTrack, Store, TrackRecord};
+use entrain_engine::library::{self, FileStamp};
+use entrain_music::{AUDIO_EXTENSIONS, analyze, beats_at_tempo, builtin, decode_file, resample};
+use entrain_store::{Store, TrackRecord};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `entrain music`.
@@ -137,9 +135,7 @@ fn open_store(db: Option<&Path>) -> Result<Store> {
 
 /// The library's key of a file: its absolute path.
 fn library_key(file: &Path) -> Result<String> {
-    let absolute = std::path::absolute(file)
-        .with_context(|| format!("{}: cannot make the path absolute", file.display()))?;
-    Ok(absolute.display().to_string())
+    Ok(FileStamp::of(file)?.key)
 }
 
 /// The tempo line of an analysis: "104.0 bpm, 4/4 (or 52.0?)".
@@ -189,40 +185,11 @@ fn analyze_file(file: &Path, json: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-/// The audio files under `dir`, sorted (subfolders included; hidden entries skipped).
-fn audio_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .with_context(|| format!("{}: cannot list the folder", folder.display()))?;
-        for entry in entries {
-            let entry =
-                entry.with_context(|| format!("{}: cannot list the folder", folder.display()))?;
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            if path.is_dir() {
-                folders.push(path);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// Analyses `path` (a file, or a folder's audio files) into the library. A file that fails is
 /// named with why, and the others go on; the command fails at the end if any did.
 fn import(store: &mut Store, path: &Path) -> Result<()> {
     let files = if path.is_dir() {
-        audio_files(path)?
+        library::audio_files(path)?
     } else if path.exists() {
         vec![path.to_path_buf()]
     } else {
@@ -286,62 +253,14 @@ fn import(store: &mut Store, path: &Path) -> Result<()> {
 
 /// Imports one file; `None` if the library already has it as it is now.
 fn import_one(store: &mut Store, file: &Path) -> Result<Option<TrackRecord>> {
-    let key = library_key(file)?;
-    let meta =
-        std::fs::metadata(file).with_context(|| format!("{}: cannot read", file.display()))?;
-    let file_bytes = i64::try_from(meta.len()).unwrap_or(i64::MAX);
-    let file_mtime_unix_ms = meta
-        .modified()
-        .ok()
-        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    if let Some(known) = store.track_by_path(&key)?
-        && known.track.file_bytes == file_bytes
-        && known.track.file_mtime_unix_ms == file_mtime_unix_ms
-        && known.track.analysis_version == ANALYSIS_VERSION
+    let stamp = FileStamp::of(file)?;
+    if let Some(known) = store.track_by_path(&stamp.key)?
+        && stamp.is_analysed_in(&known)
     {
         return Ok(None);
     }
-    let pcm = decode_file(file)?;
-    let analysis = analyze(&pcm);
-    if analysis.beats_secs.len() < 2 {
-        bail!(
-            "{}: no beat found (silent, or no steady pulse): not imported",
-            file.display()
-        );
-    }
-    let title = file
-        .file_stem()
-        .map_or_else(|| key.clone(), |s| s.to_string_lossy().into_owned());
-    Ok(Some(store.put_track(&new_track(
-        key,
-        title,
-        file_bytes,
-        file_mtime_unix_ms,
-        analysis,
-    ))?))
-}
-
-fn new_track(
-    path: String,
-    title: String,
-    file_bytes: i64,
-    file_mtime_unix_ms: i64,
-    a: BeatAnalysis,
-) -> NewTrack {
-    NewTrack {
-        path,
-        title,
-        file_bytes,
-        file_mtime_unix_ms,
-        duration_secs: a.duration_secs,
-        tempo_bpm: a.tempo_bpm,
-        beats_per_bar: u32::from(a.beats_per_bar),
-        alternative_bpm: a.tempo_ambiguous,
-        beats_secs: a.beats_secs,
-        downbeats_secs: a.downbeats_secs,
-        analysis_version: ANALYSIS_VERSION,
-    }
+    let track = library::analyse_for_library(file, stamp)?;
+    Ok(Some(store.put_track(&track)?))
 }
 
 /// One line of `entrain music list`, and its JSON form.

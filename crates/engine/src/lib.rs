@@ -17,6 +17,8 @@
 //! - [`sim`] runs the core on simulated time with the virtual patient, who hears the beats: the
 //!   closed loop of `entrain simulate` and the tests; a replayed recording runs the same loop
 //!   (`entrain analyze`).
+//! - [`library`]: the music library's import (a folder's audio files, a file analysed into a
+//!   track), for the CLI and the window alike.
 //! - [`open_source`] opens a [`entrain_source::SourceSpec`] (virtual patient, recording, and with
 //!   the `ble` feature real BLE sensors: without it the engine pulls in no BLE stack).
 #![forbid(unsafe_code)]
@@ -24,6 +26,7 @@
 mod core;
 mod detectors;
 mod error;
+pub mod library;
 mod open;
 pub mod runtime;
 pub mod sim;
