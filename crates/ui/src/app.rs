@@ -30,6 +30,8 @@ pub enum Screen {
     Tests,
     /// Progress across sessions.
     Progress,
+    /// The music library.
+    Music,
     /// The calm full-screen view for the patient.
     PatientView,
     /// Settings.
@@ -45,18 +47,20 @@ impl Screen {
             Screen::Live => t!("app-screen-live"),
             Screen::Tests => t!("app-screen-tests"),
             Screen::Progress => t!("app-screen-progress"),
+            Screen::Music => t!("app-screen-music"),
             Screen::PatientView => t!("app-screen-patient-view"),
             Screen::Settings => t!("app-screen-settings"),
         }
     }
 
     /// Every screen, in the navigation's order.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Patients,
         Screen::Sensors,
         Screen::Live,
         Screen::Tests,
         Screen::Progress,
+        Screen::Music,
         Screen::PatientView,
         Screen::Settings,
     ];
@@ -394,6 +398,10 @@ impl EntrainApp {
                 Reply::Remembered(Ok((patient, sensors))) => {
                     self.screens.sensors.remembered(patient, sensors);
                 }
+                Reply::Tracks(Ok(tracks)) => self.screens.music.loaded(tracks),
+                Reply::Tracks(Err(e)) => m.error(t!("app-music-not-read", detail = e)),
+                Reply::TrackSaved(Ok(track)) => self.screens.music.saved(track),
+                Reply::TrackSaved(Err(e)) => m.error(t!("app-music-not-saved", detail = e)),
                 Reply::Remembered(Err(e)) => {
                     m.error(t!("app-sensors-not-read", detail = e));
                 }
@@ -577,6 +585,7 @@ impl EntrainApp {
                         screens.tests.ui(ui, &mut ctx, session, stored);
                     }
                     Screen::Progress => screens.progress.ui(ui, &mut ctx),
+                    Screen::Music => screens.music.ui(ui, &mut ctx),
                     Screen::Settings => screens.settings.ui(ui, &mut ctx),
                     Screen::PatientView => {}
                 });

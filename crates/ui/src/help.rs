@@ -49,6 +49,11 @@ pub fn text(screen: Screen) -> Vec<String> {
             t!("help-progress-table"),
             t!("help-progress-reports"),
         ],
+        Screen::Music => vec![
+            t!("help-music-about"),
+            t!("help-music-import"),
+            t!("help-music-tempo"),
+        ],
         Screen::PatientView => vec![t!("help-patient-view-about"), t!("help-patient-view-turn")],
         Screen::Settings => vec![
             t!("help-settings-about"),

@@ -102,10 +102,10 @@ macro_rules! catalogue {
 /// The files of every language: one per screen, plus `common.ftl` for the shared names.
 const EN_SOURCES: &[(&str, &str)] = catalogue!("en": "common.ftl", "app.ftl", "live.ftl",
     "widgets.ftl", "patient-view.ftl", "patients.ftl", "sensors.ftl", "tests.ftl", "progress.ftl",
-    "settings.ftl", "help.ftl");
+    "settings.ftl", "help.ftl", "music.ftl");
 const DE_SOURCES: &[(&str, &str)] = catalogue!("de": "common.ftl", "app.ftl", "live.ftl",
     "widgets.ftl", "patient-view.ftl", "patients.ftl", "sensors.ftl", "tests.ftl", "progress.ftl",
-    "settings.ftl", "help.ftl");
+    "settings.ftl", "help.ftl", "music.ftl");
 
 thread_local! {
     static CURRENT: Cell<Language> = const { Cell::new(Language::English) };

@@ -16,7 +16,7 @@ pub const HEADING_TEXT_PX: f32 = 28.0;
 /// Small print (plot axes, hints), px.
 pub const SMALL_TEXT_PX: f32 = 16.0;
 /// The navigation's screen names, px.
-pub const NAV_TEXT_PX: f32 = 20.0;
+pub const NAV_TEXT_PX: f32 = 19.0;
 /// What a clinician glances at while walking: the live screen's statistics (step times,
 /// symmetry, variability, asynchrony) and the recording and audio status, px.
 pub const GLANCE_TEXT_PX: f32 = 26.0;

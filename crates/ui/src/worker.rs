@@ -37,6 +37,10 @@ pub enum Reply {
     PatientSaved(Result<PatientRecord, String>),
     /// Sensors were assigned to a patient.
     Assigned(Result<String, String>),
+    /// The music library.
+    Tracks(Result<Vec<entrain_store::TrackRecord>, String>),
+    /// A track was stored, or its tempo confirmed.
+    TrackSaved(Result<entrain_store::TrackRecord, String>),
     /// A patient's remembered sensors: the patient and the record's assignments.
     Remembered(Result<(i64, Vec<entrain_store::SensorAssignment>), String>),
     /// A patient's progress.

@@ -190,6 +190,10 @@ fn a_translation_is_not_left_in_english() {
         // The tests' English names are used in German clinics.
         "test-kind-tug",
         "test-kind-fac",
+        // Numbers with units (bpm, s), and a title with its tempo.
+        "music-confirm",
+        "music-length",
+        "music-tempo",
         // Product names, and a row of names only.
         "sensor-kind-movesense",
         "sensor-kind-polar-verity-sense",

@@ -4,8 +4,9 @@
 app-screen-patients = Patienten
 app-screen-sensors = Sensoren
 app-screen-live = Sitzung
-app-screen-tests = Klinische Tests
+app-screen-tests = Gangtests
 app-screen-progress = Verlauf
+app-screen-music = Musik
 app-screen-patient-view = Patientenansicht
 app-screen-settings = Einstellungen
 
@@ -35,6 +36,8 @@ app-patients-not-read = Patienten: { $detail }
 app-patient-not-saved = Patient nicht gespeichert: { $detail }
 app-sensors-not-assigned = Sensoren nicht zugeordnet: { $detail }
 app-sensors-not-read = Gespeicherte Sensoren nicht gelesen: { $detail }
+app-music-not-read = Die Musikbibliothek wurde nicht gelesen: { $detail }
+app-music-not-saved = Das Stück wurde nicht gespeichert: { $detail }
 app-progress-not-read = Verlauf: { $detail }
 app-test-not-stored = Test nicht gespeichert: { $detail }
 app-result-not-deleted = Ergebnis nicht gelöscht: { $detail }

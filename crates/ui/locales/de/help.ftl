@@ -43,6 +43,9 @@ help-patient-view-about = Die ruhige Anzeige für die Person: der Takt, die Schr
 help-patient-view-turn = Drehen Sie den Bildschirm zur Person, oder legen Sie diese Ansicht mit Patientenfenster auf einen zweiten Bildschirm. Zurück zur Therapeutenansicht führt zu Ihren Bildschirmen zurück.
 
 ## Einstellungen
+help-music-about = Die Musik für den Takt: die eingebauten Stücke und die eigenen der Therapeutin, jedes mit Tempo und Takt.
+help-music-import = Einen Ordner (oder eine Datei) eingeben und Importieren drücken: jede WAV-, FLAC-, Ogg-Vorbis- und MP3-Datei darin wird einmal analysiert und aufbewahrt; eine Datei, die sich nicht lesen lässt, wird genannt, die anderen werden importiert.
+help-music-tempo = Ein Stück, dessen Schlag doppelt so schnell oder halb so schnell sein könnte, fragt, welcher es ist: das Tempo drücken, zu dem der Patient geht.
 help-settings-about = Die Einstellungen dieses Computers: Ton, Datenordner und die Vorgaben des Protokolls.
 help-settings-save = Ändern Sie einen Wert, dann Einstellungen speichern. Ein Wert, der einem anderen widerspricht, wird rot an seinem Feld angezeigt, und nichts wird gespeichert, bis er geändert ist.
 help-settings-folder = Ein neuer Datenordner öffnet die dort geführte Akte.

@@ -6,6 +6,7 @@ app-screen-sensors = Sensors
 app-screen-live = Live session
 app-screen-tests = Clinical tests
 app-screen-progress = Progress
+app-screen-music = Music
 app-screen-patient-view = Patient view
 app-screen-settings = Settings
 
@@ -36,6 +37,8 @@ app-patients-not-read = Patients: { $detail }
 app-patient-not-saved = Patient not saved: { $detail }
 app-sensors-not-assigned = Sensors not assigned: { $detail }
 app-sensors-not-read = Remembered sensors not read: { $detail }
+app-music-not-read = The music library was not read: { $detail }
+app-music-not-saved = The track was not stored: { $detail }
 app-progress-not-read = Progress: { $detail }
 app-test-not-stored = Test not stored: { $detail }
 app-result-not-deleted = Result not deleted: { $detail }

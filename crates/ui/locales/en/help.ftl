@@ -43,6 +43,9 @@ help-patient-view-about = The calm display for the patient: the beat, the step c
 help-patient-view-turn = Turn the screen to the patient, or use Patient window to put this view on a second screen. Back to clinician view returns to your screens.
 
 ## Settings
+help-music-about = The music to cue with: the built-in tracks, and the therapist's own, each with its tempo and bar.
+help-music-import = Type a folder (or a file) and press Import: every WAV, FLAC, Ogg Vorbis and MP3 file in it is analysed once and kept; a file that cannot be read is named, and the others are imported.
+help-music-tempo = A track whose beat could be twice as fast or half as fast asks which it is: press the tempo the patient walks to.
 help-settings-about = This computer's settings: the sound, the data folder and the protocol's defaults.
 help-settings-save = Change a value, then Save settings. A value that contradicts another is shown in red at its field and nothing is saved until it is changed.
 help-settings-folder = A new data folder opens the record kept there.

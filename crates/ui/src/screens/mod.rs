@@ -14,6 +14,7 @@ use crate::theme;
 use crate::worker::{self, Reply, StoreWorker};
 
 pub mod live;
+pub mod music;
 pub mod patient_view;
 pub mod patients;
 pub mod progress;
@@ -38,6 +39,8 @@ pub struct Screens {
     pub settings: settings::SettingsScreen,
     /// The patient's calm display, full screen or in its own window.
     pub patient_view: patient_view::PatientView,
+    /// The music library.
+    pub music: music::MusicScreen,
 }
 
 impl Screens {
@@ -51,6 +54,7 @@ impl Screens {
             progress: progress::ProgressScreen::default(),
             settings: settings::SettingsScreen::new(settings),
             patient_view: patient_view::PatientView::default(),
+            music: music::MusicScreen::default(),
         }
     }
 }

@@ -1,0 +1,24 @@
+# The music screen's words.
+
+music-heading = Music library
+# The field and button that add a folder (or one file) of the therapist's music.
+music-import-path = Music folder or file (WAV, FLAC, Ogg Vorbis, MP3)
+music-import = Import
+music-import-need-path = Give a music folder or file first.
+music-import-none = No audio files (WAV, FLAC, Ogg Vorbis, MP3) in that folder.
+# $done of $files files analysed so far.
+music-import-progress = { $done } of { $files } files
+# After an import: how many files, and how many of them failed (each failure is named apart).
+music-imported = Import finished: { $files } files, { $failed } not imported.
+music-builtin-heading = Built-in tracks
+music-library-heading = Your tracks
+music-library-empty = No tracks imported yet.
+# A track's tempo ($bpm beats per minute), bar ($beats beats) and length ($seconds s).
+music-tempo = { $bpm } bpm
+music-bar = { $beats } beats per bar
+music-length = { $seconds } s
+# A tempo that could be half or double: the therapist chooses.
+music-ambiguous = Which is the beat?
+# The button that confirms track $title's tempo as $bpm.
+music-confirm = { $title }: { $bpm } bpm
+music-confirmed = tempo confirmed
