@@ -25,12 +25,13 @@ enum Stop {
 }
 
 /// Every screen, in the navigation's order, then the end of the session.
-const STOPS: [Stop; 8] = [
+const STOPS: [Stop; 9] = [
     Stop::Screen(Screen::Patients, "patients"),
     Stop::Screen(Screen::Sensors, "sensors"),
     Stop::Screen(Screen::Live, "live-session"),
     Stop::Screen(Screen::Tests, "clinical-tests"),
     Stop::Screen(Screen::Progress, "progress"),
+    Stop::Screen(Screen::Music, "music"),
     Stop::Screen(Screen::PatientView, "patient-view"),
     Stop::Screen(Screen::Settings, "settings"),
     Stop::End,

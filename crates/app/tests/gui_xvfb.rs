@@ -106,12 +106,13 @@ fn picture(path: &Path) -> (u32, u32, usize) {
 }
 
 /// The screens the tour saves, by file name.
-const TOUR: [&str; 8] = [
+const TOUR: [&str; 9] = [
     "patients",
     "sensors",
     "live-session",
     "clinical-tests",
     "progress",
+    "music",
     "patient-view",
     "settings",
     "end-of-session",
