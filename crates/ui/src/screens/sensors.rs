@@ -338,7 +338,7 @@ impl SensorsScreen {
             if left_secs == 0 {
                 ctx.messages.warn(t!("sensors-tap-timeout"));
                 state.asked = None;
-            } else if state.streaming.len() < state.candidates {
+            } else if state.streaming.is_empty() {
                 ui.label(t!("sensors-tap-connecting", count = state.candidates));
             } else {
                 ui.label(t!(
