@@ -24,6 +24,7 @@
 mod core;
 mod detectors;
 mod error;
+pub mod music;
 mod open;
 pub mod runtime;
 pub mod sim;
