@@ -74,6 +74,7 @@ fn a_music_session_raises_the_cadence_as_a_click_session_does_and_records_its_mu
     assert_eq!(clicks.status, SessionStatus::Completed, "{}", clicks.reason);
     assert_eq!(music.status, SessionStatus::Completed, "{}", music.reason);
     let (g_clicks, g_music) = (gain(&clicks), gain(&music));
+    eprintln!("cadence raised: clicks {g_clicks:.2} steps/min, music {g_music:.2} steps/min");
     assert!(
         g_clicks > 2.0,
         "the click session raised the cadence by {g_clicks:.2}"
@@ -92,6 +93,17 @@ fn a_music_session_raises_the_cadence_as_a_click_session_does_and_records_its_mu
         .map(|s| s.segment)
         .collect();
     assert!(!segments.is_empty(), "no music segment recorded");
+    for s in &segments {
+        eprintln!(
+            "segment {:.1}-{:.1} s, {:.1}-{:.1} bpm, stretch {:.3}-{:.3}",
+            s.start_nanos as f64 / 1e9,
+            s.end_nanos as f64 / 1e9,
+            s.played_min_bpm,
+            s.played_max_bpm,
+            s.stretch_min,
+            s.stretch_max
+        );
+    }
     let beats: Vec<_> = store
         .beats(id)
         .unwrap()
