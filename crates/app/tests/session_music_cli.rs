@@ -12,7 +12,12 @@ mod common;
 use common::BIN;
 
 fn session(db: &Path, extra: &[&str]) -> (bool, String, String) {
+    session_env(db, extra, &[])
+}
+
+fn session_env(db: &Path, extra: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
     let out = Command::new(BIN)
+        .envs(env.iter().map(|(k, v)| (k, v.as_str())))
         .args([
             "session",
             "--source",
@@ -139,4 +144,61 @@ fn a_missing_or_bad_file_falls_back_to_clicks_and_says_so() {
         assert!(notes[0].detail.contains("cued by clicks"));
         assert!(!store.beats(id).unwrap().is_empty(), "cued by clicks");
     }
+}
+
+#[test]
+fn on_a_full_disk_the_music_segments_go_to_the_spool_and_reach_the_record_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--music", "march-4-4"];
+    // The same virtual patient and protocol with room on the disk: what must be recorded.
+    let free_db = dir.path().join("free.db");
+    let (ok, stdout, stderr) = session(&free_db, &args);
+    assert!(ok, "{stdout}{stderr}");
+    let free = Store::open(&free_db).unwrap();
+    let expected: Vec<_> = free
+        .music_segments(only_session(&free))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.segment)
+        .collect();
+    assert_eq!(expected.len(), 1);
+
+    let db = dir.path().join("full.db");
+    drop(Store::open(&db).unwrap());
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096 + 12;
+    let (ok, stdout, stderr) = session_env(
+        &db,
+        &args,
+        &[
+            (entrain_store::FAULT_MAX_PAGE_COUNT_ENV, pages.to_string()),
+            (entrain_engine::FAULT_SPILL_AT_ITEMS_ENV, "5000".to_string()),
+        ],
+    );
+    assert!(
+        !ok,
+        "a session not all recorded must not end as a success: {stdout}"
+    );
+    let spool = entrain_store::spool::spool_dir(&db);
+    assert!(
+        std::fs::read_dir(&spool).unwrap().count() >= 1,
+        "nothing spooled: {stderr}"
+    );
+    // Space returns: the next open writes the spool back, the segment with it, once.
+    let store = Store::open(&db).unwrap();
+    let id = only_session(&store);
+    assert_eq!(store.session(id).unwrap().missing, None);
+    let got: Vec<_> = store
+        .music_segments(id)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.segment)
+        .collect();
+    assert_eq!(got, expected);
+    drop(store);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store.music_segments(id).unwrap().len(),
+        1,
+        "written back once"
+    );
 }
