@@ -897,6 +897,8 @@ struct AudioFaults {
     backend_errors: u64,
     rejected_commands: u64,
     telemetry_dropped: u64,
+    /// Music frames played as silence (the music worker fell behind; the beat was unaffected).
+    music_frames_lost: u64,
 }
 
 impl AudioFaults {
@@ -934,14 +936,31 @@ impl AudioFaults {
             MetronomeEvent::DeviceChanged => {
                 tracing::info!("audio: the backend moved the stream to another device");
             }
+            MetronomeEvent::MusicUnderrun { buffers, frames } => {
+                if self.music_frames_lost == 0 {
+                    tracing::warn!(
+                        buffers,
+                        frames,
+                        "audio: the music fell behind (silence instead of music); the beat plays on"
+                    );
+                }
+                self.music_frames_lost += frames;
+            }
             other => tracing::debug!(event = ?other, "audio event"),
         }
     }
 
     fn summarise(&self) {
-        if self.xruns + self.backend_errors + self.rejected_commands + self.telemetry_dropped > 0 {
+        if self.xruns
+            + self.backend_errors
+            + self.rejected_commands
+            + self.telemetry_dropped
+            + self.music_frames_lost
+            > 0
+        {
             tracing::warn!(
                 xruns = self.xruns,
+                music_frames_lost = self.music_frames_lost,
                 backend_errors = self.backend_errors,
                 rejected_commands = self.rejected_commands,
                 telemetry_dropped = self.telemetry_dropped,
