@@ -22,6 +22,7 @@ pub fn record_simulated_session(
         clock: Clock::Simulated,
         tick_nanos: 10_000_000,
         audio: AudioOutput::Off,
+        music: None,
         recording: Some(Recording {
             db_path: db.to_path_buf(),
             patient_id,

@@ -55,6 +55,7 @@ fn a_replayed_recording_runs_a_whole_session_into_the_record_and_exports_for_pan
         clock: Clock::Simulated,
         tick_nanos: 10_000_000,
         audio: AudioOutput::Off,
+        music: None,
         recording: Some(Recording {
             db_path: db.clone(),
             patient_id: None,

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use entrain_audio::wav::{MusicWavRequest, render_music, write_beats_csv};
-use entrain_audio::{DEFAULT_RING_FRAMES, MusicTrack, Overlay, SoundId, Tempo};
+use entrain_audio::{DEFAULT_RING_FRAMES, Overlay, SoundId, Tempo};
 use entrain_engine::library::{self, FileStamp};
-use entrain_music::{AUDIO_EXTENSIONS, analyze, beats_at_tempo, builtin, decode_file, resample};
+use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
+use entrain_music::{AUDIO_EXTENSIONS, analyze, builtin, decode_file};
 use entrain_store::{Store, TrackRecord};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -88,8 +89,8 @@ struct RenderArgs {
     click_level: f32,
 }
 
-/// The rate music is rendered and played at, Hz.
-const RENDER_RATE_HZ: u32 = 48_000;
+/// The rate music is rendered at, Hz: the one it is played at.
+const RENDER_RATE_HZ: u32 = MUSIC_RATE_HZ;
 /// The click on beats that are not downbeats, relative to the downbeat's (`music+click`).
 const CLICK_OFFBEAT_LEVEL: f32 = 0.6;
 
@@ -136,6 +137,21 @@ fn open_store(db: Option<&Path>) -> Result<Store> {
 /// The library's key of a file: its absolute path.
 fn library_key(file: &Path) -> Result<String> {
     Ok(FileStamp::of(file)?.key)
+}
+
+/// `--overlay NAME` with `--click-level` (the click's level within the music).
+pub(crate) fn parse_overlay(name: &str, click_level: f32) -> Result<Overlay> {
+    let overlay = match name {
+        "music" => Overlay::MusicOnly,
+        "click" => Overlay::ClickOnly,
+        "music+click" => Overlay::MusicWithClick {
+            click_level,
+            offbeat_level: CLICK_OFFBEAT_LEVEL,
+        },
+        other => bail!("--overlay {other}: expected music, music+click or click"),
+    };
+    overlay.validate().context("--click-level")?;
+    Ok(overlay)
 }
 
 /// The tempo line of an analysis: "104.0 bpm, 4/4 (or 52.0?)".
@@ -322,60 +338,6 @@ fn list(store: &Store, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// A track as the player takes it: at [`RENDER_RATE_HZ`], with its beats (a built-in looped to
-/// cover `min_secs`).
-fn player_track(store: &Store, name: &str, min_secs: f64) -> Result<MusicTrack> {
-    let (pcm, beats_secs, downbeats_secs) = if let Some(track) = builtin::by_name(name) {
-        let once = track.render(RENDER_RATE_HZ);
-        let times = (min_secs / once.pcm.duration_secs()).ceil().max(1.0) as usize;
-        let looped = once.repeated(times);
-        (looped.pcm, looped.beats_secs, looped.downbeats_secs)
-    } else {
-        let file = Path::new(name);
-        if !file.is_file() {
-            bail!(
-                "--track {name}: neither a built-in track ({}) nor a file",
-                builtin::tracks()
-                    .iter()
-                    .map(|t| t.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        let pcm = resample(&decode_file(file)?, RENDER_RATE_HZ)
-            .with_context(|| format!("{}: resampling to {RENDER_RATE_HZ} Hz", file.display()))?;
-        let (beats, downbeats) = match store.track_by_path(&library_key(file)?)? {
-            Some(known) => {
-                let beats = beats_at_tempo(
-                    &known.track.beats_secs,
-                    known.track.tempo_bpm,
-                    known.tempo_bpm(),
-                )
-                .unwrap_or(known.track.beats_secs);
-                (beats, known.track.downbeats_secs)
-            }
-            None => {
-                let analysis = analyze(&pcm);
-                (analysis.beats_secs, analysis.downbeats_secs)
-            }
-        };
-        if beats.len() < 2 {
-            bail!(
-                "{}: no beat found (silent, or no steady pulse)",
-                file.display()
-            );
-        }
-        (pcm, beats, downbeats)
-    };
-    Ok(MusicTrack {
-        rate_hz: pcm.rate_hz,
-        channels: pcm.channels,
-        samples: pcm.samples.into(),
-        beats_secs,
-        downbeats_secs,
-    })
-}
-
 fn render(store: &Store, args: &RenderArgs) -> Result<()> {
     let tempo = Tempo::from_bpm(args.bpm).context("--bpm")?;
     let to_tempo = args
@@ -383,17 +345,10 @@ fn render(store: &Store, args: &RenderArgs) -> Result<()> {
         .map(Tempo::from_bpm)
         .transpose()
         .context("--to-bpm")?;
-    let overlay = match args.overlay.as_str() {
-        "music" => Overlay::MusicOnly,
-        "click" => Overlay::ClickOnly,
-        "music+click" => Overlay::MusicWithClick {
-            click_level: args.click_level,
-            offbeat_level: CLICK_OFFBEAT_LEVEL,
-        },
-        other => bail!("--overlay {other}: expected music, music+click or click"),
-    };
-    overlay.validate().context("--click-level")?;
-    let track = player_track(store, &args.track, args.seconds)?;
+    let overlay = parse_overlay(&args.overlay, args.click_level)?;
+    let track = load_track(Some(store), &args.track, RENDER_RATE_HZ, args.seconds)
+        .map_err(|e| anyhow::anyhow!("--track {}: {}", e.track, e.detail))?
+        .track;
     let request = MusicWavRequest {
         tempo,
         to_tempo,

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
+use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
 use entrain_engine::{EngineCommand, EngineConfig, fmt_secs, open_source};
 use entrain_source::{BleSensor, SensorId, SensorKind, SourceSpec};
@@ -51,6 +52,59 @@ pub struct SessionArgs {
     /// Do not print every step and beat.
     #[arg(long)]
     quiet: bool,
+    /// Cue with music: a built-in track (`entrain music list`), looped to cover the session, or
+    /// an audio file (the library's beats and confirmed tempo when it is imported, else analysed
+    /// now). A track that cannot be loaded leaves the session cued by clicks, and says so.
+    #[arg(long)]
+    music: Option<String>,
+    /// With --music, what sounds: `music`, `music+click` (a click on every beat, accented on
+    /// downbeats) or `click`.
+    #[arg(long, default_value = "music", requires = "music")]
+    overlay: String,
+    /// With --music and `--overlay music+click`, the click's level within the music, 0..=1.
+    #[arg(long, default_value_t = 0.5, requires = "music")]
+    click_level: f32,
+}
+
+/// How long a built-in is looped to without --seconds: longer than any protocol's session.
+const MUSIC_DEFAULT_SECS: f64 = 3.0 * 3600.0;
+
+/// `--music` as the runtime takes it: the track, or why it cannot be played (then said on
+/// standard error, and the session is cued by clicks).
+fn session_music(args: &SessionArgs, db: &Path) -> Result<Option<runtime::SessionMusic>> {
+    let Some(name) = &args.music else {
+        return Ok(None);
+    };
+    if args.no_audio && !args.fast {
+        eprintln!("--music {name}: not played with --no-audio (a visual cue only)");
+        return Ok(None);
+    }
+    let overlay = crate::cmd_music::parse_overlay(&args.overlay, args.click_level)?;
+    // The library is read if the record opens; a track that is not in it is analysed now.
+    let library = match Store::open(db) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!(
+                "--music {name}: the music library in {} cannot be read ({e}); the file is analysed now",
+                db.display()
+            );
+            None
+        }
+    };
+    let track = load_track(
+        library.as_ref(),
+        name,
+        MUSIC_RATE_HZ,
+        args.seconds.unwrap_or(MUSIC_DEFAULT_SECS),
+    );
+    match &track {
+        Ok(m) => eprintln!(
+            "--music: {} ({}), its own tempo {:.1} bpm",
+            m.title, m.label, m.tempo_bpm
+        ),
+        Err(e) => eprintln!("--music: {e}: the session is cued by clicks"),
+    }
+    Ok(Some(runtime::SessionMusic { track, overlay }))
 }
 
 /// `--db` (which `--data-dir` fills in when it is not given, see `Cli::run`), else the default
@@ -136,6 +190,7 @@ pub fn run(args: SessionArgs) -> Result<()> {
             None
         }
     };
+    let music = session_music(&args, &db)?;
     let origin = Instant::now();
     let source = open_source(&spec, until_nanos, origin)
         .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
@@ -156,6 +211,7 @@ pub fn run(args: SessionArgs) -> Result<()> {
         } else {
             AudioOutput::Device(entrain_audio::MetronomeConfig::default())
         },
+        music,
         recording: Some(Recording {
             db_path: db.clone(),
             patient_id,

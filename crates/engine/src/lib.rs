@@ -27,6 +27,7 @@ mod core;
 mod detectors;
 mod error;
 pub mod library;
+pub mod music;
 mod open;
 pub mod runtime;
 pub mod sim;

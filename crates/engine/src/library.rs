@@ -67,6 +67,11 @@ pub fn is_audio(path: &Path) -> bool {
         .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// The key a file is kept under in the music library: its absolute path.
+pub fn library_key(file: &Path) -> std::io::Result<String> {
+    std::path::absolute(file).map(|p| p.display().to_string())
+}
+
 /// A file as the library knows it: its key (the absolute path), size and modification time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStamp {
@@ -88,10 +93,10 @@ impl FileStamp {
                 source,
             }
         };
-        let absolute = std::path::absolute(file).map_err(io("cannot make the path absolute"))?;
+        let key = library_key(file).map_err(io("cannot make the path absolute"))?;
         let meta = std::fs::metadata(file).map_err(io("cannot read"))?;
         Ok(FileStamp {
-            key: absolute.display().to_string(),
+            key,
             bytes: i64::try_from(meta.len()).unwrap_or(i64::MAX),
             mtime_unix_ms: meta
                 .modified()

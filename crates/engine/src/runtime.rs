@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use entrain_audio::{Command, Metronome, MetronomeConfig, MetronomeEvent, Tempo};
+use entrain_audio::{
+    Command, Metronome, MetronomeConfig, MetronomeEvent, MusicSetup, Overlay, Tempo,
+};
 use entrain_source::{SensorSource, SourceEvent};
 use entrain_store::{
     Batch, EventKind, EventRow, NewSession, SessionSensor, SessionStatus, Store, StoreError,
@@ -15,6 +17,7 @@ use entrain_store::{
 
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use crate::error::EngineError;
+use crate::music::{LoadedMusic, MusicLoadError, MusicSegments, overlay_columns};
 use crate::snapshot::Snapshot;
 use crate::writer::{self, WriterMsg};
 
@@ -40,6 +43,17 @@ pub enum AudioOutput {
     Device(MetronomeConfig),
 }
 
+/// Music for the cue: the track (or why it could not be loaded: the session is then cued by
+/// clicks and says so) and the overlay. On simulated time or with no device the beats the music
+/// would be played on are the ones the virtual patient hears, and its segments are recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionMusic {
+    /// The track, or why not.
+    pub track: Result<LoadedMusic, MusicLoadError>,
+    /// Music, music and click, or click.
+    pub overlay: Overlay,
+}
+
 /// Where the session is recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recording {
@@ -62,6 +76,8 @@ pub struct RuntimeConfig {
     pub tick_nanos: i64,
     /// Audio.
     pub audio: AudioOutput,
+    /// Music along the beat (clicks only when `None`).
+    pub music: Option<SessionMusic>,
     /// The record, if any.
     pub recording: Option<Recording>,
     /// Ends the session at this session time, ns.
@@ -267,6 +283,16 @@ pub fn start(
             // What was asked for; whether a device opened and which beats were heard is in the
             // session's `audio` events (a request is not a sound).
             "audio_requested": matches!(config.audio, AudioOutput::Device(_)),
+            // The track asked for; what was played is in `music_segments`, a failure in the
+            // `audio` events.
+            "music_requested": config.music.as_ref().map(|m| serde_json::json!({
+                "track": match &m.track {
+                    Ok(t) => t.label.clone(),
+                    Err(e) => e.track.clone(),
+                },
+                "overlay": overlay_columns(m.overlay).0,
+                "click_level": overlay_columns(m.overlay).1,
+            })),
         })
         .to_string();
         let new_session = NewSession {
@@ -379,9 +405,19 @@ fn session_loop(
             let mut c = c.clone();
             // Beats are committed ~100 ms ahead: the metronome must place them exactly.
             c.start_lead = Duration::from_millis(20);
-            Some(Metronome::new(c, origin))
+            match config.music.as_ref().map(|m| (&m.track, m.overlay)) {
+                Some((Ok(music), overlay)) => {
+                    let setup = MusicSetup {
+                        overlay,
+                        ..MusicSetup::new(music.track.clone())
+                    };
+                    Some(Metronome::with_music(c, setup, origin))
+                }
+                _ => Some(Metronome::new(c, origin)),
+            }
         }
     };
+    let (mut music_segments, mut music_note) = music_start(config.music.as_ref());
     let mut audio_status = match &config.audio {
         AudioOutput::Off => "off (--no-audio): visual cue".to_string(),
         AudioOutput::Device(_) => "opening the output device".to_string(),
@@ -404,6 +440,9 @@ fn session_loop(
     if config.auto_start {
         core.command(0, EngineCommand::Start, &mut out);
     }
+    if let Some(n) = &music_note {
+        out.notices.push(n.clone());
+    }
     let (status, reason) = loop {
         now = match config.clock {
             Clock::RealTime { .. } => {
@@ -423,6 +462,10 @@ fn session_loop(
         }
         if core.started_at_nanos().is_some() {
             recorder.begin(events, store_status, stop_requests, &mut out);
+            // Said once the record has begun (nothing before Start is stored).
+            if let Some(n) = music_note.take() {
+                audio_event(core, now, n, &mut out);
+            }
         }
         polled.clear();
         source.poll(now, &mut polled)?;
@@ -523,6 +566,18 @@ fn session_loop(
             }
         }
 
+        if let Some(segments) = music_segments.as_mut() {
+            for b in out.beats.iter().filter(|b| b.is_audible()) {
+                segments.beat(b.time_nanos, b.tempo_spm);
+            }
+            let cued = core.session().is_some_and(|s| {
+                s.phase().is_cued() && s.run_state() == entrain_cue::RunState::Running
+            });
+            // The music stops with the cue (the end of a cued phase, a pause, a stop).
+            if !cued && let Some(row) = segments.end(now) {
+                out.record.music_segments.push(row);
+            }
+        }
         for s in &out.steps {
             events.emit(EngineEvent::Step(*s));
         }
@@ -601,6 +656,9 @@ fn session_loop(
         }
     }
     audio_faults.summarise();
+    if let Some(row) = music_segments.as_mut().and_then(|s| s.end(now)) {
+        out.record.music_segments.push(row);
+    }
     if metronome.is_some() && (!device_ever_opened || beats_not_heard > 0) {
         let text = if device_ever_opened {
             format!("{beats_not_heard} beats were shown, not heard (no output device then)")
@@ -621,6 +679,37 @@ fn session_loop(
         *s = core.snapshot();
     }
     Ok((status, reason, now))
+}
+
+/// The segments to follow and the note for the record: which music cues the session, or why it
+/// is cued by clicks instead.
+fn music_start(music: Option<&SessionMusic>) -> (Option<MusicSegments>, Option<String>) {
+    match music {
+        None => (None, None),
+        Some(SessionMusic {
+            track: Ok(m),
+            overlay,
+        }) => (
+            Some(MusicSegments::new(m, *overlay)),
+            Some(format!(
+                "music: {} ({}), its own tempo {:.1} bpm, overlay {}",
+                m.title,
+                m.label,
+                m.tempo_bpm,
+                overlay_columns(*overlay).0
+            )),
+        ),
+        Some(SessionMusic { track: Err(e), .. }) => {
+            tracing::warn!(track = %e.track, detail = %e.detail, "music could not be loaded; cued by clicks");
+            (
+                None,
+                Some(format!(
+                    "music {} could not be played ({}): the session is cued by clicks",
+                    e.track, e.detail
+                )),
+            )
+        }
+    }
 }
 
 /// An `audio` event in the record: a device opened, missing or lost, or beats not heard.
@@ -783,6 +872,10 @@ fn from_start(batch: &mut Batch, start_nanos: i64) {
     batch
         .events
         .retain_mut(|r| shift(&mut r.time_nanos, start_nanos));
+    batch.music_segments.retain_mut(|r| {
+        r.end_nanos -= start_nanos;
+        shift(&mut r.start_nanos, start_nanos)
+    });
     batch
         .raw
         .retain_mut(|(_, s)| shift(&mut s.time_nanos, start_nanos));
@@ -804,6 +897,8 @@ struct AudioFaults {
     backend_errors: u64,
     rejected_commands: u64,
     telemetry_dropped: u64,
+    /// Music frames played as silence (the music worker fell behind; the beat was unaffected).
+    music_frames_lost: u64,
 }
 
 impl AudioFaults {
@@ -841,14 +936,31 @@ impl AudioFaults {
             MetronomeEvent::DeviceChanged => {
                 tracing::info!("audio: the backend moved the stream to another device");
             }
+            MetronomeEvent::MusicUnderrun { buffers, frames } => {
+                if self.music_frames_lost == 0 {
+                    tracing::warn!(
+                        buffers,
+                        frames,
+                        "audio: the music fell behind (silence instead of music); the beat plays on"
+                    );
+                }
+                self.music_frames_lost += frames;
+            }
             other => tracing::debug!(event = ?other, "audio event"),
         }
     }
 
     fn summarise(&self) {
-        if self.xruns + self.backend_errors + self.rejected_commands + self.telemetry_dropped > 0 {
+        if self.xruns
+            + self.backend_errors
+            + self.rejected_commands
+            + self.telemetry_dropped
+            + self.music_frames_lost
+            > 0
+        {
             tracing::warn!(
                 xruns = self.xruns,
+                music_frames_lost = self.music_frames_lost,
                 backend_errors = self.backend_errors,
                 rejected_commands = self.rejected_commands,
                 telemetry_dropped = self.telemetry_dropped,

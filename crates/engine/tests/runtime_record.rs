@@ -28,6 +28,7 @@ fn config(db: &Path, patient_id: Option<i64>, auto_start: bool) -> RuntimeConfig
         clock: Clock::Simulated,
         tick_nanos: 10_000_000,
         audio: AudioOutput::Off,
+        music: None,
         recording: Some(Recording {
             db_path: db.to_path_buf(),
             patient_id,

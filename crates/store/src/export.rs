@@ -1,7 +1,7 @@
 //! The record's sessions as tidy tables (`entrain-analysis`'s `export` writes them, with the
 //! sessions' measures beside them): one CSV file per kind of record (`sessions.csv`,
 //! `patients.csv`, `phases.csv`, `steps.csv`, `beats.csv`, `tempo_changes.csv`, `events.csv`,
-//! `clinical_tests.csv`, `sensors.csv`), every row with its `session_id`, times in seconds on the
+//! `music_segments.csv`, `clinical_tests.csv`, `sensors.csv`), every row with its `session_id`, times in seconds on the
 //! session clock (`*_s`) and in integer nanoseconds where exactness matters; or the same tables
 //! in one JSON file (`export.json`: `{"format": ..., "tables": {"steps": [{...}, ...], ...}}`).
 //!
@@ -10,7 +10,8 @@
 //! order of the export, not stored anywhere); the year of birth (replaced by a 5-year band such
 //! as `1950-1954`); calendar dates and times (replaced by whole days since the patient's first
 //! exported session: `start_day`, `diagnosis_day`, `performed_day`); sensor identities (BLE
-//! addresses) and the source path of replayed files (only the kind of source stays).
+//! addresses), the source path of replayed files (only the kind of source stays) and the folders
+//! of music files (only the file's name stays).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -251,6 +252,23 @@ pub fn build_tables(
         "events",
         &["session_id", "time_s", "phase", "kind", "detail"],
     );
+    let mut t_music = Table::new(
+        "music_segments",
+        &[
+            "session_id",
+            "start_s",
+            "end_s",
+            "track",
+            "title",
+            "track_tempo_bpm",
+            "played_min_bpm",
+            "played_max_bpm",
+            "stretch_min",
+            "stretch_max",
+            "overlay",
+            "click_level",
+        ],
+    );
     for s in &sessions {
         let source = if d {
             s.source.split(':').next().unwrap_or("").to_string()
@@ -350,6 +368,31 @@ pub fn build_tables(
                 json!(detail),
             ]);
         }
+        for m in store.music_segments(s.id)? {
+            let m = m.segment;
+            // A file's folder may name the patient or the clinician; its name is the track.
+            let track = if d {
+                Path::new(&m.track)
+                    .file_name()
+                    .map_or_else(|| m.track.clone(), |n| n.to_string_lossy().into_owned())
+            } else {
+                m.track
+            };
+            t_music.rows.push(vec![
+                json!(s.id),
+                secs(m.start_nanos),
+                secs(m.end_nanos),
+                json!(track),
+                json!(m.title),
+                json!(m.track_tempo_bpm),
+                json!(m.played_min_bpm),
+                json!(m.played_max_bpm),
+                json!(m.stretch_min),
+                json!(m.stretch_max),
+                json!(m.overlay),
+                json!(m.click_level),
+            ]);
+        }
     }
     let mut t_tests = Table::new(
         "clinical_tests",
@@ -395,7 +438,8 @@ pub fn build_tables(
         }
     }
     Ok(vec![
-        t_sessions, t_patients, t_sensors, t_phases, t_steps, t_beats, t_tempo, t_events, t_tests,
+        t_sessions, t_patients, t_sensors, t_phases, t_steps, t_beats, t_tempo, t_events, t_music,
+        t_tests,
     ])
 }
 

@@ -298,6 +298,43 @@ pub struct EventRow {
     pub detail: String,
 }
 
+/// One stretch of music played in a session (schema v6 `music_segments`), written once it has
+/// ended: the session ended, the music stopped (end of a cued phase, a stop) or the track changed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MusicSegmentRow {
+    /// Its first beat, ns.
+    pub start_nanos: i64,
+    /// Its end, ns.
+    pub end_nanos: i64,
+    /// The built-in's name or the file's path.
+    pub track: String,
+    /// The track's title.
+    pub title: String,
+    /// The track's own tempo, beats/min.
+    pub track_tempo_bpm: f64,
+    /// The slowest cue tempo played over it, beats (steps)/min.
+    pub played_min_bpm: f64,
+    /// The fastest cue tempo played over it, beats (steps)/min.
+    pub played_max_bpm: f64,
+    /// `played_min_bpm / track_tempo_bpm`.
+    pub stretch_min: f64,
+    /// `played_max_bpm / track_tempo_bpm`.
+    pub stretch_max: f64,
+    /// `music`, `music+click` or `click`.
+    pub overlay: String,
+    /// The click's level under the music, 0–1.
+    pub click_level: f64,
+}
+
+/// A stored music segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMusicSegment {
+    /// Session.
+    pub session_id: i64,
+    /// The segment.
+    pub segment: MusicSegmentRow,
+}
+
 /// Everything to write in one transaction.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
@@ -313,6 +350,8 @@ pub struct Batch {
     pub tempo_changes: Vec<TempoChangeRow>,
     /// Events.
     pub events: Vec<EventRow>,
+    /// Ended music segments.
+    pub music_segments: Vec<MusicSegmentRow>,
     /// Raw samples, in arrival order.
     pub raw: Vec<(Placement, ImuSample)>,
     /// Session time the batch reaches, ns.
@@ -328,18 +367,20 @@ impl Batch {
             && self.played.is_empty()
             && self.tempo_changes.is_empty()
             && self.events.is_empty()
+            && self.music_segments.is_empty()
             && self.raw.is_empty()
     }
 
     /// The rows it adds to the record's session tables (phases, steps, beats, tempo changes,
-    /// events; not the played marks, which update beats, nor the raw blobs): what a spool file
+    /// events, music segments; not the played marks, which update beats, nor the raw blobs): what a spool file
     /// compares with the record to know its rows are not there yet.
     pub fn row_count(&self) -> u64 {
         (self.phases.len()
             + self.steps.len()
             + self.beats.len()
             + self.tempo_changes.len()
-            + self.events.len()) as u64
+            + self.events.len()
+            + self.music_segments.len()) as u64
     }
 
     /// Everything the batch holds, rows, played-beat reports and raw samples alike: what bounds
@@ -357,6 +398,7 @@ impl Batch {
             (self.phases.len(), "phase starts"),
             (self.tempo_changes.len(), "tempo changes"),
             (self.events.len(), "events"),
+            (self.music_segments.len(), "music segments"),
             (self.raw.len(), "raw samples"),
         ];
         let parts: Vec<String> = counts
@@ -380,6 +422,7 @@ impl Batch {
         self.played.append(&mut other.played);
         self.tempo_changes.append(&mut other.tempo_changes);
         self.events.append(&mut other.events);
+        self.music_segments.append(&mut other.music_segments);
         self.raw.append(&mut other.raw);
         self.now_nanos = self.now_nanos.max(other.now_nanos);
     }

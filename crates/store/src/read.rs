@@ -104,6 +104,33 @@ impl Store {
         )
     }
 
+    /// The music segments of a session, in order.
+    pub fn music_segments(&self, session_id: i64) -> Result<Vec<StoredMusicSegment>, StoreError> {
+        self.rows(
+            "music segments of session",
+            "SELECT session_id, start_nanos, end_nanos, track, title, track_tempo_bpm, played_min_bpm, played_max_bpm, stretch_min, stretch_max, overlay, click_level FROM music_segments WHERE session_id = ?1 ORDER BY start_nanos, rowid",
+            session_id,
+            |r| {
+                Ok(StoredMusicSegment {
+                    session_id: r.get(0)?,
+                    segment: MusicSegmentRow {
+                        start_nanos: r.get(1)?,
+                        end_nanos: r.get(2)?,
+                        track: r.get(3)?,
+                        title: r.get(4)?,
+                        track_tempo_bpm: r.get(5)?,
+                        played_min_bpm: r.get(6)?,
+                        played_max_bpm: r.get(7)?,
+                        stretch_min: r.get(8)?,
+                        stretch_max: r.get(9)?,
+                        overlay: r.get(10)?,
+                        click_level: r.get(11)?,
+                    },
+                })
+            },
+        )
+    }
+
     /// The phases of a session.
     pub fn phases(&self, session_id: i64) -> Result<Vec<StoredPhase>, StoreError> {
         self.rows(

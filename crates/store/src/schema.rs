@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i64 = 0x454E_5452;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 const V1: &str = r#"
 CREATE TABLE patients (
@@ -154,6 +154,26 @@ CREATE TABLE music_tracks (
     analysis_version   INTEGER NOT NULL,
     imported_unix_ms   INTEGER NOT NULL
 );
+"#;
+
+/// Each stretch of music played in a session: the track, its own tempo, the cue tempo range
+/// played over it and the stretch, the overlay (`model::MusicSegmentRow`).
+const V6: &str = r#"
+CREATE TABLE music_segments (
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    start_nanos     INTEGER NOT NULL,
+    end_nanos       INTEGER NOT NULL CHECK (end_nanos >= start_nanos),
+    track           TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    track_tempo_bpm REAL NOT NULL CHECK (track_tempo_bpm > 0),
+    played_min_bpm  REAL NOT NULL,
+    played_max_bpm  REAL NOT NULL CHECK (played_max_bpm >= played_min_bpm),
+    stretch_min     REAL NOT NULL,
+    stretch_max     REAL NOT NULL,
+    overlay         TEXT NOT NULL CHECK (overlay IN ('music', 'music+click', 'click')),
+    click_level     REAL NOT NULL CHECK (click_level BETWEEN 0 AND 1)
+);
+CREATE INDEX music_segments_session ON music_segments(session_id, start_nanos);
 "#;
 
 /// A running session's lease: the host, its boot and the recording process's start time, beside

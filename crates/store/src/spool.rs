@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
 use crate::model::{
-    Batch, BeatPlayed, BeatRow, EventRow, PhaseRow, SessionStatus, StepRow, TempoChangeRow,
-    parse_phase_column, phase_column,
+    Batch, BeatPlayed, BeatRow, EventRow, MusicSegmentRow, PhaseRow, SessionStatus, StepRow,
+    TempoChangeRow, parse_phase_column, phase_column,
 };
 use crate::store::{Store, unix_ms_now};
 
@@ -43,6 +43,9 @@ struct SpoolFile {
     played: Vec<(i64, i64)>,
     tempo_changes: Vec<(i64, String, Option<f64>, f64, String)>,
     events: Vec<(i64, String, String, String)>,
+    /// Absent in files written before schema v6.
+    #[serde(default)]
+    music_segments: Vec<MusicSegmentRow>,
     raw: Vec<(Placement, ImuSample)>,
     now_nanos: i64,
     /// The session's rows the record held when the spool was cut ([`Batch::row_count`]); absent
@@ -137,6 +140,7 @@ pub fn write_spool(
                 )
             })
             .collect(),
+        music_segments: batch.music_segments.clone(),
         raw: batch.raw.clone(),
         now_nanos: batch.now_nanos,
         rows_stored_before: Some(rows_stored_before),
@@ -181,6 +185,7 @@ fn read_spool(path: &Path) -> Result<Spooled, String> {
     let mut b = Batch {
         now_nanos: f.now_nanos,
         raw: f.raw,
+        music_segments: f.music_segments,
         ..Batch::default()
     };
     for (p, start_nanos, reason) in f.phases {
@@ -391,7 +396,8 @@ fn session_row_count(tx: &rusqlite::Transaction<'_>, session_id: i64) -> rusqlit
               + (SELECT COUNT(*) FROM steps WHERE session_id = ?1)
               + (SELECT COUNT(*) FROM beats WHERE session_id = ?1)
               + (SELECT COUNT(*) FROM tempo_changes WHERE session_id = ?1)
-              + (SELECT COUNT(*) FROM events WHERE session_id = ?1)",
+              + (SELECT COUNT(*) FROM events WHERE session_id = ?1)
+              + (SELECT COUNT(*) FROM music_segments WHERE session_id = ?1)",
         [session_id],
         |r| r.get::<_, i64>(0),
     )

@@ -174,6 +174,29 @@ impl Store {
                     ])
                     .map_err(e)?;
             }
+            let mut segment = tx
+                .prepare_cached(
+                    "INSERT INTO music_segments (session_id, start_nanos, end_nanos, track, title, track_tempo_bpm, played_min_bpm, played_max_bpm, stretch_min, stretch_max, overlay, click_level) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(e)?;
+            for m in &batch.music_segments {
+                segment
+                    .execute(params![
+                        session_id,
+                        m.start_nanos,
+                        m.end_nanos,
+                        m.track,
+                        m.title,
+                        m.track_tempo_bpm,
+                        m.played_min_bpm,
+                        m.played_max_bpm,
+                        m.stretch_min,
+                        m.stretch_max,
+                        m.overlay,
+                        m.click_level
+                    ])
+                    .map_err(e)?;
+            }
             let mut raw = tx
                 .prepare_cached(
                     "INSERT INTO raw_batches (session_id, placement, first_nanos, last_nanos, n_samples, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

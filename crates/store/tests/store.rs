@@ -413,7 +413,7 @@ fn exports_tidy_csv_and_json_and_a_deidentified_copy() {
     let options = ExportOptions::default();
     let tables = build_tables(&store, &[id], &[], options).unwrap();
     let files = write_tables(&tables, ExportFormat::Csv, &out, options).unwrap();
-    assert_eq!(files.len(), 9);
+    assert_eq!(files.len(), 10);
     let steps = std::fs::read_to_string(out.join("steps.csv")).unwrap();
     assert_eq!(steps.lines().count(), 11);
     assert!(

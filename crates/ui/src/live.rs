@@ -144,6 +144,7 @@ pub fn start_session(
         clock: Clock::RealTime { origin },
         tick_nanos: 5_000_000,
         audio,
+        music: None,
         recording: match session_for {
             SessionFor::Patient(id) => Some(runtime::Recording {
                 db_path: settings.database_path(),
