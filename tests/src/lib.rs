@@ -5,4 +5,5 @@ pub mod datasets;
 pub mod pulse;
 pub mod sessions;
 pub mod taps;
+pub mod tracks;
 pub mod walks;

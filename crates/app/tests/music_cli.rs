@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use entrain_music::{DEFAULT_TOLERANCE_SECS, builtin, f_measure};
+use entrain_tests::tracks::{even_clicks, write_wav};
 use serde_json::Value;
 
 const RATE_HZ: u32 = 22_050;
@@ -30,21 +31,6 @@ fn ok(out: &Output) -> String {
     stdout
 }
 
-fn write_wav(path: &Path, samples: &[f32], channels: u16, rate_hz: u32) {
-    let spec = hound::WavSpec {
-        channels,
-        sample_rate: rate_hz,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for s in samples {
-        w.write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
-            .unwrap();
-    }
-    w.finalize().unwrap();
-}
-
 /// A built-in track rendered to a WAV file, and its beat times.
 fn builtin_wav(dir: &Path, name: &str) -> (PathBuf, Vec<f64>) {
     let rendered = builtin::by_name(name).unwrap().render(RATE_HZ);
@@ -54,25 +40,9 @@ fn builtin_wav(dir: &Path, name: &str) -> (PathBuf, Vec<f64>) {
         &rendered.pcm.samples,
         rendered.pcm.channels,
         rendered.pcm.rate_hz,
-    );
+    )
+    .unwrap();
     (path, rendered.beats_secs)
-}
-
-/// Identical clicks at 150 per minute for 20 s: 150 and 75 bpm fit as well.
-fn even_clicks_wav(path: &Path) {
-    let rate = f64::from(RATE_HZ);
-    let mut samples = vec![0.0f32; 20 * RATE_HZ as usize];
-    let mut t = 0.3;
-    while t < 19.9 {
-        let start = (t * rate) as usize;
-        for n in 0..(0.01 * rate) as usize {
-            let tau = n as f64 / rate;
-            samples[start + n] +=
-                (0.5 * (std::f64::consts::TAU * 2_000.0 * tau).sin() * (-tau / 0.003).exp()) as f32;
-        }
-        t += 0.4;
-    }
-    write_wav(path, &samples, 1, RATE_HZ);
 }
 
 #[test]
@@ -122,7 +92,7 @@ fn a_folder_imports_once_a_bad_file_is_named_and_an_ambiguous_tempo_is_confirmed
     builtin_wav(&music.join("marches"), "march-2-4");
     builtin_wav(&music, "groove-4-4");
     let clicks = music.join("clicks.wav");
-    even_clicks_wav(&clicks);
+    write_wav(&clicks, &even_clicks(RATE_HZ), 1, RATE_HZ).unwrap();
     std::fs::write(music.join("broken.flac"), b"fLaC but nothing else").unwrap();
     std::fs::write(music.join("playlist.txt"), b"not audio").unwrap();
 

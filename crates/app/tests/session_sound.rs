@@ -63,6 +63,20 @@ fn best_offset(clicks: &[f64], beats: &[f64]) -> f64 {
 
 #[test]
 fn the_clicks_heard_are_the_beats_the_session_stored() {
+    // A loaded machine's sound server sometimes inserts or drops frames in what it records (seen
+    // in CI: five beats 13 ms late, then the next on time again, which the renderer's exact
+    // frame counting cannot do): such a run gets one more, and two in a row fail.
+    if let Err(first) = clicks_heard_are_the_stored_beats() {
+        eprintln!("first run: {first}; one more run");
+        if let Err(second) = clicks_heard_are_the_stored_beats() {
+            panic!("first run: {first}\nsecond run: {second}");
+        }
+    }
+}
+
+/// One session into a private sink: every stored audible beat heard at its stored time, within
+/// 2 ms of each other once offset, and nothing else heard; else what was off.
+fn clicks_heard_are_the_stored_beats() -> Result<(), String> {
     let server = PulseServer::start(RATE_HZ).expect("a private PulseAudio server");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("entrain.sqlite3");
@@ -125,7 +139,18 @@ fn the_clicks_heard_are_the_beats_the_session_stored() {
         spread_ms
     );
     // Every stored audible beat was heard, and nothing else was.
-    assert_eq!(residuals_ms.len(), beats.len(), "clicks {clicks:?}");
-    assert_eq!(clicks.len(), beats.len(), "clicks {clicks:?}");
-    assert!(spread_ms <= 2.0, "residuals {residuals_ms:?} ms");
+    if residuals_ms.len() != beats.len() || clicks.len() != beats.len() {
+        return Err(format!(
+            "{} beats stored, {} clicks recorded, {} paired: clicks {clicks:?}",
+            beats.len(),
+            clicks.len(),
+            residuals_ms.len()
+        ));
+    }
+    if spread_ms > 2.0 {
+        return Err(format!(
+            "spread {spread_ms:.2} ms: residuals {residuals_ms:.2?} ms"
+        ));
+    }
+    Ok(())
 }

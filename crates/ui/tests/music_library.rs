@@ -5,48 +5,16 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::Duration;
 
 use egui_kittest::kittest::{NodeT, Queryable};
 use entrain_music::builtin;
+use entrain_tests::tracks::{even_clicks, write_wav};
 use entrain_ui::Settings;
 
 use common::*;
 
 const RATE_HZ: u32 = 22_050;
-
-fn write_wav(path: &Path, samples: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: RATE_HZ,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for s in samples {
-        w.write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
-            .unwrap();
-    }
-    w.finalize().unwrap();
-}
-
-/// Identical clicks at 150 per minute for 20 s: 150 and 75 bpm fit as well.
-fn even_clicks() -> Vec<f32> {
-    let rate = f64::from(RATE_HZ);
-    let mut samples = vec![0.0f32; 20 * RATE_HZ as usize];
-    let mut t = 0.3;
-    while t < 19.9 {
-        let start = (t * rate) as usize;
-        for n in 0..(0.01 * rate) as usize {
-            let tau = n as f64 / rate;
-            samples[start + n] +=
-                (0.5 * (std::f64::consts::TAU * 2_000.0 * tau).sin() * (-tau / 0.003).exp()) as f32;
-        }
-        t += 0.4;
-    }
-    samples
-}
 
 #[test]
 fn a_folder_is_imported_with_its_tempi_and_an_ambiguous_one_is_confirmed() {
@@ -54,8 +22,14 @@ fn a_folder_is_imported_with_its_tempi_and_an_ambiguous_one_is_confirmed() {
     let music = dir.path().join("music");
     std::fs::create_dir_all(&music).unwrap();
     let waltz = builtin::by_name("waltz-3-4").unwrap().render(RATE_HZ);
-    write_wav(&music.join("Waltz for walking.wav"), &waltz.pcm.samples);
-    write_wav(&music.join("Clicks.wav"), &even_clicks());
+    write_wav(
+        &music.join("Waltz for walking.wav"),
+        &waltz.pcm.samples,
+        1,
+        RATE_HZ,
+    )
+    .unwrap();
+    write_wav(&music.join("Clicks.wav"), &even_clicks(RATE_HZ), 1, RATE_HZ).unwrap();
     std::fs::write(music.join("Broken.mp3"), b"not really an mp3").unwrap();
 
     let settings = Settings::demo(dir.path().join("data"));
