@@ -567,14 +567,23 @@ fn session_loop(
         }
 
         if let Some(segments) = music_segments.as_mut() {
-            for b in out.beats.iter().filter(|b| b.is_audible()) {
-                segments.beat(b.time_nanos, b.tempo_spm);
+            // As with the beats: without sound asked for (a visual cue, simulated time) the
+            // music counts as played along the cue; asked for but with no device, it was not
+            // heard, and no segment covers that time.
+            let heard = metronome.is_none() || audible;
+            if heard {
+                for b in out.beats.iter().filter(|b| b.is_audible()) {
+                    segments.beat(b.time_nanos, b.tempo_spm);
+                }
             }
             let cued = core.session().is_some_and(|s| {
                 s.phase().is_cued() && s.run_state() == entrain_cue::RunState::Running
             });
-            // The music stops with the cue (the end of a cued phase, a pause, a stop).
-            if !cued && let Some(row) = segments.end(now) {
+            // The music stops with the cue (the end of a cued phase, a pause, a stop), and when
+            // the device goes.
+            if (!cued || !heard)
+                && let Some(row) = segments.end(now)
+            {
                 out.record.music_segments.push(row);
             }
         }

@@ -219,3 +219,35 @@ fn a_track_that_cannot_be_loaded_leaves_a_click_session_and_a_recorded_note() {
         "the session was cued (by clicks)"
     );
 }
+
+#[test]
+fn music_asked_for_with_no_device_is_not_recorded_as_played() {
+    // Sound asked for on a device that does not exist: the beats go on as a visual cue and are
+    // stored as not heard; no music segment may say the music was played.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nodevice.db");
+    let mut config = config(&db, Some(march(Overlay::MusicOnly)));
+    config.engine.protocol.baseline = UncuedLength::Secs(2.0);
+    config.clock = Clock::RealTime {
+        origin: std::time::Instant::now(),
+    };
+    config.tick_nanos = 5_000_000;
+    config.max_nanos = Some(20 * SEC);
+    config.audio = AudioOutput::Device(entrain_audio::MetronomeConfig {
+        output: entrain_audio::OutputOptions {
+            device_name: Some("no such output device (entrain test)".into()),
+            ..entrain_audio::OutputOptions::default()
+        },
+        ..entrain_audio::MetronomeConfig::default()
+    });
+    let summary = run(config);
+    let store = Store::open(&db).unwrap();
+    let id = summary.session_id.unwrap();
+    let beats = store.beats(id).unwrap();
+    assert!(
+        beats.iter().any(|b| b.phase.is_cued()),
+        "the session reached the cue: {beats:?}"
+    );
+    assert!(beats.iter().all(|b| b.played_nanos.is_none()), "{beats:?}");
+    assert_eq!(store.music_segments(id).unwrap(), vec![]);
+}
