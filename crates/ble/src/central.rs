@@ -267,6 +267,7 @@ pub struct BleSource {
     thread: Option<JoinHandle<()>>,
     fatal: Option<String>,
     rate_hz: u16,
+    scratch: Vec<SourceEvent>,
 }
 
 impl std::fmt::Debug for BleSource {
@@ -335,6 +336,7 @@ impl BleSource {
             thread: Some(thread),
             fatal: None,
             rate_hz,
+            scratch: Vec::new(),
         })
     }
 
@@ -409,7 +411,9 @@ impl BleSource {
         now_nanos: i64,
         mut emit: impl FnMut(usize, SourceEvent),
     ) -> Result<(), SourceError> {
-        let mut out = Vec::new();
+        // One sensor's events at a time, in a buffer kept between polls (no allocation per
+        // poll on the detection path).
+        let mut out = std::mem::take(&mut self.scratch);
         let mut flush = |sensor: usize, out: &mut Vec<SourceEvent>| {
             for event in out.drain(..) {
                 emit(sensor, event);
@@ -494,6 +498,7 @@ impl BleSource {
                 }
             }
         }
+        self.scratch = out;
         Ok(())
     }
 }
