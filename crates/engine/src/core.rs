@@ -65,6 +65,19 @@ pub enum EngineCommand {
         /// The clinician's label.
         label: String,
     },
+    /// A change to the music (the session's audio acts on it; the core only records it).
+    Music(MusicCommand),
+}
+
+/// What the therapist can change in the music while the session runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MusicCommand {
+    /// Goes on to the next track (of the playlist or the patient's choice) at the next beat.
+    SkipTrack,
+    /// The music's volume, 0…1.
+    SetVolume(f64),
+    /// The click's level over the music, 0…1 (0: music alone).
+    SetClickLevel(f64),
 }
 
 /// What one call of the core produced.
@@ -318,6 +331,8 @@ impl EngineCore {
                 self.notice(out, format!("mark: {label}"));
                 return;
             }
+            // The session's audio acts on it; the record keeps it as a command.
+            EngineCommand::Music(_) => {}
             other => {
                 let c = match other {
                     EngineCommand::Pause => ClinicianCommand::Pause,
@@ -328,7 +343,9 @@ impl EngineCore {
                     EngineCommand::NudgeTempo { delta_spm } => {
                         ClinicianCommand::NudgeTempo { delta_spm }
                     }
-                    EngineCommand::Start | EngineCommand::Mark { .. } => return,
+                    EngineCommand::Start | EngineCommand::Mark { .. } | EngineCommand::Music(_) => {
+                        return;
+                    }
                 };
                 match self.session.as_mut() {
                     Some(s) => s.command(now, c),
@@ -797,6 +814,8 @@ impl EngineCore {
             audio: String::new(),
             store: String::new(),
             notices: self.notices.iter().cloned().collect(),
+            // The session's audio fills it in (the runtime).
+            music: None,
         }
     }
 }

@@ -34,8 +34,10 @@ pub mod sim;
 mod snapshot;
 mod writer;
 
-pub use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput, fmt_secs};
+pub use crate::core::{
+    EngineCommand, EngineConfig, EngineCore, EngineOutput, MusicCommand, fmt_secs,
+};
 pub use error::EngineError;
 pub use open::{OpenError, open_source};
-pub use snapshot::{RunStatus, SensorHealth, SensorStatus, Snapshot};
+pub use snapshot::{MusicStatus, NowPlaying, RunStatus, SensorHealth, SensorStatus, Snapshot};
 pub use writer::FAULT_SPILL_AT_ITEMS_ENV;

@@ -112,4 +112,38 @@ pub struct Snapshot {
     pub store: String,
     /// The last few notices, oldest first.
     pub notices: Vec<String>,
+    /// The music cueing the session, or why it fell back to clicks; `None` when no music was
+    /// asked for.
+    pub music: Option<MusicStatus>,
+}
+
+/// The music of a session, as the live screen shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MusicStatus {
+    /// The track now playing (or the last one asked for), if any track could be loaded.
+    pub now_playing: Option<NowPlaying>,
+    /// Why the session is cued by clicks instead of music, in words (no track, a file that
+    /// failed, no output device); `None` while the music plays.
+    pub fallback: Option<String>,
+    /// Music, music and click, or click (`engine::music::overlay_columns`' name).
+    pub overlay: String,
+    /// Level of the click over the music, 0…1.
+    pub click_level: f64,
+    /// The music's volume, 0…1 (the therapist's, before the protocol's fading).
+    pub volume: f64,
+}
+
+/// One track as it plays.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NowPlaying {
+    /// Its title.
+    pub title: String,
+    /// The built-in's name or the file's absolute path.
+    pub label: String,
+    /// Its own tempo, beats/min.
+    pub own_tempo_bpm: f64,
+    /// The tempo it is played at now (the last beat's), beats/min.
+    pub played_tempo_bpm: Option<f64>,
+    /// How far it is stretched: played / own − 1, % (positive: faster than recorded).
+    pub stretch_percent: Option<f64>,
 }
