@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use entrain_eval::ReferenceTiming;
 use entrain_eval::evaluation::{
     ContactOutcome, EvalPlacement, ScoredContact, TrialScore, evaluate,
 };
 use entrain_eval::resample::check_rate_hz;
 use entrain_eval::scoring::{DetectionCounts, MatchRules, quantile};
+use entrain_eval::stride::{SpatialPairs, spatial_pairs};
+use entrain_eval::{LengthError, ReferenceTiming};
 use entrain_gait::Side;
+use entrain_gait::StrideConfig;
 use entrain_replay::{Dataset, list_trials, load_trial};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -98,6 +100,13 @@ struct Report {
     detector_rates_hz: Vec<f64>,
     groups: BTreeMap<String, GroupReport>,
     ic_timing: Option<IcTiming>,
+    /// Stride lengths from the foot sensors against the reference's (motion capture), where the
+    /// data set has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stride_length: Option<LengthError>,
+    /// Distances of the straight stretches against their known length, where the data set has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance: Option<LengthError>,
     /// Trials that could not be read or scored, with why; left out of every figure above.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     skipped_trials: Vec<SkippedTrial>,
@@ -158,6 +167,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let mut skipped_trials = Vec::new();
     let mut recorded_rates_hz: Vec<f64> = Vec::new();
     let mut detector_rates_hz: Vec<f64> = Vec::new();
+    let (mut stride_pairs, mut distance_pairs) = (Vec::new(), Vec::new());
     for trial in &trials {
         // One damaged or unreadable trial is left out and named, not the end of the evaluation.
         let scored = load_trial(&args.path, trial)
@@ -171,16 +181,23 @@ pub fn run(args: EvalArgs) -> Result<()> {
                     None => recording,
                 };
                 let score = evaluate(&recording, placement, &rules)?;
-                Ok(((recorded_hz, recording.sample_rate_hz), score))
+                let spatial = match placement {
+                    EvalPlacement::Feet => spatial_pairs(&recording, StrideConfig::default()),
+                    EvalPlacement::LowerBack => SpatialPairs::default(),
+                };
+                Ok(((recorded_hz, recording.sample_rate_hz), (score, spatial)))
             });
-        let TrialScore {
-            counts,
-            ic_errors_ms,
-            ic_latencies_ms,
-            cadence_pairs_spm,
-            contacts,
-            ..
-        } = match scored {
+        let (
+            TrialScore {
+                counts,
+                ic_errors_ms,
+                ic_latencies_ms,
+                cadence_pairs_spm,
+                contacts,
+                ..
+            },
+            spatial,
+        ) = match scored {
             Ok(((recorded_hz, detector_hz), score)) => {
                 for (rates, rate) in [
                     (&mut recorded_rates_hz, recorded_hz),
@@ -218,6 +235,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
             .extend(cadence_pairs_spm.iter().map(|(r, d)| (r - d).abs()));
         errors_ms.extend(ic_errors_ms);
         latencies_ms.extend(ic_latencies_ms);
+        stride_pairs.extend(spatial.stride_length);
+        distance_pairs.extend(spatial.distance);
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -257,6 +276,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
             })
             .collect(),
         ic_timing: ic_timing(&errors_ms, &latencies_ms),
+        stride_length: LengthError::of_pairs(&stride_pairs),
+        distance: LengthError::of_pairs(&distance_pairs),
         skipped_trials,
     };
     print_report(&report);
@@ -328,6 +349,17 @@ fn print_report(report: &Report) {
             t.p95_latency_ms
         ),
         None => println!("IC timing: none (the annotations have no heel-strike instants)"),
+    }
+    for (what, error) in [
+        ("stride length", &report.stride_length),
+        ("distance", &report.distance),
+    ] {
+        if let Some(e) = error {
+            println!(
+                "{what}: mean |error| {:.3} m ({:.2} %) over {}",
+                e.mean_abs_error_m, e.mean_abs_error_percent, e.n
+            );
+        }
     }
     if !report.skipped_trials.is_empty() {
         println!(

@@ -31,6 +31,14 @@ pub trait AnnotatedTrial {
     fn reference(&self) -> &[ReferenceEvent];
     /// The walks over which cadence is compared.
     fn bouts(&self) -> &[WalkingBout];
+    /// Strides whose length the reference measured, if it did.
+    fn reference_strides(&self) -> &[crate::ReferenceStride] {
+        &[]
+    }
+    /// Straight stretches of known length, if the trial has them.
+    fn reference_distances(&self) -> &[crate::ReferenceDistance] {
+        &[]
+    }
 }
 
 /// Which sensors' detector to evaluate.

@@ -12,6 +12,8 @@ pub mod peers;
 pub mod reference;
 pub mod resample;
 pub mod scoring;
+pub mod stride;
 
 pub use evaluation::AnnotatedTrial;
 pub use reference::{ReferenceEvent, ReferenceTiming, WalkingBout};
+pub use stride::{LengthError, ReferenceDistance, ReferenceStride};

@@ -14,7 +14,9 @@ pub mod detect;
 pub mod filter;
 pub mod metrics;
 pub mod sample;
+pub mod stride;
 pub mod sync;
 
 pub use detect::StreamingDetector;
 pub use sample::{GaitEvent, GaitEventKind, ImuSample, Placement, Side, UnknownName};
+pub use stride::{Stride, StrideConfig, StrideTracker};

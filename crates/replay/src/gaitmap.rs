@@ -19,6 +19,7 @@ use std::path::Path;
 use entrain_eval::{ReferenceEvent, WalkingBout};
 use entrain_gait::{GaitEventKind, ImuSample, Placement, Side};
 
+use super::gaitmap_mocap::Heels;
 use super::text::{TextFile, column_of};
 use super::{
     Dataset, Recording, ReplayError, SensorStream, TrialId, fractional_index_nanos, instant,
@@ -39,6 +40,8 @@ struct Layout {
     rate_hz: f64,
     reference: &'static str,
     kind: RefKind,
+    /// Marker trajectories on this trial's clock, if the data set has them.
+    mocap: Option<&'static str>,
 }
 
 const TRIALS: [Layout; 2] = [
@@ -48,6 +51,7 @@ const TRIALS: [Layout; 2] = [
         rate_hz: 204.8,
         reference: "stride_events_sample.csv",
         kind: RefKind::StrideEvents,
+        mocap: Some("mocap_sample.csv"),
     },
     Layout {
         code: "imu_sample_ic_stride",
@@ -55,6 +59,7 @@ const TRIALS: [Layout; 2] = [
         rate_hz: 102.4,
         reference: "stride_borders_sample_ic_stride.csv",
         kind: RefKind::IcBorders,
+        mocap: None,
     },
 ];
 
@@ -154,6 +159,21 @@ pub(crate) fn load(dir: &Path, trial: &TrialId) -> Result<Recording, ReplayError
         ],
         reference: dedup_events(reference),
         bouts: merge_spans(spans, rate),
+        reference_strides: match layout.mocap.map(|m| dir.join(m)) {
+            // The fixture copied into data/ has no mocap: lengths only where the file is.
+            Some(path) if path.is_file() => {
+                let heels = Heels::read(&TextFile::read(&path)?)?;
+                strides
+                    .iter()
+                    .filter_map(|s| match s.ics.as_slice() {
+                        [ic, pre_ic] => heels.stride(s.side, *pre_ic, *ic, rate),
+                        _ => None,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        },
+        reference_distances: Vec::new(),
     })
 }
 

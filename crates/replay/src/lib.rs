@@ -20,13 +20,17 @@ use std::fmt;
 use std::path::Path;
 
 use entrain_eval::resample::{ResampleError, resample};
-use entrain_eval::{AnnotatedTrial, ReferenceEvent, ReferenceTiming, WalkingBout};
+use entrain_eval::{
+    AnnotatedTrial, ReferenceDistance, ReferenceEvent, ReferenceStride, ReferenceTiming,
+    WalkingBout,
+};
 use entrain_gait::detect::{FootDetectorConfig, LowerBackDetectorConfig};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEventKind, ImuSample, Placement, Side, sample::STANDARD_GRAVITY_MPS2};
 
 mod error;
 mod gaitmap;
+mod gaitmap_mocap;
 mod mobgap;
 pub mod raw;
 mod source;
@@ -83,6 +87,10 @@ pub struct Recording {
     pub reference: Vec<ReferenceEvent>,
     /// The walks over which cadence is compared.
     pub bouts: Vec<WalkingBout>,
+    /// Strides whose length the reference measured (Gaitmap's motion capture).
+    pub reference_strides: Vec<ReferenceStride>,
+    /// Straight stretches of known length (Voisard's 10 m walkway, each way).
+    pub reference_distances: Vec<ReferenceDistance>,
 }
 
 impl Recording {
@@ -155,6 +163,14 @@ impl AnnotatedTrial for Recording {
 
     fn bouts(&self) -> &[WalkingBout] {
         &self.bouts
+    }
+
+    fn reference_strides(&self) -> &[ReferenceStride] {
+        &self.reference_strides
+    }
+
+    fn reference_distances(&self) -> &[ReferenceDistance] {
+        &self.reference_distances
     }
 }
 

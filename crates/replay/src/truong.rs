@@ -106,6 +106,8 @@ pub(crate) fn load(dir: &Path, trial: &TrialId) -> Result<Recording, ReplayError
         ],
         reference,
         bouts,
+        reference_strides: Vec::new(),
+        reference_distances: Vec::new(),
     })
 }
 

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use entrain_eval::WalkingBout;
+use entrain_eval::{ReferenceDistance, WalkingBout};
 use entrain_gait::sample::sample_time_nanos;
 use entrain_gait::{GaitEventKind, ImuSample, Placement, Side};
 use serde::Deserialize;
@@ -34,6 +34,9 @@ const COLUMNS: [&str; 10] = [
     "Mag_Y",
     "Mag_Z",
 ];
+/// The protocol's walkway, each way, m (the data set's description: stand, walk 10 m, U-turn,
+/// walk back).
+const VOISARD_WALKWAY_M: f64 = 10.0;
 const RATE_PREFIX: &str = "Acquisition frequency: ";
 const RAD_TO_DEG: f32 = 180.0 / std::f32::consts::PI;
 
@@ -41,6 +44,9 @@ const RAD_TO_DEG: f32 = 180.0 / std::f32::consts::PI;
 struct Annotation {
     #[serde(rename = "TrialBoundaries")]
     trial: [i64; 2],
+    /// Start and end of the U-turn between the two 10 m walks.
+    #[serde(rename = "UTurnBoundaries", default)]
+    u_turn: Option<[i64; 2]>,
     #[serde(rename = "LeftFootEvents")]
     left: Vec<[i64; 2]>,
     #[serde(rename = "RightFootEvents")]
@@ -142,6 +148,26 @@ pub(crate) fn load(dir: &Path, trial: &TrialId) -> Result<Recording, ReplayError
             end_nanos: index_nanos(t1, rate),
             reference_cadence_spm: None,
         }],
+        reference_strides: Vec::new(),
+        reference_distances: match ann.u_turn {
+            // Stand, walk 10 m, turn, walk back: each straight stretch is the walkway's length.
+            Some([u0, u1]) if t0 <= u0 && u0 <= u1 && u1 <= t1 => [(t0, u0), (u1, t1)]
+                .into_iter()
+                .map(|(a, b)| ReferenceDistance {
+                    start_nanos: index_nanos(a, rate),
+                    end_nanos: index_nanos(b, rate),
+                    distance_m: VOISARD_WALKWAY_M,
+                })
+                .collect(),
+            Some(u) => {
+                return Err(bad(
+                    "UTurnBoundaries".to_owned(),
+                    "within TrialBoundaries, start <= end",
+                    u,
+                ));
+            }
+            None => Vec::new(),
+        },
     })
 }
 
