@@ -9,6 +9,7 @@ mod cmd_click;
 mod cmd_devices;
 mod cmd_eval;
 mod cmd_music;
+mod cmd_music_prefs;
 mod cmd_record;
 mod cmd_report;
 mod cmd_session;

@@ -89,6 +89,18 @@ pub enum MusicResolveError {
         /// Each track left out and why.
         skipped: Vec<String>,
     },
+    /// A track named for a preference or a playlist is neither a built-in nor imported.
+    #[error(
+        "{given}: neither a built-in track ({builtins}) nor a file in the music library of {db} (import it first: entrain music import FILE)"
+    )]
+    UnknownTrack {
+        /// What was given.
+        given: String,
+        /// The built-ins' names.
+        builtins: String,
+        /// The record.
+        db: String,
+    },
     /// The record could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -130,6 +142,33 @@ pub fn candidate_of(
             tempo_bpm: t.tempo_bpm(),
             preference,
         })
+}
+
+/// The key `given` is kept under in preferences and playlists: a built-in's name, or an
+/// imported file's library key (its absolute path). Anything else is refused, so a preference or
+/// a playlist always names a track whose tempo the chooser knows.
+pub fn library_track_key(store: &Store, given: &str) -> Result<String, MusicResolveError> {
+    let given = given.trim();
+    if let Some(t) = builtin::by_name(given) {
+        return Ok(t.name.to_string());
+    }
+    let unknown = || MusicResolveError::UnknownTrack {
+        given: given.to_string(),
+        builtins: builtin::tracks()
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", "),
+        db: store.path().display().to_string(),
+    };
+    if given.is_empty() {
+        return Err(unknown());
+    }
+    let key = crate::library::library_key(std::path::Path::new(given)).map_err(|_| unknown())?;
+    match store.track_by_path(&key)? {
+        Some(t) => Ok(t.track.path),
+        None => Err(unknown()),
+    }
 }
 
 fn preference_in(prefs: &[MusicPreferenceRecord], key: &str) -> MusicPreference {
