@@ -346,3 +346,46 @@ fn a_playlist_that_is_not_there_or_has_nothing_playable_stops_before_the_session
         "no session started"
     );
 }
+
+#[test]
+fn an_imported_file_is_liked_and_listed_by_its_library_key_and_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = with_patient(dir.path(), "ANN-1");
+    let rendered = builtin::by_name("waltz-3-4").unwrap().render(22_050);
+    let wav = dir.path().join("Ann's waltz.wav");
+    entrain_tests::tracks::write_wav(
+        &wav,
+        &rendered.pcm.samples,
+        rendered.pcm.channels,
+        rendered.pcm.rate_hz,
+    )
+    .unwrap();
+    let e = fails(&entrain(
+        &db,
+        &["music", "like", "--patient", "ANN-1", wav.to_str().unwrap()],
+    ));
+    assert!(e.contains("import it first"), "{e}");
+    ok(&entrain(&db, &["music", "import", wav.to_str().unwrap()]));
+    // Given relative to the working folder, kept by its absolute path.
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["music", "like", "--patient", "ANN-1", "Ann's waltz.wav"])
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(ok(&out).contains("liked Ann's waltz ("), "{}", ok(&out));
+    let store = Store::open(&db).unwrap();
+    let ann = store.patient_by_code("ANN-1").unwrap().unwrap();
+    let prefs = store.music_preferences(ann.id).unwrap();
+    assert_eq!(prefs.len(), 1);
+    assert_eq!(
+        Path::new(&prefs[0].track),
+        std::path::absolute(&wav).unwrap()
+    );
+    let listed = ok(&entrain(&db, &["music", "prefs", "--patient", "ANN-1"]));
+    assert!(
+        listed.starts_with("liked     Ann's waltz (") && listed.contains("100.0 bpm"),
+        "{listed}"
+    );
+}
