@@ -533,6 +533,8 @@ pub fn run_entrain(export_dir: &Path, out_dir: &Path) -> Result<usize, PeerError
             streams,
             reference: Vec::new(),
             bouts: Vec::new(),
+            reference_strides: Vec::new(),
+            reference_distances: Vec::new(),
         };
         let start = Instant::now();
         let events =

@@ -7,8 +7,8 @@ use entrain_gait::cadence::{CadenceTracker, CadenceTrackerConfig};
 use entrain_gait::metrics::{FootEvent, GaitMetrics, MetricsConfig};
 use entrain_gait::sync::{SyncSummary, summarize};
 use entrain_store::{
-    ClinicalTestKind, EventKind, PatientRecord, SessionRecord, SessionSensor, Store,
-    StoredClinicalTest, StoredEvent, StoredTempoChange,
+    ClinicalTestKind, EventKind, MusicSegmentRow, PatientRecord, SessionRecord, SessionSensor,
+    Store, StoredClinicalTest, StoredEvent, StoredTempoChange,
 };
 
 use crate::error::AnalysisError;
@@ -104,6 +104,9 @@ pub struct SessionAnalysis {
     pub gait_speed_retest: Option<TestResult>,
     /// The sensors used.
     pub sensors: Vec<SessionSensor>,
+    /// The music played, one segment per stretch (times in ns of session time), in order; empty
+    /// for a session cued by clicks.
+    pub music: Vec<MusicSegmentRow>,
     /// Total initial contacts.
     pub total_steps: usize,
     /// Session length, s.
@@ -343,6 +346,11 @@ pub fn analyse_session(store: &Store, session_id: i64) -> Result<SessionAnalysis
         gait_speed_retest: TestResult::mean_of(after),
         clinical_tests,
         sensors: store.session_sensors(session_id)?,
+        music: store
+            .music_segments(session_id)?
+            .into_iter()
+            .map(|m| m.segment)
+            .collect(),
         total_steps: steps.len(),
         duration_secs: last_nanos as f64 / NANOS_PER_SEC,
         phases,

@@ -110,3 +110,72 @@ fn the_export_adds_the_analysis_measures_beside_the_record_tables() {
         && r["measure"] == "cadence_spm"
         && r["value"] == a.retest.unwrap().cadence_spm));
 }
+
+#[test]
+fn the_music_a_session_played_is_exported_with_it_in_csv_and_json() {
+    use entrain_tests::sessions::{Overlay, record_simulated_music_session};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.sqlite3");
+    let overlay = Overlay::MusicWithClick {
+        click_level: 0.3,
+        offbeat_level: 0.6,
+    };
+    let id =
+        record_simulated_music_session(&db, None, Preset::Entrains, "march-4-4", overlay).unwrap();
+    let store = Store::open(&db).unwrap();
+    let a = analyse_session(&store, id).unwrap();
+    assert!(!a.music.is_empty(), "the analysis reads the music played");
+    let stored: Vec<_> = store
+        .music_segments(id)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.segment)
+        .collect();
+    assert_eq!(a.music, stored);
+
+    let options = ExportOptions::default();
+    let csv_dir = dir.path().join("csv");
+    export_sessions(&store, &[id], ExportFormat::Csv, &csv_dir, options).unwrap();
+    let text = std::fs::read_to_string(csv_dir.join("music_segments.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), stored.len(), "{text}");
+    for (r, m) in rows.iter().zip(&stored) {
+        assert_eq!(&r[0], id.to_string());
+        assert_eq!(r[1].parse::<f64>().unwrap(), m.start_nanos as f64 / 1e9);
+        assert_eq!(r[2].parse::<f64>().unwrap(), m.end_nanos as f64 / 1e9);
+        assert_eq!(&r[3], "march-4-4");
+        assert_eq!(r[5].parse::<f64>().unwrap(), 104.0);
+        assert_eq!(r[6].parse::<f64>().unwrap(), m.played_min_bpm);
+        assert_eq!(r[7].parse::<f64>().unwrap(), m.played_max_bpm);
+        assert_eq!(&r[10], "music+click");
+        assert!((r[11].parse::<f64>().unwrap() - 0.3).abs() < 1e-6);
+    }
+
+    let json_dir = dir.path().join("json");
+    export_sessions(&store, &[id], ExportFormat::Json, &json_dir, options).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json_dir.join("export.json")).unwrap())
+            .unwrap();
+    let json_rows = doc["tables"]["music_segments"].as_array().unwrap();
+    assert_eq!(json_rows.len(), stored.len(), "{doc}");
+    for (r, m) in json_rows.iter().zip(&stored) {
+        assert_eq!(r["session_id"], id);
+        assert_eq!(r["track"], "march-4-4");
+        assert_eq!(r["title"], m.title.as_str());
+        assert_eq!(r["played_min_bpm"], m.played_min_bpm);
+        assert_eq!(r["played_max_bpm"], m.played_max_bpm);
+        assert_eq!(r["stretch_max"], m.stretch_max);
+        assert_eq!(r["overlay"], "music+click");
+        assert_eq!(r["start_s"], m.start_nanos as f64 / 1e9);
+    }
+
+    // A session cued by clicks exports the table's header and no row.
+    let clicks = record_simulated_session(&db, None, Preset::Entrains, &[]).unwrap();
+    let store = Store::open(&db).unwrap();
+    assert!(analyse_session(&store, clicks).unwrap().music.is_empty());
+    let none_dir = dir.path().join("none");
+    export_sessions(&store, &[clicks], ExportFormat::Csv, &none_dir, options).unwrap();
+    let text = std::fs::read_to_string(none_dir.join("music_segments.csv")).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+}

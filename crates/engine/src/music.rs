@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use entrain_audio::{MusicTrack, Overlay};
+use entrain_audio::{DEFAULT_RING_FRAMES, MusicTrack, Overlay, TrackStretcher};
 use entrain_music::{analyze, beats_at_tempo, builtin, decode_file, resample};
 use entrain_store::{MusicSegmentRow, Store};
 
@@ -127,6 +127,27 @@ pub fn load_track(
     })
 }
 
+/// What [`music_schedule_lead_ms`] allows for the output device's own latency (the callback
+/// renders a frame that long before it is heard, and the beats are placed on the frames heard:
+/// PulseAudio through ALSA, as in the tests, takes about 100 ms), the output's buffer and the
+/// session's tick, ms.
+const MUSIC_LEAD_OUTPUT_ALLOWANCE_MS: f64 = 150.0;
+
+/// How far ahead of its time a session must commit each beat (`ProtocolConfig::schedule_lead_ms`)
+/// for music at `rate_hz` to sound on it: the music worker keeps [`DEFAULT_RING_FRAMES`] ready
+/// ahead of the audio callback and the stretcher plans its output latency ahead of that, and the
+/// callback itself runs ahead of what is heard by the device's latency; a tempo or phase change
+/// the music learns of later bends the track too late and its beat lands off the cue's (measured
+/// by `crates/app/tests/session_music_sound.rs`: up to 21 ms off at the protocol's default
+/// 100 ms, still 9 ms at 185 ms, under 1.5 ms with this lead). The device's latency is known only
+/// once its stream runs: an output slower than the allowance still lands its music late.
+pub fn music_schedule_lead_ms(rate_hz: u32) -> f64 {
+    let rate = f64::from(rate_hz.max(1));
+    let frames =
+        DEFAULT_RING_FRAMES as f64 + TrackStretcher::new(rate_hz).output_latency_frames() as f64;
+    frames * 1000.0 / rate + MUSIC_LEAD_OUTPUT_ALLOWANCE_MS
+}
+
 /// The overlay's stored name and click level.
 pub fn overlay_columns(overlay: Overlay) -> (&'static str, f64) {
     match overlay {
@@ -218,6 +239,25 @@ impl MusicSegments {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_music_lead_covers_the_ring_and_the_stretcher_and_is_a_valid_protocol_lead() {
+        let lead_ms = music_schedule_lead_ms(MUSIC_RATE_HZ);
+        let latency = TrackStretcher::new(MUSIC_RATE_HZ).output_latency_frames() as f64;
+        let ring_ms = DEFAULT_RING_FRAMES as f64 / 48.0;
+        assert!(latency > 0.0);
+        let expected_ms = ring_ms + latency / 48.0 + MUSIC_LEAD_OUTPUT_ALLOWANCE_MS;
+        assert!(
+            (lead_ms - expected_ms).abs() < 1e-9,
+            "{lead_ms} vs {expected_ms}"
+        );
+        // Over the protocol's default lead (which the music cannot follow), within its limit.
+        let protocol = entrain_cue::config::ProtocolConfig::default();
+        assert!(lead_ms > protocol.schedule_lead_ms, "{lead_ms}");
+        let mut longer = protocol.clone();
+        longer.schedule_lead_ms = lead_ms;
+        longer.validate().unwrap();
+    }
 
     #[test]
     fn a_builtin_is_looped_to_cover_the_session_and_keeps_its_beats_rising() {

@@ -7,6 +7,9 @@
 //!   difference, entrainment, Timed Up and Go, FAC) in the local code system
 //!   [`LOCAL_CODE_SYSTEM`], which the bundle also carries as a `CodeSystem` resource.
 //! - Units in UCUM: `/min` for steps/min, `s`, `m/s`, `m`, `ms`, `%`, `1` for ratios.
+//! - The music played: one `music-segment` Observation per segment (the track as its value,
+//!   tempo, played range, stretch and overlay as components, the segment in words as its note),
+//!   in the local code system; a file is named without its folder.
 //! - Uncued baseline and re-test measures carry the phase as `Observation.method` and the phase's
 //!   wall-clock span as `effectivePeriod`.
 
@@ -130,12 +133,64 @@ pub const LOCAL_TEST_CODES: [(&str, &str, &str); 2] = [
     ),
 ];
 
-fn local(code: &str) -> Value {
-    let display = LOCAL_CODES
+/// Local codes of the music a session was cued by: one `music-segment` Observation per stretch
+/// of music played, its numbers as components.
+pub const LOCAL_MUSIC_CODES: [(&str, &str, &str); 7] = [
+    (
+        "music-segment",
+        "Music played as the cue",
+        "One stretch of music the beats were played on: the track (value), its own tempo, the cue tempo range played, the stretch and the overlay; the effective period is its first beat to its end.",
+    ),
+    (
+        "music-track-tempo",
+        "Track's own tempo",
+        "The track's tempo as analysed (or as the therapist confirmed it), beats/min.",
+    ),
+    (
+        "music-played-tempo-min",
+        "Slowest tempo played",
+        "The slowest cue tempo the music was stretched to in the segment, steps/min.",
+    ),
+    (
+        "music-played-tempo-max",
+        "Fastest tempo played",
+        "The fastest cue tempo the music was stretched to in the segment, steps/min.",
+    ),
+    (
+        "music-stretch-min",
+        "Least stretch",
+        "Slowest tempo played / the track's own tempo x 100.",
+    ),
+    (
+        "music-stretch-max",
+        "Most stretch",
+        "Fastest tempo played / the track's own tempo x 100.",
+    ),
+    (
+        "music-overlay",
+        "What sounded",
+        "music (music only), music+click (a click on every beat within the music, at the click level) or click.",
+    ),
+];
+
+/// The click's level within the music (a component of `music-overlay`), listed with the music
+/// codes.
+const MUSIC_CLICK_LEVEL: (&str, &str, &str) = (
+    "music-click-level",
+    "Click level within the music",
+    "The click's level under the music, 0 (none) to 1 (full).",
+);
+
+fn local_codes() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    LOCAL_CODES
         .iter()
         .chain(LOCAL_TEST_CODES.iter())
-        .find(|c| c.0 == code)
-        .map_or(code, |c| c.1);
+        .chain(LOCAL_MUSIC_CODES.iter())
+        .chain(std::iter::once(&MUSIC_CLICK_LEVEL))
+}
+
+fn local(code: &str) -> Value {
+    let display = local_codes().find(|c| c.0 == code).map_or(code, |c| c.1);
     json!({ "coding": [{ "system": LOCAL_CODE_SYSTEM, "code": code, "display": display }], "text": display })
 }
 
@@ -305,6 +360,41 @@ impl Builder<'_> {
         self.observation(format!("s{}-steps", a.session.id), o);
     }
 
+    /// One Observation per music segment: the track as its value, the numbers as components,
+    /// the segment in words as its note.
+    fn music_segments(&mut self) {
+        let a = self.a;
+        let sid = a.session.id;
+        let at = |nanos: i64| iso(a.unix_ms_at(nanos as f64 / 1e9));
+        for (i, m) in a.music.iter().enumerate() {
+            let mut o = serde_json::Map::new();
+            o.insert("category".into(), category("activity"));
+            o.insert("code".into(), local("music-segment"));
+            o.insert(
+                "effectivePeriod".into(),
+                json!({ "start": at(m.start_nanos), "end": at(m.end_nanos) }),
+            );
+            o.insert("valueString".into(), json!(crate::music::track_label(m)));
+            o.insert(
+                "component".into(),
+                json!([
+                    { "code": local("music-track-tempo"), "valueQuantity": quantity(m.track_tempo_bpm, "beats/min", "/min") },
+                    { "code": local("music-played-tempo-min"), "valueQuantity": quantity(m.played_min_bpm, "steps/min", "/min") },
+                    { "code": local("music-played-tempo-max"), "valueQuantity": quantity(m.played_max_bpm, "steps/min", "/min") },
+                    { "code": local("music-stretch-min"), "valueQuantity": quantity(m.stretch_min * 100.0, "%", "%") },
+                    { "code": local("music-stretch-max"), "valueQuantity": quantity(m.stretch_max * 100.0, "%", "%") },
+                    { "code": local("music-overlay"), "valueString": m.overlay },
+                    { "code": local("music-click-level"), "valueQuantity": quantity(m.click_level, "ratio", "1") },
+                ]),
+            );
+            o.insert(
+                "note".into(),
+                json!([{ "text": crate::music::sentence(m) }]),
+            );
+            self.observation(format!("s{sid}-music-{}", i + 1), o);
+        }
+    }
+
     fn clinical_tests(&mut self) {
         let a = self.a;
         for t in &a.clinical_tests {
@@ -342,9 +432,7 @@ impl Builder<'_> {
 
 /// The local code system as a FHIR `CodeSystem` resource.
 fn code_system_resource() -> Value {
-    let concepts: Vec<Value> = LOCAL_CODES
-        .iter()
-        .chain(LOCAL_TEST_CODES.iter())
+    let concepts: Vec<Value> = local_codes()
         .map(|(code, display, definition)| json!({ "code": code, "display": display, "definition": definition }))
         .collect();
     json!({
@@ -402,6 +490,7 @@ pub fn bundle_of(a: &SessionAnalysis) -> Value {
     b.phase_observations(Phase::Baseline);
     b.phase_observations(Phase::Retest);
     b.entrainment_observations();
+    b.music_segments();
     b.clinical_tests();
     json!({
         "resourceType": "Bundle",

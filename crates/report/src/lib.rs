@@ -3,7 +3,8 @@
 //! - [`session_pdf`]: a one-page A4 session report (tempo changes and notes that do not fit go on
 //!   further pages, whole) — patient code, date, protocol settings,
 //!   baseline vs uncued re-test (cadence, step time L/R, asymmetry, variability, gait speed where
-//!   tested), the tempo curve with its phases, entrainment per phase, clinical tests and the
+//!   tested), the tempo curve with its phases and the music played along it (a band per
+//!   segment, named by its track, and a table of them), entrainment per phase, clinical tests and the
 //!   clinician's marks.
 //! - [`patient_pdf`]: a progress report across a patient's sessions with trend charts and the
 //!   clinical thresholds of `entrain_analysis::thresholds` (gait-speed MCID band, ambulation
@@ -28,6 +29,7 @@ pub mod embed;
 mod error;
 pub mod fhir;
 pub mod font;
+mod music;
 pub mod pdf;
 mod progress_report;
 mod session_report;

@@ -6,6 +6,7 @@ use entrain_analysis::thresholds::entrainment_label;
 use entrain_analysis::{SessionAnalysis, WalkMeasure};
 use entrain_cue::Phase;
 use entrain_store::time::format_unix_ms;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::chart::{PdfBackend, u};
@@ -116,6 +117,8 @@ fn tempo_chart(
         .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()
         .map_err(|e| err(e.to_string()))?;
+    // Over the grid (its label must read), under the curves.
+    music_bands(&mut chart, a, x_max, (y_min, y_max)).map_err(&err)?;
     let cadence_color = RGBColor(230, 120, 20);
     chart
         .draw_series(
@@ -181,6 +184,67 @@ fn tempo_chart(
     Ok(())
 }
 
+const MUSIC_TINTS: [RGBColor; 2] = [RGBColor(221, 206, 238), RGBColor(236, 226, 246)];
+const MUSIC_INK: RGBColor = RGBColor(88, 52, 128);
+/// A music band's height, share of the tempo axis.
+const MUSIC_BAND_SHARE: f64 = 0.07;
+/// The band's top under the chart's top, share of the tempo axis: below the phases' names, in
+/// the headroom over the curves (12 steps/min), clear of the legend (lower right).
+const MUSIC_BAND_TOP_SHARE: f64 = 0.09;
+
+/// Each music segment as a band along the time axis, a lane under the phases' names at the top
+/// of the tempo chart, labelled with its track (cut to the band's width); nothing without music.
+fn music_bands<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    a: &SessionAnalysis,
+    x_max: f64,
+    (y_min, y_max): (f64, f64),
+) -> Result<(), String> {
+    let (x_units, _) = chart.plotting_area().get_pixel_range();
+    let plot_w_pt = (x_units.end - x_units.start) as f64 / f64::from(crate::chart::UNITS_PER_PT);
+    let band_h = (y_max - y_min) * MUSIC_BAND_SHARE;
+    let band_top = y_max - (y_max - y_min) * MUSIC_BAND_TOP_SHARE;
+    let label_font = ("sans-serif", u(6.5)).into_font().color(&MUSIC_INK);
+    for (i, m) in a.music.iter().enumerate() {
+        let x0 = (m.start_nanos as f64 / 60e9).clamp(0.0, x_max);
+        let x1 = (m.end_nanos as f64 / 60e9).clamp(x0, x_max);
+        let series = chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, band_top - band_h), (x1, band_top)],
+                MUSIC_TINTS[i % 2].filled(),
+            )))
+            .map_err(|e| e.to_string())?;
+        if i == 0 {
+            series
+                .label("Music (track named in the band)")
+                .legend(|(x, y)| {
+                    Rectangle::new(
+                        [(x, y - u(2.5)), (x + u(6.0), y + u(2.5))],
+                        MUSIC_TINTS[0].filled(),
+                    )
+                });
+        }
+        let width_pt = (x1 - x0) / x_max * plot_w_pt - 4.0;
+        if width_pt < 12.0 {
+            continue;
+        }
+        let label = ellipsize(
+            &crate::music::track_label(m),
+            Face::Regular,
+            6.5,
+            width_pt as f32,
+        );
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label,
+                (x0 + x_max * 0.004, band_top - band_h * 0.15),
+                label_font.clone(),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 fn entrainment_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
     a.phases
         .iter()
@@ -214,6 +278,37 @@ fn entrainment_rows(a: &SessionAnalysis) -> Vec<Vec<String>> {
             row
         })
         .collect()
+}
+
+/// The music segments under the tempo curve (the first [`crate::music::PDF_ROWS`], and how many
+/// more); returns the next free baseline.
+fn music_table(page: &mut Page, a: &SessionAnalysis, y_pt: f32) -> f32 {
+    let y = section(page, y_pt + 8.0, "Music played");
+    let table = Table {
+        widths: &[130.0, 78.0, 82.0, 100.0, 80.0, 45.28],
+        aligns: &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Right,
+        ],
+        size_pt: 7.5,
+        row_pt: 10.0,
+    };
+    let rows: Vec<Vec<String>> = a
+        .music
+        .iter()
+        .take(crate::music::PDF_ROWS)
+        .map(crate::music::row)
+        .collect();
+    let mut y = table.draw(page, MARGIN_PT, y + 2.0, &crate::music::HEADER, &rows);
+    if let Some(more) = crate::music::more_line(a.music.len()) {
+        page.text(MARGIN_PT, y + 4.0, 7.0, Face::Regular, GREY, &more);
+        y += 9.0;
+    }
+    y
 }
 
 /// The session report as PDF bytes (one A4 page).
@@ -326,11 +421,19 @@ pub fn render_session_report(a: &SessionAnalysis) -> Result<Vec<u8>, ReportError
         &a.baseline_vs_retest(),
     );
 
-    // Tempo curve.
-    y = section(page, y + 10.0, "Tempo curve and phases");
-    let chart_h = 185.0;
+    // Tempo curve, and the music played along it.
+    let title = if a.music.is_empty() {
+        "Tempo curve and phases"
+    } else {
+        "Tempo curve, phases and music"
+    };
+    y = section(page, y + 10.0, title);
+    let chart_h = if a.music.is_empty() { 185.0 } else { 170.0 };
     tempo_chart(page, a, y + 1.0, chart_h)?;
     y += chart_h + 6.0;
+    if !a.music.is_empty() {
+        y = music_table(page, a, y);
+    }
 
     // Entrainment per phase.
     y = section(

@@ -1092,3 +1092,284 @@ fn the_date_axis_labels_each_day_once_however_many_sessions_fall_on_it() {
         assert_eq!(n, axes, "{day} on {axes} axes {n} times:\n{text}");
     }
 }
+
+/// The pixels of page 1 rendered at `dpi` (`pdftoppm`'s colour PPM): width, height, RGB bytes.
+fn render_rgb(pdf: &Path, prefix: &Path, dpi: u32) -> (usize, usize, Vec<u8>) {
+    tool(
+        "pdftoppm",
+        &[
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            "-r",
+            &dpi.to_string(),
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let bytes = std::fs::read(prefix.with_extension("ppm")).unwrap();
+    // "P6\n<w> <h>\n255\n" then three bytes per pixel.
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P6");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let pixels = bytes[i + 1..].to_vec();
+    assert_eq!(pixels.len(), 3 * w * h);
+    (w, h, pixels)
+}
+
+/// Where the first music band is, px: the columns and rows of the rows mostly in its tint (the
+/// legend's swatch, a few pixels a row, is left out).
+fn music_band_extent(w: usize, pixels: &[u8]) -> Option<((usize, usize), (usize, usize))> {
+    // The report's first music tint, RGB(221, 206, 238); antialiasing blurs only the edges.
+    let tint = [221u8, 206, 238];
+    let rows: Vec<Vec<usize>> = pixels
+        .chunks_exact(3 * w)
+        .map(|row| {
+            row.chunks_exact(3)
+                .enumerate()
+                .filter(|(_, p)| p.iter().zip(tint).all(|(&a, b)| a.abs_diff(b) <= 2))
+                .map(|(x, _)| x)
+                .collect()
+        })
+        .collect();
+    let widest = rows.iter().map(Vec::len).max()?;
+    if widest < 20 {
+        return None;
+    }
+    let band: Vec<(usize, &Vec<usize>)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.len() * 2 >= widest)
+        .collect();
+    let ys = (band.first()?.0, band.last()?.0);
+    let xs = band.iter().fold((usize::MAX, 0), |(lo, hi), (_, r)| {
+        (lo.min(r[0]), hi.max(*r.last().unwrap_or(&0)))
+    });
+    Some((xs, ys))
+}
+
+#[test]
+fn a_music_session_shows_its_music_by_the_tempo_curve_and_in_the_fhir_bundle() {
+    use entrain_tests::sessions::{Overlay, record_simulated_music_session};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.sqlite3");
+    let pid = Store::open(&db)
+        .unwrap()
+        .add_patient(&NewPatient {
+            code: "MUS-01".into(),
+            affected_side: Some(AffectedSide::Left),
+            ..NewPatient::default()
+        })
+        .unwrap()
+        .id;
+    let overlay = Overlay::MusicWithClick {
+        click_level: 0.3,
+        offbeat_level: 0.6,
+    };
+    let id = record_simulated_music_session(&db, Some(pid), Preset::Entrains, "march-4-4", overlay)
+        .unwrap();
+    let clicks = record_session(&db, pid, Preset::Entrains, "clicks only");
+    let store = Store::open(&db).unwrap();
+    let segments: Vec<_> = store
+        .music_segments(id)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.segment)
+        .collect();
+    assert!(!segments.is_empty());
+    for s in &segments {
+        eprintln!(
+            "segment {:.1}-{:.1} s, {:.2}-{:.2} steps/min",
+            s.start_nanos as f64 / 1e9,
+            s.end_nanos as f64 / 1e9,
+            s.played_min_bpm,
+            s.played_max_bpm
+        );
+    }
+
+    // --- The PDF: the table's words and numbers, as poppler reads them.
+    let pdf = dir.path().join("music.pdf");
+    entrain_report::session_pdf(&store, id, &pdf).unwrap();
+    check_fonts(&pdf);
+    check_margins(&pdf);
+    let text = pdf_text(&pdf);
+    let first = &segments[0];
+    let played = if format!("{:.1}", first.played_min_bpm) == format!("{:.1}", first.played_max_bpm)
+    {
+        format!("{:.1}", first.played_min_bpm)
+    } else {
+        format!("{:.1}–{:.1}", first.played_min_bpm, first.played_max_bpm)
+    };
+    let span = format!(
+        "{:.1}–{:.1}",
+        first.start_nanos as f64 / 60e9,
+        first.end_nanos as f64 / 60e9
+    );
+    for needle in [
+        "Tempo curve, phases and music",
+        "Music played",
+        "Own tempo (bpm)",
+        "Played (steps/min)",
+        "Stretch % (played / own)",
+        "March in 4/4, 104 bpm (march-4-4)",
+        "104.0",
+        played.as_str(),
+        "music+click 30 %",
+        span.as_str(),
+        "Music (track named in the band)",
+    ] {
+        assert!(
+            text.contains(needle),
+            "the report lacks {needle:?}:\n{text}"
+        );
+    }
+    let pages = render_pages(&pdf, &dir.path().join("music"));
+    assert!(!pages.is_empty());
+    if let Ok(keep) = std::env::var("ENTRAIN_KEEP_MUSIC_REPORT") {
+        std::fs::copy(dir.path().join("music-1.png"), &keep).unwrap();
+        std::fs::copy(&pdf, Path::new(&keep).with_extension("pdf")).unwrap();
+    }
+    keep_screenshot(&dir.path().join("music-1.png"), "session-report-music.png");
+
+    // The band: the music's tint in a lane at the top of the chart, from the segment's start to
+    // its end along the time axis (the chart's axis spans the session, 0 to its length).
+    let (w, _, pixels) = render_rgb(&pdf, &dir.path().join("music-rgb"), 100);
+    let ((x0, x1), (y0, y1)) = music_band_extent(w, &pixels).expect("no music band drawn");
+    eprintln!("music band: x {x0}..{x1}, y {y0}..{y1} px of {w}");
+    assert!(y1 - y0 >= 8 && y1 - y0 <= 25, "band height {y0}..{y1}");
+    let a = entrain_report::analyse_session(&store, id).unwrap();
+    let only_first_tint = segments.len() == 1;
+    if only_first_tint {
+        // The plotting area is the chart's width less the tempo labels (30 pt) and margins
+        // (3 pt left, 10 pt right): where the segment falls on it, in pixels at 100 dpi.
+        let px = |pt: f64| pt * 100.0 / 72.0;
+        let (left, width) = (px(40.0 + 3.0 + 30.0), px(515.28 - 3.0 - 10.0 - 30.0));
+        let at = |nanos: i64| left + width * nanos as f64 / 1e9 / (a.duration_secs.max(30.0));
+        let (want0, want1) = (at(first.start_nanos), at(first.end_nanos));
+        assert!(
+            (x0 as f64 - want0).abs() <= 3.0 && (x1 as f64 - want1).abs() <= 3.0,
+            "band {x0}..{x1} px, the segment {want0:.0}..{want1:.0} px"
+        );
+    }
+
+    // A session cued by clicks shows none of it.
+    let plain = dir.path().join("clicks.pdf");
+    entrain_report::session_pdf(&store, clicks, &plain).unwrap();
+    let text = pdf_text(&plain);
+    assert!(text.contains("Tempo curve and phases"), "{text}");
+    assert!(!text.contains("Music") && !text.contains("music"), "{text}");
+    let (w, _, pixels) = render_rgb(&plain, &dir.path().join("clicks-rgb"), 100);
+    assert_eq!(music_band_extent(w, &pixels), None, "a band without music");
+
+    // --- FHIR: one Observation per segment, written, validated and read back.
+    let json_path = dir.path().join("music.json");
+    entrain_report::session_fhir_json(&store, id, &json_path).unwrap();
+    validate_with_fhir_resources(&json_path);
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let music: Vec<&Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["code"]["coding"][0]["code"] == "music-segment")
+        .collect();
+    assert_eq!(music.len(), segments.len(), "{bundle}");
+    let session = store.session(id).unwrap();
+    // `YYYY-MM-DDTHH:MM:SS.mmmZ` back to Unix ms.
+    let unix_ms = |iso: &Value| -> i64 {
+        let iso = iso.as_str().unwrap();
+        let days = entrain_store::time::parse_date(&iso[..10]).unwrap();
+        let n = |r: std::ops::Range<usize>| iso[r].parse::<i64>().unwrap();
+        assert_eq!(&iso[23..], "Z", "{iso}");
+        days * DAY_MS + n(11..13) * 3_600_000 + n(14..16) * 60_000 + n(17..19) * 1000 + n(20..23)
+    };
+    for (o, s) in music.iter().zip(&segments) {
+        assert_eq!(o["resourceType"], "Observation");
+        assert_eq!(o["subject"]["identifier"]["value"], "MUS-01");
+        assert_eq!(
+            o["code"]["coding"][0]["system"],
+            entrain_report::fhir::LOCAL_CODE_SYSTEM
+        );
+        assert_eq!(o["valueString"], "March in 4/4, 104 bpm (march-4-4)");
+        let start = unix_ms(&o["effectivePeriod"]["start"]) - session.started_unix_ms;
+        let end = unix_ms(&o["effectivePeriod"]["end"]) - session.started_unix_ms;
+        assert!((start - s.start_nanos / 1_000_000).abs() <= 1, "{o}");
+        assert!((end - s.end_nanos / 1_000_000).abs() <= 1, "{o}");
+        let component = |code: &str| -> &Value {
+            o["component"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["code"]["coding"][0]["code"] == code)
+                .unwrap_or_else(|| panic!("no component {code}: {o}"))
+        };
+        let value = |code: &str| component(code)["valueQuantity"]["value"].as_f64().unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-5 * b.abs().max(1.0);
+        assert!(close(value("music-track-tempo"), s.track_tempo_bpm));
+        assert!(close(value("music-played-tempo-min"), s.played_min_bpm));
+        assert!(close(value("music-played-tempo-max"), s.played_max_bpm));
+        assert!(close(value("music-stretch-min"), s.stretch_min * 100.0));
+        assert!(close(value("music-stretch-max"), s.stretch_max * 100.0));
+        assert!(close(value("music-click-level"), s.click_level));
+        assert_eq!(component("music-overlay")["valueString"], "music+click");
+        assert_eq!(
+            component("music-track-tempo")["valueQuantity"]["code"],
+            "/min"
+        );
+        let note = o["note"][0]["text"].as_str().unwrap();
+        assert!(
+            note.contains(&played) && note.contains("march-4-4"),
+            "{note}"
+        );
+    }
+    // The code system defines every code the bundle uses.
+    let defined: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["resourceType"] == "CodeSystem")
+        .unwrap()["concept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    for o in &music {
+        for c in std::iter::once(&o["code"]).chain(
+            o["component"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| &c["code"]),
+        ) {
+            let code = c["coding"][0]["code"].as_str().unwrap();
+            assert!(defined.contains(&code), "{code} not in the code system");
+        }
+    }
+    let plain = entrain_report::session_fhir_bundle(&store, clicks).unwrap();
+    assert!(
+        !plain.to_string().contains("music-segment\",\"display"),
+        "{plain}"
+    );
+    assert!(
+        plain["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["resource"]["code"]["coding"][0]["code"] != "music-segment")
+    );
+}
