@@ -30,6 +30,7 @@ pub mod library;
 pub mod music;
 mod open;
 pub mod runtime;
+mod session_audio;
 pub mod sim;
 mod snapshot;
 mod writer;
