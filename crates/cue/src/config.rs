@@ -4,7 +4,7 @@ use entrain_gait::Side;
 
 use crate::adapt::AdaptationMode;
 use crate::error::ConfigError;
-use crate::fade::{FadeSchedule, Meter};
+use crate::fade::{FadeSchedule, MeterConfig};
 use crate::gate::GateConfig;
 use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM};
 
@@ -106,7 +106,7 @@ pub struct ProtocolConfig {
     /// The bars of the music cueing the session, for [`FadeSchedule::DropBars`] (default: bars
     /// of 4 from the cue's first beat; the session's music sets its own).
     #[serde(default)]
-    pub meter: Meter,
+    pub meter: MeterConfig,
     /// Length of the uncued re-test (default 30 s).
     pub retest: UncuedLength,
     /// Length of the short uncued re-test after the clinician ends the cued part early
@@ -140,7 +140,7 @@ impl Default for ProtocolConfig {
             functional_secs: 0.0,
             fading_secs: 60.0,
             fade: FadeSchedule::default(),
-            meter: Meter::default(),
+            meter: MeterConfig::default(),
             retest: UncuedLength::Secs(30.0),
             short_retest: default_short_retest(),
             adaptation: AdaptationMode::default(),
@@ -161,7 +161,7 @@ fn default_short_retest() -> UncuedLength {
 }
 
 /// The meter's bounds: 1..=32 beats per bar, the first downbeat within the first 32 beats.
-pub(crate) fn check_meter(meter: &Meter) -> Result<(), ConfigError> {
+pub(crate) fn check_meter(meter: &MeterConfig) -> Result<(), ConfigError> {
     check(
         "meter.beats_per_bar",
         f64::from(meter.beats_per_bar),

@@ -1,7 +1,7 @@
 //! Fading schedules: how the cue is withdrawn so the patient keeps the cadence on their own.
 //! With music the cue can also be withdrawn in the music's own terms: whole bars dropped (music
 //! and click silent, counted in the track's meter), or the music taken away and the pulse
-//! alone left. The schedules are pure: the meter is a parameter ([`Meter`]), the audio side
+//! alone left. The schedules are pure: the meter is a parameter ([`MeterConfig`]), the audio side
 //! acts on the beats they shape.
 
 /// How the cue fades during the fading phase.
@@ -25,7 +25,7 @@ pub enum FadeSchedule {
         to: f64,
     },
     /// Drop whole bars: `on_bars` bars heard, then `off_bars` bars silent (music and click; the
-    /// beat clock runs on), counted in the [`Meter`] from the first downbeat of the fading phase
+    /// beat clock runs on), counted in the [`MeterConfig`] from the first downbeat of the fading phase
     /// (the beats before it, the end of the bar the phase began in, are heard).
     DropBars {
         /// Bars heard per block (default 4).
@@ -51,23 +51,23 @@ impl Default for FadeSchedule {
 /// a bar, the first downbeat `first_downbeat` beats after the cue (and so the music) starts.
 /// Without music: bars of 4 from the first beat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Meter {
+pub struct MeterConfig {
     /// Beats per bar (at least 1).
     pub beats_per_bar: u32,
     /// Beats before the first downbeat (a pickup), counted from the start of the cue.
     pub first_downbeat: u32,
 }
 
-impl Default for Meter {
+impl Default for MeterConfig {
     fn default() -> Self {
-        Meter {
+        MeterConfig {
             beats_per_bar: 4,
             first_downbeat: 0,
         }
     }
 }
 
-impl Meter {
+impl MeterConfig {
     /// Whether beat `clock_beat` (0 = the first beat since the cue last started) begins a bar.
     pub fn is_downbeat(&self, clock_beat: u64) -> bool {
         let first = u64::from(self.first_downbeat);
@@ -186,13 +186,13 @@ mod tests {
 
     #[test]
     fn downbeats_follow_the_meter_after_a_pickup() {
-        let m = Meter {
+        let m = MeterConfig {
             beats_per_bar: 3,
             first_downbeat: 1,
         };
         let d: Vec<bool> = (0..8).map(|b| m.is_downbeat(b)).collect();
         assert_eq!(d, [false, true, false, false, true, false, false, true]);
-        assert!(Meter::default().is_downbeat(0) && Meter::default().is_downbeat(8));
+        assert!(MeterConfig::default().is_downbeat(0) && MeterConfig::default().is_downbeat(8));
     }
 
     #[test]

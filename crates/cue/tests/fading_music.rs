@@ -9,13 +9,13 @@ mod common;
 use common::TrueSteps;
 use entrain_cue::config::UncuedLength;
 use entrain_cue::sim::{Trace, run, tick};
-use entrain_cue::{FadeSchedule, Meter, Phase, ProtocolConfig, RasSession};
+use entrain_cue::{FadeSchedule, MeterConfig, Phase, ProtocolConfig, RasSession};
 use entrain_sim::{Preset, VirtualPatient};
 
 const SEC: i64 = 1_000_000_000;
 const TICK: i64 = 10_000_000;
 
-fn config(fade: FadeSchedule, meter: Meter) -> ProtocolConfig {
+fn config(fade: FadeSchedule, meter: MeterConfig) -> ProtocolConfig {
     ProtocolConfig {
         baseline: UncuedLength::Secs(20.0),
         fading_secs: 40.0,
@@ -48,7 +48,7 @@ fn dropped_bars_are_whole_bars_of_the_meter_from_its_downbeats() {
         off_bars: 1,
     };
     // Bars of 3 after a pickup of one beat.
-    let meter = Meter {
+    let meter = MeterConfig {
         beats_per_bar: 3,
         first_downbeat: 1,
     };
@@ -84,7 +84,7 @@ fn another_tracks_meter_counts_from_its_beat_zero() {
         on_bars: 1,
         off_bars: 1,
     };
-    let mut session = RasSession::new(config(fade, Meter::default()), 0).unwrap();
+    let mut session = RasSession::new(config(fade, MeterConfig::default()), 0).unwrap();
     let mut walker = TrueSteps(VirtualPatient::new(Preset::Entrains.config()));
     let mut trace = Trace::default();
     let mut now = 0;
@@ -97,7 +97,7 @@ fn another_tracks_meter_counts_from_its_beat_zero() {
     let beat_zero = trace.beats.len() - 1;
     session
         .set_meter(
-            Meter {
+            MeterConfig {
                 beats_per_bar: 5,
                 first_downbeat: 2,
             },
@@ -107,7 +107,7 @@ fn another_tracks_meter_counts_from_its_beat_zero() {
     assert!(
         session
             .set_meter(
-                Meter {
+                MeterConfig {
                     beats_per_bar: 0,
                     first_downbeat: 0
                 },
@@ -134,7 +134,7 @@ fn another_tracks_meter_counts_from_its_beat_zero() {
 #[test]
 fn pulse_only_keeps_every_beat_and_marks_the_fading_ones() {
     let mut session =
-        RasSession::new(config(FadeSchedule::PulseOnly, Meter::default()), 0).unwrap();
+        RasSession::new(config(FadeSchedule::PulseOnly, MeterConfig::default()), 0).unwrap();
     let mut walker = TrueSteps(VirtualPatient::new(Preset::Entrains.config()));
     let trace = run(&mut session, &mut walker, 0, 900 * SEC, TICK);
     assert_eq!(session.phase(), Phase::Done);

@@ -7,7 +7,7 @@ use crate::adapt::{Adapter, Observation};
 use crate::beat::{Beat, BeatClock};
 use crate::config::{ProtocolConfig, UncuedLength};
 use crate::error::ConfigError;
-use crate::fade::{FadePosition, Meter};
+use crate::fade::{FadePosition, MeterConfig};
 use crate::gate::{GateVerdict, evaluate};
 use crate::log::{LogEntry, LogEvent, PauseReason, PhaseReason, TempoReason};
 pub use crate::measures::StepEvent;
@@ -386,14 +386,14 @@ impl RasSession {
     /// another track was put on, its beat 0 on the beat committed `beats_ago` beats before the
     /// latest (0: the latest), its first downbeat `meter.first_downbeat` beats after that.
     /// Refused (and the meter kept) as the protocol's would be: beats per bar 1..=32.
-    pub fn set_meter(&mut self, meter: Meter, beats_ago: u64) -> Result<(), ConfigError> {
+    pub fn set_meter(&mut self, meter: MeterConfig, beats_ago: u64) -> Result<(), ConfigError> {
         crate::config::check_meter(&meter)?;
         let committed = self.clock.as_ref().map_or(0, BeatClock::beats_since_start);
         let beat_zero = committed.saturating_sub(1 + beats_ago);
         let per_bar = u64::from(meter.beats_per_bar);
         // Within the first bar: the same downbeats, once the count is past it.
         let first = (beat_zero + u64::from(meter.first_downbeat)) % per_bar;
-        self.config.meter = Meter {
+        self.config.meter = MeterConfig {
             beats_per_bar: meter.beats_per_bar,
             first_downbeat: u32::try_from(first).unwrap_or(0),
         };
