@@ -49,7 +49,41 @@ pub struct SessionMusic {
     pub track: Result<LoadedMusic, MusicLoadError>,
     /// Music, music and click, or click.
     pub overlay: Overlay,
+    /// Further tracks, in the order they are to be played: the next one that fits goes on
+    /// when the target tempo moves beyond the current track's stretch limit
+    /// ([`MAX_STRETCH_PERCENT`]), the next one at all on [`crate::MusicCommand::SkipTrack`]. The
+    /// one that played goes to the back. Loaded when needed, off the session loop.
+    pub next: Vec<TrackCandidate>,
+    /// The record whose music library holds imported files' beats and confirmed tempo (read
+    /// when a further track is loaded); `None`: files are analysed then.
+    pub library_db: Option<PathBuf>,
 }
+
+impl SessionMusic {
+    /// `track` alone, with `overlay`.
+    pub fn new(track: Result<LoadedMusic, MusicLoadError>, overlay: Overlay) -> Self {
+        Self {
+            track,
+            overlay,
+            next: Vec::new(),
+            library_db: None,
+        }
+    }
+}
+
+/// A track that may be played later in the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackCandidate {
+    /// As [`crate::music::load_track`] takes it: a built-in's name or a file.
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its own tempo, beats/min (the confirmed one for an imported file).
+    pub tempo_bpm: f64,
+}
+
+/// How far a track is stretched at most before another is put on (progression), %.
+pub const MAX_STRETCH_PERCENT: f64 = 10.0;
 
 /// Where the session is recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,9 +282,13 @@ const SEND_AT_ITEMS: usize = 1_000;
 
 /// Starts a session on its own threads.
 pub fn start(
-    config: RuntimeConfig,
+    mut config: RuntimeConfig,
     mut source: Box<dyn SensorSource>,
 ) -> Result<EngineHandle, EngineError> {
+    if let Some(SessionMusic { track: Ok(m), .. }) = &config.music {
+        // The cue counts bars in the music's meter (fading by whole bars).
+        config.engine.protocol.meter = crate::music::meter_of(&m.track);
+    }
     let sensors = source.sensors();
     let mut core = EngineCore::new(config.engine.clone(), &source.name(), &sensors)?;
     let (event_tx, event_rx) = mpsc::channel();
@@ -359,6 +397,11 @@ pub fn start(
             }
             result?;
             let mut snap = core.snapshot();
+            // The sound's last word, as the loop published it.
+            if let Ok(last) = shared.lock() {
+                snap.audio = last.audio.clone();
+                snap.music = last.music.clone();
+            }
             snap.store = store_status.lock().map(|s| s.clone()).unwrap_or_default();
             Ok(RunSummary {
                 session_id,
@@ -408,7 +451,13 @@ fn session_loop(
     if config.auto_start {
         core.command(0, EngineCommand::Start, &mut out);
     }
-    let mut audio = SessionAudio::open(&config.audio, config.music.as_ref(), origin, &mut out);
+    let mut audio = SessionAudio::open(
+        &config.audio,
+        config.music.as_ref(),
+        origin,
+        matches!(config.clock, Clock::Simulated),
+        &mut out,
+    );
     let (status, reason) = loop {
         now = match config.clock {
             Clock::RealTime { .. } => {
@@ -417,6 +466,10 @@ fn session_loop(
             Clock::Simulated => now + tick,
         };
         while let Ok(c) = commands.try_recv() {
+            if let EngineCommand::Music(m) = &c {
+                audio.music_command(*m, now, &mut out);
+            }
+            // Recorded as a command (the music's own change is in its segments).
             core.command(now, c, &mut out);
         }
         if stop_reason.is_none()
@@ -472,6 +525,7 @@ fn session_loop(
             last_snapshot_nanos = now;
             let mut snap = core.snapshot();
             snap.audio = audio.status();
+            snap.music = audio.music_status();
             snap.store = store_status.lock().map(|s| s.clone()).unwrap_or_default();
             if let Ok(mut s) = snapshot.lock() {
                 *s = snap;
@@ -513,7 +567,10 @@ fn session_loop(
         w.send(WriterMsg::Batch(pending));
     }
     if let Ok(mut s) = snapshot.lock() {
-        *s = core.snapshot();
+        let mut snap = core.snapshot();
+        snap.audio = audio.status();
+        snap.music = audio.music_status();
+        *s = snap;
     }
     Ok((status, reason, now))
 }

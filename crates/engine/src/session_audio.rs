@@ -3,21 +3,71 @@
 //! the beats shown but not heard, for the record; the audio status the snapshot shows. The
 //! session loop (`runtime`) calls it once a tick.
 
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
-use entrain_audio::{Command, Metronome, MetronomeEvent, MusicSetup, Tempo};
+use entrain_audio::{Command, Metronome, MetronomeEvent, MusicSetup, Overlay, Tempo};
 use entrain_source::SensorSource;
-use entrain_store::{EventKind, EventRow};
+use entrain_store::{EventKind, EventRow, Store};
 
-use crate::core::{EngineCore, EngineOutput};
-use crate::music::{MusicSegments, overlay_columns};
-use crate::runtime::{AudioOutput, SessionMusic};
+use crate::core::{EngineCore, EngineOutput, MusicCommand};
+use crate::music::{
+    CLICK_OFFBEAT_LEVEL, LoadedMusic, MUSIC_RATE_HZ, MusicLoadError, MusicSegments, load_track,
+    meter_of, overlay_columns,
+};
+use crate::runtime::{AudioOutput, MAX_STRETCH_PERCENT, SessionMusic, TrackCandidate};
+use crate::snapshot::{MusicStatus, NowPlaying};
+
+/// The music of a session as it plays.
+struct MusicState {
+    /// The track now playing and the segments of it played, for the record; `None` when the
+    /// track could not be loaded.
+    segments: Option<MusicSegments>,
+    /// Why there is no music: the track that could not be loaded, in words.
+    load_failure: Option<String>,
+    /// What sounds, as the therapist set it (a pulse-only fading sounds the click alone).
+    overlay: Overlay,
+    /// The music's volume, the therapist's, 0…1.
+    volume: f64,
+    /// The tempo of the last beat the music was played on, beats/min.
+    played_tempo_bpm: Option<f64>,
+    /// A pulse-only fading has silenced the music.
+    pulse_only: bool,
+    /// The tracks to play next, in order.
+    queue: VecDeque<TrackCandidate>,
+    /// The name the track playing was loaded by (it goes to the back of the queue).
+    playing: Option<TrackCandidate>,
+    library_db: Option<PathBuf>,
+    /// The rate and length further tracks are loaded at (the first one's).
+    rate_hz: u32,
+    min_secs: f64,
+    /// A track being loaded on its own thread.
+    loading: Option<Loading>,
+    /// A track loaded and put on: it takes over on the first beat at or after this time.
+    switch: Option<(LoadedMusic, i64)>,
+    /// The target tempo no further track was found for (said once).
+    no_fit_at_spm: Option<f64>,
+}
+
+/// A track being decoded (and analysed) on the loader thread.
+struct Loading {
+    candidate: TrackCandidate,
+    /// Skipped to by the therapist (else put on for the tempo).
+    skipped: bool,
+    result: Receiver<Result<LoadedMusic, MusicLoadError>>,
+}
+
+/// How long after it is loaded a track takes over, at the next beat: the music worker must
+/// reach that beat before it plays (its ring and the stretcher's latency, ~200 ms).
+const SWITCH_AFTER_NANOS: i64 = 400_000_000;
 
 /// The sound of one session, between the session loop and the metronome.
 pub(crate) struct SessionAudio {
     metronome: Option<Metronome>,
-    /// The segments of music played, while music cues the session.
-    segments: Option<MusicSegments>,
+    /// The music, when it was asked for.
+    music: Option<MusicState>,
     /// Which music cues the session (or why not), for the record once it has begun.
     music_note: Option<String>,
     status: String,
@@ -29,6 +79,9 @@ pub(crate) struct SessionAudio {
     was_cued: bool,
     /// Whether a stream played at the last tick.
     audible: bool,
+    /// Simulated time waits for a track being loaded (so the session is the same every run);
+    /// real time goes on and puts it on when it is ready.
+    wait_for_loads: bool,
 }
 
 impl SessionAudio {
@@ -39,6 +92,7 @@ impl SessionAudio {
         audio: &AudioOutput,
         music: Option<&SessionMusic>,
         origin: Instant,
+        wait_for_loads: bool,
         out: &mut EngineOutput,
     ) -> Self {
         let metronome = match audio {
@@ -59,7 +113,7 @@ impl SessionAudio {
                 }
             }
         };
-        let (segments, music_note) = music_start(music);
+        let (music_state, music_note) = music_start(music);
         if let Some(n) = &music_note {
             out.notices.push(n.clone());
         }
@@ -69,7 +123,7 @@ impl SessionAudio {
         };
         Self {
             metronome,
-            segments,
+            music: music_state,
             music_note,
             status,
             faults: AudioFaults::default(),
@@ -78,6 +132,7 @@ impl SessionAudio {
             last_played_beat: None,
             was_cued: false,
             audible: false,
+            wait_for_loads,
         }
     }
 
@@ -109,11 +164,15 @@ impl SessionAudio {
             s.phase().is_cued() && s.run_state() == entrain_cue::RunState::Running
         });
         if let Some(m) = self.metronome.as_mut() {
-            for b in out.beats.iter().filter(|b| b.is_audible()) {
+            for b in &out.beats {
+                // Silent beats too (a fading gap, a dropped bar): the beat clock runs on,
+                // unheard.
                 if let Err(e) = m.send(Command::SetVolume(b.volume.clamp(0.0, 1.0) as f32)) {
                     tracing::warn!(error = %e, "metronome: a volume change was not applied");
                 }
-                if let Ok(tempo) = Tempo::from_bpm(b.tempo_spm) {
+                if b.is_audible()
+                    && let Ok(tempo) = Tempo::from_bpm(b.tempo_spm)
+                {
                     m.start_at(b.time_nanos, tempo);
                 }
             }
@@ -194,24 +253,307 @@ impl SessionAudio {
                 source.beat_played(t);
             }
         }
-        if let Some(segments) = self.segments.as_mut() {
-            // As with the beats: without sound asked for (a visual cue, simulated time) the
-            // music counts as played along the cue; asked for but with no device, it was not
-            // heard, and no segment covers that time.
-            let heard = self.metronome.is_none() || audible;
-            if heard {
-                for b in out.beats.iter().filter(|b| b.is_audible()) {
-                    segments.beat(b.time_nanos, b.tempo_spm);
+        self.load_next(core, cued, now, out);
+        self.follow_music(core, cued, audible, now, out);
+    }
+
+    /// Further tracks: one is loaded when the target has moved beyond the stretch limit of the
+    /// track playing; a loaded one is put on (the metronome's music worker takes it over at a
+    /// beat); one that fails is said and recorded, and the track playing goes on.
+    fn load_next(&mut self, core: &EngineCore, cued: bool, now: i64, out: &mut EngineOutput) {
+        let Some(music) = self.music.as_mut() else {
+            return;
+        };
+        if let Some(loading) = music.loading.as_ref() {
+            let result = if self.wait_for_loads {
+                loading
+                    .result
+                    .recv()
+                    .map_err(|_| TryRecvError::Disconnected)
+            } else {
+                loading.result.try_recv()
+            };
+            let result = match result {
+                Ok(r) => r,
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => Err(MusicLoadError {
+                    track: loading.candidate.name.clone(),
+                    detail: "the loader stopped (a bug: see the log)".into(),
+                }),
+            };
+            let Some(loading) = music.loading.take() else {
+                return;
+            };
+            match result {
+                Ok(loaded) => {
+                    let from = now + SWITCH_AFTER_NANOS;
+                    if let Some(m) = self.metronome.as_mut()
+                        && let Err(e) = m.switch_music(loaded.track.clone(), from)
+                    {
+                        tracing::warn!(error = %e, "metronome: the next track was not put on");
+                    }
+                    tracing::info!(track = %loaded.label, skipped = loading.skipped, "music: next track loaded");
+                    music.switch = Some((loaded, from));
+                }
+                Err(e) => {
+                    let playing = music
+                        .segments
+                        .as_ref()
+                        .map_or(String::new(), |s| s.track().1.to_string());
+                    let text = format!(
+                        "music {} could not be loaded ({}): {playing} plays on",
+                        e.track, e.detail
+                    );
+                    tracing::warn!(track = %e.track, detail = %e.detail, "music: the next track could not be loaded");
+                    out.notices.push(text.clone());
+                    audio_event(core, now, text, out);
                 }
             }
-            // The music stops with the cue (the end of a cued phase, a pause, a stop), and when
-            // the device goes.
-            if (!cued || !heard)
-                && let Some(row) = segments.end(now)
+            return;
+        }
+        if !cued || music.switch.is_some() || music.segments.is_none() {
+            return;
+        }
+        let (Some(target), Some(own)) = (
+            core.session()
+                .and_then(entrain_cue::RasSession::target_tempo_spm),
+            music.segments.as_ref().map(|s| s.track().2),
+        ) else {
+            return;
+        };
+        if stretch_fits(own, target) || music.no_fit_at_spm == Some(target) {
+            return;
+        }
+        match music
+            .queue
+            .iter()
+            .position(|c| stretch_fits(c.tempo_bpm, target))
+        {
+            Some(i) => {
+                if let Some(c) = music.queue.remove(i) {
+                    music.start_loading(c, false);
+                }
+            }
+            None => {
+                music.no_fit_at_spm = Some(target);
+                out.notices.push(format!(
+                    "music: no further track within ±{MAX_STRETCH_PERCENT:.0} % of {target:.1} steps/min; the one playing is stretched further"
+                ));
+            }
+        }
+    }
+
+    /// The music along the beats committed this tick: its segments for the record (a segment
+    /// ends where the music stops: the cue stops, the device goes, a silent beat, a beat of the
+    /// pulse alone), and the overlay of a pulse-only fading.
+    fn follow_music(
+        &mut self,
+        core: &mut EngineCore,
+        cued: bool,
+        audible: bool,
+        now: i64,
+        out: &mut EngineOutput,
+    ) {
+        let Some(music) = self.music.as_mut() else {
+            return;
+        };
+        let Some(segments) = music.segments.as_mut() else {
+            return;
+        };
+        // As with the beats: without sound asked for (a visual cue, simulated time) the music
+        // counts as played along the cue; asked for but with no device, it was not heard, and
+        // no segment covers that time.
+        let heard = self.metronome.is_none() || audible;
+        let committed = out.beats.len();
+        for (i, b) in out.beats.iter().enumerate() {
+            if music
+                .switch
+                .as_ref()
+                .is_some_and(|(_, from)| b.time_nanos >= *from)
+                && let Some((next, _)) = music.switch.take()
             {
+                // The track that takes over on this beat, as the music worker puts it on.
+                if let Some(row) = segments.switch_track(&next, b.time_nanos) {
+                    out.record.music_segments.push(row);
+                }
+                let beats_ago = (committed - 1 - i) as u64;
+                if let Err(e) = core.set_music_meter(meter_of(&next.track), beats_ago) {
+                    tracing::warn!(error = %e, "music: the new track's bars are not counted");
+                }
+                let text = format!(
+                    "music: {} ({}), its own tempo {:.1} bpm",
+                    next.title, next.label, next.tempo_bpm
+                );
+                out.notices.push(text.clone());
+                out.record.events.push(EventRow {
+                    time_nanos: b.time_nanos,
+                    phase: core.session().map(entrain_cue::RasSession::phase),
+                    kind: EventKind::Audio,
+                    detail: text,
+                });
+                if let Some(old) = music.playing.replace(TrackCandidate {
+                    name: next.label.clone(),
+                    title: next.title.clone(),
+                    tempo_bpm: next.tempo_bpm,
+                }) {
+                    music.queue.push_back(old);
+                }
+                music.played_tempo_bpm = None;
+                music.no_fit_at_spm = None;
+            }
+            if b.pulse_only != music.pulse_only {
+                music.pulse_only = b.pulse_only;
+                let live = if b.pulse_only {
+                    Overlay::ClickOnly
+                } else {
+                    music.overlay
+                };
+                set_live_overlay(self.metronome.as_mut(), live);
+            }
+            if b.is_audible() && !b.pulse_only {
+                music.played_tempo_bpm = Some(b.tempo_spm);
+                if heard {
+                    segments.beat(b.time_nanos, b.tempo_spm);
+                }
+            } else if let Some(row) = segments.end(b.time_nanos) {
                 out.record.music_segments.push(row);
             }
         }
+        if !cued && music.pulse_only {
+            // The fading phase ended (or the cue stopped): the music is back for what follows.
+            music.pulse_only = false;
+            set_live_overlay(self.metronome.as_mut(), music.overlay);
+        }
+        // The music stops with the cue (the end of a cued phase, a pause, a stop), and when
+        // the device goes.
+        if (!cued || !heard)
+            && let Some(row) = segments.end(now)
+        {
+            out.record.music_segments.push(row);
+        }
+    }
+
+    /// A therapist's change to the music, at `now`: the volume and the click level change the
+    /// live metronome; a change of click level ends the segment of music playing (each row
+    /// has one overlay). Said as a notice; a refusal too.
+    pub(crate) fn music_command(
+        &mut self,
+        command: MusicCommand,
+        now: i64,
+        out: &mut EngineOutput,
+    ) {
+        let Some(music) = self.music.as_mut() else {
+            out.notices
+                .push(format!("{command:?}: no music in this session"));
+            return;
+        };
+        if music.segments.is_none() {
+            out.notices.push(format!(
+                "{command:?}: no music plays (the session is cued by clicks)"
+            ));
+            return;
+        }
+        let level = |what: &str, v: f64| {
+            if v.is_finite() && (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("{what} {v}: must be within 0..=1"))
+            }
+        };
+        match command {
+            MusicCommand::SetVolume(v) => match level("music volume", v) {
+                Ok(v) => {
+                    music.volume = v;
+                    if let Some(m) = self.metronome.as_mut()
+                        && let Err(e) = m.set_music_volume(v as f32)
+                    {
+                        tracing::warn!(error = %e, "metronome: the music volume was not applied");
+                    }
+                    out.notices.push(format!("music volume {:.0} %", v * 100.0));
+                }
+                Err(e) => out.notices.push(e),
+            },
+            MusicCommand::SetClickLevel(c) => match level("click level", c) {
+                Ok(c) => {
+                    let overlay = match music.overlay {
+                        // The clicks alone are the cue at full level: nothing to mix.
+                        Overlay::ClickOnly => {
+                            out.notices.push(
+                                "click level: the overlay is the click alone (no music to mix it with)"
+                                    .into(),
+                            );
+                            return;
+                        }
+                        _ if c == 0.0 => Overlay::MusicOnly,
+                        Overlay::MusicWithClick { offbeat_level, .. } => Overlay::MusicWithClick {
+                            click_level: c as f32,
+                            offbeat_level,
+                        },
+                        Overlay::MusicOnly => Overlay::MusicWithClick {
+                            click_level: c as f32,
+                            offbeat_level: CLICK_OFFBEAT_LEVEL,
+                        },
+                    };
+                    music.overlay = overlay;
+                    if let Some(row) = music
+                        .segments
+                        .as_mut()
+                        .and_then(|s| s.set_overlay(overlay, now))
+                    {
+                        out.record.music_segments.push(row);
+                    }
+                    if !music.pulse_only {
+                        set_live_overlay(self.metronome.as_mut(), overlay);
+                    }
+                    out.notices.push(format!("click level {:.0} %", c * 100.0));
+                }
+                Err(e) => out.notices.push(e),
+            },
+            MusicCommand::SkipTrack => {
+                if music.loading.is_some() || music.switch.is_some() {
+                    out.notices
+                        .push("skip: the next track is already on its way".into());
+                } else if let Some(c) = music.queue.pop_front() {
+                    out.notices.push(format!("skip: {} next", c.title));
+                    music.start_loading(c, true);
+                } else {
+                    out.notices.push("skip: no further track to play".into());
+                }
+            }
+        }
+    }
+
+    /// The music as the live screen shows it; `None` when no music was asked for.
+    pub(crate) fn music_status(&self) -> Option<MusicStatus> {
+        let music = self.music.as_ref()?;
+        let live_overlay = if music.pulse_only {
+            Overlay::ClickOnly
+        } else {
+            music.overlay
+        };
+        let (overlay, click_level) = overlay_columns(live_overlay);
+        let now_playing = music.segments.as_ref().map(|s| {
+            let (label, title, own) = s.track();
+            NowPlaying {
+                title: title.to_string(),
+                label: label.to_string(),
+                own_tempo_bpm: own,
+                played_tempo_bpm: music.played_tempo_bpm,
+                stretch_percent: music.played_tempo_bpm.map(|p| (p / own - 1.0) * 100.0),
+            }
+        });
+        let fallback = match (&music.load_failure, &self.metronome) {
+            (Some(why), _) => Some(why.clone()),
+            (None, Some(_)) if !self.audible => Some(format!("no music heard: {}", self.status())),
+            _ => None,
+        };
+        Some(MusicStatus {
+            now_playing,
+            fallback,
+            overlay: overlay.to_string(),
+            click_level,
+            volume: music.volume,
+        })
     }
 
     /// The audio health in words, for the snapshot.
@@ -234,7 +576,12 @@ impl SessionAudio {
             }
         }
         self.faults.summarise();
-        if let Some(row) = self.segments.as_mut().and_then(|s| s.end(now)) {
+        if let Some(row) = self
+            .music
+            .as_mut()
+            .and_then(|m| m.segments.as_mut())
+            .and_then(|s| s.end(now))
+        {
             out.record.music_segments.push(row);
         }
         if self.metronome.is_some() && (!self.device_ever_opened || self.beats_not_heard > 0) {
@@ -252,34 +599,105 @@ impl SessionAudio {
     }
 }
 
-/// The segments to follow and the note for the record: which music cues the session, or why it
+/// The music to follow and the note for the record: which music cues the session, or why it
 /// is cued by clicks instead.
-fn music_start(music: Option<&SessionMusic>) -> (Option<MusicSegments>, Option<String>) {
-    match music {
-        None => (None, None),
-        Some(SessionMusic {
-            track: Ok(m),
-            overlay,
-        }) => (
-            Some(MusicSegments::new(m, *overlay)),
-            Some(format!(
+fn music_start(music: Option<&SessionMusic>) -> (Option<MusicState>, Option<String>) {
+    let Some(music) = music else {
+        return (None, None);
+    };
+    let (segments, load_failure, note) = match &music.track {
+        Ok(m) => (
+            Some(MusicSegments::new(m, music.overlay)),
+            None,
+            format!(
                 "music: {} ({}), its own tempo {:.1} bpm, overlay {}",
                 m.title,
                 m.label,
                 m.tempo_bpm,
-                overlay_columns(*overlay).0
-            )),
+                overlay_columns(music.overlay).0
+            ),
         ),
-        Some(SessionMusic { track: Err(e), .. }) => {
+        Err(e) => {
             tracing::warn!(track = %e.track, detail = %e.detail, "music could not be loaded; cued by clicks");
-            (
-                None,
-                Some(format!(
-                    "music {} could not be played ({}): the session is cued by clicks",
-                    e.track, e.detail
-                )),
-            )
+            let why = format!(
+                "music {} could not be played ({}): the session is cued by clicks",
+                e.track, e.detail
+            );
+            (None, Some(why.clone()), why)
         }
+    };
+    let first = music.track.as_ref().ok();
+    let state = MusicState {
+        segments,
+        load_failure,
+        overlay: music.overlay,
+        volume: 1.0,
+        played_tempo_bpm: None,
+        pulse_only: false,
+        queue: music.next.iter().cloned().collect(),
+        playing: first.map(|m| TrackCandidate {
+            name: m.label.clone(),
+            title: m.title.clone(),
+            tempo_bpm: m.tempo_bpm,
+        }),
+        library_db: music.library_db.clone(),
+        rate_hz: first.map_or(MUSIC_RATE_HZ, |m| m.track.rate_hz),
+        min_secs: first.map_or(0.0, |m| {
+            let frames = m.track.samples.len() / usize::from(m.track.channels.max(1));
+            frames as f64 / f64::from(m.track.rate_hz.max(1))
+        }),
+        loading: None,
+        switch: None,
+        no_fit_at_spm: None,
+    };
+    (Some(state), Some(note))
+}
+
+impl MusicState {
+    /// Loads `candidate` on its own thread (decoding and analysis take seconds: never on the
+    /// session loop or the audio thread).
+    fn start_loading(&mut self, candidate: TrackCandidate, skipped: bool) {
+        let (tx, result) = mpsc::channel();
+        let (name, library_db) = (candidate.name.clone(), self.library_db.clone());
+        let (rate_hz, min_secs) = (self.rate_hz, self.min_secs);
+        let spawned = std::thread::Builder::new()
+            .name("entrain-music-load".into())
+            .spawn(move || {
+                let library = library_db.and_then(|db| match Store::open_for_reading(&db) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        tracing::warn!(db = %db.display(), error = %e, "music: the library cannot be read; the file is analysed now");
+                        None
+                    }
+                });
+                let loaded = load_track(library.as_ref(), &name, rate_hz, min_secs);
+                if tx.send(loaded).is_err() {
+                    tracing::debug!(track = %name, "music: loaded after the session ended");
+                }
+            });
+        if let Err(e) = spawned {
+            // The sender went with the thread: the result reads as a loader that stopped.
+            tracing::error!(error = %e, "music: the loader thread did not start");
+        }
+        self.loading = Some(Loading {
+            candidate,
+            skipped,
+            result,
+        });
+    }
+}
+
+/// Whether a track of its own tempo `own_bpm` plays at `target_spm` within the stretch limit.
+fn stretch_fits(own_bpm: f64, target_spm: f64) -> bool {
+    own_bpm > 0.0 && ((target_spm / own_bpm - 1.0) * 100.0).abs() <= MAX_STRETCH_PERCENT
+}
+
+/// What sounds on the device now (a click metronome has no overlay: nothing to set).
+fn set_live_overlay(metronome: Option<&mut Metronome>, overlay: Overlay) {
+    if let Some(m) = metronome
+        && let Err(e) = m.set_overlay(overlay)
+    {
+        tracing::warn!(error = %e, ?overlay, "metronome: the overlay was not applied");
     }
 }
 
