@@ -1,6 +1,6 @@
 //! `entrain music`: the music library (import a therapist's files or folder, list it with the
-//! built-in tracks, confirm an ambiguous tempo), a track's analysis, and an offline render
-//! through the live path.
+//! built-in tracks, confirm an ambiguous tempo), a track's analysis, an offline render through
+//! the live path, and each patient's preferences and the playlists (`cmd_music_prefs`).
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ use entrain_audio::{DEFAULT_RING_FRAMES, Overlay, SoundId, Tempo};
 use entrain_engine::library::{self, FileStamp};
 use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
 use entrain_music::{AUDIO_EXTENSIONS, analyze, builtin, decode_file};
-use entrain_store::{Store, TrackRecord};
+use entrain_store::{MusicPreference, Store, TrackRecord};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `entrain music`.
@@ -48,6 +48,26 @@ enum MusicCommand {
     /// Renders a track stretched to a tempo (or through a ramp) to a WAV file, through the same
     /// code as a live session, and the beat schedule to a CSV file.
     Render(RenderArgs),
+    /// The patient likes a track: chosen first for their sessions.
+    Like(PreferenceArgs),
+    /// The patient dislikes a track: never chosen for their sessions automatically.
+    Dislike(PreferenceArgs),
+    /// Forgets the patient's opinion of a track.
+    Neutral(PreferenceArgs),
+    /// Lists the tracks a patient likes and dislikes.
+    Prefs {
+        /// The patient's pseudonymous code.
+        #[arg(long)]
+        patient: String,
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Playlists: a patient's own (--patient) or shared by all.
+    Playlist {
+        #[command(subcommand)]
+        command: crate::cmd_music_prefs::PlaylistCommand,
+    },
     /// Confirms which tempo an ambiguous track has (its analysed tempo or the alternative).
     Confirm {
         /// The imported file.
@@ -56,6 +76,16 @@ enum MusicCommand {
         #[arg(long)]
         bpm: f64,
     },
+}
+
+/// Arguments of `entrain music like|dislike|neutral`.
+#[derive(Debug, Args)]
+struct PreferenceArgs {
+    /// The patient's pseudonymous code.
+    #[arg(long)]
+    patient: String,
+    /// A built-in track's name (`entrain music list`) or an imported file.
+    track: String,
 }
 
 /// Arguments of `entrain music render`.
@@ -110,6 +140,21 @@ pub fn run(args: MusicArgs) -> Result<()> {
             let store = open_store(args.db.as_deref())?;
             render(&store, &render_args)
         }
+        MusicCommand::Like(a) => set_preference(args.db.as_deref(), &a, MusicPreference::Liked),
+        MusicCommand::Dislike(a) => {
+            set_preference(args.db.as_deref(), &a, MusicPreference::Disliked)
+        }
+        MusicCommand::Neutral(a) => {
+            set_preference(args.db.as_deref(), &a, MusicPreference::Neutral)
+        }
+        MusicCommand::Prefs { patient, json } => {
+            let store = open_store(args.db.as_deref())?;
+            crate::cmd_music_prefs::list_preferences(&store, &patient, json)
+        }
+        MusicCommand::Playlist { command } => {
+            let mut store = open_store(args.db.as_deref())?;
+            crate::cmd_music_prefs::run_playlist(&mut store, command)
+        }
         MusicCommand::Confirm { file, bpm } => {
             let mut store = open_store(args.db.as_deref())?;
             let key = library_key(&file)?;
@@ -128,6 +173,15 @@ pub fn run(args: MusicArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn set_preference(
+    db: Option<&Path>,
+    args: &PreferenceArgs,
+    preference: MusicPreference,
+) -> Result<()> {
+    let mut store = open_store(db)?;
+    crate::cmd_music_prefs::set_preference(&mut store, &args.patient, &args.track, preference)
 }
 
 fn open_store(db: Option<&Path>) -> Result<Store> {

@@ -9,6 +9,7 @@ mod cmd_click;
 mod cmd_devices;
 mod cmd_eval;
 mod cmd_music;
+mod cmd_music_prefs;
 mod cmd_record;
 mod cmd_report;
 mod cmd_session;
@@ -16,6 +17,7 @@ mod cmd_simulate;
 mod cmd_store;
 mod gui;
 mod logging;
+mod session_music;
 mod signals;
 mod tour;
 

@@ -49,11 +49,13 @@ pub struct SessionMusic {
     pub track: Result<LoadedMusic, MusicLoadError>,
     /// Music, music and click, or click.
     pub overlay: Overlay,
-    /// Further tracks, in the order they are to be played: the next one that fits goes on
-    /// when the target tempo moves beyond the current track's stretch limit
-    /// ([`MAX_STRETCH_PERCENT`]), the next one at all on [`crate::MusicCommand::SkipTrack`]. The
-    /// one that played goes to the back. Loaded when needed, off the session loop.
-    pub next: Vec<TrackCandidate>,
+    /// Further tracks (a playlist's, the patient's), in their order: when the target tempo moves
+    /// beyond the stretch limit of the track playing
+    /// ([`crate::music_choice::DEFAULT_MAX_STRETCH_PERCENT`]), the one
+    /// [`crate::music_choice::choose_track`] picks goes on; on [`crate::MusicCommand::SkipTrack`]
+    /// the next one. The one that played goes to the back. Loaded when needed, off the session
+    /// loop. Empty: the one track only.
+    pub candidates: Vec<crate::music_choice::MusicCandidate>,
     /// The record whose music library holds imported files' beats and confirmed tempo (read
     /// when a further track is loaded); `None`: files are analysed then.
     pub library_db: Option<PathBuf>,
@@ -65,25 +67,11 @@ impl SessionMusic {
         Self {
             track,
             overlay,
-            next: Vec::new(),
+            candidates: Vec::new(),
             library_db: None,
         }
     }
 }
-
-/// A track that may be played later in the session.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrackCandidate {
-    /// As [`crate::music::load_track`] takes it: a built-in's name or a file.
-    pub name: String,
-    /// Its title.
-    pub title: String,
-    /// Its own tempo, beats/min (the confirmed one for an imported file).
-    pub tempo_bpm: f64,
-}
-
-/// How far a track is stretched at most before another is put on (progression), %.
-pub const MAX_STRETCH_PERCENT: f64 = 10.0;
 
 /// Where the session is recorded.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,7 +17,10 @@ use crate::music::{
     CLICK_OFFBEAT_LEVEL, LoadedMusic, MUSIC_RATE_HZ, MusicLoadError, MusicSegments, load_track,
     meter_of, overlay_columns,
 };
-use crate::runtime::{AudioOutput, MAX_STRETCH_PERCENT, SessionMusic, TrackCandidate};
+use crate::music_choice::{
+    DEFAULT_MAX_STRETCH_PERCENT, MusicCandidate, MusicPreference, choose_track_index,
+};
+use crate::runtime::{AudioOutput, SessionMusic};
 use crate::snapshot::{MusicStatus, NowPlaying};
 
 /// The music of a session as it plays.
@@ -36,9 +39,11 @@ struct MusicState {
     /// A pulse-only fading has silenced the music.
     pulse_only: bool,
     /// The tracks to play next, in order.
-    queue: VecDeque<TrackCandidate>,
+    queue: VecDeque<MusicCandidate>,
+    /// The tracks played so far (the chooser plays the least played first).
+    played: Vec<String>,
     /// The name the track playing was loaded by (it goes to the back of the queue).
-    playing: Option<TrackCandidate>,
+    playing: Option<MusicCandidate>,
     library_db: Option<PathBuf>,
     /// The rate and length further tracks are loaded at (the first one's).
     rate_hz: u32,
@@ -46,14 +51,14 @@ struct MusicState {
     /// A track being loaded on its own thread.
     loading: Option<Loading>,
     /// A track loaded and put on: it takes over on the first beat at or after this time.
-    switch: Option<(LoadedMusic, i64)>,
+    switch: Option<(LoadedMusic, i64, MusicCandidate)>,
     /// The target tempo no further track was found for (said once).
     no_fit_at_spm: Option<f64>,
 }
 
 /// A track being decoded (and analysed) on the loader thread.
 struct Loading {
-    candidate: TrackCandidate,
+    candidate: MusicCandidate,
     /// Skipped to by the therapist (else put on for the tempo).
     skipped: bool,
     result: Receiver<Result<LoadedMusic, MusicLoadError>>,
@@ -293,7 +298,7 @@ impl SessionAudio {
                         tracing::warn!(error = %e, "metronome: the next track was not put on");
                     }
                     tracing::info!(track = %loaded.label, skipped = loading.skipped, "music: next track loaded");
-                    music.switch = Some((loaded, from));
+                    music.switch = Some((loaded, from, loading.candidate));
                 }
                 Err(e) => {
                     let playing = music
@@ -324,11 +329,11 @@ impl SessionAudio {
         if stretch_fits(own, target) || music.no_fit_at_spm == Some(target) {
             return;
         }
-        match music
-            .queue
-            .iter()
-            .position(|c| stretch_fits(c.tempo_bpm, target))
-        {
+        // The chooser's rule: within the stretch limit, liked first, the least played, the
+        // closest tempo, then the list's order.
+        let queue: Vec<MusicCandidate> = music.queue.iter().cloned().collect();
+        let played: Vec<&str> = music.played.iter().map(String::as_str).collect();
+        match choose_track_index(&queue, target, DEFAULT_MAX_STRETCH_PERCENT, &played) {
             Some(i) => {
                 if let Some(c) = music.queue.remove(i) {
                     music.start_loading(c, false);
@@ -337,7 +342,7 @@ impl SessionAudio {
             None => {
                 music.no_fit_at_spm = Some(target);
                 out.notices.push(format!(
-                    "music: no further track within ±{MAX_STRETCH_PERCENT:.0} % of {target:.1} steps/min; the one playing is stretched further"
+                    "music: no further track within ±{DEFAULT_MAX_STRETCH_PERCENT:.0} % of {target:.1} steps/min; the one playing is stretched further"
                 ));
             }
         }
@@ -369,8 +374,8 @@ impl SessionAudio {
             if music
                 .switch
                 .as_ref()
-                .is_some_and(|(_, from)| b.time_nanos >= *from)
-                && let Some((next, _)) = music.switch.take()
+                .is_some_and(|(_, from, _)| b.time_nanos >= *from)
+                && let Some((next, _, candidate)) = music.switch.take()
             {
                 // The track that takes over on this beat, as the music worker puts it on.
                 if let Some(row) = segments.switch_track(&next, b.time_nanos) {
@@ -391,11 +396,8 @@ impl SessionAudio {
                     kind: EventKind::Audio,
                     detail: text,
                 });
-                if let Some(old) = music.playing.replace(TrackCandidate {
-                    name: next.label.clone(),
-                    title: next.title.clone(),
-                    tempo_bpm: next.tempo_bpm,
-                }) {
+                music.played.push(candidate.name.clone());
+                if let Some(old) = music.playing.replace(candidate) {
                     music.queue.push_back(old);
                 }
                 music.played_tempo_bpm = None;
@@ -634,12 +636,15 @@ fn music_start(music: Option<&SessionMusic>) -> (Option<MusicState>, Option<Stri
         volume: 1.0,
         played_tempo_bpm: None,
         pulse_only: false,
-        queue: music.next.iter().cloned().collect(),
-        playing: first.map(|m| TrackCandidate {
+        queue: music.candidates.iter().cloned().collect(),
+        // The patient's opinion of the first track is the caller's (it chose it): neutral here.
+        playing: first.map(|m| MusicCandidate {
             name: m.label.clone(),
             title: m.title.clone(),
             tempo_bpm: m.tempo_bpm,
+            preference: MusicPreference::Neutral,
         }),
+        played: first.map(|m| vec![m.label.clone()]).unwrap_or_default(),
         library_db: music.library_db.clone(),
         rate_hz: first.map_or(MUSIC_RATE_HZ, |m| m.track.rate_hz),
         min_secs: first.map_or(0.0, |m| {
@@ -656,7 +661,7 @@ fn music_start(music: Option<&SessionMusic>) -> (Option<MusicState>, Option<Stri
 impl MusicState {
     /// Loads `candidate` on its own thread (decoding and analysis take seconds: never on the
     /// session loop or the audio thread).
-    fn start_loading(&mut self, candidate: TrackCandidate, skipped: bool) {
+    fn start_loading(&mut self, candidate: MusicCandidate, skipped: bool) {
         let (tx, result) = mpsc::channel();
         let (name, library_db) = (candidate.name.clone(), self.library_db.clone());
         let (rate_hz, min_secs) = (self.rate_hz, self.min_secs);
@@ -689,7 +694,7 @@ impl MusicState {
 
 /// Whether a track of its own tempo `own_bpm` plays at `target_spm` within the stretch limit.
 fn stretch_fits(own_bpm: f64, target_spm: f64) -> bool {
-    own_bpm > 0.0 && ((target_spm / own_bpm - 1.0) * 100.0).abs() <= MAX_STRETCH_PERCENT
+    crate::music_choice::fits(own_bpm, target_spm, DEFAULT_MAX_STRETCH_PERCENT)
 }
 
 /// What sounds on the device now (a click metronome has no overlay: nothing to set).

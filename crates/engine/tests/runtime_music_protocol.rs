@@ -10,9 +10,9 @@ use entrain_audio::Overlay;
 use entrain_cue::config::UncuedLength;
 use entrain_cue::{AdaptationMode, FadeSchedule, Phase};
 use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
+use entrain_engine::music_choice::{MusicCandidate, MusicPreference};
 use entrain_engine::runtime::{
     self, AudioOutput, Clock, EngineEvent, Recording, RunSummary, RuntimeConfig, SessionMusic,
-    TrackCandidate,
 };
 use entrain_engine::{EngineCommand, EngineConfig, MusicCommand};
 use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
@@ -333,12 +333,13 @@ fn drop_bars_silences_whole_bars_of_the_tracks_meter_from_a_downbeat() {
     assert!(heard, "a heard beat of the fading phase without music");
 }
 
-fn candidate(name: &str) -> TrackCandidate {
+fn candidate(name: &str) -> MusicCandidate {
     let t = entrain_music::builtin::by_name(name).unwrap();
-    TrackCandidate {
+    MusicCandidate {
         name: name.into(),
         title: t.title.into(),
         tempo_bpm: t.tempo_bpm,
+        preference: MusicPreference::Neutral,
     }
 }
 
@@ -347,7 +348,7 @@ fn skip_puts_the_next_track_on_at_a_beat_and_each_track_is_its_own_segment() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e.db");
     let mut music = track("march-4-4", Overlay::MusicOnly);
-    music.next = vec![candidate("groove-4-4"), candidate("march-2-4")];
+    music.candidates = vec![candidate("groove-4-4"), candidate("march-2-4")];
     let mut skipped = false;
     let summary = run_with(config(&db, music), |t, send| {
         if !skipped && t > 50 * SEC {
@@ -392,10 +393,11 @@ fn a_next_track_that_fails_to_load_is_recorded_and_the_track_playing_goes_on() {
     let db = dir.path().join("e.db");
     let mut music = track("march-4-4", Overlay::MusicOnly);
     let gone = dir.path().join("gone.flac");
-    music.next = vec![TrackCandidate {
+    music.candidates = vec![MusicCandidate {
         name: gone.display().to_string(),
         title: "gone".into(),
         tempo_bpm: 104.0,
+        preference: MusicPreference::Neutral,
     }];
     let mut skipped = false;
     let mut c = config(&db, music);
@@ -440,7 +442,7 @@ fn as_the_target_rises_beyond_the_stretch_limit_a_track_of_a_closer_tempo_goes_o
     // A patient at 104 steps/min: the waltz (100 bpm) suits the matched cue and the first
     // step up, not the top of the progression (+10 %: 114.4), where the quick march fits.
     let mut music = track("waltz-3-4", Overlay::MusicOnly);
-    music.next = vec![
+    music.candidates = vec![
         candidate("march-2-4"),
         candidate("groove-4-4"),
         candidate("march-4-4"),
