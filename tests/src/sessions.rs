@@ -35,6 +35,7 @@ pub fn record_simulated_music_session(
         track: load_track(None, track, MUSIC_RATE_HZ, 20.0 * 60.0),
         overlay,
         candidates: Vec::new(),
+        library_db: None,
     };
     if let Err(e) = &music.track {
         return Err(e.to_string());

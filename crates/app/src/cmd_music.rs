@@ -122,7 +122,7 @@ struct RenderArgs {
 /// The rate music is rendered at, Hz: the one it is played at.
 const RENDER_RATE_HZ: u32 = MUSIC_RATE_HZ;
 /// The click on beats that are not downbeats, relative to the downbeat's (`music+click`).
-const CLICK_OFFBEAT_LEVEL: f32 = 0.6;
+use entrain_engine::music::CLICK_OFFBEAT_LEVEL;
 
 /// Runs `entrain music`.
 pub fn run(args: MusicArgs) -> Result<()> {

@@ -68,6 +68,59 @@ pub struct SessionArgs {
     /// With --music and `--overlay music+click`, the click's level within the music, 0..=1.
     #[arg(long, default_value_t = 0.5, requires = "music")]
     click_level: f32,
+    /// How the cue fades in the fading phase: `on-off` (16 beats heard, 16 silent), `volume`
+    /// (lowered to nothing), `drop-bars` (4 bars heard, 4 silent, music and click, in the
+    /// track's meter), or `pulse-only` (the music goes, the click pulse alone stays).
+    #[arg(long, value_enum, default_value = "on-off")]
+    fade: FadeMode,
+    /// How the beat adapts to the steps: `fixed`, `phase` (phase correction, α 0.3),
+    /// `phase+period`, or `kuramoto` (a coupled oscillator pulled by the steps, K 0.12, its
+    /// frequency within ±5 % of the target and each beat within ±20 %).
+    #[arg(long, default_value = "phase", value_parser = parse_adaptation)]
+    adaptation: entrain_cue::AdaptationMode,
+}
+
+/// `--fade`: the protocol's fading schedules by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FadeMode {
+    /// Blocks of 16 beats heard, 16 silent.
+    OnOff,
+    /// The cue lowered linearly to nothing.
+    Volume,
+    /// Whole bars dropped: 4 heard, 4 silent (music and click).
+    DropBars,
+    /// The music silent, the click pulse alone.
+    PulseOnly,
+}
+
+impl FadeMode {
+    fn schedule(self) -> entrain_cue::FadeSchedule {
+        use entrain_cue::FadeSchedule;
+        match self {
+            FadeMode::OnOff => FadeSchedule::default(),
+            FadeMode::Volume => FadeSchedule::Volume { from: 1.0, to: 0.0 },
+            FadeMode::DropBars => FadeSchedule::DropBars {
+                on_bars: 4,
+                off_bars: 4,
+            },
+            FadeMode::PulseOnly => FadeSchedule::PulseOnly,
+        }
+    }
+}
+
+/// `--adaptation NAME`: the adaptation modes by their names (`AdaptationMode::name`), with
+/// their defaults.
+fn parse_adaptation(name: &str) -> Result<entrain_cue::AdaptationMode, String> {
+    use entrain_cue::AdaptationMode;
+    [
+        AdaptationMode::Fixed,
+        AdaptationMode::phase_default(),
+        AdaptationMode::phase_period_default(),
+        AdaptationMode::kuramoto_default(),
+    ]
+    .into_iter()
+    .find(|m| m.name() == name)
+    .ok_or_else(|| format!("{name}: expected fixed, phase, phase+period or kuramoto"))
 }
 
 /// How long a built-in is looped to without --seconds: longer than any protocol's session.
@@ -188,6 +241,8 @@ pub fn run(args: SessionArgs) -> Result<()> {
     if let Some(b) = args.baseline_secs {
         engine.protocol.baseline = entrain_cue::config::UncuedLength::Secs(b);
     }
+    engine.protocol.fade = args.fade.schedule();
+    engine.protocol.adaptation = args.adaptation;
     let music = session_music(&args, &db, patient_id, &engine.protocol)?;
     // Music heard: its beats land on the cue's only if each is committed early enough for the
     // music path (the worker's ring and the stretcher) to bend the track towards it.

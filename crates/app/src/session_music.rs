@@ -72,6 +72,7 @@ pub fn session_music(req: &MusicRequest<'_>) -> Result<SessionMusic> {
             track,
             overlay: req.overlay,
             candidates: Vec::new(),
+            library_db: Some(req.db.to_path_buf()),
         });
     };
     for note in &resolved.skipped {
@@ -107,6 +108,7 @@ pub fn session_music(req: &MusicRequest<'_>) -> Result<SessionMusic> {
                     track: Ok(m),
                     overlay: req.overlay,
                     candidates: order.split_off(i + 1),
+                    library_db: Some(req.db.to_path_buf()),
                 });
             }
             Err(e) => {
@@ -122,6 +124,7 @@ pub fn session_music(req: &MusicRequest<'_>) -> Result<SessionMusic> {
         track,
         overlay: req.overlay,
         candidates: Vec::new(),
+        library_db: Some(req.db.to_path_buf()),
     })
 }
 

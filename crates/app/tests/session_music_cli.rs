@@ -67,26 +67,43 @@ fn a_builtin_cues_the_session_and_its_segments_are_recorded_and_exported() {
     let store = Store::open(&db).unwrap();
     let id = only_session(&store);
     let segments = store.music_segments(id).unwrap();
-    assert_eq!(
-        segments.len(),
-        1,
-        "one stretch, from the first cued beat to the time limit"
-    );
-    let s = &segments[0].segment;
-    assert_eq!(s.track, "march-4-4");
-    assert_eq!(
-        (s.overlay.as_str(), s.click_level),
-        ("music+click", 0.4_f32 as f64)
-    );
-    let last_beat = store.beats(id).unwrap().last().unwrap().scheduled_nanos;
+    // From the first cued beat to the fading phase's first silent block (16 beats on, 16
+    // off: the music is silent with the beat), then the next block heard to the time limit.
+    assert_eq!(segments.len(), 2, "{segments:?}");
+    for s in &segments {
+        let s = &s.segment;
+        assert_eq!(s.track, "march-4-4");
+        assert_eq!(
+            (s.overlay.as_str(), s.click_level),
+            ("music+click", 0.4_f32 as f64)
+        );
+    }
+    let (first, last) = (&segments[0].segment, &segments[1].segment);
+    let beats = store.beats(id).unwrap();
+    let last_heard = beats
+        .iter()
+        .rfind(|b| b.volume > 0.0)
+        .unwrap()
+        .scheduled_nanos;
     assert!(
-        s.end_nanos >= last_beat && s.end_nanos <= 121_000_000_000,
-        "{s:?}"
+        last.end_nanos >= last_heard && last.end_nanos <= 121_000_000_000,
+        "{last:?}"
     );
     assert!(
-        s.start_nanos >= 10_000_000_000,
-        "music before the cue: {s:?}"
+        first.start_nanos >= 10_000_000_000,
+        "music before the cue: {first:?}"
     );
+    let silent: Vec<i64> = beats
+        .iter()
+        .filter(|b| b.volume == 0.0)
+        .map(|b| b.scheduled_nanos)
+        .collect();
+    assert!(silent.len() >= 16, "a silent block: {silent:?}");
+    assert_eq!(
+        first.end_nanos, silent[0],
+        "the music stops with the first silent beat"
+    );
+    assert!(last.start_nanos > silent[15] && last.end_nanos <= *silent.last().unwrap());
 
     let out = dir.path().join("export");
     let status = Command::new(BIN)
@@ -105,8 +122,11 @@ fn a_builtin_cues_the_session_and_its_segments_are_recorded_and_exported() {
         .unwrap();
     assert!(status.success());
     let csv = std::fs::read_to_string(out.join("music_segments.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 2, "{csv}");
-    assert!(csv.lines().nth(1).unwrap().contains(",march-4-4,"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "a header and both segments: {csv}");
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains(",march-4-4,")),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -161,7 +181,8 @@ fn on_a_full_disk_the_music_segments_go_to_the_spool_and_reach_the_record_once()
         .into_iter()
         .map(|s| s.segment)
         .collect();
-    assert_eq!(expected.len(), 1);
+    // Two stretches of music: the fading phase's silent block between them.
+    assert_eq!(expected.len(), 2);
 
     let db = dir.path().join("full.db");
     drop(Store::open(&db).unwrap());
@@ -198,7 +219,51 @@ fn on_a_full_disk_the_music_segments_go_to_the_spool_and_reach_the_record_once()
     let store = Store::open(&db).unwrap();
     assert_eq!(
         store.music_segments(id).unwrap().len(),
-        1,
+        2,
         "written back once"
     );
+}
+
+#[test]
+fn fade_and_adaptation_are_taken_by_name_stored_with_the_protocol_and_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    let (ok, stdout, stderr) = session(
+        &db,
+        &[
+            "--music",
+            "march-4-4",
+            "--fade",
+            "pulse-only",
+            "--adaptation",
+            "kuramoto",
+        ],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    let store = Store::open(&db).unwrap();
+    let id = only_session(&store);
+    let settings: serde_json::Value =
+        serde_json::from_str(&store.session(id).unwrap().settings_json).unwrap();
+    let protocol = &settings["protocol"];
+    assert_eq!(
+        protocol["fade"],
+        serde_json::json!("PulseOnly"),
+        "{protocol}"
+    );
+    assert!(
+        protocol["adaptation"].get("CoupledOscillator").is_some(),
+        "{protocol}"
+    );
+    // The march's bars, for fading by bars.
+    assert_eq!(protocol["meter"]["beats_per_bar"], serde_json::json!(4));
+
+    let (ok, _, stderr) = session(&dir.path().join("x.db"), &["--adaptation", "kuramato"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("kuramato") && stderr.contains("kuramoto"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = session(&dir.path().join("y.db"), &["--fade", "bars"]);
+    assert!(!ok);
+    assert!(stderr.contains("drop-bars"), "{stderr}");
 }

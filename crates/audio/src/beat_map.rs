@@ -115,6 +115,11 @@ impl BeatPlanner {
         }
     }
 
+    /// Frames a change of ratio is spread over.
+    pub fn ramp_frames(&self) -> u64 {
+        self.ramp_frames
+    }
+
     /// The output frame the plan has reached.
     pub fn frame(&self) -> u64 {
         self.frame

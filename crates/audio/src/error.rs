@@ -76,6 +76,9 @@ pub enum AudioError {
         /// What is wrong with it.
         detail: String,
     },
+    /// A music setting sent to a metronome that plays no music.
+    #[error("this metronome plays no music (a click metronome)")]
+    NoMusic,
     /// Writing a WAV file failed.
     #[error("cannot write WAV file '{path}': {message}")]
     Wav {

@@ -14,7 +14,11 @@
 //!   each music beat sounds on its cue beat; [`TrackStretcher`] stretches the track without
 //!   changing its pitch (Signalsmith Stretch); [`MusicEngine`] follows the callback's
 //!   [`BeatSchedule`]; [`Metronome::with_music`] runs it on a worker thread feeding the cpal callback
-//!   ([`MusicCallbackState`]) through a wait-free ring, with the click [`Overlay`].
+//!   ([`MusicCallbackState`]) through a wait-free ring, with the click [`Overlay`]. The overlay
+//!   and the music's volume change live (atomics in [`MusicShared`]); another track is put on
+//!   at a beat boundary by the worker ([`Metronome::switch_music`], [`MusicWorker::put_on`]:
+//!   its beat 0 on that beat, the old track faded out into it; the callback takes the new
+//!   downbeats from a ring and hands the old ones back, so it never allocates or frees).
 #![forbid(unsafe_code)]
 
 mod beat_map;

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::clock::ClockMap;
 use crate::error::AudioError;
-use crate::music_callback::MusicShared;
+use crate::music_callback::{MusicShared, Overlay};
+use crate::music_engine::MusicTrack;
 use crate::music_player::{MusicSetup, WorkerThread, open_music_output};
 use crate::output::{GrantedConfig, OutputOptions, OutputStream, open_output};
 use crate::renderer::{Command, PlayedBeat, Renderer};
@@ -86,6 +87,12 @@ pub enum MetronomeEvent {
     FaultsDropped {
         /// How many.
         count: u64,
+    },
+    /// Another track took over ([`Metronome::switch_music`]): its beat 0 plays at
+    /// `session_nanos` (None only before the stream was timed).
+    MusicSwitched {
+        /// When its first beat plays, on the session clock.
+        session_nanos: Option<i64>,
     },
     /// The music ring ran dry (the worker fell behind): silence instead of music, the beat and
     /// the clicks unaffected.
@@ -288,6 +295,70 @@ impl Metronome {
         }
     }
 
+    /// Changes what sounds with the music (music, music and click, click), from the next buffer;
+    /// kept for a new stream after a change of device. Refused without music, or with a level
+    /// out of 0..=1.
+    pub fn set_overlay(&mut self, overlay: Overlay) -> Result<(), AudioError> {
+        let Some((setup, shared)) = self.music.as_mut() else {
+            return Err(AudioError::NoMusic);
+        };
+        shared.set_overlay(overlay)?;
+        setup.overlay = overlay;
+        Ok(())
+    }
+
+    /// What sounds with the music now; `None` without music.
+    pub fn overlay(&self) -> Option<Overlay> {
+        self.music.as_ref().map(|(_, shared)| shared.overlay())
+    }
+
+    /// The music's own volume (0..=1, under the master volume [`Command::SetVolume`], the
+    /// clicks unaffected), from the next buffer. Refused without music, or out of 0..=1.
+    pub fn set_music_volume(&mut self, volume: f32) -> Result<(), AudioError> {
+        let Some((_, shared)) = self.music.as_ref() else {
+            return Err(AudioError::NoMusic);
+        };
+        shared.set_music_volume(volume)
+    }
+
+    /// Puts another track on in place of the one playing, at a beat boundary: its beat 0 sounds
+    /// on the first beat at or after `from_session_nanos` that the music worker can still
+    /// reach (it decodes nothing: `track` is ready at the output's rate), the old track fading
+    /// out into it; [`MetronomeEvent::MusicSwitched`] says when. A new stream after a change of
+    /// device plays it from its start. Refused without music, or at another rate than the
+    /// track playing.
+    pub fn switch_music(
+        &mut self,
+        track: MusicTrack,
+        from_session_nanos: i64,
+    ) -> Result<(), AudioError> {
+        let Some((setup, _)) = self.music.as_mut() else {
+            return Err(AudioError::NoMusic);
+        };
+        if track.rate_hz != setup.track.rate_hz {
+            return Err(AudioError::Track {
+                what: "sample rate",
+                detail: format!(
+                    "is {} Hz, the music playing is at {} Hz",
+                    track.rate_hz, setup.track.rate_hz
+                ),
+            });
+        }
+        setup.track = track.clone();
+        let Some(live) = self.live.as_ref() else {
+            return Ok(());
+        };
+        let Some(worker) = live.music_worker.as_ref() else {
+            return Ok(());
+        };
+        // Not timed yet: the first beat the worker can reach.
+        let from_frame = live
+            .clock
+            .frame_at_session_nanos(from_session_nanos)
+            .unwrap_or(0);
+        worker.put_on(track, from_frame)
+    }
+
     /// Reads everything the audio side reported, handles faults and retries, and returns what
     /// happened since the last call. Call it often (every UI frame or every 10–50 ms).
     pub fn poll(&mut self) -> Vec<MetronomeEvent> {
@@ -316,6 +387,15 @@ impl Metronome {
         let Some(live) = self.live.as_mut() else {
             return;
         };
+        if let Some(frame) = self
+            .music
+            .as_ref()
+            .and_then(|(_, shared)| shared.take_switch())
+        {
+            self.events.push(MetronomeEvent::MusicSwitched {
+                session_nanos: live.clock.session_nanos_of_frame(frame),
+            });
+        }
         let mut lost = false;
         let faults_dropped = live.output.faults_dropped.swap(0, Ordering::Relaxed);
         if faults_dropped > 0 {

@@ -71,6 +71,9 @@ pub struct MusicEngine {
     stretching: Option<u64>,
     stop_at: Option<u64>,
     stop_fade_frames: u64,
+    /// A track put on mid-schedule: while the schedule's first beat is still `.0`, music beat 0
+    /// is paired with cue beat `.1` (not with the first beat); a new start ends it.
+    anchor: Option<(u64, u64)>,
 }
 
 impl std::fmt::Debug for MusicEngine {
@@ -113,7 +116,60 @@ impl MusicEngine {
             stretching: None,
             stop_at: None,
             stop_fade_frames: frames_of(STOP_FADE_SECS),
+            anchor: None,
         })
+    }
+
+    /// An engine for `track` that takes over from another at its output frame `output_frame`,
+    /// following `schedule` (the other's): its beat 0 sounds on cue beat `at_beat` (silence
+    /// until it enters, just before), then on as the schedule goes. A stopped schedule starts
+    /// it at its beat 0 on the next start, as a new engine.
+    pub fn take_over(
+        track: &MusicTrack,
+        sample_rate_hz: u32,
+        output_frame: u64,
+        schedule: BeatSchedule,
+        at_beat: u64,
+    ) -> Result<Self, AudioError> {
+        let mut engine = Self::new(track, sample_rate_hz)?;
+        let lead = engine.stretcher.output_latency_frames();
+        engine.output_frame = output_frame;
+        engine.planner = BeatPlanner::new(output_frame + lead, engine.planner.ramp_frames());
+        engine.anchor = schedule.first_beat().map(|first| (first, at_beat));
+        engine.follow(schedule);
+        Ok(engine)
+    }
+
+    /// The first beat of the followed schedule not yet planned whose onset is at or after
+    /// `from_frame`, within the next 16 beats, as `(cue beat, onset frame)`: where another
+    /// track can take over ([`MusicEngine::take_over`]). `None` while stopped, or when it is
+    /// further ahead.
+    pub fn next_beat_from(&self, from_frame: u64) -> Option<(u64, u64)> {
+        let mut upcoming = [(0u64, 0u64); 16];
+        let count = self.schedule.upcoming_onsets(&mut upcoming);
+        upcoming[..count]
+            .iter()
+            .copied()
+            .find(|&(_, onset)| onset >= from_frame.max(self.planner.frame() + 1))
+    }
+
+    /// The schedule followed, as the worker last had it.
+    pub fn schedule(&self) -> BeatSchedule {
+        self.schedule
+    }
+
+    /// The cue beat music beat 0 is paired with: the anchor of a track that took over while
+    /// its schedule runs on, else the schedule's first beat.
+    fn paired_first_beat(&mut self) -> Option<u64> {
+        let first = self.schedule.first_beat();
+        match self.anchor {
+            Some((schedule_first, at_beat)) if first == Some(schedule_first) => Some(at_beat),
+            Some(_) => {
+                self.anchor = None;
+                first
+            }
+            None => first,
+        }
     }
 
     /// The next output frame [`MusicEngine::render`] writes.
@@ -143,7 +199,7 @@ impl MusicEngine {
             let want = (frames - done).min(TrackStretcher::MAX_BLOCK_FRAMES as u64);
             let mut upcoming = [(0u64, 0u64); 2];
             let count = self.schedule.upcoming_onsets(&mut upcoming);
-            let first_beat = self.schedule.first_beat();
+            let first_beat = self.paired_first_beat();
             if first_beat.is_none() && self.planner.track_frame().is_some() {
                 // Stopped: the plan runs ahead of the output, so the music ends where the plan is.
                 self.stop_at.get_or_insert(self.planner.frame());

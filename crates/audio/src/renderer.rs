@@ -158,6 +158,11 @@ impl BeatSchedule {
         self.next_beat
     }
 
+    /// Sample rate of the frames, Hz.
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.sample_rate_hz
+    }
+
     /// The segment in force, if the beat is running.
     pub fn segment(&self) -> Option<Segment> {
         self.segment

@@ -124,7 +124,8 @@ fn the_counter_sees_allocations() {
 }
 
 /// The music player's callback neither: clicks, music from the ring, the schedule handed to the
-/// worker, and underruns (the ring left dry) all run without allocating.
+/// worker, underruns (the ring left dry), overlay and volume changes, and tracks put on (their
+/// downbeats taken, the old ones handed back to the worker) all run without allocating.
 #[test]
 fn the_music_callback_never_allocates() {
     use entrain_audio::{AudioCallback, MusicShared, MusicTrack, Overlay, music_parts};
@@ -158,6 +159,7 @@ fn the_music_callback_never_allocates() {
         .unwrap();
     let mut out_f32 = vec![0.0f32; 512 * 2];
     let mut out_i16 = vec![0i16; 700 * 2];
+    let mut put_on = 0;
     for round in 0..400u64 {
         if round % 50 == 7 {
             commands
@@ -168,7 +170,23 @@ fn the_music_callback_never_allocates() {
                 }))
                 .unwrap();
         }
-        // The worker (which may allocate) fills the ring, except now and then: an underrun.
+        // The control side changes the overlay and the music's volume now and then.
+        if round % 25 == 3 {
+            let o = if round % 50 == 3 {
+                Overlay::ClickOnly
+            } else {
+                overlay
+            };
+            shared.set_overlay(o).unwrap();
+            shared
+                .set_music_volume(0.2 + (round % 7) as f32 / 10.0)
+                .unwrap();
+        }
+        // The worker (which may allocate) puts another track on now and then.
+        if round % 60 == 11 && worker.put_on(&track, 0).unwrap().is_some() {
+            put_on += 1;
+        }
+        // The worker fills the ring, except now and then: an underrun.
         if round % 40 < 34 {
             worker.fill_ring();
         }
@@ -183,4 +201,5 @@ fn the_music_callback_never_allocates() {
     }
     assert!(callback.inner().renderer().next_beat() > 10);
     assert!(shared.underruns() > 0, "the test never left the ring dry");
+    assert!(put_on > 2, "tracks put on: {put_on}");
 }

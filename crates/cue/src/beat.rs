@@ -19,6 +19,8 @@ pub struct Beat {
     pub volume: f64,
     /// Which safety limit shaped this beat's tempo, if any.
     pub limit: LimitHit,
+    /// The click pulse alone marks this beat: the music is silent (a pulse-only fading).
+    pub pulse_only: bool,
 }
 
 impl Beat {
@@ -41,6 +43,7 @@ pub struct BeatClock {
     last_tempo_spm: Option<f64>,
     observation: Observation,
     beats_since_goal_change: u32,
+    beats_since_start: u64,
 }
 
 impl BeatClock {
@@ -62,6 +65,7 @@ impl BeatClock {
             last_tempo_spm: None,
             observation: Observation::default(),
             beats_since_goal_change: 0,
+            beats_since_start: 0,
         }
     }
 
@@ -92,6 +96,12 @@ impl BeatClock {
         self.ramped_spm == self.goal_spm && self.beats_since_goal_change >= settle_beats
     }
 
+    /// Beats committed since the clock last started (the music starts again with the clock, so
+    /// this counts the music's beats too).
+    pub fn beats_since_start(&self) -> u64 {
+        self.beats_since_start
+    }
+
     /// Whether beats are being scheduled.
     pub fn is_running(&self) -> bool {
         self.next.is_some()
@@ -101,6 +111,7 @@ impl BeatClock {
     /// from the last beat played than one beat's allowed change.
     pub fn start(&mut self, first_beat_nanos: i64) {
         self.observation = Observation::default();
+        self.beats_since_start = 0;
         let (tempo, hit) = self.limits.apply(self.last_tempo_spm, self.ramped_spm);
         self.next = Some((first_beat_nanos, tempo, hit));
     }
@@ -124,6 +135,7 @@ impl BeatClock {
     pub fn commit_due(&mut self, horizon_nanos: i64) -> Option<Beat> {
         let (time, tempo, hit) = self.next.filter(|(t, _, _)| *t <= horizon_nanos)?;
         self.last_tempo_spm = Some(tempo);
+        self.beats_since_start += 1;
         self.beats_since_goal_change = self.beats_since_goal_change.saturating_add(1);
         let beat = Beat {
             time_nanos: time,
@@ -131,6 +143,7 @@ impl BeatClock {
             target_spm: self.goal_spm,
             volume: 1.0,
             limit: hit,
+            pulse_only: false,
         };
         // Ramp towards the goal, then let the adaptation propose, then the limits decide.
         let step = self.ramp_spm_per_beat;

@@ -4,7 +4,7 @@ use entrain_gait::Side;
 
 use crate::adapt::AdaptationMode;
 use crate::error::ConfigError;
-use crate::fade::FadeSchedule;
+use crate::fade::{FadeSchedule, MeterConfig};
 use crate::gate::GateConfig;
 use crate::safety::{ABSOLUTE_MAX_SPM, ABSOLUTE_MIN_SPM};
 
@@ -103,6 +103,10 @@ pub struct ProtocolConfig {
     pub fading_secs: f64,
     /// Fading schedule (default 16 beats on / 16 off).
     pub fade: FadeSchedule,
+    /// The bars of the music cueing the session, for [`FadeSchedule::DropBars`] (default: bars
+    /// of 4 from the cue's first beat; the session's music sets its own).
+    #[serde(default)]
+    pub meter: MeterConfig,
     /// Length of the uncued re-test (default 30 s).
     pub retest: UncuedLength,
     /// Length of the short uncued re-test after the clinician ends the cued part early
@@ -136,6 +140,7 @@ impl Default for ProtocolConfig {
             functional_secs: 0.0,
             fading_secs: 60.0,
             fade: FadeSchedule::default(),
+            meter: MeterConfig::default(),
             retest: UncuedLength::Secs(30.0),
             short_retest: default_short_retest(),
             adaptation: AdaptationMode::default(),
@@ -153,6 +158,22 @@ impl Default for ProtocolConfig {
 /// Also what a stored protocol from before this setting existed reads as.
 fn default_short_retest() -> UncuedLength {
     UncuedLength::Steps(20)
+}
+
+/// The meter's bounds: 1..=32 beats per bar, the first downbeat within the first 32 beats.
+pub(crate) fn check_meter(meter: &MeterConfig) -> Result<(), ConfigError> {
+    check(
+        "meter.beats_per_bar",
+        f64::from(meter.beats_per_bar),
+        1.0,
+        32.0,
+    )?;
+    check(
+        "meter.first_downbeat",
+        f64::from(meter.first_downbeat),
+        0.0,
+        31.0,
+    )
 }
 
 fn check(name: &'static str, value: f64, min: f64, max: f64) -> Result<(), ConfigError> {
@@ -211,6 +232,11 @@ impl ProtocolConfig {
         check("goal_asynchrony_ms", self.goal_asynchrony_ms, -300.0, 300.0)?;
         check("cue_volume", self.cue_volume, 0.0, 1.0)?;
         check("schedule_lead_ms", self.schedule_lead_ms, 0.0, 500.0)?;
+        check_meter(&self.meter)?;
+        if let FadeSchedule::Volume { from, to } = self.fade {
+            check("fade.from", from, 0.0, 1.0)?;
+            check("fade.to", to, 0.0, 1.0)?;
+        }
         match self.adaptation {
             AdaptationMode::Fixed => {}
             AdaptationMode::PhaseCorrection { alpha } => {

@@ -30,7 +30,7 @@ pub use adapt::AdaptationMode;
 pub use beat::Beat;
 pub use config::ProtocolConfig;
 pub use error::ConfigError;
-pub use fade::FadeSchedule;
+pub use fade::{FadeSchedule, MeterConfig};
 pub use gate::{GateConfig, GateVerdict};
 pub use log::{LogEntry, LogEvent};
 pub use measures::GaitMeasures;

@@ -642,6 +642,22 @@ impl EngineCore {
         }
     }
 
+    /// Another track cues the session from the beat committed `beats_ago` beats before the
+    /// latest: the protocol counts bars in its meter from there ([`RasSession::set_meter`]).
+    pub fn set_music_meter(
+        &mut self,
+        meter: entrain_cue::MeterConfig,
+        beats_ago: u64,
+    ) -> Result<(), entrain_cue::ConfigError> {
+        match self.session.as_mut() {
+            Some(s) => s.set_meter(meter, beats_ago),
+            None => {
+                self.config.protocol.meter = meter;
+                Ok(())
+            }
+        }
+    }
+
     /// The metronome (or the visual cue) reports a beat sounded at `played_nanos`.
     pub fn on_beat_played(&mut self, played_nanos: i64, out: &mut EngineOutput) {
         let nearest = self

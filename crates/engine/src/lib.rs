@@ -36,6 +36,7 @@ pub mod music_choice;
 pub mod music_resolve;
 mod open;
 pub mod runtime;
+mod session_audio;
 pub mod sim;
 mod snapshot;
 mod writer;

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use entrain_audio::{DEFAULT_RING_FRAMES, MusicTrack, Overlay, TrackStretcher};
+use entrain_cue::MeterConfig;
 use entrain_music::{analyze, beats_at_tempo, builtin, decode_file, resample};
 use entrain_store::{MusicSegmentRow, Store};
 
@@ -148,6 +149,37 @@ pub fn music_schedule_lead_ms(rate_hz: u32) -> f64 {
     frames * 1000.0 / rate + MUSIC_LEAD_OUTPUT_ALLOWANCE_MS
 }
 
+/// The bars of `track` as the cue counts them (for fading by whole bars): beats per bar is the
+/// most common count of beats between its downbeats, the first downbeat its beat's index
+/// (within the first bar). Bars of 4 from the first beat when the track names no downbeats.
+pub fn meter_of(track: &MusicTrack) -> MeterConfig {
+    let flags = track.downbeat_flags();
+    let downbeats: Vec<usize> = (0..flags.len()).filter(|&i| flags[i]).collect();
+    if track.downbeats_secs.is_empty() || downbeats.len() < 2 {
+        return MeterConfig::default();
+    }
+    let mut counts = [0u32; 33];
+    for w in downbeats.windows(2) {
+        if let Some(c) = counts.get_mut(w[1] - w[0]) {
+            *c += 1;
+        }
+    }
+    let Some(beats_per_bar) = (1..counts.len())
+        .max_by_key(|&n| (counts[n], std::cmp::Reverse(n)))
+        .filter(|&n| counts[n] > 0)
+    else {
+        return MeterConfig::default();
+    };
+    MeterConfig {
+        beats_per_bar: beats_per_bar as u32,
+        first_downbeat: (downbeats[0] % beats_per_bar) as u32,
+    }
+}
+
+/// Level of the click on the beats between downbeats, relative to the downbeats' (music and
+/// click).
+pub const CLICK_OFFBEAT_LEVEL: f32 = 0.6;
+
 /// The overlay's stored name and click level.
 pub fn overlay_columns(overlay: Overlay) -> (&'static str, f64) {
     match overlay {
@@ -212,6 +244,37 @@ impl MusicSegments {
     /// Whether a segment is open.
     pub fn is_open(&self) -> bool {
         self.open.is_some()
+    }
+
+    /// What sounds with the music, as recorded.
+    pub fn overlay(&self) -> Overlay {
+        self.overlay
+    }
+
+    /// The track's name (a built-in's name or the file's absolute path), title and own tempo.
+    pub fn track(&self) -> (&str, &str, f64) {
+        (&self.label, &self.title, self.tempo_bpm)
+    }
+
+    /// The overlay changes at `now_nanos`: the open segment ends there (its row, if one was
+    /// open) and the next beat opens one with the new overlay, so each row has one overlay.
+    pub fn set_overlay(&mut self, overlay: Overlay, now_nanos: i64) -> Option<MusicSegmentRow> {
+        if overlay == self.overlay {
+            return None;
+        }
+        let row = self.end(now_nanos);
+        self.overlay = overlay;
+        row
+    }
+
+    /// Another track plays from `now_nanos`: the open segment ends there (its row, if one was
+    /// open) and the next beat opens one of `music`.
+    pub fn switch_track(&mut self, music: &LoadedMusic, now_nanos: i64) -> Option<MusicSegmentRow> {
+        let row = self.end(now_nanos);
+        self.label = music.label.clone();
+        self.title = music.title.clone();
+        self.tempo_bpm = music.tempo_bpm;
+        row
     }
 
     /// Ends the open segment at `end_nanos` (not before its last beat, which may have been
@@ -279,6 +342,30 @@ mod tests {
         std::fs::write(&bad, b"not a wav file at all").unwrap();
         let e = load_track(None, bad.to_str().unwrap(), MUSIC_RATE_HZ, 60.0).unwrap_err();
         assert!(e.to_string().contains("bad.wav"), "{e}");
+    }
+
+    #[test]
+    fn the_meter_is_read_from_the_downbeats() {
+        let m = load_track(None, "march-4-4", MUSIC_RATE_HZ, 1.0).unwrap();
+        assert_eq!(
+            meter_of(&m.track),
+            MeterConfig {
+                beats_per_bar: 4,
+                first_downbeat: 0
+            }
+        );
+        let mut t = m.track.clone();
+        t.beats_secs = (0..12).map(|i| f64::from(i) * 0.5).collect();
+        t.downbeats_secs = vec![1.0, 2.5, 4.0, 5.5];
+        assert_eq!(
+            meter_of(&t),
+            MeterConfig {
+                beats_per_bar: 3,
+                first_downbeat: 2
+            }
+        );
+        t.downbeats_secs.clear();
+        assert_eq!(meter_of(&t), MeterConfig::default());
     }
 
     #[test]

@@ -7,17 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use entrain_audio::{
-    Command, Metronome, MetronomeConfig, MetronomeEvent, MusicSetup, Overlay, Tempo,
-};
+use entrain_audio::{MetronomeConfig, Overlay};
 use entrain_source::{SensorSource, SourceEvent};
-use entrain_store::{
-    Batch, EventKind, EventRow, NewSession, SessionSensor, SessionStatus, Store, StoreError,
-};
+use entrain_store::{Batch, NewSession, SessionSensor, SessionStatus, Store, StoreError};
 
 use crate::core::{EngineCommand, EngineConfig, EngineCore, EngineOutput};
 use crate::error::EngineError;
-use crate::music::{LoadedMusic, MusicLoadError, MusicSegments, overlay_columns};
+use crate::music::{LoadedMusic, MusicLoadError, overlay_columns};
+use crate::session_audio::SessionAudio;
 use crate::snapshot::Snapshot;
 use crate::writer::{self, WriterMsg};
 
@@ -52,9 +49,28 @@ pub struct SessionMusic {
     pub track: Result<LoadedMusic, MusicLoadError>,
     /// Music, music and click, or click.
     pub overlay: Overlay,
-    /// The tracks the session may switch to (a playlist's, the patient's), chosen by
-    /// [`crate::music_choice::choose_track`]; empty: the one track only.
+    /// Further tracks (a playlist's, the patient's), in their order: when the target tempo moves
+    /// beyond the stretch limit of the track playing
+    /// ([`crate::music_choice::DEFAULT_MAX_STRETCH_PERCENT`]), the one
+    /// [`crate::music_choice::choose_track`] picks goes on; on [`crate::MusicCommand::SkipTrack`]
+    /// the next one. The one that played goes to the back. Loaded when needed, off the session
+    /// loop. Empty: the one track only.
     pub candidates: Vec<crate::music_choice::MusicCandidate>,
+    /// The record whose music library holds imported files' beats and confirmed tempo (read
+    /// when a further track is loaded); `None`: files are analysed then.
+    pub library_db: Option<PathBuf>,
+}
+
+impl SessionMusic {
+    /// `track` alone, with `overlay`.
+    pub fn new(track: Result<LoadedMusic, MusicLoadError>, overlay: Overlay) -> Self {
+        Self {
+            track,
+            overlay,
+            candidates: Vec::new(),
+            library_db: None,
+        }
+    }
 }
 
 /// Where the session is recorded.
@@ -254,9 +270,13 @@ const SEND_AT_ITEMS: usize = 1_000;
 
 /// Starts a session on its own threads.
 pub fn start(
-    config: RuntimeConfig,
+    mut config: RuntimeConfig,
     mut source: Box<dyn SensorSource>,
 ) -> Result<EngineHandle, EngineError> {
+    if let Some(SessionMusic { track: Ok(m), .. }) = &config.music {
+        // The cue counts bars in the music's meter (fading by whole bars).
+        config.engine.protocol.meter = crate::music::meter_of(&m.track);
+    }
     let sensors = source.sensors();
     let mut core = EngineCore::new(config.engine.clone(), &source.name(), &sensors)?;
     let (event_tx, event_rx) = mpsc::channel();
@@ -365,6 +385,11 @@ pub fn start(
             }
             result?;
             let mut snap = core.snapshot();
+            // The sound's last word, as the loop published it.
+            if let Ok(last) = shared.lock() {
+                snap.audio = last.audio.clone();
+                snap.music = last.music.clone();
+            }
             snap.store = store_status.lock().map(|s| s.clone()).unwrap_or_default();
             Ok(RunSummary {
                 session_id,
@@ -402,35 +427,6 @@ fn session_loop(
         Clock::Simulated => Instant::now(),
     };
     let tick = config.tick_nanos.max(1_000_000);
-    let mut metronome = match &config.audio {
-        AudioOutput::Off => None,
-        AudioOutput::Device(c) => {
-            let mut c = c.clone();
-            // Beats are committed ~100 ms ahead: the metronome must place them exactly.
-            c.start_lead = Duration::from_millis(20);
-            match config.music.as_ref().map(|m| (&m.track, m.overlay)) {
-                Some((Ok(music), overlay)) => {
-                    let setup = MusicSetup {
-                        overlay,
-                        ..MusicSetup::new(music.track.clone())
-                    };
-                    Some(Metronome::with_music(c, setup, origin))
-                }
-                _ => Some(Metronome::new(c, origin)),
-            }
-        }
-    };
-    let (mut music_segments, mut music_note) = music_start(config.music.as_ref());
-    let mut audio_status = match &config.audio {
-        AudioOutput::Off => "off (--no-audio): visual cue".to_string(),
-        AudioOutput::Device(_) => "opening the output device".to_string(),
-    };
-    let mut audio_faults = AudioFaults::default();
-    // Beats given by the visual cue while a device was asked for: shown, not heard.
-    let mut beats_not_heard: u64 = 0;
-    let mut device_ever_opened = false;
-    let mut last_played_beat: Option<u64> = None;
-    let mut was_cued = false;
     let mut out = EngineOutput::default();
     let mut polled: Vec<SourceEvent> = Vec::with_capacity(256);
     let mut now: i64 = 0;
@@ -443,9 +439,13 @@ fn session_loop(
     if config.auto_start {
         core.command(0, EngineCommand::Start, &mut out);
     }
-    if let Some(n) = &music_note {
-        out.notices.push(n.clone());
-    }
+    let mut audio = SessionAudio::open(
+        &config.audio,
+        config.music.as_ref(),
+        origin,
+        matches!(config.clock, Clock::Simulated),
+        &mut out,
+    );
     let (status, reason) = loop {
         now = match config.clock {
             Clock::RealTime { .. } => {
@@ -454,6 +454,10 @@ fn session_loop(
             Clock::Simulated => now + tick,
         };
         while let Ok(c) = commands.try_recv() {
+            if let EngineCommand::Music(m) = &c {
+                audio.music_command(*m, now, &mut out);
+            }
+            // Recorded as a command (the music's own change is in its segments).
             core.command(now, c, &mut out);
         }
         if stop_reason.is_none()
@@ -466,9 +470,7 @@ fn session_loop(
         if core.started_at_nanos().is_some() {
             recorder.begin(events, store_status, stop_requests, &mut out);
             // Said once the record has begun (nothing before Start is stored).
-            if let Some(n) = music_note.take() {
-                audio_event(core, now, n, &mut out);
-            }
+            audio.record_begun(core, now, &mut out);
         }
         polled.clear();
         source.poll(now, &mut polled)?;
@@ -478,118 +480,7 @@ fn session_loop(
         core.on_sensor_events(now, &polled, &mut out);
 
         // The beat: to the metronome, or played when due (visual cue / simulation).
-        let audible = metronome.as_ref().is_some_and(Metronome::is_audible);
-        if let Some(m) = metronome.as_mut() {
-            for b in out.beats.iter().filter(|b| b.is_audible()) {
-                if let Err(e) = m.send(Command::SetVolume(b.volume.clamp(0.0, 1.0) as f32)) {
-                    tracing::warn!(error = %e, "metronome: a volume change was not applied");
-                }
-                if let Ok(tempo) = Tempo::from_bpm(b.tempo_spm) {
-                    m.start_at(b.time_nanos, tempo);
-                }
-            }
-            let cued = core.session().is_some_and(|s| {
-                s.phase().is_cued() && s.run_state() == entrain_cue::RunState::Running
-            });
-            if was_cued && !cued {
-                let unplayed = core.due_unplayed(i64::MAX).len() as u64;
-                let at_beat = last_played_beat.map_or(0, |b| b + 1) + unplayed;
-                if let Err(e) = m.send(Command::Stop { at_beat }) {
-                    tracing::warn!(error = %e, at_beat, "metronome: the stop at the phase end was not applied");
-                }
-            }
-            was_cued = cued;
-            for e in m.poll() {
-                match e {
-                    MetronomeEvent::Beat {
-                        beat,
-                        session_nanos: Some(t),
-                    } => {
-                        last_played_beat = Some(beat.beat);
-                        core.on_beat_played(t, &mut out);
-                        source.beat_played(t);
-                    }
-                    MetronomeEvent::Opened(g) => {
-                        tracing::info!(
-                            device = %g.device_name,
-                            sample_rate_hz = g.sample_rate_hz,
-                            buffer_frames = ?g.buffer_frames,
-                            "audio: output opened"
-                        );
-                        audio_status = format!("playing on {}", g.device_name);
-                        out.notices.push(format!("audio: {audio_status}"));
-                        device_ever_opened = true;
-                        audio_event(
-                            core,
-                            now,
-                            format!("output opened on {}", g.device_name),
-                            &mut out,
-                        );
-                    }
-                    MetronomeEvent::NoDevice { error } => {
-                        let text = format!("no audio device ({error}): visual cue, retrying");
-                        if audio_status != text {
-                            tracing::warn!(%error, "audio: no output device; visual cue, retrying");
-                            out.notices.push(format!("audio: {text}"));
-                            audio_event(
-                                core,
-                                now,
-                                format!("no output device ({error}): beats shown, not heard"),
-                                &mut out,
-                            );
-                            audio_status = text;
-                        }
-                    }
-                    MetronomeEvent::DeviceLost { device } => {
-                        tracing::warn!(%device, "audio: device lost; visual cue, retrying");
-                        audio_status = format!("device {device} lost: visual cue, retrying");
-                        out.notices.push(format!("audio: {audio_status}"));
-                        audio_event(
-                            core,
-                            now,
-                            format!("device {device} lost: beats shown, not heard"),
-                            &mut out,
-                        );
-                    }
-                    other => audio_faults.note(&other),
-                }
-            }
-        }
-        if !audible {
-            for t in core.due_unplayed(now) {
-                let played_before = out.record.played.len();
-                core.on_beat_played(t, &mut out);
-                if metronome.is_some() {
-                    // Sound was asked for but there is no device: the protocol goes on with
-                    // the visual cue, but the record does not call the beat played (heard).
-                    beats_not_heard += 1;
-                    out.record.played.truncate(played_before);
-                }
-                source.beat_played(t);
-            }
-        }
-
-        if let Some(segments) = music_segments.as_mut() {
-            // As with the beats: without sound asked for (a visual cue, simulated time) the
-            // music counts as played along the cue; asked for but with no device, it was not
-            // heard, and no segment covers that time.
-            let heard = metronome.is_none() || audible;
-            if heard {
-                for b in out.beats.iter().filter(|b| b.is_audible()) {
-                    segments.beat(b.time_nanos, b.tempo_spm);
-                }
-            }
-            let cued = core.session().is_some_and(|s| {
-                s.phase().is_cued() && s.run_state() == entrain_cue::RunState::Running
-            });
-            // The music stops with the cue (the end of a cued phase, a pause, a stop), and when
-            // the device goes.
-            if (!cued || !heard)
-                && let Some(row) = segments.end(now)
-            {
-                out.record.music_segments.push(row);
-            }
-        }
+        audio.tick(core, source, now, &mut out);
         for s in &out.steps {
             events.emit(EngineEvent::Step(*s));
         }
@@ -621,11 +512,8 @@ fn session_loop(
         if now.saturating_sub(last_snapshot_nanos) >= 50_000_000 {
             last_snapshot_nanos = now;
             let mut snap = core.snapshot();
-            snap.audio = if metronome.is_some() && !audible && audio_status.starts_with("playing") {
-                "reconnecting: visual cue".into()
-            } else {
-                audio_status.clone()
-            };
+            snap.audio = audio.status();
+            snap.music = audio.music_status();
             snap.store = store_status.lock().map(|s| s.clone()).unwrap_or_default();
             if let Ok(mut s) = snapshot.lock() {
                 *s = snap;
@@ -660,79 +548,19 @@ fn session_loop(
             }
         }
     };
-    if let Some(m) = metronome.as_mut() {
-        let at_beat = last_played_beat.map_or(0, |b| b + 1);
-        if let Err(e) = m.send(Command::Stop { at_beat }) {
-            // The metronome is dropped right after, which silences it anyway.
-            tracing::debug!(error = %e, "metronome: the final stop was not queued");
-        }
-    }
-    audio_faults.summarise();
-    if let Some(row) = music_segments.as_mut().and_then(|s| s.end(now)) {
-        out.record.music_segments.push(row);
-    }
-    if metronome.is_some() && (!device_ever_opened || beats_not_heard > 0) {
-        let text = if device_ever_opened {
-            format!("{beats_not_heard} beats were shown, not heard (no output device then)")
-        } else {
-            format!(
-                "no output device ever opened: no beat was heard ({beats_not_heard} shown as a visual cue)"
-            )
-        };
-        tracing::warn!("audio: {text}");
-        audio_event(core, now, text, &mut out);
-    }
+    audio.finish(core, now, &mut out);
     if let (Some(w), Some(start)) = (recorder.writer(), core.started_at_nanos()) {
         from_start(&mut out.record, start);
         pending.append(&mut out.record);
         w.send(WriterMsg::Batch(pending));
     }
     if let Ok(mut s) = snapshot.lock() {
-        *s = core.snapshot();
+        let mut snap = core.snapshot();
+        snap.audio = audio.status();
+        snap.music = audio.music_status();
+        *s = snap;
     }
     Ok((status, reason, now))
-}
-
-/// The segments to follow and the note for the record: which music cues the session, or why it
-/// is cued by clicks instead.
-fn music_start(music: Option<&SessionMusic>) -> (Option<MusicSegments>, Option<String>) {
-    match music {
-        None => (None, None),
-        Some(SessionMusic {
-            track: Ok(m),
-            overlay,
-            ..
-        }) => (
-            Some(MusicSegments::new(m, *overlay)),
-            Some(format!(
-                "music: {} ({}), its own tempo {:.1} bpm, overlay {}",
-                m.title,
-                m.label,
-                m.tempo_bpm,
-                overlay_columns(*overlay).0
-            )),
-        ),
-        Some(SessionMusic { track: Err(e), .. }) => {
-            tracing::warn!(track = %e.track, detail = %e.detail, "music could not be loaded; cued by clicks");
-            (
-                None,
-                Some(format!(
-                    "music {} could not be played ({}): the session is cued by clicks",
-                    e.track, e.detail
-                )),
-            )
-        }
-    }
-}
-
-/// An `audio` event in the record: a device opened, missing or lost, or beats not heard.
-fn audio_event(core: &EngineCore, now_nanos: i64, detail: String, out: &mut EngineOutput) {
-    out.record.events.push(EventRow {
-        time_nanos: now_nanos,
-        phase: core.session().map(entrain_cue::RasSession::phase),
-        kind: EventKind::Audio,
-        detail,
-    });
 }
 
 /// The store status before Start.
@@ -899,86 +727,4 @@ fn from_start(batch: &mut Batch, start_nanos: i64) {
 fn shift(t: &mut i64, start_nanos: i64) -> bool {
     *t -= start_nanos;
     *t >= 0
-}
-
-/// Audio faults the session goes on through (the beat keeps playing, or the visual cue does):
-/// logged, the first of each kind at `warn` and the rest counted and summed up at the end, so a
-/// machine that underruns all session long does not flood the log.
-#[derive(Debug, Default)]
-struct AudioFaults {
-    xruns: u64,
-    backend_errors: u64,
-    rejected_commands: u64,
-    telemetry_dropped: u64,
-    /// Music frames played as silence (the music worker fell behind; the beat was unaffected).
-    music_frames_lost: u64,
-}
-
-impl AudioFaults {
-    fn note(&mut self, event: &MetronomeEvent) {
-        match event {
-            MetronomeEvent::Xrun { session_nanos } => {
-                if self.xruns == 0 {
-                    tracing::warn!(
-                        at_secs = *session_nanos as f64 / 1e9,
-                        "audio: underrun, beats near here may be late by up to a buffer"
-                    );
-                }
-                self.xruns += 1;
-            }
-            MetronomeEvent::BackendError => {
-                if self.backend_errors == 0 {
-                    tracing::warn!("audio: the backend reported an error; the stream plays on");
-                }
-                self.backend_errors += 1;
-            }
-            MetronomeEvent::CommandRejected => {
-                tracing::warn!("audio: the renderer refused a command");
-                self.rejected_commands += 1;
-            }
-            MetronomeEvent::TelemetryDropped { count } => {
-                if self.telemetry_dropped == 0 {
-                    tracing::warn!(count, "audio: reports from the audio thread were lost");
-                }
-                self.telemetry_dropped += count;
-            }
-            MetronomeEvent::FaultsDropped { count } => {
-                tracing::warn!(count, "audio: backend faults were lost (fault queue full)");
-                self.backend_errors += count;
-            }
-            MetronomeEvent::DeviceChanged => {
-                tracing::info!("audio: the backend moved the stream to another device");
-            }
-            MetronomeEvent::MusicUnderrun { buffers, frames } => {
-                if self.music_frames_lost == 0 {
-                    tracing::warn!(
-                        buffers,
-                        frames,
-                        "audio: the music fell behind (silence instead of music); the beat plays on"
-                    );
-                }
-                self.music_frames_lost += frames;
-            }
-            other => tracing::debug!(event = ?other, "audio event"),
-        }
-    }
-
-    fn summarise(&self) {
-        if self.xruns
-            + self.backend_errors
-            + self.rejected_commands
-            + self.telemetry_dropped
-            + self.music_frames_lost
-            > 0
-        {
-            tracing::warn!(
-                xruns = self.xruns,
-                music_frames_lost = self.music_frames_lost,
-                backend_errors = self.backend_errors,
-                rejected_commands = self.rejected_commands,
-                telemetry_dropped = self.telemetry_dropped,
-                "audio faults during the session"
-            );
-        }
-    }
 }

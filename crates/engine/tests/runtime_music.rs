@@ -48,11 +48,10 @@ fn run(config: RuntimeConfig) -> RunSummary {
 }
 
 fn march(overlay: Overlay) -> SessionMusic {
-    SessionMusic {
-        track: load_track(None, "march-4-4", MUSIC_RATE_HZ, 1200.0),
+    SessionMusic::new(
+        load_track(None, "march-4-4", MUSIC_RATE_HZ, 1200.0),
         overlay,
-        candidates: Vec::new(),
-    }
+    )
 }
 
 /// The cadence the session raised, re-test minus baseline, steps/min.
@@ -186,11 +185,10 @@ fn a_track_that_cannot_be_loaded_leaves_a_click_session_and_a_recorded_note() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e.db");
     let missing = dir.path().join("gone.flac");
-    let music = SessionMusic {
-        track: load_track(None, missing.to_str().unwrap(), MUSIC_RATE_HZ, 60.0),
-        overlay: Overlay::MusicOnly,
-        candidates: Vec::new(),
-    };
+    let music = SessionMusic::new(
+        load_track(None, missing.to_str().unwrap(), MUSIC_RATE_HZ, 60.0),
+        Overlay::MusicOnly,
+    );
     assert!(music.track.is_err());
     let mut c = config(&db, Some(music));
     c.max_nanos = Some(60 * SEC);

@@ -7,6 +7,7 @@ use crate::adapt::{Adapter, Observation};
 use crate::beat::{Beat, BeatClock};
 use crate::config::{ProtocolConfig, UncuedLength};
 use crate::error::ConfigError;
+use crate::fade::{FadePosition, MeterConfig};
 use crate::gate::{GateVerdict, evaluate};
 use crate::log::{LogEntry, LogEvent, PauseReason, PhaseReason, TempoReason};
 pub use crate::measures::StepEvent;
@@ -66,6 +67,8 @@ enum PhaseState {
     Functional,
     Fading {
         beat_index: u64,
+        /// Bars begun in the phase so far (downbeats of the music's meter).
+        bars: Option<u64>,
     },
     Retest,
     Done,
@@ -379,6 +382,24 @@ impl RasSession {
         self.push_log(now, LogEvent::Refused { what: refused });
     }
 
+    /// The bars of the music now cueing the session, for [`crate::FadeSchedule::DropBars`]:
+    /// another track was put on, its beat 0 on the beat committed `beats_ago` beats before the
+    /// latest (0: the latest), its first downbeat `meter.first_downbeat` beats after that.
+    /// Refused (and the meter kept) as the protocol's would be: beats per bar 1..=32.
+    pub fn set_meter(&mut self, meter: MeterConfig, beats_ago: u64) -> Result<(), ConfigError> {
+        crate::config::check_meter(&meter)?;
+        let committed = self.clock.as_ref().map_or(0, BeatClock::beats_since_start);
+        let beat_zero = committed.saturating_sub(1 + beats_ago);
+        let per_bar = u64::from(meter.beats_per_bar);
+        // Within the first bar: the same downbeats, once the count is past it.
+        let first = (beat_zero + u64::from(meter.first_downbeat)) % per_bar;
+        self.config.meter = MeterConfig {
+            beats_per_bar: meter.beats_per_bar,
+            first_downbeat: u32::try_from(first).unwrap_or(0),
+        };
+        Ok(())
+    }
+
     /// Lets time pass up to `now_nanos`: auto-pause, timed phase ends, and beats committed up to
     /// `now_nanos` + the schedule lead appended to `beats`.
     pub fn advance_to(&mut self, now_nanos: i64, beats: &mut Vec<Beat>) {
@@ -405,15 +426,29 @@ impl RasSession {
         let horizon = now_nanos + secs_to_nanos(self.config.schedule_lead_ms / 1000.0);
         let fading_secs = self.config.fading_secs;
         let active = self.active_nanos(now_nanos);
-        while let Some(mut beat) = self.clock.as_mut().and_then(|c| c.commit_due(horizon)) {
+        let meter = self.config.meter;
+        while let Some(clock) = self.clock.as_mut() {
+            let Some(mut beat) = clock.commit_due(horizon) else {
+                break;
+            };
+            // The beat's place since the cue (and its music) last started.
+            let clock_beat = clock.beats_since_start() - 1;
             beat.volume = self.config.cue_volume;
-            if let PhaseState::Fading { beat_index } = &mut self.state {
+            if let PhaseState::Fading { beat_index, bars } = &mut self.state {
                 let progress = if fading_secs > 0.0 {
                     active as f64 / secs_to_nanos(fading_secs) as f64
                 } else {
                     1.0
                 };
-                beat.volume *= self.config.fade.volume(*beat_index, progress);
+                if meter.is_downbeat(clock_beat) {
+                    *bars = Some(bars.map_or(0, |b| b + 1));
+                }
+                let at = FadePosition {
+                    beat_index: *beat_index,
+                    bar_index: *bars,
+                };
+                beat.volume *= self.config.fade.volume(at, progress);
+                beat.pulse_only = self.config.fade.silences_music();
                 *beat_index += 1;
             }
             if beat.is_audible() {
@@ -615,7 +650,10 @@ impl RasSession {
                 reachable_top: self.top_level(),
             },
             Phase::Functional => PhaseState::Functional,
-            Phase::Fading => PhaseState::Fading { beat_index: 0 },
+            Phase::Fading => PhaseState::Fading {
+                beat_index: 0,
+                bars: None,
+            },
             Phase::Retest => PhaseState::Retest,
             Phase::Done => PhaseState::Done,
         };
