@@ -5,14 +5,16 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use entrain_audio::MetronomeConfig;
+use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, EngineHandle, RunSummary};
 use entrain_engine::{EngineCommand, EngineConfig, EngineError, RunStatus, Snapshot, open_source};
 use entrain_gait::{Placement, Side};
 use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_source::{BleSensor, SensorId, SensorKind, SensorSource, SourceSpec};
-use entrain_store::SessionStatus;
+use entrain_store::{SessionStatus, Store};
 
 use crate::history::LiveHistory;
+use crate::screens::session_music::MusicRequest;
 use crate::settings::Settings;
 
 /// Where a session's sensor data comes from.
@@ -125,14 +127,48 @@ pub fn audio_output(settings: &Settings) -> AudioOutput {
     AudioOutput::Device(m)
 }
 
-/// Starts a session (blocking: opens the record and the source; call it off the UI thread).
+/// How long a built-in track is looped to for a session in the window, s: longer than a ward
+/// session (a track the session outlasts ends its music, as a file's does).
+pub const BUILTIN_LOOP_SECS: f64 = 40.0 * 60.0;
+
+/// The session's music: `request`'s track loaded (slow for a file: decoded and resampled; call it
+/// off the UI thread), with the library's beats and confirmed tempo when it is imported. A track
+/// that cannot be loaded is handed on as such: the session is then cued by clicks and says why.
+pub fn session_music(settings: &Settings, request: &MusicRequest) -> runtime::SessionMusic {
+    // The library is read if the record opens; a file not in it is analysed now.
+    let library = match Store::open_for_reading(&settings.database_path()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "the music library cannot be read; the track is analysed now");
+            None
+        }
+    };
+    let track = load_track(
+        library.as_ref(),
+        &request.track,
+        MUSIC_RATE_HZ,
+        BUILTIN_LOOP_SECS,
+    );
+    if let Err(e) = &track {
+        tracing::warn!(error = %e, "the session's music could not be loaded; cued by clicks");
+    }
+    runtime::SessionMusic {
+        track,
+        overlay: request.overlay,
+    }
+}
+
+/// Starts a session (blocking: opens the record and the source, loads the music; call it off
+/// the UI thread).
 pub fn start_session(
     settings: &Settings,
     source: &SourceChoice,
+    music: Option<&MusicRequest>,
     session_for: SessionFor,
     paretic: Option<Side>,
 ) -> Result<EngineHandle, String> {
     settings.validate().map_err(|e| e.to_string())?;
+    let music = music.map(|m| session_music(settings, m));
     let origin = Instant::now();
     let opened = source.open(origin)?;
     let audio = audio_output(settings);
@@ -144,7 +180,7 @@ pub fn start_session(
         clock: Clock::RealTime { origin },
         tick_nanos: 5_000_000,
         audio,
-        music: None,
+        music,
         recording: match session_for {
             SessionFor::Patient(id) => Some(runtime::Recording {
                 db_path: settings.database_path(),

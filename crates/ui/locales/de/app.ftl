@@ -38,6 +38,7 @@ app-sensors-not-assigned = Sensoren nicht zugeordnet: { $detail }
 app-sensors-not-read = Gespeicherte Sensoren nicht gelesen: { $detail }
 app-music-not-read = Die Musikbibliothek wurde nicht gelesen: { $detail }
 app-music-not-saved = Das Stück wurde nicht gespeichert: { $detail }
+app-music-played-not-read = Die in der Sitzung gespielte Musik wurde nicht gelesen: { $detail }
 app-progress-not-read = Verlauf: { $detail }
 app-test-not-stored = Test nicht gespeichert: { $detail }
 app-result-not-deleted = Ergebnis nicht gelöscht: { $detail }

@@ -39,6 +39,7 @@ app-sensors-not-assigned = Sensors not assigned: { $detail }
 app-sensors-not-read = Remembered sensors not read: { $detail }
 app-music-not-read = The music library was not read: { $detail }
 app-music-not-saved = The track was not stored: { $detail }
+app-music-played-not-read = The music the session played was not read: { $detail }
 app-progress-not-read = Progress: { $detail }
 app-test-not-stored = Test not stored: { $detail }
 app-result-not-deleted = Result not deleted: { $detail }

@@ -14,11 +14,13 @@ use crate::theme;
 use crate::worker::{self, Reply, StoreWorker};
 
 pub mod live;
+pub mod live_music;
 pub mod music;
 pub mod patient_view;
 pub mod patients;
 pub mod progress;
 pub mod sensors;
+pub mod session_music;
 pub mod settings;
 pub mod tests;
 

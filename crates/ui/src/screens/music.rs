@@ -11,6 +11,7 @@ use entrain_engine::library::{self, FileStamp};
 use entrain_music::builtin;
 use entrain_store::{NewTrack, TrackRecord};
 
+use super::session_music::SessionMusicChooser;
 use super::{Ctx, labelled_text};
 use crate::t;
 use crate::worker::Reply;
@@ -39,7 +40,8 @@ struct Import {
     failed: Vec<String>,
 }
 
-/// The music screen's state.
+/// The music screen's state, and the choice of the next session's music (drawn beside the start
+/// buttons, from this library).
 #[derive(Debug, Default)]
 pub struct MusicScreen {
     path: String,
@@ -47,6 +49,8 @@ pub struct MusicScreen {
     tracks: Vec<TrackRecord>,
     /// Whether the library was asked for since the record opened.
     asked: bool,
+    /// The next session's music.
+    pub session: SessionMusicChooser,
 }
 
 impl MusicScreen {
@@ -66,14 +70,25 @@ impl MusicScreen {
         }
     }
 
-    /// Draws the screen.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+    /// Asks the record for the library once it is open (the answer is a [`Reply::Tracks`]).
+    fn ask_for_library(&mut self, ctx: &Ctx) {
         if !self.asked && ctx.store_ready {
             self.asked = true;
             if let Some(store) = ctx.store {
                 store.run(|store| Reply::Tracks(store.tracks().map_err(|e| e.to_string())));
             }
         }
+    }
+
+    /// The choice of the next session's music, from the built-ins and this library.
+    pub fn session_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        self.ask_for_library(ctx);
+        self.session.ui(ui, &self.tracks, ctx.settings.sound);
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        self.ask_for_library(ctx);
         ui.heading(t!("music-heading"));
         self.import_ui(ui, ctx);
         ui.separator();

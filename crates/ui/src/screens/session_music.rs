@@ -1,0 +1,249 @@
+//! The music of the next session, chosen where a session is started (beside the start buttons):
+//! none (the cue's clicks), a built-in track or one of the library's, and what sounds (the music
+//! alone, the music with a click, the clicks alone) with the click's level. The track is loaded
+//! on the session's starting thread, never on the window's.
+
+use egui::{RichText, Ui};
+
+use entrain_audio::Overlay;
+use entrain_music::builtin;
+use entrain_store::TrackRecord;
+
+use crate::i18n;
+use crate::t;
+use crate::theme;
+
+/// Where the next session's music comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MusicSource {
+    /// No music: the cue's clicks.
+    Clicks,
+    /// One track, looped or played to its end.
+    Track {
+        /// A built-in's name, or an imported file's library key (its absolute path): what
+        /// `entrain_engine::music::load_track` takes.
+        name: String,
+        /// Its title, as the list shows it.
+        title: String,
+    },
+}
+
+/// What sounds in a session with music.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlayKind {
+    /// The music alone.
+    Music,
+    /// The music with a click on every beat.
+    MusicWithClick,
+    /// The clicks alone (the music chosen is followed and recorded, not heard).
+    Click,
+}
+
+impl OverlayKind {
+    /// Every kind, in the chooser's order.
+    pub const ALL: [OverlayKind; 3] = [
+        OverlayKind::Music,
+        OverlayKind::MusicWithClick,
+        OverlayKind::Click,
+    ];
+
+    /// The overlay the player takes, the click at `click_level` (0…1) over the music.
+    pub fn overlay(self, click_level: f32) -> Overlay {
+        match self {
+            OverlayKind::Music => Overlay::MusicOnly,
+            OverlayKind::MusicWithClick => Overlay::MusicWithClick {
+                click_level,
+                // Off-beats a little softer than downbeats: the bar is heard.
+                offbeat_level: OFFBEAT_LEVEL,
+            },
+            OverlayKind::Click => Overlay::ClickOnly,
+        }
+    }
+
+    /// Its name in the window's language.
+    pub fn label(self) -> String {
+        let (name, _) = entrain_engine::music::overlay_columns(self.overlay(0.5));
+        i18n::overlay_label(name)
+    }
+}
+
+/// The level of the off-beats' click relative to the downbeats'.
+const OFFBEAT_LEVEL: f32 = 0.7;
+
+/// The music the session start takes: the track's name and the overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MusicRequest {
+    /// A built-in's name or an imported file's library key.
+    pub track: String,
+    /// What sounds.
+    pub overlay: Overlay,
+}
+
+/// The chooser's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionMusicChooser {
+    source: MusicSource,
+    overlay: OverlayKind,
+    /// The click's level over the music, whole percent.
+    click_percent: f64,
+}
+
+impl Default for SessionMusicChooser {
+    fn default() -> Self {
+        SessionMusicChooser {
+            source: MusicSource::Clicks,
+            overlay: OverlayKind::Music,
+            click_percent: 50.0,
+        }
+    }
+}
+
+impl SessionMusicChooser {
+    /// The music for the next session, if any.
+    pub fn request(&self) -> Option<MusicRequest> {
+        match &self.source {
+            MusicSource::Clicks => None,
+            MusicSource::Track { name, .. } => Some(MusicRequest {
+                track: name.clone(),
+                overlay: self
+                    .overlay
+                    .overlay((self.click_percent / 100.0).clamp(0.0, 1.0) as f32),
+            }),
+        }
+    }
+
+    /// Draws the chooser; `library` is the music library as last read.
+    pub fn ui(&mut self, ui: &mut Ui, library: &[TrackRecord], sound_on: bool) {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(RichText::new(t!("session-music")).strong());
+            let shown = match &self.source {
+                MusicSource::Clicks => t!("session-music-none"),
+                MusicSource::Track { title, .. } => title.clone(),
+            };
+            egui::ComboBox::from_id_salt("session-music")
+                .selected_text(shown)
+                .width(300.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.source,
+                        MusicSource::Clicks,
+                        t!("session-music-none"),
+                    );
+                    for track in builtin::tracks() {
+                        let source = MusicSource::Track {
+                            name: track.name.to_string(),
+                            title: track.title.to_string(),
+                        };
+                        // A built-in's title names its tempo.
+                        let text = t!("session-music-builtin", title = track.title);
+                        ui.selectable_value(&mut self.source, source, text);
+                    }
+                    for record in library {
+                        let source = MusicSource::Track {
+                            name: record.track.path.clone(),
+                            title: record.track.title.clone(),
+                        };
+                        let text = t!(
+                            "session-music-library",
+                            title = record.track.title.as_str(),
+                            bpm = format!("{:.0}", record.tempo_bpm())
+                        );
+                        ui.selectable_value(&mut self.source, source, text);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if self.source == MusicSource::Clicks {
+                return;
+            }
+            ui.add_space(12.0);
+            for kind in OverlayKind::ALL {
+                ui.radio_value(&mut self.overlay, kind, kind.label());
+            }
+            if self.overlay == OverlayKind::MusicWithClick {
+                ui.add_space(12.0);
+                ui.add(
+                    egui::Slider::new(&mut self.click_percent, 0.0..=100.0)
+                        .step_by(5.0)
+                        .suffix(" %")
+                        .text(t!("session-music-click-level")),
+                );
+            }
+        });
+        if self.source != MusicSource::Clicks && !sound_on {
+            ui.label(
+                RichText::new(t!("session-music-sound-off"))
+                    .color(theme::PROBLEM_COLOUR)
+                    .size(theme::BODY_TEXT_PX),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::accesskit::Role;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    #[test]
+    fn no_music_by_default_and_a_track_with_its_overlay_once_chosen() {
+        let mut c = SessionMusicChooser::default();
+        assert_eq!(c.request(), None);
+        c.source = MusicSource::Track {
+            name: "march-2-4".into(),
+            title: "March in 2/4".into(),
+        };
+        assert_eq!(
+            c.request(),
+            Some(MusicRequest {
+                track: "march-2-4".into(),
+                overlay: Overlay::MusicOnly
+            })
+        );
+        c.overlay = OverlayKind::MusicWithClick;
+        c.click_percent = 30.0;
+        assert_eq!(
+            c.request().map(|r| r.overlay),
+            Some(Overlay::MusicWithClick {
+                click_level: 0.3,
+                offbeat_level: OFFBEAT_LEVEL
+            })
+        );
+        c.overlay = OverlayKind::Click;
+        assert_eq!(c.request().map(|r| r.overlay), Some(Overlay::ClickOnly));
+        c.source = MusicSource::Clicks;
+        assert_eq!(c.request(), None);
+    }
+
+    #[test]
+    fn a_track_is_chosen_from_the_list_and_what_sounds_beside_it() {
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1366.0, 500.0))
+            .build_ui_state(
+                |ui, c: &mut SessionMusicChooser| c.ui(ui, &[], true),
+                SessionMusicChooser::default(),
+            );
+        h.run();
+        assert!(h.query_by_label("music with a click").is_none());
+        h.get_by_label("Music for the session").click();
+        h.run();
+        h.get_by_label("Waltz in 3/4, 100 bpm (built in)").click();
+        h.run();
+        assert_eq!(
+            h.state().request().map(|r| r.track).as_deref(),
+            Some("waltz-3-4")
+        );
+        h.get_by_label("music with a click").click();
+        h.run();
+        assert!(
+            h.query_by_role_and_label(Role::Slider, "Click level")
+                .is_some()
+        );
+        assert!(matches!(
+            h.state().request().map(|r| r.overlay),
+            Some(Overlay::MusicWithClick { .. })
+        ));
+    }
+}
