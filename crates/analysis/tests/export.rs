@@ -40,7 +40,7 @@ fn the_export_adds_the_analysis_measures_beside_the_record_tables() {
         ExportOptions::default(),
     )
     .unwrap();
-    assert_eq!(files.len(), 11);
+    assert_eq!(files.len(), 13);
     // The record's own tables are exactly what the store writes.
     let plain = dir.path().join("plain");
     let options = ExportOptions::default();

@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
-use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
 use entrain_engine::{EngineCommand, EngineConfig, fmt_secs, open_source};
 use entrain_source::{BleSensor, SensorId, SensorKind, SourceSpec};
@@ -54,7 +53,11 @@ pub struct SessionArgs {
     quiet: bool,
     /// Cue with music: a built-in track (`entrain music list`), looped to cover the session, or
     /// an audio file (the library's beats and confirmed tempo when it is imported, else analysed
-    /// now). A track that cannot be loaded leaves the session cued by clicks, and says so.
+    /// now); `playlist:NAME` (the patient's own playlist of that name, else a shared one) or
+    /// `patient` (the patient's liked tracks, then the rest of the library, never a disliked
+    /// one): the first track is the one closest to the target tempo, and the session may switch
+    /// to the others. A track that cannot be loaded leaves the session cued by clicks, and says
+    /// so; a playlist with nothing playable is refused before the session starts.
     #[arg(long)]
     music: Option<String>,
     /// With --music, what sounds: `music`, `music+click` (a click on every beat, accented on
@@ -69,9 +72,15 @@ pub struct SessionArgs {
 /// How long a built-in is looped to without --seconds: longer than any protocol's session.
 const MUSIC_DEFAULT_SECS: f64 = 3.0 * 3600.0;
 
-/// `--music` as the runtime takes it: the track, or why it cannot be played (then said on
-/// standard error, and the session is cued by clicks).
-fn session_music(args: &SessionArgs, db: &Path) -> Result<Option<runtime::SessionMusic>> {
+/// `--music` as the runtime takes it: the first track (or why it cannot be played: then said on
+/// standard error, and the session is cued by clicks) and, for a playlist or the patient's
+/// music, the tracks the session may switch to.
+fn session_music(
+    args: &SessionArgs,
+    db: &Path,
+    patient_id: Option<i64>,
+    protocol: &entrain_cue::config::ProtocolConfig,
+) -> Result<Option<runtime::SessionMusic>> {
     let Some(name) = &args.music else {
         return Ok(None);
     };
@@ -80,31 +89,15 @@ fn session_music(args: &SessionArgs, db: &Path) -> Result<Option<runtime::Sessio
         return Ok(None);
     }
     let overlay = crate::cmd_music::parse_overlay(&args.overlay, args.click_level)?;
-    // The library is read if the record opens; a track that is not in it is analysed now.
-    let library = match Store::open(db) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            eprintln!(
-                "--music {name}: the music library in {} cannot be read ({e}); the file is analysed now",
-                db.display()
-            );
-            None
-        }
-    };
-    let track = load_track(
-        library.as_ref(),
-        name,
-        MUSIC_RATE_HZ,
-        args.seconds.unwrap_or(MUSIC_DEFAULT_SECS),
-    );
-    match &track {
-        Ok(m) => eprintln!(
-            "--music: {} ({}), its own tempo {:.1} bpm",
-            m.title, m.label, m.tempo_bpm
-        ),
-        Err(e) => eprintln!("--music: {e}: the session is cued by clicks"),
-    }
-    Ok(Some(runtime::SessionMusic { track, overlay }))
+    crate::session_music::session_music(&crate::session_music::MusicRequest {
+        given: name,
+        overlay,
+        db,
+        patient_id,
+        protocol,
+        min_secs: args.seconds.unwrap_or(MUSIC_DEFAULT_SECS),
+    })
+    .map(Some)
 }
 
 /// `--db` (which `--data-dir` fills in when it is not given, see `Cli::run`), else the default
@@ -190,14 +183,14 @@ pub fn run(args: SessionArgs) -> Result<()> {
             None
         }
     };
-    let music = session_music(&args, &db)?;
-    let origin = Instant::now();
-    let source = open_source(&spec, until_nanos, origin)
-        .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     let mut engine = EngineConfig::default();
     if let Some(b) = args.baseline_secs {
         engine.protocol.baseline = entrain_cue::config::UncuedLength::Secs(b);
     }
+    let music = session_music(&args, &db, patient_id, &engine.protocol)?;
+    let origin = Instant::now();
+    let source = open_source(&spec, until_nanos, origin)
+        .map_err(|e| anyhow!("--source {}: {e}", args.source))?;
     let config = RuntimeConfig {
         engine,
         clock: if args.fast {

@@ -16,6 +16,7 @@ mod cmd_simulate;
 mod cmd_store;
 mod gui;
 mod logging;
+mod session_music;
 mod signals;
 mod tour;
 

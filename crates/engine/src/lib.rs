@@ -19,6 +19,10 @@
 //!   (`entrain analyze`).
 //! - [`library`]: the music library's import (a folder's audio files, a file analysed into a
 //!   track), for the CLI and the window alike.
+//! - [`music_choice`]: which track plays next (pure): within ±10 % stretch of the target, liked
+//!   before neutral, never a disliked track, the least played and then the closest tempo first.
+//! - [`music_resolve`]: `--music TRACK|playlist:NAME|patient` into the first track and the
+//!   candidates the session may switch to, from the record's playlists and preferences.
 //! - [`open_source`] opens a [`entrain_source::SourceSpec`] (virtual patient, recording, and with
 //!   the `ble` feature real BLE sensors: without it the engine pulls in no BLE stack).
 #![forbid(unsafe_code)]
@@ -28,6 +32,8 @@ mod detectors;
 mod error;
 pub mod library;
 pub mod music;
+pub mod music_choice;
+pub mod music_resolve;
 mod open;
 pub mod runtime;
 pub mod sim;

@@ -52,6 +52,9 @@ pub struct SessionMusic {
     pub track: Result<LoadedMusic, MusicLoadError>,
     /// Music, music and click, or click.
     pub overlay: Overlay,
+    /// The tracks the session may switch to (a playlist's, the patient's), chosen by
+    /// [`crate::music_choice::choose_track`]; empty: the one track only.
+    pub candidates: Vec<crate::music_choice::MusicCandidate>,
 }
 
 /// Where the session is recorded.
@@ -698,6 +701,7 @@ fn music_start(music: Option<&SessionMusic>) -> (Option<MusicSegments>, Option<S
         Some(SessionMusic {
             track: Ok(m),
             overlay,
+            ..
         }) => (
             Some(MusicSegments::new(m, *overlay)),
             Some(format!(

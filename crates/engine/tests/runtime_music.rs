@@ -51,6 +51,7 @@ fn march(overlay: Overlay) -> SessionMusic {
     SessionMusic {
         track: load_track(None, "march-4-4", MUSIC_RATE_HZ, 1200.0),
         overlay,
+        candidates: Vec::new(),
     }
 }
 
@@ -188,6 +189,7 @@ fn a_track_that_cannot_be_loaded_leaves_a_click_session_and_a_recorded_note() {
     let music = SessionMusic {
         track: load_track(None, missing.to_str().unwrap(), MUSIC_RATE_HZ, 60.0),
         overlay: Overlay::MusicOnly,
+        candidates: Vec::new(),
     };
     assert!(music.track.is_err());
     let mut c = config(&db, Some(music));

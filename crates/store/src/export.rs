@@ -1,7 +1,8 @@
 //! The record's sessions as tidy tables (`entrain-analysis`'s `export` writes them, with the
 //! sessions' measures beside them): one CSV file per kind of record (`sessions.csv`,
 //! `patients.csv`, `phases.csv`, `steps.csv`, `beats.csv`, `tempo_changes.csv`, `events.csv`,
-//! `music_segments.csv`, `clinical_tests.csv`, `sensors.csv`), every row with its `session_id`, times in seconds on the
+//! `music_segments.csv`, `clinical_tests.csv`, `sensors.csv`, the patients'
+//! `music_preferences.csv` and their own `playlists.csv`), every row with its `session_id`, times in seconds on the
 //! session clock (`*_s`) and in integer nanoseconds where exactness matters; or the same tables
 //! in one JSON file (`export.json`: `{"format": ..., "tables": {"steps": [{...}, ...], ...}}`).
 //!
@@ -10,8 +11,8 @@
 //! order of the export, not stored anywhere); the year of birth (replaced by a 5-year band such
 //! as `1950-1954`); calendar dates and times (replaced by whole days since the patient's first
 //! exported session: `start_day`, `diagnosis_day`, `performed_day`); sensor identities (BLE
-//! addresses), the source path of replayed files (only the kind of source stays) and the folders
-//! of music files (only the file's name stays).
+//! addresses), the source path of replayed files (only the kind of source stays), the folders
+//! of music files (only the file's name stays) and playlists' names (numbered instead).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -370,14 +371,7 @@ pub fn build_tables(
         }
         for m in store.music_segments(s.id)? {
             let m = m.segment;
-            // A file's folder may name the patient or the clinician; its name is the track.
-            let track = if d {
-                Path::new(&m.track)
-                    .file_name()
-                    .map_or_else(|| m.track.clone(), |n| n.to_string_lossy().into_owned())
-            } else {
-                m.track
-            };
+            let track = track_column(m.track, d);
             t_music.rows.push(vec![
                 json!(s.id),
                 secs(m.start_nanos),
@@ -437,10 +431,88 @@ pub fn build_tables(
             t_tests.rows.push(row);
         }
     }
+    let (t_prefs, t_playlists) = music_choice_tables(store, &patients, &code_of, &day_of, d)?;
     Ok(vec![
-        t_sessions, t_patients, t_sensors, t_phases, t_steps, t_beats, t_tempo, t_events, t_music,
+        t_sessions,
+        t_patients,
+        t_sensors,
+        t_phases,
+        t_steps,
+        t_beats,
+        t_tempo,
+        t_events,
+        t_music,
         t_tests,
+        t_prefs,
+        t_playlists,
     ])
+}
+
+/// A music track's key as exported: a de-identified copy keeps only a file's name (its folder
+/// may name the patient or the clinician); a built-in's name has no folder and stays.
+fn track_column(track: String, deidentified: bool) -> String {
+    if deidentified {
+        Path::new(&track)
+            .file_name()
+            .map_or_else(|| track.clone(), |n| n.to_string_lossy().into_owned())
+    } else {
+        track
+    }
+}
+
+/// The exported patients' music preferences and their own playlists (the shared playlists are
+/// the library's, not a patient's: not exported). De-identified: a file's name only, the day
+/// instead of the time a preference was set, and playlists numbered (`playlist 1`, ...) in the
+/// order of the export, as their names are the therapist's free text.
+fn music_choice_tables(
+    store: &Store,
+    patients: &[PatientRecord],
+    code_of: &dyn Fn(Option<i64>) -> Value,
+    day_of: &dyn Fn(Option<i64>, i64) -> Value,
+    d: bool,
+) -> Result<(Table, Table), StoreError> {
+    let mut t_prefs = Table::new(
+        "music_preferences",
+        &[
+            "patient",
+            "track",
+            "preference",
+            if d { "set_day" } else { "set_utc" },
+        ],
+    );
+    let mut t_playlists = Table::new("playlists", &["patient", "playlist", "position", "track"]);
+    let mut numbered = 0usize;
+    for p in patients {
+        for pref in store.music_preferences(p.id)? {
+            t_prefs.rows.push(vec![
+                code_of(Some(p.id)),
+                json!(track_column(pref.track, d)),
+                json!(pref.preference.as_str()),
+                if d {
+                    day_of(Some(p.id), pref.set_unix_ms)
+                } else {
+                    json!(format_unix_ms(pref.set_unix_ms))
+                },
+            ]);
+        }
+        for list in store.patient_playlists(p.id)? {
+            numbered += 1;
+            let name = if d {
+                format!("playlist {numbered}")
+            } else {
+                list.name
+            };
+            for (i, track) in list.tracks.into_iter().enumerate() {
+                t_playlists.rows.push(vec![
+                    code_of(Some(p.id)),
+                    json!(name),
+                    json!(i + 1),
+                    json!(track_column(track, d)),
+                ]);
+            }
+        }
+    }
+    Ok((t_prefs, t_playlists))
 }
 
 fn cell(v: &Value) -> String {

@@ -26,6 +26,7 @@ pub mod export;
 pub mod lease;
 mod model;
 mod music;
+mod music_prefs;
 mod patients;
 mod read;
 pub mod schema;
@@ -37,6 +38,9 @@ mod write;
 pub use error::StoreError;
 pub use model::*;
 pub use music::{NewTrack, TrackRecord};
+pub use music_prefs::{
+    MusicPreference, MusicPreferenceRecord, PLAYLIST_NAME_MAX_CHARS, PlaylistRecord,
+};
 pub use patients::same_patient_code;
 pub use store::{
     Access, DATABASE_FILE, FAULT_MAX_PAGE_COUNT_ENV, LEGACY_DATABASE_FILE, RAW_SAMPLE_BYTES, Store,

@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i64 = 0x454E_5452;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 const V1: &str = r#"
 CREATE TABLE patients (
@@ -174,6 +174,35 @@ CREATE TABLE music_segments (
     click_level     REAL NOT NULL CHECK (click_level BETWEEN 0 AND 1)
 );
 CREATE INDEX music_segments_session ON music_segments(session_id, start_nanos);
+"#;
+
+/// Each patient's opinion of tracks (liked, disliked; neutral is no row) and the playlists, a
+/// patient's own or shared (`patient_id` null), each an ordered list of track keys (a built-in's
+/// name or a library file's path), a track at most once (`music_prefs.rs`).
+const V7: &str = r#"
+CREATE TABLE music_preferences (
+    patient_id  INTEGER NOT NULL REFERENCES patients(id),
+    track       TEXT NOT NULL CHECK (length(track) > 0),
+    preference  TEXT NOT NULL CHECK (preference IN ('liked', 'disliked')),
+    set_unix_ms INTEGER NOT NULL,
+    PRIMARY KEY (patient_id, track)
+);
+
+CREATE TABLE playlists (
+    id              INTEGER PRIMARY KEY,
+    patient_id      INTEGER REFERENCES patients(id),
+    name            TEXT NOT NULL CHECK (length(name) > 0),
+    created_unix_ms INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX playlists_name ON playlists(ifnull(patient_id, -1), name COLLATE NOCASE);
+
+CREATE TABLE playlist_tracks (
+    playlist_id INTEGER NOT NULL REFERENCES playlists(id),
+    position    INTEGER NOT NULL CHECK (position >= 0),
+    track       TEXT NOT NULL CHECK (length(track) > 0),
+    PRIMARY KEY (playlist_id, position),
+    UNIQUE (playlist_id, track)
+);
 "#;
 
 /// A running session's lease: the host, its boot and the recording process's start time, beside
