@@ -431,6 +431,10 @@ impl EntrainApp {
                     self.screens.live.note_saved(id, note);
                 }
                 Reply::NoteSaved(Err(e)) => m.error(t!("app-note-not-saved", detail = e)),
+                Reply::MusicPrefs(Ok((patient, prefs))) => {
+                    self.screens.music.prefs.loaded(patient, prefs);
+                }
+                Reply::MusicPrefs(Err(e)) => m.error(t!("app-music-prefs-not-saved", detail = e)),
                 Reply::MusicPlayed(Ok((id, segments))) => {
                     self.screens.live.music_played(id, segments);
                 }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use entrain_audio::MetronomeConfig;
-use entrain_engine::music::{MUSIC_RATE_HZ, load_track};
+use entrain_engine::music::{MUSIC_RATE_HZ, MusicLoadError, load_track};
+use entrain_engine::music_choice::MusicCandidate;
+use entrain_engine::music_resolve::{MusicSpec, resolve_music};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, EngineHandle, RunSummary};
 use entrain_engine::{EngineCommand, EngineConfig, EngineError, RunStatus, Snapshot, open_source};
 use entrain_gait::{Placement, Side};
@@ -131,31 +133,79 @@ pub fn audio_output(settings: &Settings) -> AudioOutput {
 /// session (a track the session outlasts ends its music, as a file's does).
 pub const BUILTIN_LOOP_SECS: f64 = 40.0 * 60.0;
 
-/// The session's music: `request`'s track loaded (slow for a file: decoded and resampled; call it
-/// off the UI thread), with the library's beats and confirmed tempo when it is imported. A track
-/// that cannot be loaded is handed on as such: the session is then cued by clicks and says why.
-pub fn session_music(settings: &Settings, request: &MusicRequest) -> runtime::SessionMusic {
+/// The session's music: the first track of `request` loaded (slow for a file: decoded and
+/// resampled; call it off the UI thread), with the library's beats and confirmed tempo when it is
+/// imported, and the candidates it may go on to. A playlist or the patient's music is resolved by
+/// `entrain_engine::music_resolve` (never a disliked track), the first chosen for the clinician's
+/// matched tempo when set, else the list's first; a track that fails to load makes way for the
+/// next. Nothing playable is handed on as a load error: the session is then cued by clicks and
+/// says why.
+pub fn session_music(
+    settings: &Settings,
+    request: &MusicRequest,
+    patient_id: Option<i64>,
+) -> runtime::SessionMusic {
+    let fail = |detail: String| MusicLoadError {
+        track: request.given(),
+        detail,
+    };
+    let clicks = |error: MusicLoadError| {
+        tracing::warn!(error = %error, "the session's music could not be loaded; cued by clicks");
+        runtime::SessionMusic {
+            track: Err(error),
+            overlay: request.overlay,
+            candidates: Vec::new(),
+        }
+    };
     // The library is read if the record opens; a file not in it is analysed now.
     let library = match Store::open_for_reading(&settings.database_path()) {
         Ok(s) => Some(s),
         Err(e) => {
-            tracing::warn!(error = %e, "the music library cannot be read; the track is analysed now");
+            tracing::warn!(error = %e, "the music library cannot be read");
             None
         }
     };
-    let track = load_track(
-        library.as_ref(),
-        &request.track,
-        MUSIC_RATE_HZ,
-        BUILTIN_LOOP_SECS,
-    );
-    if let Err(e) = &track {
-        tracing::warn!(error = %e, "the session's music could not be loaded; cued by clicks");
+    // The tracks to try in order, and (for a playlist or the patient's music) each as a
+    // candidate with the patient's opinion of it, for the runtime to go on to.
+    let (order, resolved): (Vec<String>, Vec<MusicCandidate>) = match (&request.spec, &library) {
+        (MusicSpec::Track(name), _) => (vec![name.clone()], Vec::new()),
+        (spec, Some(store)) => {
+            let target = settings.protocol(None).matched_tempo_spm;
+            match resolve_music(store, spec, patient_id, target) {
+                Ok(Some(r)) => {
+                    for note in &r.skipped {
+                        tracing::info!(music = %request.given(), "left out: {note}");
+                    }
+                    let all: Vec<MusicCandidate> =
+                        std::iter::once(r.first).chain(r.candidates).collect();
+                    (all.iter().map(|c| c.name.clone()).collect(), all)
+                }
+                Ok(None) => return clicks(fail(crate::t!("live-music-nothing-to-play"))),
+                Err(e) => return clicks(fail(e.to_string())),
+            }
+        }
+        (_, None) => {
+            return clicks(fail(crate::t!("live-music-record-unread")));
+        }
+    };
+    let mut first_error = None;
+    for (i, name) in order.iter().enumerate() {
+        match load_track(library.as_ref(), name, MUSIC_RATE_HZ, BUILTIN_LOOP_SECS) {
+            Ok(m) => {
+                // The ones that failed stay out; the rest keep their order.
+                return runtime::SessionMusic {
+                    track: Ok(m),
+                    overlay: request.overlay,
+                    candidates: resolved.get(i + 1..).unwrap_or_default().to_vec(),
+                };
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a track of the session's music could not be loaded; the next is tried");
+                first_error.get_or_insert(e);
+            }
+        }
     }
-    runtime::SessionMusic {
-        track,
-        overlay: request.overlay,
-    }
+    clicks(first_error.unwrap_or_else(|| fail(crate::t!("live-music-nothing-to-play"))))
 }
 
 /// Starts a session (blocking: opens the record and the source, loads the music; call it off
@@ -168,7 +218,11 @@ pub fn start_session(
     paretic: Option<Side>,
 ) -> Result<EngineHandle, String> {
     settings.validate().map_err(|e| e.to_string())?;
-    let music = music.map(|m| session_music(settings, m));
+    let patient_id = match session_for {
+        SessionFor::Patient(id) => Some(id),
+        SessionFor::Practice => None,
+    };
+    let music = music.map(|m| session_music(settings, m, patient_id));
     let origin = Instant::now();
     let opened = source.open(origin)?;
     let audio = audio_output(settings);

@@ -123,7 +123,7 @@ live-music-skip = Nächster Titel
 live-music-fallback = Klicks statt Musik: { $reason }
 
 ## Die Musik der nächsten Sitzung, neben den Start-Knöpfen gewählt
-session-music = Musik für die Sitzung
+session-music-chosen = Musik für die Sitzung: { $music }
 session-music-none = Keine (Klicks)
 session-music-builtin = { $title } (eingebaut)
 session-music-library = { $title }, { $bpm } bpm
@@ -134,3 +134,6 @@ session-music-sound-off = Der Ton ist in den Einstellungen aus: Die Musik ist ni
 live-music-played = Gespielte Musik
 live-music-played-none = Es wurde keine Musik gespielt (die Sitzung taktete mit Klicks).
 live-music-segment = { $title }: { $start }–{ $end }, eigenes Tempo { $own } bpm, gespielt mit { $min }–{ $max } bpm (gedehnt { $stretch_min } bis { $stretch_max } %), { $overlay }
+session-music-patient = Die Lieblingsmusik des Patienten
+live-music-nothing-to-play = nichts zu spielen (kein Titel gemocht oder keiner spielbar)
+live-music-record-unread = die Aufzeichnung (Wiedergabelisten und Vorlieben) kann nicht gelesen werden

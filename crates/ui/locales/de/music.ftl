@@ -22,3 +22,17 @@ music-ambiguous = Welches ist der Schlag?
 # Der Knopf, der das Tempo des Stücks $title als $bpm bestätigt.
 music-confirm = { $title }: { $bpm } bpm
 music-confirmed = Tempo bestätigt
+music-prefs-of = Vorlieben von Patient { $code } (seine Lieblingsmusik kann eine Sitzung takten):
+music-prefs-no-patient = Wählen Sie einen Patienten, um seine Lieblings- und unbeliebte Musik festzulegen.
+music-liked = Mag er
+music-disliked = Mag er nicht
+music-like-track = Mag er: { $title }
+music-dislike-track = Mag er nicht: { $title }
+music-preview = Anhören
+music-preview-track = Anhören: { $title }
+music-preview-loading = Die Hörprobe von { $title } wird vorbereitet…
+music-preview-playing = Die ersten { $seconds } s von { $title } laufen
+music-preview-stop = Hörprobe beenden
+music-preview-no-device = Keine Tonausgabe für die Hörprobe von { $title }: { $detail }
+music-preview-failed = Die Hörprobe von { $title } konnte nicht gespielt werden: { $detail }
+music-preview-sound-off = Der Ton ist in den Einstellungen aus: { $title } wird nicht angespielt.

@@ -154,7 +154,7 @@ live-music-skip = Next track
 live-music-fallback = Cued by clicks, not music: { $reason }
 
 ## The music of the next session, chosen beside the start buttons
-session-music = Music for the session
+session-music-chosen = Music for the session: { $music }
 # No music: the cue is the metronome's clicks.
 session-music-none = None (clicks)
 # A built-in track; $title names its tempo.
@@ -169,3 +169,8 @@ live-music-played = Music played
 live-music-played-none = No music was played (the session was cued by clicks).
 # One stretch of music: $start and $end as m:ss of the session; $own its own tempo, $min–$max the tempi it was played at (bpm); $stretch_min/$stretch_max signed percent; $overlay what sounded.
 live-music-segment = { $title }: { $start }–{ $end }, its own tempo { $own } bpm, played at { $min }–{ $max } bpm (stretched { $stretch_min } to { $stretch_max } %), { $overlay }
+# The patient's music: the tracks they like (set on the Music screen), never one they dislike.
+session-music-patient = The patient's liked music
+# Why the chosen music cannot cue the session (then it is cued by clicks).
+live-music-nothing-to-play = nothing to play (no track liked, or none that can be played)
+live-music-record-unread = the record (its playlists and preferences) cannot be read

@@ -176,10 +176,9 @@ impl LiveScreen {
             self.ending = None;
             // Said once wherever the clinician is; the end panel keeps it.
             ctx.messages.info(ended.summary.clone());
-            // A session with music: what the record kept of it is read back for the panel.
-            if ended.snapshot.music.is_some()
-                && let (Some(id), Some(store)) = (ended.session_id, ctx.store)
-            {
+            // What the record kept of the session's music is read back for the panel (shown
+            // when music played, or was asked for).
+            if let (Some(id), Some(store)) = (ended.session_id, ctx.store) {
                 store.run(move |store| {
                     Reply::MusicPlayed(
                         store
@@ -621,7 +620,11 @@ fn end_panel(ui: &mut Ui, ctx: &mut Ctx, panel: &mut EndPanel) {
             lost = sensor.lost_samples
         ));
     }
-    if let Some(music) = &panel.music {
+    if let Some(music) = panel
+        .music
+        .as_ref()
+        .filter(|m| !m.is_empty() || s.snapshot.music.is_some())
+    {
         ui.add_space(10.0);
         super::live_music::played_ui(ui, music);
     }

@@ -16,6 +16,8 @@ use crate::worker::{self, Reply, StoreWorker};
 pub mod live;
 pub mod live_music;
 pub mod music;
+pub mod music_prefs;
+pub mod music_preview;
 pub mod patient_view;
 pub mod patients;
 pub mod progress;

@@ -6,6 +6,7 @@
 use egui::{RichText, Ui};
 
 use entrain_audio::Overlay;
+use entrain_engine::music_resolve::{MusicSpec, PATIENT_MUSIC, PLAYLIST_PREFIX};
 use entrain_music::builtin;
 use entrain_store::TrackRecord;
 
@@ -18,6 +19,9 @@ use crate::theme;
 pub enum MusicSource {
     /// No music: the cue's clicks.
     Clicks,
+    /// The patient's music: the tracks they like (never one they dislike), the first chosen for
+    /// the tempo.
+    PatientMusic,
     /// One track, looped or played to its end.
     Track {
         /// A built-in's name, or an imported file's library key (its absolute path): what
@@ -67,16 +71,32 @@ impl OverlayKind {
     }
 }
 
+/// The height of the list of music to choose from, px (it scrolls when longer).
+const LIST_HEIGHT_PX: f32 = 110.0;
+
 /// The level of the off-beats' click relative to the downbeats'.
 const OFFBEAT_LEVEL: f32 = 0.7;
 
-/// The music the session start takes: the track's name and the overlay.
+/// The music the session start takes: what to play, as `entrain session --music` names it, and
+/// the overlay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MusicRequest {
-    /// A built-in's name or an imported file's library key.
-    pub track: String,
+    /// One track (a built-in's name or an imported file's library key), a playlist, or the
+    /// patient's music.
+    pub spec: MusicSpec,
     /// What sounds.
     pub overlay: Overlay,
+}
+
+impl MusicRequest {
+    /// The music as `--music` would name it, for messages.
+    pub fn given(&self) -> String {
+        match &self.spec {
+            MusicSpec::Track(t) => t.clone(),
+            MusicSpec::Playlist(p) => format!("{PLAYLIST_PREFIX}{p}"),
+            MusicSpec::Patient => PATIENT_MUSIC.to_string(),
+        }
+    }
 }
 
 /// The chooser's state.
@@ -101,33 +121,44 @@ impl Default for SessionMusicChooser {
 impl SessionMusicChooser {
     /// The music for the next session, if any.
     pub fn request(&self) -> Option<MusicRequest> {
-        match &self.source {
-            MusicSource::Clicks => None,
-            MusicSource::Track { name, .. } => Some(MusicRequest {
-                track: name.clone(),
-                overlay: self
-                    .overlay
-                    .overlay((self.click_percent / 100.0).clamp(0.0, 1.0) as f32),
-            }),
-        }
+        let spec = match &self.source {
+            MusicSource::Clicks => return None,
+            MusicSource::PatientMusic => MusicSpec::Patient,
+            MusicSource::Track { name, .. } => MusicSpec::Track(name.clone()),
+        };
+        Some(MusicRequest {
+            spec,
+            overlay: self
+                .overlay
+                .overlay((self.click_percent / 100.0).clamp(0.0, 1.0) as f32),
+        })
     }
 
     /// Draws the chooser; `library` is the music library as last read.
     pub fn ui(&mut self, ui: &mut Ui, library: &[TrackRecord], sound_on: bool) {
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label(RichText::new(t!("session-music")).strong());
             let shown = match &self.source {
                 MusicSource::Clicks => t!("session-music-none"),
+                MusicSource::PatientMusic => t!("session-music-patient"),
                 MusicSource::Track { title, .. } => title.clone(),
             };
-            egui::ComboBox::from_id_salt("session-music")
-                .selected_text(shown)
-                .width(300.0)
-                .show_ui(ui, |ui| {
+            ui.label(RichText::new(t!("session-music-chosen", music = shown)).strong());
+        });
+        // A short list to scroll rather than a drop-down: every choice a finger's height.
+        egui::ScrollArea::vertical()
+            .id_salt("session-music-list")
+            .max_height(LIST_HEIGHT_PX)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.selectable_value(
                         &mut self.source,
                         MusicSource::Clicks,
                         t!("session-music-none"),
+                    );
+                    ui.selectable_value(
+                        &mut self.source,
+                        MusicSource::PatientMusic,
+                        t!("session-music-patient"),
                     );
                     for track in builtin::tracks() {
                         let source = MusicSource::Track {
@@ -150,13 +181,12 @@ impl SessionMusicChooser {
                         );
                         ui.selectable_value(&mut self.source, source, text);
                     }
-                })
-                .response
-                .labelled_by(label.id);
+                });
+            });
+        ui.horizontal_wrapped(|ui| {
             if self.source == MusicSource::Clicks {
                 return;
             }
-            ui.add_space(12.0);
             for kind in OverlayKind::ALL {
                 ui.radio_value(&mut self.overlay, kind, kind.label());
             }
@@ -198,7 +228,7 @@ mod tests {
         assert_eq!(
             c.request(),
             Some(MusicRequest {
-                track: "march-2-4".into(),
+                spec: MusicSpec::Track("march-2-4".into()),
                 overlay: Overlay::MusicOnly
             })
         );
@@ -213,6 +243,8 @@ mod tests {
         );
         c.overlay = OverlayKind::Click;
         assert_eq!(c.request().map(|r| r.overlay), Some(Overlay::ClickOnly));
+        c.source = MusicSource::PatientMusic;
+        assert_eq!(c.request().map(|r| r.given()).as_deref(), Some("patient"));
         c.source = MusicSource::Clicks;
         assert_eq!(c.request(), None);
     }
@@ -227,13 +259,11 @@ mod tests {
             );
         h.run();
         assert!(h.query_by_label("music with a click").is_none());
-        h.get_by_label("Music for the session").click();
-        h.run();
         h.get_by_label("Waltz in 3/4, 100 bpm (built in)").click();
         h.run();
         assert_eq!(
-            h.state().request().map(|r| r.track).as_deref(),
-            Some("waltz-3-4")
+            h.state().request().map(|r| r.spec),
+            Some(MusicSpec::Track("waltz-3-4".into()))
         );
         h.get_by_label("music with a click").click();
         h.run();
