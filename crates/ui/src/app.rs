@@ -435,6 +435,13 @@ impl EntrainApp {
                     self.screens.music.prefs.loaded(patient, prefs);
                 }
                 Reply::MusicPrefs(Err(e)) => m.error(t!("app-music-prefs-not-saved", detail = e)),
+                Reply::Playlists(Ok((patient, lists, changed))) => {
+                    self.screens
+                        .music
+                        .prefs
+                        .playlists_loaded(patient, lists, changed);
+                }
+                Reply::Playlists(Err(e)) => m.error(t!("app-playlist-not-saved", detail = e)),
                 Reply::MusicPlayed(Ok((id, segments))) => {
                     self.screens.live.music_played(id, segments);
                 }

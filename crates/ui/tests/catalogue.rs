@@ -195,6 +195,7 @@ fn a_translation_is_not_left_in_english() {
         "music-length",
         "music-tempo",
         "session-music-library",
+        "music-playlist-name",
         // Product names, and a row of names only.
         "sensor-kind-movesense",
         "sensor-kind-polar-verity-sense",

@@ -71,6 +71,23 @@ fn a_patients_liked_music_cues_the_session_and_the_end_panel_shows_what_played()
         selected(h, "Liked: Ward waltz") && selected(h, "Disliked: Ward march")
     });
     assert!(!selected(&h, "Liked: Ward groove"));
+    // A playlist of the patient's: made, filled, put in order.
+    type_into(&mut h, "New playlist", "Walk");
+    click(&mut h, "Create playlist");
+    click(&mut h, "Add Ward groove to Walk");
+    wait_until(&mut h, "one track in it", Duration::from_secs(10), |h| {
+        has_label(h, "Walk (1)")
+    });
+    click(&mut h, "Add Ward waltz to Walk");
+    wait_until(&mut h, "two tracks in it", Duration::from_secs(10), |h| {
+        has_label(h, "Walk (2)")
+    });
+    assert!(has_text_containing(&h, "1. Ward groove"));
+    assert!(has_text_containing(&h, "2. Ward waltz"));
+    click(&mut h, "Up: Ward waltz");
+    wait_until(&mut h, "the waltz first", Duration::from_secs(10), |h| {
+        has_text_containing(h, "1. Ward waltz") && has_text_containing(h, "2. Ward groove")
+    });
     // A preview with sound off in the settings says so and plays nothing.
     click(&mut h, "Preview: Ward waltz");
     wait_until(
@@ -88,6 +105,10 @@ fn a_patients_liked_music_cues_the_session_and_the_end_panel_shows_what_played()
 
     // Sensors: the virtual patient, cued by the patient's liked music.
     click(&mut h, "Sensors");
+    assert!(
+        has_label(&h, "Playlist Walk"),
+        "the patient's playlist is offered"
+    );
     click(&mut h, "The patient's liked music");
     h.run_steps(2);
     assert!(has_text_containing(

@@ -39,6 +39,7 @@ app-sensors-not-read = Gespeicherte Sensoren nicht gelesen: { $detail }
 app-music-not-read = Die Musikbibliothek wurde nicht gelesen: { $detail }
 app-music-not-saved = Das Stück wurde nicht gespeichert: { $detail }
 app-music-played-not-read = Die in der Sitzung gespielte Musik wurde nicht gelesen: { $detail }
+app-playlist-not-saved = Die Wiedergabeliste wurde nicht geändert oder gelesen: { $detail }
 app-music-prefs-not-saved = Die Musikvorlieben des Patienten wurden nicht gespeichert oder gelesen: { $detail }
 app-progress-not-read = Verlauf: { $detail }
 app-test-not-stored = Test nicht gespeichert: { $detail }

@@ -137,3 +137,4 @@ live-music-segment = { $title }: { $start }–{ $end }, eigenes Tempo { $own } b
 session-music-patient = Die Lieblingsmusik des Patienten
 live-music-nothing-to-play = nichts zu spielen (kein Titel gemocht oder keiner spielbar)
 live-music-record-unread = die Aufzeichnung (Wiedergabelisten und Vorlieben) kann nicht gelesen werden
+session-music-playlist = Wiedergabeliste { $name }

@@ -40,6 +40,7 @@ app-sensors-not-read = Remembered sensors not read: { $detail }
 app-music-not-read = The music library was not read: { $detail }
 app-music-not-saved = The track was not stored: { $detail }
 app-music-played-not-read = The music the session played was not read: { $detail }
+app-playlist-not-saved = The playlist was not changed or read: { $detail }
 app-music-prefs-not-saved = The patient's music preferences were not stored or read: { $detail }
 app-progress-not-read = Progress: { $detail }
 app-test-not-stored = Test not stored: { $detail }

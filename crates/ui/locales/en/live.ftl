@@ -174,3 +174,5 @@ session-music-patient = The patient's liked music
 # Why the chosen music cannot cue the session (then it is cued by clicks).
 live-music-nothing-to-play = nothing to play (no track liked, or none that can be played)
 live-music-record-unread = the record (its playlists and preferences) cannot be read
+# A playlist, by its name.
+session-music-playlist = Playlist { $name }

@@ -41,3 +41,16 @@ music-preview-stop = Stop the preview
 music-preview-no-device = No sound output for the preview of { $title }: { $detail }
 music-preview-failed = The preview of { $title } could not be played: { $detail }
 music-preview-sound-off = Sound is off in the settings: { $title } is not previewed.
+## The selected patient's playlists
+music-playlists-heading = Playlists (the patient's own and the shared ones):
+# $count: how many tracks it holds.
+music-playlist-name = { $name } ({ $count })
+music-playlist-new-name = New playlist
+music-playlist-create = Create playlist
+music-playlist-up = Up
+music-playlist-up-track = Up: { $title }
+music-playlist-remove = Remove
+music-playlist-remove-track = Remove: { $title }
+# Adds a track to the open playlist $name.
+music-playlist-add = Add to { $name }
+music-playlist-add-track = Add { $title } to { $name }

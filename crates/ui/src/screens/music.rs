@@ -89,7 +89,9 @@ impl MusicScreen {
     /// The choice of the next session's music, from the built-ins and this library.
     pub fn session_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
         self.ask_for_library(ctx);
-        self.session.ui(ui, &self.tracks, ctx.settings.sound);
+        self.prefs.follow_selection(ctx);
+        self.session
+            .ui(ui, &self.tracks, self.prefs.playlists(), ctx.settings.sound);
     }
 
     /// Draws the screen.
@@ -104,6 +106,19 @@ impl MusicScreen {
             Some(p) => ui.label(t!("music-prefs-of", code = p.code.as_str())),
             None => ui.label(t!("music-prefs-no-patient")),
         };
+        let library = &self.tracks;
+        let title_of = |key: &str| {
+            builtin::by_name(key)
+                .map(|t| t.title.to_string())
+                .or_else(|| {
+                    library
+                        .iter()
+                        .find(|t| t.track.path == key)
+                        .map(|t| t.track.title.clone())
+                })
+                .unwrap_or_else(|| key.to_string())
+        };
+        self.prefs.playlists_ui(ui, ctx, &title_of);
         let mut preview = None;
         ui.label(egui::RichText::new(t!("music-builtin-heading")).strong());
         egui::Grid::new("builtin-tracks")
@@ -118,6 +133,7 @@ impl MusicScreen {
                             preview = Some((track.name.to_string(), track.title.to_string()));
                         }
                         self.prefs.buttons(ui, ctx, track.name, track.title);
+                        self.prefs.add_button(ui, ctx, track.name, track.title);
                     });
                     ui.end_row();
                 }
@@ -148,6 +164,8 @@ impl MusicScreen {
                         }
                         self.prefs
                             .buttons(ui, ctx, &record.track.path, &record.track.title);
+                        self.prefs
+                            .add_button(ui, ctx, &record.track.path, &record.track.title);
                     });
                     match (record.track.alternative_bpm, record.confirmed_bpm) {
                         (Some(other), None) => {

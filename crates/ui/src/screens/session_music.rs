@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use entrain_audio::Overlay;
 use entrain_engine::music_resolve::{MusicSpec, PATIENT_MUSIC, PLAYLIST_PREFIX};
 use entrain_music::builtin;
-use entrain_store::TrackRecord;
+use entrain_store::{PlaylistRecord, TrackRecord};
 
 use crate::i18n;
 use crate::t;
@@ -22,6 +22,8 @@ pub enum MusicSource {
     /// The patient's music: the tracks they like (never one they dislike), the first chosen for
     /// the tempo.
     PatientMusic,
+    /// A playlist, by name (the patient's own of that name, else a shared one).
+    Playlist(String),
     /// One track, looped or played to its end.
     Track {
         /// A built-in's name, or an imported file's library key (its absolute path): what
@@ -120,10 +122,14 @@ impl Default for SessionMusicChooser {
 
 impl SessionMusicChooser {
     /// The music for the next session, if any.
+    ///
+    /// A playlist chosen for one patient stays chosen for the next only if they have one of
+    /// that name; the session says so otherwise (cued by clicks).
     pub fn request(&self) -> Option<MusicRequest> {
         let spec = match &self.source {
             MusicSource::Clicks => return None,
             MusicSource::PatientMusic => MusicSpec::Patient,
+            MusicSource::Playlist(name) => MusicSpec::Playlist(name.clone()),
             MusicSource::Track { name, .. } => MusicSpec::Track(name.clone()),
         };
         Some(MusicRequest {
@@ -135,11 +141,18 @@ impl SessionMusicChooser {
     }
 
     /// Draws the chooser; `library` is the music library as last read.
-    pub fn ui(&mut self, ui: &mut Ui, library: &[TrackRecord], sound_on: bool) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        library: &[TrackRecord],
+        playlists: &[PlaylistRecord],
+        sound_on: bool,
+    ) {
         ui.horizontal_wrapped(|ui| {
             let shown = match &self.source {
                 MusicSource::Clicks => t!("session-music-none"),
                 MusicSource::PatientMusic => t!("session-music-patient"),
+                MusicSource::Playlist(name) => t!("session-music-playlist", name = name.as_str()),
                 MusicSource::Track { title, .. } => title.clone(),
             };
             ui.label(RichText::new(t!("session-music-chosen", music = shown)).strong());
@@ -160,6 +173,13 @@ impl SessionMusicChooser {
                         MusicSource::PatientMusic,
                         t!("session-music-patient"),
                     );
+                    for list in playlists {
+                        ui.selectable_value(
+                            &mut self.source,
+                            MusicSource::Playlist(list.name.clone()),
+                            t!("session-music-playlist", name = list.name.as_str()),
+                        );
+                    }
                     for track in builtin::tracks() {
                         let source = MusicSource::Track {
                             name: track.name.to_string(),
@@ -254,7 +274,7 @@ mod tests {
         let mut h = Harness::builder()
             .with_size(egui::vec2(1366.0, 500.0))
             .build_ui_state(
-                |ui, c: &mut SessionMusicChooser| c.ui(ui, &[], true),
+                |ui, c: &mut SessionMusicChooser| c.ui(ui, &[], &[], true),
                 SessionMusicChooser::default(),
             );
         h.run();
