@@ -362,7 +362,10 @@ impl EntrainApp {
             return;
         }
         match screens.sensors.choice() {
-            Ok(choice) => screens.live.start(choice, practice, &mut ctx),
+            Ok(choice) => {
+                let music = screens.music.session.request();
+                screens.live.start(choice, music, practice, &mut ctx);
+            }
             Err(e) => ctx.messages.error(e),
         }
     }
@@ -428,6 +431,21 @@ impl EntrainApp {
                     self.screens.live.note_saved(id, note);
                 }
                 Reply::NoteSaved(Err(e)) => m.error(t!("app-note-not-saved", detail = e)),
+                Reply::MusicPrefs(Ok((patient, prefs))) => {
+                    self.screens.music.prefs.loaded(patient, prefs);
+                }
+                Reply::MusicPrefs(Err(e)) => m.error(t!("app-music-prefs-not-saved", detail = e)),
+                Reply::Playlists(Ok((patient, lists, changed))) => {
+                    self.screens
+                        .music
+                        .prefs
+                        .playlists_loaded(patient, lists, changed);
+                }
+                Reply::Playlists(Err(e)) => m.error(t!("app-playlist-not-saved", detail = e)),
+                Reply::MusicPlayed(Ok((id, segments))) => {
+                    self.screens.live.music_played(id, segments);
+                }
+                Reply::MusicPlayed(Err(e)) => m.error(t!("app-music-played-not-read", detail = e)),
             }
         }
         self.screens.sensors.poll();
@@ -577,8 +595,12 @@ impl EntrainApp {
             egui::CentralPanel::default().show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| match *ctx.screen {
                     Screen::Patients => screens.patients.ui(ui, &mut ctx),
-                    Screen::Sensors => screens.sensors.ui(ui, &mut ctx, live.session()),
-                    Screen::Live => live.ui(ui, &mut ctx),
+                    Screen::Sensors => {
+                        screens
+                            .sensors
+                            .ui(ui, &mut ctx, live.session(), &mut screens.music)
+                    }
+                    Screen::Live => live.ui(ui, &mut ctx, &mut screens.music),
                     Screen::Tests => {
                         let session = live.session().and_then(screens::tests::ShownSession::of);
                         let stored = screens.progress.data();

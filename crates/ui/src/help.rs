@@ -35,6 +35,7 @@ pub fn text(screen: Screen) -> Vec<String> {
             t!("help-live-start"),
             t!("help-live-steer"),
             t!("help-live-stop"),
+            t!("help-live-music"),
             t!("help-live-keys"),
         ],
         Screen::Tests => vec![
@@ -53,6 +54,8 @@ pub fn text(screen: Screen) -> Vec<String> {
             t!("help-music-about"),
             t!("help-music-import"),
             t!("help-music-tempo"),
+            t!("help-music-patient"),
+            t!("help-music-session"),
         ],
         Screen::PatientView => vec![t!("help-patient-view-about"), t!("help-patient-view-turn")],
         Screen::Settings => vec![

@@ -298,6 +298,7 @@ pub const DERIVED_ID_PREFIXES: &[&str] = &[
     "speed-change-",
     "threshold-name-",
     "threshold-meaning-",
+    "overlay-",
 ];
 
 /// A phase's name in a sentence ("matched cue").
@@ -343,6 +344,18 @@ pub fn placement_label(placement: entrain_gait::Placement) -> String {
 /// A sensor kind's name ("Movesense").
 pub fn sensor_kind_label(kind: entrain_source::SensorKind) -> String {
     tr(&format!("sensor-kind-{}", kind.code()))
+}
+
+/// What sounds in a session with music, from its stored overlay name (`music`, `music+click`,
+/// `click`: `entrain_engine::music::overlay_columns`); a name the catalogue does not know is
+/// shown as it is.
+pub fn overlay_label(name: &str) -> String {
+    let id = format!("overlay-{}", name.replace('+', "-"));
+    if has_message(language(), &id) || has_message(Language::English, &id) {
+        tr(&id)
+    } else {
+        name.to_string()
+    }
 }
 
 /// A session status's name ("completed").

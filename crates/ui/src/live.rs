@@ -5,14 +5,18 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use entrain_audio::MetronomeConfig;
+use entrain_engine::music::{MUSIC_RATE_HZ, MusicLoadError, load_track};
+use entrain_engine::music_choice::MusicCandidate;
+use entrain_engine::music_resolve::{MusicSpec, resolve_music};
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, EngineHandle, RunSummary};
 use entrain_engine::{EngineCommand, EngineConfig, EngineError, RunStatus, Snapshot, open_source};
 use entrain_gait::{Placement, Side};
 use entrain_sim::{Preset, VirtualPatient, VirtualPatientSource};
 use entrain_source::{BleSensor, SensorId, SensorKind, SensorSource, SourceSpec};
-use entrain_store::SessionStatus;
+use entrain_store::{SessionStatus, Store};
 
 use crate::history::LiveHistory;
+use crate::screens::session_music::MusicRequest;
 use crate::settings::Settings;
 
 /// Where a session's sensor data comes from.
@@ -125,14 +129,100 @@ pub fn audio_output(settings: &Settings) -> AudioOutput {
     AudioOutput::Device(m)
 }
 
-/// Starts a session (blocking: opens the record and the source; call it off the UI thread).
+/// How long a built-in track is looped to for a session in the window, s: longer than a ward
+/// session (a track the session outlasts ends its music, as a file's does).
+pub const BUILTIN_LOOP_SECS: f64 = 40.0 * 60.0;
+
+/// The session's music: the first track of `request` loaded (slow for a file: decoded and
+/// resampled; call it off the UI thread), with the library's beats and confirmed tempo when it is
+/// imported, and the candidates it may go on to. A playlist or the patient's music is resolved by
+/// `entrain_engine::music_resolve` (never a disliked track), the first chosen for the clinician's
+/// matched tempo when set, else the list's first; a track that fails to load makes way for the
+/// next. Nothing playable is handed on as a load error: the session is then cued by clicks and
+/// says why.
+pub fn session_music(
+    settings: &Settings,
+    request: &MusicRequest,
+    patient_id: Option<i64>,
+) -> runtime::SessionMusic {
+    let fail = |detail: String| MusicLoadError {
+        track: request.given(),
+        detail,
+    };
+    let clicks = |error: MusicLoadError| {
+        tracing::warn!(error = %error, "the session's music could not be loaded; cued by clicks");
+        runtime::SessionMusic {
+            track: Err(error),
+            overlay: request.overlay,
+            candidates: Vec::new(),
+        }
+    };
+    // The library is read if the record opens; a file not in it is analysed now.
+    let library = match Store::open_for_reading(&settings.database_path()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "the music library cannot be read");
+            None
+        }
+    };
+    // The tracks to try in order, and (for a playlist or the patient's music) each as a
+    // candidate with the patient's opinion of it, for the runtime to go on to.
+    let (order, resolved): (Vec<String>, Vec<MusicCandidate>) = match (&request.spec, &library) {
+        (MusicSpec::Track(name), _) => (vec![name.clone()], Vec::new()),
+        (spec, Some(store)) => {
+            let target = settings.protocol(None).matched_tempo_spm;
+            match resolve_music(store, spec, patient_id, target) {
+                Ok(Some(r)) => {
+                    for note in &r.skipped {
+                        tracing::info!(music = %request.given(), "left out: {note}");
+                    }
+                    let all: Vec<MusicCandidate> =
+                        std::iter::once(r.first).chain(r.candidates).collect();
+                    (all.iter().map(|c| c.name.clone()).collect(), all)
+                }
+                Ok(None) => return clicks(fail(crate::t!("live-music-nothing-to-play"))),
+                Err(e) => return clicks(fail(e.to_string())),
+            }
+        }
+        (_, None) => {
+            return clicks(fail(crate::t!("live-music-record-unread")));
+        }
+    };
+    let mut first_error = None;
+    for (i, name) in order.iter().enumerate() {
+        match load_track(library.as_ref(), name, MUSIC_RATE_HZ, BUILTIN_LOOP_SECS) {
+            Ok(m) => {
+                // The ones that failed stay out; the rest keep their order.
+                return runtime::SessionMusic {
+                    track: Ok(m),
+                    overlay: request.overlay,
+                    candidates: resolved.get(i + 1..).unwrap_or_default().to_vec(),
+                };
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a track of the session's music could not be loaded; the next is tried");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    clicks(first_error.unwrap_or_else(|| fail(crate::t!("live-music-nothing-to-play"))))
+}
+
+/// Starts a session (blocking: opens the record and the source, loads the music; call it off
+/// the UI thread).
 pub fn start_session(
     settings: &Settings,
     source: &SourceChoice,
+    music: Option<&MusicRequest>,
     session_for: SessionFor,
     paretic: Option<Side>,
 ) -> Result<EngineHandle, String> {
     settings.validate().map_err(|e| e.to_string())?;
+    let patient_id = match session_for {
+        SessionFor::Patient(id) => Some(id),
+        SessionFor::Practice => None,
+    };
+    let music = music.map(|m| session_music(settings, m, patient_id));
     let origin = Instant::now();
     let opened = source.open(origin)?;
     let audio = audio_output(settings);
@@ -144,7 +234,7 @@ pub fn start_session(
         clock: Clock::RealTime { origin },
         tick_nanos: 5_000_000,
         audio,
-        music: None,
+        music,
         recording: match session_for {
             SessionFor::Patient(id) => Some(runtime::Recording {
                 db_path: settings.database_path(),

@@ -53,6 +53,12 @@ pub enum Reply {
     ReportWritten(Result<String, String>),
     /// A note was stored on a session: the session and the note.
     NoteSaved(Result<(i64, String), String>),
+    /// A patient's liked and disliked tracks: the patient and the record's rows.
+    MusicPrefs(Result<(i64, Vec<entrain_store::MusicPreferenceRecord>), String>),
+    /// The playlists a patient's sessions may use: the patient, the lists, and the one changed.
+    Playlists(Result<(i64, Vec<entrain_store::PlaylistRecord>, Option<i64>), String>),
+    /// The music a session played, as the record keeps it: the session and its segments.
+    MusicPlayed(Result<(i64, Vec<entrain_store::MusicSegmentRow>), String>),
 }
 
 /// The record's thread.

@@ -194,6 +194,8 @@ fn a_translation_is_not_left_in_english() {
         "music-confirm",
         "music-length",
         "music-tempo",
+        "session-music-library",
+        "music-playlist-name",
         // Product names, and a row of names only.
         "sensor-kind-movesense",
         "sensor-kind-polar-verity-sense",
@@ -319,6 +321,18 @@ fn every_stored_name_has_its_message_in_every_language() {
     for t in THRESHOLDS {
         ids.push(format!("threshold-name-{}", t.code));
         ids.push(format!("threshold-meaning-{}", t.code));
+    }
+    use entrain_audio::Overlay;
+    for overlay in [
+        Overlay::MusicOnly,
+        Overlay::MusicWithClick {
+            click_level: 0.5,
+            offbeat_level: 0.5,
+        },
+        Overlay::ClickOnly,
+    ] {
+        let (name, _) = entrain_engine::music::overlay_columns(overlay);
+        ids.push(format!("overlay-{}", name.replace('+', "-")));
     }
     for language in Language::ALL {
         let missing: Vec<&String> = ids

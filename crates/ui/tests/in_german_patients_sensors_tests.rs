@@ -210,7 +210,12 @@ fn the_german_buttons_fit_a_small_ward_screen() {
     wait_until(&mut h, "the patient", Duration::from_secs(10), |h| {
         h.state().selected_patient_id().is_some()
     });
-    for screen in [Screen::Patients, Screen::Sensors, Screen::Tests] {
+    for screen in [
+        Screen::Patients,
+        Screen::Sensors,
+        Screen::Tests,
+        Screen::Music,
+    ] {
         h.state_mut().show(screen);
         h.run_steps(3);
         let shown = buttons(&h);

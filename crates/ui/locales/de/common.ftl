@@ -1,5 +1,5 @@
 # Namen, die alle Bildschirme teilen. Die Ids nach "phase-", "measure-", "test-kind-", "sound-",
-# "affected-side-", "placement-" und "status-" sind die gespeicherten Namen: nicht ändern.
+# "affected-side-", "placement-", "status-" und "overlay-" sind die gespeicherten Namen: nicht ändern.
 
 ## Die Phasen des Protokolls, im Satz
 phase-baseline = Ausgangsmessung (ohne Takt)
@@ -100,6 +100,11 @@ threshold-name-strong_entrainment_above = starke Synchronisation über
 threshold-meaning-strong_entrainment_above = Länge des resultierenden Vektors R der Schritte gegenüber den Schlägen
 threshold-name-moderate_entrainment_from = mittlere Synchronisation ab
 threshold-meaning-moderate_entrainment_from = R ab hier bis zur starken Schwelle; darunter: schwach
+
+## Was in einer Sitzung mit Musik klingt
+overlay-music = nur Musik
+overlay-music-click = Musik mit Klick
+overlay-click = nur Klicks
 
 ## Kleine Wörter
 no-value = —

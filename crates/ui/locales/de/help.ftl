@@ -24,6 +24,7 @@ help-live-about = Die Sitzung, während sie läuft: Phase, Kadenz, Tempo des Tak
 help-live-start = 1. Start: Die Person geht zuerst ohne Takt (Ausgangsmessung); dann beginnt der Takt mit ihrer eigenen Kadenz und steigt in kleinen Stufen.
 help-live-steer = 2. Pause, Nächste Phase und Tempo + / - steuern die Sitzung; Ereignis markieren hält einen Moment (ein Stolpern, eine Pause) in der Akte fest.
 help-live-stop = 3. Stopp beendet die Sitzung, nachdem Sie bestätigt haben; sie bleibt in jedem Fall in der Akte.
+help-live-music = Mit Musik: der laufende Titel, sein eigenes Tempo, wie weit er gedehnt ist und mit welchem Tempo er gespielt wird; die Regler stellen die Lautstärke der Musik und den Klick darüber ein, Nächster Titel wechselt zu einem anderen. Ein gelbbraunes Band sagt, wann die Sitzung stattdessen mit Klicks taktet, und warum.
 help-live-keys = Tasten: { help-live-shortcuts }
 
 ## Klinische Tests
@@ -45,6 +46,8 @@ help-patient-view-turn = Drehen Sie den Bildschirm zur Person, oder legen Sie di
 ## Einstellungen
 help-music-about = Die Musik für den Takt: die eingebauten Stücke und die eigenen der Therapeutin, jedes mit Tempo und Takt.
 help-music-import = Einen Ordner (oder eine Datei) eingeben und Importieren drücken: jede WAV-, FLAC-, Ogg-Vorbis- und MP3-Datei darin wird einmal analysiert und aufbewahrt; eine Datei, die sich nicht lesen lässt, wird genannt, die anderen werden importiert.
+help-music-patient = Mit gewähltem Patienten: jedes Stück als Mag er oder Mag er nicht markieren (erneut klicken hebt es auf) und seine Wiedergabelisten anlegen: Wiedergabeliste anlegen, Zu NAME, Nach oben und Entfernen. Anhören spielt die ersten 15 s eines Stücks.
+help-music-session = Die Musik der Sitzung wird über den Knöpfen gewählt, die sie starten: keine (Klicks), die Lieblingsmusik des Patienten (nie ein unbeliebtes Stück), eine Wiedergabeliste oder ein Stück, und ob der Klick mitklingt.
 help-music-tempo = Ein Stück, dessen Schlag doppelt so schnell oder halb so schnell sein könnte, fragt, welcher es ist: das Tempo drücken, zu dem der Patient geht.
 help-settings-about = Die Einstellungen dieses Computers: Ton, Datenordner und die Vorgaben des Protokolls.
 help-settings-save = Ändern Sie einen Wert, dann Einstellungen speichern. Ein Wert, der einem anderen widerspricht, wird rot an seinem Feld angezeigt, und nichts wird gespeichert, bis er geändert ist.

@@ -109,3 +109,32 @@ live-summary =
 live-summary-not-recorded = (ohne Aufzeichnung)
 live-summary-recording-problem = Problem bei der Aufzeichnung: { $error }
 live-summary-error = Die Sitzung endete mit einem Fehler: { $error }
+
+## Die Musik, wenn die Sitzung mit Musik taktet
+live-music-now-playing = Es läuft: { $title }
+live-music-no-track = Kein Titel läuft
+live-music-own-tempo = Eigenes Tempo: { $bpm } bpm
+live-music-stretch = Gedehnt: { $percent } %
+live-music-played-tempo = Gespielt mit: { $bpm } bpm
+live-music-overlay = Klang: { $overlay }
+live-music-volume = Musiklautstärke
+live-music-click-level = Klick über der Musik
+live-music-skip = Nächster Titel
+live-music-fallback = Klicks statt Musik: { $reason }
+
+## Die Musik der nächsten Sitzung, neben den Start-Knöpfen gewählt
+session-music-chosen = Musik für die Sitzung: { $music }
+session-music-none = Keine (Klicks)
+session-music-builtin = { $title } (eingebaut)
+session-music-library = { $title }, { $bpm } bpm
+session-music-click-level = Klicklautstärke
+session-music-sound-off = Der Ton ist in den Einstellungen aus: Die Musik ist nicht zu hören (der Takt ist nur sichtbar).
+
+## Die gespeicherte Musik einer Sitzung, nach ihrem Ende
+live-music-played = Gespielte Musik
+live-music-played-none = Es wurde keine Musik gespielt (die Sitzung taktete mit Klicks).
+live-music-segment = { $title }: { $start }–{ $end }, eigenes Tempo { $own } bpm, gespielt mit { $min }–{ $max } bpm (gedehnt { $stretch_min } bis { $stretch_max } %), { $overlay }
+session-music-patient = Die Lieblingsmusik des Patienten
+live-music-nothing-to-play = nichts zu spielen (kein Titel gemocht oder keiner spielbar)
+live-music-record-unread = die Aufzeichnung (Wiedergabelisten und Vorlieben) kann nicht gelesen werden
+session-music-playlist = Wiedergabeliste { $name }

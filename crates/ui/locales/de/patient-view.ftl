@@ -12,4 +12,5 @@ patient-view-lovely-rhythm = Schöner Rhythmus – weiter so!
 patient-view-walk-with-beat = Gehen Sie im Takt
 patient-view-own-pace = Gehen Sie in Ihrem eigenen Tempo
 patient-view-ready = Los geht's, wenn Sie bereit sind
+patient-view-music = Musik: { $title }
 patient-view-back = Zurück zur Therapeutenansicht

@@ -1,5 +1,5 @@
 # Names shared by every screen. Ids after "phase-", "measure-", "test-kind-", "sound-",
-# "affected-side-", "placement-" and "status-" are the record's stored names: keep them as they are.
+# "affected-side-", "placement-", "status-" and "overlay-" are the record's stored names: keep them as they are.
 
 ## The protocol's phases, in a sentence
 phase-baseline = baseline (no cue)
@@ -100,6 +100,11 @@ threshold-name-strong_entrainment_above = strong entrainment above
 threshold-meaning-strong_entrainment_above = resultant vector length R of the steps against the beats
 threshold-name-moderate_entrainment_from = moderate entrainment from
 threshold-meaning-moderate_entrainment_from = R from here up to the strong threshold; below: weak
+
+## What sounds in a session with music (the stored overlay names, "+" written "-")
+overlay-music = music alone
+overlay-music-click = music with a click
+overlay-click = clicks only
 
 ## Small words used everywhere
 no-value = —

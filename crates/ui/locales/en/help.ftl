@@ -24,6 +24,7 @@ help-live-about = The session as it happens: the phase, cadence, the beat's temp
 help-live-start = 1. Start: the patient walks without a cue first (baseline); the cue then starts at their own cadence and rises in small steps.
 help-live-steer = 2. Pause, Next phase and Tempo + / - steer it; Mark event notes a moment (a stumble, a rest) in the record.
 help-live-stop = 3. Stop ends the session after you confirm; it is kept in the record either way.
+help-live-music = With music: the track playing, its own tempo, how far it is stretched and the tempo it is played at; the sliders set the music's volume and the click over it, Next track goes on to another. An amber band says when the session is cued by clicks instead, and why.
 help-live-keys = Keys: { help-live-shortcuts }
 
 ## Clinical tests
@@ -45,6 +46,8 @@ help-patient-view-turn = Turn the screen to the patient, or use Patient window t
 ## Settings
 help-music-about = The music to cue with: the built-in tracks, and the therapist's own, each with its tempo and bar.
 help-music-import = Type a folder (or a file) and press Import: every WAV, FLAC, Ogg Vorbis and MP3 file in it is analysed once and kept; a file that cannot be read is named, and the others are imported.
+help-music-patient = With a patient selected: mark each track Liked or Disliked for them (click again to clear), and make their playlists: Create playlist, Add to NAME, Up and Remove. Preview plays a track's first 15 s.
+help-music-session = The session's music is chosen above the buttons that start it: none (clicks), the patient's liked music (never a disliked track), a playlist or one track, and whether the click sounds with it.
 help-music-tempo = A track whose beat could be twice as fast or half as fast asks which it is: press the tempo the patient walks to.
 help-settings-about = This computer's settings: the sound, the data folder and the protocol's defaults.
 help-settings-save = Change a value, then Save settings. A value that contradicts another is shown in red at its field and nothing is saved until it is changed.

@@ -133,3 +133,46 @@ live-summary =
 live-summary-not-recorded = (not recorded)
 live-summary-recording-problem = Recording problem: { $error }
 live-summary-error = The session ended with an error: { $error }
+
+## The music panel, when the session is cued by music
+# $title: the track's title, as the library keeps it.
+live-music-now-playing = Now playing: { $title }
+live-music-no-track = No track playing
+# $bpm: beats per minute, e.g. "100.0".
+live-music-own-tempo = Its own tempo: { $bpm } bpm
+# How much faster (+) or slower (-) than recorded the track plays; $percent e.g. "+4.2".
+live-music-stretch = Stretched: { $percent } %
+live-music-played-tempo = Played at: { $bpm } bpm
+# $overlay: what sounds (overlay-music, overlay-music-click or overlay-click).
+live-music-overlay = Sound: { $overlay }
+# The sliders: the music's volume and the click's level over the music.
+live-music-volume = Music volume
+live-music-click-level = Click over the music
+# The button that goes on to the next track at the next beat.
+live-music-skip = Next track
+# The session is cued by clicks although music was chosen. $reason: why, in the program's own (English) words.
+live-music-fallback = Cued by clicks, not music: { $reason }
+
+## The music of the next session, chosen beside the start buttons
+session-music-chosen = Music for the session: { $music }
+# No music: the cue is the metronome's clicks.
+session-music-none = None (clicks)
+# A built-in track; $title names its tempo.
+session-music-builtin = { $title } (built in)
+# An imported track, with its tempo in beats per minute.
+session-music-library = { $title }, { $bpm } bpm
+session-music-click-level = Click level
+session-music-sound-off = Sound is off in the settings: the music will not be heard (the cue is visual).
+
+## The music the record kept for a session, on its end panel
+live-music-played = Music played
+live-music-played-none = No music was played (the session was cued by clicks).
+# One stretch of music: $start and $end as m:ss of the session; $own its own tempo, $min–$max the tempi it was played at (bpm); $stretch_min/$stretch_max signed percent; $overlay what sounded.
+live-music-segment = { $title }: { $start }–{ $end }, its own tempo { $own } bpm, played at { $min }–{ $max } bpm (stretched { $stretch_min } to { $stretch_max } %), { $overlay }
+# The patient's music: the tracks they like (set on the Music screen), never one they dislike.
+session-music-patient = The patient's liked music
+# Why the chosen music cannot cue the session (then it is cued by clicks).
+live-music-nothing-to-play = nothing to play (no track liked, or none that can be played)
+live-music-record-unread = the record (its playlists and preferences) cannot be read
+# A playlist, by its name.
+session-music-playlist = Playlist { $name }

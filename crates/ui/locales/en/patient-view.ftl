@@ -14,4 +14,6 @@ patient-view-lovely-rhythm = Lovely rhythm — keep going!
 patient-view-walk-with-beat = Walk with the beat
 patient-view-own-pace = Walk at your own pace
 patient-view-ready = Ready when you are
+# The track playing, if the session is cued by music. $title: its title.
+patient-view-music = Music: { $title }
 patient-view-back = Back to clinician view

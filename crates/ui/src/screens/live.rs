@@ -7,9 +7,11 @@ use egui::{Color32, RichText, Ui};
 use entrain_cue::{Phase, PhaseProgress};
 use entrain_engine::{EngineCommand, Snapshot};
 use entrain_gait::Side;
-use entrain_store::AffectedSide;
+use entrain_store::{AffectedSide, MusicSegmentRow};
 
+use super::music::MusicScreen;
 use super::progress::{Report, write_report};
+use super::session_music::MusicRequest;
 use super::{Ctx, Request, big_button, fmt_opt, labelled_text, sensor_health};
 use crate::app::Screen;
 use crate::i18n;
@@ -37,6 +39,8 @@ struct EndPanel {
     note: String,
     /// Notes stored on the session, oldest first.
     notes_saved: Vec<String>,
+    /// The music the record kept for it, once read (a session cued by music).
+    music: Option<Vec<MusicSegmentRow>>,
 }
 
 impl LiveScreen {
@@ -66,6 +70,18 @@ impl LiveScreen {
         live_settled && self.ending.is_none()
     }
 
+    /// The record's music segments of session `session_id`: its end panel shows them if any
+    /// music was asked for.
+    pub fn music_played(&mut self, session_id: i64, segments: Vec<MusicSegmentRow>) {
+        if let Some(p) = self
+            .ended
+            .as_mut()
+            .filter(|p| p.session.session_id == Some(session_id))
+        {
+            p.music = Some(segments);
+        }
+    }
+
     /// A note was stored on session `session_id`: the end panel lists it and clears the field.
     pub fn note_saved(&mut self, session_id: i64, note: String) {
         if let Some(p) = self
@@ -80,10 +96,17 @@ impl LiveScreen {
         }
     }
 
-    /// Starts a session from `choice` for the selected patient (in the background) and shows it;
+    /// Starts a session from `choice` for the selected patient (in the background, the music's
+    /// track loaded there too) and shows it;
     /// `practice` starts one that stores nothing. With no patient selected a recorded session is
     /// refused ([`live::NO_PATIENT`]).
-    pub fn start(&mut self, choice: SourceChoice, practice: bool, ctx: &mut Ctx) {
+    pub fn start(
+        &mut self,
+        choice: SourceChoice,
+        music: Option<MusicRequest>,
+        practice: bool,
+        ctx: &mut Ctx,
+    ) {
         let settings = ctx.settings.clone();
         let patient = ctx.roster.selected_patient().cloned();
         let session_for = match (&patient, practice) {
@@ -101,7 +124,7 @@ impl LiveScreen {
         };
         let label = choice.label();
         let job = move || {
-            live::start_session(&settings, &choice, session_for, paretic)
+            live::start_session(&settings, &choice, music.as_ref(), session_for, paretic)
                 .map(|h| LiveSession::new(h, label, session_for))
         };
         match Pending::spawn("entrain-ui-start", job, ctx.waker()) {
@@ -153,17 +176,30 @@ impl LiveScreen {
             self.ending = None;
             // Said once wherever the clinician is; the end panel keeps it.
             ctx.messages.info(ended.summary.clone());
+            // What the record kept of the session's music is read back for the panel (shown
+            // when music played, or was asked for).
+            if let (Some(id), Some(store)) = (ended.session_id, ctx.store) {
+                store.run(move |store| {
+                    Reply::MusicPlayed(
+                        store
+                            .music_segments(id)
+                            .map(|s| (id, s.into_iter().map(|s| s.segment).collect()))
+                            .map_err(|e| e.to_string()),
+                    )
+                });
+            }
             self.ended = Some(EndPanel {
                 session: ended,
                 note: String::new(),
                 notes_saved: Vec::new(),
+                music: None,
             });
             ctx.refresh_progress();
         }
     }
 
     /// Draws the screen.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx, music: &mut MusicScreen) {
         if self.starting.is_some() {
             ui.heading(crate::t!("live-starting"));
             return;
@@ -179,7 +215,7 @@ impl LiveScreen {
         }
         let Some(l) = &mut self.live else {
             ui.heading(crate::t!("live-no-session"));
-            start_buttons(ui, ctx, &crate::t!("live-new-session"));
+            start_buttons(ui, ctx, &crate::t!("live-new-session"), music);
             return;
         };
         let snap = l.snapshot.clone();
@@ -318,6 +354,13 @@ impl LiveScreen {
                 cmds.push(EngineCommand::NudgeTempo { delta_spm: 1.0 });
             }
         });
+        if let Some(music) = &snap.music {
+            cmds.extend(
+                super::live_music::panel(ui, music)
+                    .into_iter()
+                    .map(EngineCommand::Music),
+            );
+        }
         ui.horizontal(|ui| {
             let field = labelled_text(ui, &crate::t!("live-set-tempo"), &mut l.tempo_text);
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -430,8 +473,9 @@ impl LiveScreen {
 }
 
 /// The buttons that start a session: `recorded` (named so) for the selected patient, and
-/// practice (`live-practice`). With no patient selected the recorded one says why it is refused.
-pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str) {
+/// practice (`live-practice`), after the choice of the session's music. With no patient selected the recorded one says why it is refused.
+pub fn start_buttons(ui: &mut Ui, ctx: &mut Ctx, recorded: &str, music: &mut MusicScreen) {
+    music.session_ui(ui, ctx);
     ui.horizontal_wrapped(|ui| {
         if big_button(ui, recorded, Color32::from_rgb(0x2d, 0x6a, 0x4f)).clicked() {
             ctx.requests.push(Request::StartSession);
@@ -575,6 +619,14 @@ fn end_panel(ui: &mut Ui, ctx: &mut Ctx, panel: &mut EndPanel) {
             samples = sensor.samples,
             lost = sensor.lost_samples
         ));
+    }
+    if let Some(music) = panel
+        .music
+        .as_ref()
+        .filter(|m| !m.is_empty() || s.snapshot.music.is_some())
+    {
+        ui.add_space(10.0);
+        super::live_music::played_ui(ui, music);
     }
     ui.add_space(10.0);
     if let Some(id) = s.session_id {

@@ -14,11 +14,15 @@ use crate::theme;
 use crate::worker::{self, Reply, StoreWorker};
 
 pub mod live;
+pub mod live_music;
 pub mod music;
+pub mod music_prefs;
+pub mod music_preview;
 pub mod patient_view;
 pub mod patients;
 pub mod progress;
 pub mod sensors;
+pub mod session_music;
 pub mod settings;
 pub mod tests;
 

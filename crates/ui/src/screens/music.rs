@@ -11,6 +11,9 @@ use entrain_engine::library::{self, FileStamp};
 use entrain_music::builtin;
 use entrain_store::{NewTrack, TrackRecord};
 
+use super::music_prefs::PatientMusicPrefs;
+use super::music_preview::{PREVIEW_SECS, Preview};
+use super::session_music::SessionMusicChooser;
 use super::{Ctx, labelled_text};
 use crate::t;
 use crate::worker::Reply;
@@ -39,7 +42,8 @@ struct Import {
     failed: Vec<String>,
 }
 
-/// The music screen's state.
+/// The music screen's state, and the choice of the next session's music (drawn beside the start
+/// buttons, from this library).
 #[derive(Debug, Default)]
 pub struct MusicScreen {
     path: String,
@@ -47,6 +51,12 @@ pub struct MusicScreen {
     tracks: Vec<TrackRecord>,
     /// Whether the library was asked for since the record opened.
     asked: bool,
+    /// The next session's music.
+    pub session: SessionMusicChooser,
+    /// The selected patient's liked and disliked tracks.
+    pub prefs: PatientMusicPrefs,
+    /// A track's first seconds playing.
+    preview: Option<Preview>,
 }
 
 impl MusicScreen {
@@ -66,17 +76,50 @@ impl MusicScreen {
         }
     }
 
-    /// Draws the screen.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+    /// Asks the record for the library once it is open (the answer is a [`Reply::Tracks`]).
+    fn ask_for_library(&mut self, ctx: &Ctx) {
         if !self.asked && ctx.store_ready {
             self.asked = true;
             if let Some(store) = ctx.store {
                 store.run(|store| Reply::Tracks(store.tracks().map_err(|e| e.to_string())));
             }
         }
+    }
+
+    /// The choice of the next session's music, from the built-ins and this library.
+    pub fn session_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        self.ask_for_library(ctx);
+        self.prefs.follow_selection(ctx);
+        self.session
+            .ui(ui, &self.tracks, self.prefs.playlists(), ctx.settings.sound);
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        self.ask_for_library(ctx);
+        self.prefs.follow_selection(ctx);
         ui.heading(t!("music-heading"));
         self.import_ui(ui, ctx);
         ui.separator();
+        self.preview_ui(ui, ctx);
+        match ctx.roster.selected_patient() {
+            Some(p) => ui.label(t!("music-prefs-of", code = p.code.as_str())),
+            None => ui.label(t!("music-prefs-no-patient")),
+        };
+        let library = &self.tracks;
+        let title_of = |key: &str| {
+            builtin::by_name(key)
+                .map(|t| t.title.to_string())
+                .or_else(|| {
+                    library
+                        .iter()
+                        .find(|t| t.track.path == key)
+                        .map(|t| t.track.title.clone())
+                })
+                .unwrap_or_else(|| key.to_string())
+        };
+        self.prefs.playlists_ui(ui, ctx, &title_of);
+        let mut preview = None;
         ui.label(egui::RichText::new(t!("music-builtin-heading")).strong());
         egui::Grid::new("builtin-tracks")
             .striped(true)
@@ -85,6 +128,13 @@ impl MusicScreen {
                     ui.label(track.title);
                     ui.label(t!("music-tempo", bpm = format!("{:.1}", track.tempo_bpm)));
                     ui.label(t!("music-bar", beats = track.beats_per_bar));
+                    ui.horizontal(|ui| {
+                        if preview_button(ui, track.title) {
+                            preview = Some((track.name.to_string(), track.title.to_string()));
+                        }
+                        self.prefs.buttons(ui, ctx, track.name, track.title);
+                        self.prefs.add_button(ui, ctx, track.name, track.title);
+                    });
                     ui.end_row();
                 }
             });
@@ -108,6 +158,15 @@ impl MusicScreen {
                         "music-length",
                         seconds = format!("{:.0}", record.track.duration_secs)
                     ));
+                    ui.horizontal(|ui| {
+                        if preview_button(ui, &record.track.title) {
+                            preview = Some((record.track.path.clone(), record.track.title.clone()));
+                        }
+                        self.prefs
+                            .buttons(ui, ctx, &record.track.path, &record.track.title);
+                        self.prefs
+                            .add_button(ui, ctx, &record.track.path, &record.track.title);
+                    });
                     match (record.track.alternative_bpm, record.confirmed_bpm) {
                         (Some(other), None) => {
                             ui.horizontal(|ui| {
@@ -134,6 +193,11 @@ impl MusicScreen {
                     ui.end_row();
                 }
             });
+        if let Some((name, title)) = preview {
+            // One at a time: a new preview stops the last.
+            self.preview = None;
+            self.preview = Preview::start(ctx, name, title);
+        }
         if let (Some((id, bpm)), Some(store)) = (confirm, ctx.store) {
             store.run(move |store| {
                 Reply::TrackSaved(
@@ -143,6 +207,35 @@ impl MusicScreen {
                 )
             });
         }
+    }
+
+    /// The preview playing, and its Stop.
+    fn preview_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx) {
+        let Some(p) = &mut self.preview else {
+            return;
+        };
+        if !p.poll(ctx) {
+            self.preview = None;
+            return;
+        }
+        ui.horizontal(|ui| {
+            let text = if p.playing {
+                t!(
+                    "music-preview-playing",
+                    title = p.title.as_str(),
+                    seconds = format!("{PREVIEW_SECS:.0}")
+                )
+            } else {
+                t!("music-preview-loading", title = p.title.as_str())
+            };
+            ui.label(egui::RichText::new(text).strong());
+            if ui.button(t!("music-preview-stop")).clicked() {
+                p.stop();
+            }
+        });
+        // The thread says when it ends: look again soon.
+        ctx.egui
+            .request_repaint_after(std::time::Duration::from_millis(200));
     }
 
     /// The folder field, the Import button and the import's progress.
@@ -273,4 +366,13 @@ impl MusicScreen {
             )),
         }
     }
+}
+
+/// A track's Preview button, named by its title; whether it was clicked.
+fn preview_button(ui: &mut Ui, title: &str) -> bool {
+    let name = t!("music-preview-track", title = title);
+    let response = ui.button(t!("music-preview"));
+    // Each row's button reads the same: the accessible name says which track.
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
+    response.clicked()
 }

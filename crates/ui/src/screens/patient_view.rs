@@ -7,6 +7,7 @@ use super::Ctx;
 use crate::app::Screen;
 use crate::live::LiveSession;
 use crate::widgets;
+use entrain_engine::Snapshot;
 
 /// The patient view's state: whether its own window is open.
 #[derive(Debug, Default)]
@@ -63,6 +64,11 @@ impl PatientView {
 /// returns whether it was clicked.
 fn display(ui: &mut Ui, live: Option<&LiveSession>, with_back: bool) -> bool {
     let snap = live.map(|l| l.snapshot.clone()).unwrap_or_default();
+    display_snapshot(ui, &snap, with_back)
+}
+
+/// [`display`] of the snapshot `snap`.
+fn display_snapshot(ui: &mut Ui, snap: &Snapshot, with_back: bool) -> bool {
     let background = egui::Frame::new().fill(Color32::from_rgb(0x10, 0x18, 0x28));
     let mut back = false;
     let mut content = |ui: &mut Ui| {
@@ -93,6 +99,15 @@ fn display(ui: &mut Ui, live: Option<&LiveSession>, with_back: bool) -> bool {
                     .size(48.0)
                     .color(Color32::from_rgb(0xb8, 0xd8, 0xf8)),
             );
+            // The music's title at most: the patient view stays calm.
+            if let Some(title) = super::live_music::patient_line(snap.music.as_ref()) {
+                ui.add_space(16.0);
+                ui.label(
+                    RichText::new(crate::t!("patient-view-music", title = title))
+                        .size(32.0)
+                        .color(Color32::from_rgb(0x9a, 0xb0, 0xc8)),
+                );
+            }
             ui.add_space(40.0);
             back = with_back && ui.button(crate::t!("patient-view-back")).clicked();
         });
@@ -128,6 +143,38 @@ mod tests {
             assert!(h.query_by_label(text).is_some(), "{text:?} not shown");
         }
         i18n::set_language(Language::English);
+    }
+
+    #[test]
+    fn the_patient_sees_the_title_of_the_music_and_nothing_else_of_it() {
+        let snap = Snapshot {
+            music: Some(entrain_engine::MusicStatus {
+                now_playing: Some(entrain_engine::NowPlaying {
+                    title: "Waltz for walking".into(),
+                    label: "/music/waltz.wav".into(),
+                    own_tempo_bpm: 90.0,
+                    played_tempo_bpm: Some(95.0),
+                    stretch_percent: Some(5.6),
+                }),
+                fallback: None,
+                overlay: "music".into(),
+                click_level: 0.0,
+                volume: 0.8,
+            }),
+            ..Snapshot::default()
+        };
+        let mut h = egui_kittest::Harness::new_ui(|ui| {
+            display_snapshot(ui, &snap, false);
+        });
+        h.run();
+        assert!(h.query_by_label("Music: Waltz for walking").is_some());
+        assert!(h.query_by_label_contains("bpm").is_none());
+        assert!(h.query_by_label_contains("Stretch").is_none());
+        let mut h = egui_kittest::Harness::new_ui(|ui| {
+            display_snapshot(ui, &Snapshot::default(), false);
+        });
+        h.run();
+        assert!(h.query_by_label_contains("Music").is_none());
     }
 
     #[test]

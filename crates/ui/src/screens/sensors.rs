@@ -151,7 +151,13 @@ impl SensorsScreen {
     }
 
     /// Draws the screen; `live` is the session on screen, whose sensors' health it shows.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx, live: Option<&LiveSession>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &mut Ctx,
+        live: Option<&LiveSession>,
+        music: &mut super::music::MusicScreen,
+    ) {
         ui.heading(t!("sensors-heading"));
         ui.horizontal(|ui| {
             if ui
@@ -258,7 +264,7 @@ impl SensorsScreen {
             ui.heading(t!("sensors-live-heading"));
             sensor_health(ui, &l.snapshot);
         }
-        super::live::start_buttons(ui, ctx, &t!("sensors-go-to-session"));
+        super::live::start_buttons(ui, ctx, &t!("sensors-go-to-session"), music);
     }
 }
 
