@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
-use entrain_engine::music::music_schedule_lead_ms;
 use entrain_engine::runtime::{self, AudioOutput, Clock, EngineEvent, Recording, RuntimeConfig};
 use entrain_engine::{EngineCommand, EngineConfig, fmt_secs, open_source};
 use entrain_source::{BleSensor, SensorId, SensorKind, SourceSpec};
@@ -244,20 +243,6 @@ pub fn run(args: SessionArgs) -> Result<()> {
     engine.protocol.fade = args.fade.schedule();
     engine.protocol.adaptation = args.adaptation;
     let music = session_music(&args, &db, patient_id, &engine.protocol)?;
-    // Music heard: its beats land on the cue's only if each is committed early enough for the
-    // music path (the worker's ring and the stretcher) to bend the track towards it.
-    if let (Some(runtime::SessionMusic { track: Ok(m), .. }), false) =
-        (&music, args.no_audio || args.fast)
-    {
-        let needed_ms = music_schedule_lead_ms(m.track.rate_hz);
-        if engine.protocol.schedule_lead_ms < needed_ms {
-            eprintln!(
-                "--music: beats are committed {needed_ms:.0} ms ahead (not {:.0} ms), as the music needs",
-                engine.protocol.schedule_lead_ms
-            );
-            engine.protocol.schedule_lead_ms = needed_ms;
-        }
-    }
     let origin = Instant::now();
     let source = open_source(&spec, until_nanos, origin)
         .map_err(|e| anyhow!("--source {}: {e}", args.source))?;

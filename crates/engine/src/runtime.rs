@@ -276,6 +276,18 @@ pub fn start(
     if let Some(SessionMusic { track: Ok(m), .. }) = &config.music {
         // The cue counts bars in the music's meter (fading by whole bars).
         config.engine.protocol.meter = crate::music::meter_of(&m.track);
+        // Music heard: its beats land on the cue's only if each is committed early enough for
+        // the music path (the worker's ring, the stretcher, the device) to bend the track to it.
+        let needed_ms = crate::music::music_schedule_lead_ms(m.track.rate_hz);
+        let lead_ms = &mut config.engine.protocol.schedule_lead_ms;
+        if matches!(config.audio, AudioOutput::Device(_)) && *lead_ms < needed_ms {
+            tracing::info!(
+                from_ms = *lead_ms,
+                to_ms = needed_ms,
+                "music: beats are committed further ahead, as the music needs"
+            );
+            *lead_ms = needed_ms;
+        }
     }
     let sensors = source.sensors();
     let mut core = EngineCore::new(config.engine.clone(), &source.name(), &sensors)?;

@@ -651,7 +651,9 @@ fn patient_ref(patient: &Value) -> String {
 fn fhir_python() -> PathBuf {
     // The tests run in parallel: one builds the environment, the others wait for it.
     static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _building = BUILDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _building = BUILDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fhir-r4-venv");
     let python = venv.join("bin/python");
     let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fhir-requirements.txt");

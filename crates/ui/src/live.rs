@@ -155,6 +155,7 @@ pub fn session_music(
             track: Err(error),
             overlay: request.overlay,
             candidates: Vec::new(),
+            library_db: None,
         }
     };
     // The library is read if the record opens; a file not in it is analysed now.
@@ -197,6 +198,8 @@ pub fn session_music(
                     track: Ok(m),
                     overlay: request.overlay,
                     candidates: resolved.get(i + 1..).unwrap_or_default().to_vec(),
+                    // The record the candidates are read with when the session goes on to one.
+                    library_db: Some(settings.database_path()),
                 };
             }
             Err(e) => {
