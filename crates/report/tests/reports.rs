@@ -1212,12 +1212,15 @@ fn a_music_session_shows_its_music_by_the_tempo_curve_and_in_the_fhir_bundle() {
     check_margins(&pdf);
     let text = pdf_text(&pdf);
     let first = &segments[0];
-    let played = if format!("{:.1}", first.played_min_bpm) == format!("{:.1}", first.played_max_bpm)
-    {
-        format!("{:.1}", first.played_min_bpm)
-    } else {
-        format!("{:.1}–{:.1}", first.played_min_bpm, first.played_max_bpm)
+    // A segment's played range as the report words it.
+    let played_of = |m: &entrain_store::MusicSegmentRow| {
+        if format!("{:.1}", m.played_min_bpm) == format!("{:.1}", m.played_max_bpm) {
+            format!("{:.1}", m.played_min_bpm)
+        } else {
+            format!("{:.1}–{:.1}", m.played_min_bpm, m.played_max_bpm)
+        }
     };
+    let played = played_of(first);
     let span = format!(
         "{:.1}–{:.1}",
         first.start_nanos as f64 / 60e9,
@@ -1336,7 +1339,7 @@ fn a_music_session_shows_its_music_by_the_tempo_curve_and_in_the_fhir_bundle() {
         );
         let note = o["note"][0]["text"].as_str().unwrap();
         assert!(
-            note.contains(&played) && note.contains("march-4-4"),
+            note.contains(&played_of(s)) && note.contains("march-4-4"),
             "{note}"
         );
     }
