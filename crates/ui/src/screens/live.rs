@@ -354,42 +354,8 @@ impl LiveScreen {
                 cmds.push(EngineCommand::NudgeTempo { delta_spm: 1.0 });
             }
         });
-        if let Some(music) = &snap.music {
-            cmds.extend(
-                super::live_music::panel(ui, music)
-                    .into_iter()
-                    .map(EngineCommand::Music),
-            );
-        }
-        ui.horizontal(|ui| {
-            let field = labelled_text(ui, &crate::t!("live-set-tempo"), &mut l.tempo_text);
-            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui.button(crate::t!("live-apply")).clicked() || entered {
-                match set_tempo(&snap, &l.tempo_text) {
-                    Ok((command, note)) => {
-                        cmds.push(command);
-                        l.tempo_note = Some(note);
-                    }
-                    Err(e) => l.tempo_note = Some(e),
-                }
-            }
-            if let Some(n) = &l.tempo_note {
-                ui.label(RichText::new(n).size(20.0).color(Color32::LIGHT_YELLOW));
-            }
-        });
-        ui.horizontal(|ui| {
-            labelled_text(ui, &crate::t!("live-event-label"), &mut l.mark_text);
-            if ui.button(crate::t!("live-mark-event")).clicked() {
-                let label = if l.mark_text.trim().is_empty() {
-                    crate::t!("live-mark-default")
-                } else {
-                    l.mark_text.trim().to_string()
-                };
-                cmds.push(EngineCommand::Mark { label });
-                l.mark_text.clear();
-            }
-        });
-        ui.label(crate::t!("live-keys", keys = crate::help::live_shortcuts()));
+        // The stop question comes right under the Stop button, above everything else, so it is
+        // always in reach (the music panel would push it down).
         if l.confirm_stop {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
@@ -435,6 +401,42 @@ impl LiveScreen {
                 }
             });
         }
+        if let Some(music) = &snap.music {
+            cmds.extend(
+                super::live_music::panel(ui, music)
+                    .into_iter()
+                    .map(EngineCommand::Music),
+            );
+        }
+        ui.horizontal(|ui| {
+            let field = labelled_text(ui, &crate::t!("live-set-tempo"), &mut l.tempo_text);
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button(crate::t!("live-apply")).clicked() || entered {
+                match set_tempo(&snap, &l.tempo_text) {
+                    Ok((command, note)) => {
+                        cmds.push(command);
+                        l.tempo_note = Some(note);
+                    }
+                    Err(e) => l.tempo_note = Some(e),
+                }
+            }
+            if let Some(n) = &l.tempo_note {
+                ui.label(RichText::new(n).size(20.0).color(Color32::LIGHT_YELLOW));
+            }
+        });
+        ui.horizontal(|ui| {
+            labelled_text(ui, &crate::t!("live-event-label"), &mut l.mark_text);
+            if ui.button(crate::t!("live-mark-event")).clicked() {
+                let label = if l.mark_text.trim().is_empty() {
+                    crate::t!("live-mark-default")
+                } else {
+                    l.mark_text.trim().to_string()
+                };
+                cmds.push(EngineCommand::Mark { label });
+                l.mark_text.clear();
+            }
+        });
+        ui.label(crate::t!("live-keys", keys = crate::help::live_shortcuts()));
         if let Some(t) = l.history.last_tempo_change() {
             ui.label(
                 RichText::new(crate::t!("live-tempo-change", change = t.text.as_str()))
