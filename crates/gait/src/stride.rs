@@ -415,7 +415,7 @@ impl StrideTracker {
             clearance_m = clearance_m.max(position.z);
             previous_v = v;
         }
-        let length_m = (position.x * position.x + position.y * position.y).sqrt();
+        let length_m = libm::sqrt(position.x * position.x + position.y * position.y);
         let heading_change_deg = heading_change(self.lift_off_orientation, self.orientation);
         Some(Stride {
             lift_off_nanos: first.time_nanos,
@@ -447,7 +447,7 @@ fn level(orientation: UnitQuaternion<f64>, gravity_in_sensor: Vector3<f64>) -> U
 fn heading_change(from: UnitQuaternion<f64>, to: UnitQuaternion<f64>) -> f64 {
     let relative: Quaternion<f64> = (to * from.inverse()).into_inner();
     // Swing-twist: the twist about z of a rotation is 2·atan2(q_z, q_w).
-    let mut degrees = (2.0 * relative.k.atan2(relative.w)).to_degrees();
+    let mut degrees = (2.0 * libm::atan2(relative.k, relative.w)).to_degrees();
     while degrees > 180.0 {
         degrees -= 360.0;
     }
