@@ -2,34 +2,15 @@
 //! the others kept), list the library with the built-ins, confirm an ambiguous tempo.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+use common::{entrain, ok};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use entrain_music::{DEFAULT_TOLERANCE_SECS, builtin, f_measure};
 use entrain_tests::tracks::{even_clicks, write_wav};
 use serde_json::Value;
 
 const RATE_HZ: u32 = 22_050;
-
-fn entrain(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entrain"))
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
 
 /// A built-in track rendered to a WAV file, and its beat times.
 fn builtin_wav(dir: &Path, name: &str) -> (PathBuf, Vec<f64>) {

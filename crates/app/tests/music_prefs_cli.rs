@@ -2,34 +2,14 @@
 //! playlist:NAME|patient` through the real binary on a temporary record.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+use common::{BIN, entrain, ok};
 use std::path::Path;
 use std::process::{Command, Output};
 
 use entrain_cue::Phase;
 use entrain_music::builtin;
 use entrain_store::{MusicPreference, Store};
-
-const BIN: &str = env!("CARGO_BIN_EXE_entrain");
-
-fn entrain(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
 
 fn fails(out: &Output) -> String {
     assert!(

@@ -10,6 +10,28 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_entrain");
 
+/// `entrain ARGS --db DB`, run to the end.
+pub fn entrain(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap()
+}
+
+/// The standard output of a run that must have succeeded (else its output in the failure).
+pub fn ok(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// A real-time session of the virtual patient on a record, its stdout read line by line as it
 /// comes, each line with the moment it arrived.
 pub struct Session {
